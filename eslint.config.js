@@ -1,0 +1,232 @@
+// Lint rules that keep the process boundaries of DESIGN.md honest.
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = [
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'stream/web',
+  'string_decoder',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
+];
+
+const HOST_SPECIFIC = [
+  { name: 'electron', message: 'core and shared are host-agnostic: no Electron.' },
+  { name: 'sharp', message: 'core is pure: image IO belongs in src/engine adapters.' },
+  { name: 'onnxruntime-node', message: 'core is pure: sessions belong in src/engine.' },
+  { name: 'onnxruntime-web', message: 'core is pure.' },
+  { name: 'react', message: 'core is pure: no React.' },
+  { name: 'react-dom', message: 'core is pure: no React.' },
+  { name: 'zustand', message: 'core is pure: stores belong in src/renderer.' },
+  { name: 'konva', message: 'core is pure: canvas belongs in src/renderer.' },
+  { name: 'ws', message: 'core is pure.' },
+  ...NODE_BUILTINS.map((name) => ({ name, message: 'core is pure: Node APIs belong in src/engine adapters.' })),
+];
+
+const IPC_MAIN_ONLY_IN_IPC = {
+  name: 'electron',
+  importNames: ['ipcMain'],
+  message: 'Only src/main/ipc.ts touches ipcMain; bind verbs there.',
+};
+const IPC_RENDERER_ONLY_IN_PRELOAD = {
+  name: 'electron',
+  importNames: ['ipcRenderer'],
+  message: 'Only the preload talks to ipcRenderer.',
+};
+
+export default tseslint.config(
+  {
+    ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'e2e/artifacts/**', 'training/**', 'coverage/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  // core and shared: pure, host-agnostic.
+  {
+    files: ['src/core/**/*.ts', 'src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: HOST_SPECIFIC, patterns: [{ group: ['node:*'], message: 'core is pure: no node: modules.' }] },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname', 'window', 'document'],
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: HOST_SPECIFIC,
+          patterns: [
+            { group: ['node:*'], message: 'shared is the contract: types and constants only.' },
+            {
+              group: ['../core/*', '../core/**', '../engine/**', '../main/**', '../renderer/**'],
+              message: 'shared depends on nothing.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Electron main: only ipc.ts touches ipcMain; never runs models or decodes pixels.
+  {
+    files: ['src/main/**/*.ts'],
+    ignores: ['src/main/ipc.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            IPC_MAIN_ONLY_IN_IPC,
+            IPC_RENDERER_ONLY_IN_PRELOAD,
+            { name: 'onnxruntime-node', message: 'main never runs models: the engine does.' },
+            { name: 'sharp', message: 'main never carries pixels: the engine does.' },
+          ],
+          patterns: [
+            {
+              group: ['../engine/*', '!../engine/host', '../engine/*/**', '!../engine/host/**'],
+              message: 'main uses the engine only through src/engine/host.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/main/ipc.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [IPC_RENDERER_ONLY_IN_PRELOAD, { name: 'onnxruntime-node' }, { name: 'sharp' }] },
+      ],
+    },
+  },
+  // Everything except main/ipc.ts and the preload: no ipcMain/ipcRenderer.
+  {
+    files: ['src/engine/**/*.ts', 'src/cli/**/*.ts', 'src/web/**/*.ts', 'test/**/*.ts', 'e2e/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_IPC, IPC_RENDERER_ONLY_IN_PRELOAD] }] },
+  },
+  // Hosts of the engine (web host, CLI) use it through engine/host only.
+  {
+    files: ['src/web/server/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'the web host and the CLI run without Electron.' },
+            { name: 'onnxruntime-node', message: 'hosts never run models: the engine does.' },
+            { name: 'sharp', message: 'hosts never decode pixels: the engine does.' },
+          ],
+          patterns: [
+            {
+              group: [
+                '../../engine/*',
+                '!../../engine/host',
+                '../../engine/*/**',
+                '!../../engine/host/**',
+                '../engine/*',
+                '!../engine/host',
+                '../engine/*/**',
+                '!../engine/host/**',
+              ],
+              message: 'use the engine through src/engine/host.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Preload: only electron from node-land; everything else is bundled in.
+  {
+    files: ['src/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [IPC_MAIN_ONLY_IN_IPC, { name: 'onnxruntime-node' }, { name: 'sharp' }],
+          patterns: [{ group: ['node:*'], message: 'a sandboxed preload may require only electron.' }],
+        },
+      ],
+    },
+  },
+  // Renderer and browser client: browser code; only lib/api.ts touches window.api.
+  {
+    files: ['src/renderer/**/*.{ts,tsx}', 'src/web/client/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      // Advice for the React Compiler, which Loupe does not use; TanStack Virtual is fine without it.
+      'react-hooks/incompatible-library': 'off',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'the renderer talks to the host through AppApi only.' },
+            { name: 'onnxruntime-node' },
+            { name: 'sharp' },
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'the renderer is sandboxed: no Node APIs.' },
+            { group: ['**/engine/**', '**/main/**'], message: 'the renderer reaches other processes through AppApi.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'window',
+          property: 'api',
+          message: 'Only src/renderer/lib/api.ts touches window.api; use useApi().',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/lib/api.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['test/**/*.{ts,tsx}', 'e2e/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{js,ts}'],
+    rules: { 'no-console': 'off' },
+  },
+);

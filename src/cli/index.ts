@@ -1,0 +1,63 @@
+/** `loupe`: the command-line host. `main.ts` is the entry; this module only dispatches. */
+import { modelsCommand, MODELS_HELP } from './commands/models';
+import { serveCommand, SERVE_HELP } from './commands/serve';
+import { UsageError, type CliIo, type CliLocations } from './context';
+
+const HELP = `Loupe — review keypoint predictions and compare restoration models, locally.
+
+Usage: loupe <command> [options]
+
+Commands:
+  serve     Serve the app to a browser on 127.0.0.1 (headless servers, SSH tunnels, tests)
+  models    List bundled and user models, their inputs/outputs and the provider that runs them
+  help      Show help for a command (loupe help serve)
+
+Options:
+  -h, --help       Show help
+  -v, --version    Show the version
+
+The desktop app: npm start. Docs: README.md.
+`;
+
+const COMMAND_HELP: Record<string, string> = { serve: SERVE_HELP, models: MODELS_HELP };
+
+export async function runCli(
+  argv: string[],
+  io: CliIo,
+  loc: CliLocations,
+  waitForStop: () => Promise<void>,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+        io.out(HELP);
+        return 0;
+      case '-v':
+      case '--version':
+        io.out(`${loc.version}\n`);
+        return 0;
+      case 'help': {
+        const topic = rest[0];
+        if (topic && !COMMAND_HELP[topic]) throw new UsageError(`no command "${topic}"`);
+        io.out(topic ? (COMMAND_HELP[topic] as string) : HELP);
+        return 0;
+      }
+      case 'serve':
+        return await serveCommand(rest, io, loc, waitForStop);
+      case 'models':
+        return await modelsCommand(rest, io, loc);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`loupe: ${(e as Error).message}\nRun 'loupe --help' for usage.\n`);
+      return 2;
+    }
+    io.err(`loupe: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,71 @@
+import type { Result } from '../shared/result';
+import { err, ok } from './result';
+
+/** Extensions Loupe reads as images (sharp/libvips decoders present in every build). */
+export const IMAGE_EXTENSIONS: readonly string[] = [
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.bmp',
+  '.gif',
+  '.avif',
+];
+
+export function isImageFileName(name: string): boolean {
+  if (name.startsWith('.')) return false; // macOS resource forks (._x.jpg), hidden files
+  const dot = name.lastIndexOf('.');
+  return dot > 0 && IMAGE_EXTENSIONS.includes(name.slice(dot).toLowerCase());
+}
+
+export interface ImageIdentity {
+  /** Key of the image in label files, e.g. PATEK_nab_001_03. */
+  imageKey: string;
+  /** Label file name (without .json), e.g. PATEK_nab_001. */
+  watchId: string;
+  /** Template model, e.g. nab; null when the name did not match. */
+  templateModel: string | null;
+  /** The file name matched the naming pattern. */
+  named: boolean;
+}
+
+/** Compile a naming pattern; it must have `imageKey` and `watchId` groups. */
+export function compileNamingPattern(pattern: string): Result<RegExp> {
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern);
+  } catch (e) {
+    return err('INVALID_ARGUMENT', `naming pattern is not a valid regular expression: ${(e as Error).message}`);
+  }
+  for (const group of ['imageKey', 'watchId']) {
+    if (!pattern.includes(`(?<${group}>`)) {
+      return err('INVALID_ARGUMENT', `naming pattern needs a named group (?<${group}>…)`);
+    }
+  }
+  return ok(re);
+}
+
+/**
+ * Identify an image from its path relative to the opened folder. Names that do not match the
+ * pattern are never dropped: their key is the file stem and their group is their folder's name.
+ */
+export function identifyImage(relPath: string, pattern: RegExp, rootName: string): ImageIdentity {
+  const parts = relPath.split(/[\\/]/);
+  const fileName = parts[parts.length - 1] ?? relPath;
+  const dot = fileName.lastIndexOf('.');
+  const stem = dot > 0 ? fileName.slice(0, dot) : fileName;
+  const m = pattern.exec(stem);
+  const groups = m?.groups;
+  if (groups?.imageKey && groups.watchId) {
+    return {
+      imageKey: groups.imageKey,
+      watchId: groups.watchId,
+      templateModel: groups.templateModel ?? null,
+      named: true,
+    };
+  }
+  const folder = parts.length > 1 ? (parts[parts.length - 2] as string) : rootName;
+  return { imageKey: stem, watchId: folder, templateModel: null, named: false };
+}

@@ -1,0 +1,153 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import type { EngineConfig, EngineInfo } from '../shared/engine-protocol';
+import type { EngineEvent } from '../shared/events';
+import type { ModelInfo } from '../shared/models';
+import { availableProviders, planProviders } from '../core/providers';
+import { validateJobSpec } from '../core/jobs/validate-spec';
+import { toAppError, unwrap } from '../core/result';
+import { configureSharp } from './images/sharp-codec';
+import { JobJournal } from './jobs/journal';
+import { JobManager } from './jobs/manager';
+import { ModelCatalog } from './models/catalog';
+import { detectProviderEnvironment } from './ort/environment';
+import { SessionPool } from './ort/session-pool';
+import { benchmarkModelRunner } from './runners/benchmark-model';
+import { scanImagesRunner } from './runners/scan-images';
+import { EngineServer, type EngineHandlers } from './server';
+import type { EngineServices } from './services';
+import type { Transport } from './transport';
+
+export interface EngineProcess {
+  /** Stop: journal running jobs as interrupted, release sessions, then `exit`. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Build the engine from its parts and serve it on `transport`. Everything is created here and
+ * passed down; nothing lives in module state, so tests can start several engines in one process.
+ */
+export async function startEngine(
+  transport: Transport,
+  initial: EngineConfig,
+  exit: (code: number) => void,
+): Promise<EngineProcess> {
+  let config = initial;
+  const startedAt = Date.now();
+  const threads = (): number => (config.threads > 0 ? config.threads : availableParallelism());
+  configureSharp(threads());
+  const env = detectProviderEnvironment();
+
+  // The server is created below; events raised before that have nowhere to go anyway.
+  let server: EngineServer | null = null;
+  const emit = (event: EngineEvent): void => server?.emit(event);
+
+  const catalog = new ModelCatalog();
+  const sessions = new SessionPool({
+    env,
+    threads,
+    now: () => performance.now(),
+    onFallback: (model, provider) => {
+      emit({ name: 'provider:fallback', payload: { modelId: model.id, provider } });
+      emit({
+        name: 'log',
+        payload: {
+          time: Date.now(),
+          level: 'warn',
+          source: 'ort',
+          message: `${model.name} runs on ${provider.active}: ${provider.fallbackReason ?? ''}`,
+        },
+      });
+    },
+  });
+  const services: EngineServices = {
+    config: () => config,
+    modelDirs: () => ({ bundled: config.bundledModelsDir, user: config.modelDirs }),
+    catalog,
+    sessions,
+    ioConcurrency: () => Math.max(2, threads()),
+    now: () => Date.now(),
+  };
+  const jobs = new JobManager({
+    runners: {
+      'scan-images': scanImagesRunner(services),
+      'benchmark-model': benchmarkModelRunner(services),
+    },
+    journal: new JobJournal(join(config.stateDir, 'jobs')),
+    emit,
+    now: () => Date.now(),
+  });
+  await jobs.restore();
+
+  const info = (): EngineInfo => {
+    const { plan, reason } = planProviders(config.device, env);
+    return {
+      pid: process.pid,
+      node: process.versions.node,
+      onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+      sharp: sharp.versions.sharp ?? 'unknown',
+      platform: env.platform,
+      arch: env.arch,
+      cpus: availableParallelism(),
+      availableProviders: availableProviders(env),
+      plan,
+      planReason: reason,
+      config,
+      startedAt,
+    };
+  };
+
+  const probe = async (model: ModelInfo, device: EngineConfig['device']): Promise<ModelInfo> => {
+    if (model.error) return model;
+    try {
+      const handle = await sessions.acquire(model, device);
+      return { ...model, provider: handle.provider, loadMs: handle.loadMs };
+    } catch (e) {
+      return { ...model, error: toAppError(e, 'MODEL_LOAD_FAILED') };
+    }
+  };
+
+  const handlers: EngineHandlers = {
+    'engine.info': async () => info(),
+    'engine.configure': async (patch) => {
+      const before = config;
+      config = { ...config, ...patch };
+      if (before.device !== config.device || before.threads !== config.threads) {
+        await sessions.clear();
+        configureSharp(threads());
+      }
+      return info();
+    },
+    'models.list': async ({ probe: doProbe, device }) => {
+      const models = await catalog.list(services.modelDirs());
+      if (!doProbe) return models;
+      const out: ModelInfo[] = [];
+      for (const m of models) out.push(await probe(m, device ?? config.device));
+      return out;
+    },
+    'jobs.submit': async (spec) => jobs.submit(unwrap(validateJobSpec(spec))),
+    'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),
+    'jobs.pause': async ({ jobId }) => jobs.pause(jobId),
+    'jobs.resume': async ({ jobId }) => jobs.resume(jobId),
+    'jobs.remove': async ({ jobId }) => jobs.remove(jobId),
+    'jobs.list': async () => jobs.list(),
+    'jobs.items': async ({ jobId, offset, limit }) => jobs.items(jobId, offset, limit),
+  };
+
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await jobs.shutdown();
+    await sessions.clear();
+    exit(0);
+  };
+
+  server = new EngineServer(handlers, () => void shutdown());
+  server.attach(transport);
+  transport.onClose(() => void shutdown());
+  server.announce(transport, info());
+  return { shutdown };
+}

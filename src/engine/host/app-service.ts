@@ -1,0 +1,197 @@
+import { readdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, isAbsolute, join, parse, resolve } from 'node:path';
+import type { EngineConfig } from '../../shared/engine-protocol';
+import type {
+  AppInfo,
+  DirEntry,
+  DirListing,
+  HostKind,
+  IpcChannel,
+  IpcParams,
+  IpcResult,
+  OpenedFolder,
+} from '../../shared/ipc';
+import type { Result } from '../../shared/result';
+import type { Settings } from '../../shared/settings';
+import { isIpcChannel } from '../../core/contract/invoke-api';
+import { validateJobSpec } from '../../core/jobs/validate-spec';
+import { isImageFileName } from '../../core/naming';
+import { withRecentFolder } from '../../core/settings';
+import { AppFailure, err, toAppError, unwrap } from '../../core/result';
+import { listImages } from '../images/list-images';
+import type { EngineClient } from './engine-client';
+import type { FolderGrants } from './folder-grants';
+import type { SettingsStore } from './settings-store';
+
+export type IpcHandlers = {
+  [C in IpcChannel]: (...args: IpcParams<C>) => Promise<IpcResult<C>>;
+};
+
+export interface AppServiceDeps {
+  engine: EngineClient;
+  settings: SettingsStore;
+  grants: FolderGrants;
+  host: { kind: HostKind; name: string; version: string; dataDir: string; cacheDir: string };
+  /** Native folder dialog (Electron); absent in the web host. */
+  chooseFolder?: (options: { title?: string }) => Promise<string | null>;
+  /** Extra starting points for the folder browser (e.g. the bundled samples). */
+  places?: () => { label: string; path: string }[];
+}
+
+const MAX_LISTING = 5000;
+const COUNT_LIMIT = 100_000;
+
+/** The engine settings that follow from the user's settings. */
+export function engineConfigPatch(s: Settings): Partial<EngineConfig> {
+  return {
+    device: s.device,
+    threads: s.threads,
+    modelDirs: s.modelDirs,
+    namingPattern: s.namingPattern,
+    thumbnailSize: s.thumbnailSize,
+  };
+}
+
+/**
+ * Every verb of the renderer contract, implemented once over the engine client, the settings
+ * store and the folder grants. Electron's ipcMain and the web host's HTTP route both call these.
+ */
+export function createAppService(deps: AppServiceDeps): IpcHandlers {
+  const engine = async <T>(r: Promise<Result<T>>): Promise<T> => unwrap(await r);
+  const jobRef = (jobId: unknown): { jobId: string } => {
+    if (typeof jobId !== 'string' || !jobId) throw new AppFailure('INVALID_ARGUMENT', 'a job id is required');
+    return { jobId };
+  };
+
+  return {
+    'app:info': async (): Promise<AppInfo> => {
+      const info = deps.engine.info ?? (await deps.engine.start().catch(() => null));
+      return {
+        name: deps.host.name,
+        version: deps.host.version,
+        host: deps.host.kind,
+        platform: process.platform,
+        arch: process.arch,
+        dataDir: deps.host.dataDir,
+        cacheDir: deps.host.cacheDir,
+        engineState: deps.engine.state,
+        engine: info,
+      };
+    },
+    'settings:get': () => deps.settings.get(),
+    'settings:update': async (patch) => {
+      const next = unwrap(await deps.settings.update(patch));
+      await engine(deps.engine.request('engine.configure', engineConfigPatch(next)));
+      return next;
+    },
+    'folders:choose': async (options) => {
+      if (!deps.chooseFolder)
+        throw new AppFailure('UNSUPPORTED', 'this host has no folder dialog; type a path instead');
+      return deps.chooseFolder(options ?? {});
+    },
+    'folders:open': async (path) => {
+      const folder = await requireFolder(path);
+      await deps.grants.add(folder);
+      await deps.settings.replace(withRecentFolder(await deps.settings.get(), folder));
+      return describeFolder(folder);
+    },
+    'folders:list': async (path) => {
+      const settings = await deps.settings.get();
+      const folder = path === null || path === '' ? homedir() : await requireFolder(path);
+      return listFolder(folder, [
+        { label: 'Home', path: homedir() },
+        ...(deps.places?.() ?? []),
+        ...settings.recentFolders.map((p) => ({ label: basename(p) || p, path: p })),
+      ]);
+    },
+    'models:list': async (options) => engine(deps.engine.request('models.list', { probe: options?.probe === true })),
+    'jobs:submit': async (spec) => engine(deps.engine.request('jobs.submit', unwrap(validateJobSpec(spec)))),
+    'jobs:cancel': async (jobId) => engine(deps.engine.request('jobs.cancel', jobRef(jobId))),
+    'jobs:pause': async (jobId) => engine(deps.engine.request('jobs.pause', jobRef(jobId))),
+    'jobs:resume': async (jobId) => engine(deps.engine.request('jobs.resume', jobRef(jobId))),
+    'jobs:remove': async (jobId) => engine(deps.engine.request('jobs.remove', jobRef(jobId))),
+    'jobs:list': async () => engine(deps.engine.request('jobs.list', null)),
+    'jobs:items': async (jobId, offset, limit) => {
+      if (!Number.isInteger(offset) || !Number.isInteger(limit) || offset < 0 || limit < 0) {
+        throw new AppFailure('INVALID_ARGUMENT', 'offset and limit must be non-negative integers');
+      }
+      return engine(deps.engine.request('jobs.items', { ...jobRef(jobId), offset, limit }));
+    },
+  };
+}
+
+/**
+ * Call one verb by channel name with untrusted arguments; always resolves to a Result.
+ */
+export async function invokeHandler(handlers: IpcHandlers, channel: unknown, args: unknown): Promise<Result<unknown>> {
+  if (!isIpcChannel(channel)) return err('INVALID_ARGUMENT', `unknown verb ${JSON.stringify(channel)}`);
+  if (!Array.isArray(args)) return err('INVALID_ARGUMENT', 'arguments must be a list');
+  try {
+    const handler = handlers[channel] as (...a: unknown[]) => Promise<unknown>;
+    return { ok: true, value: await handler(...args) };
+  } catch (e) {
+    return { ok: false, error: toAppError(e) };
+  }
+}
+
+async function requireFolder(path: unknown): Promise<string> {
+  if (typeof path !== 'string' || !path.trim()) throw new AppFailure('INVALID_ARGUMENT', 'a folder path is required');
+  const expanded = path.trim().replace(/^~(?=$|[\\/])/, homedir());
+  if (!isAbsolute(expanded)) throw new AppFailure('INVALID_ARGUMENT', `not an absolute path: ${path}`);
+  const folder = resolve(expanded);
+  const st = await stat(folder).catch(() => null);
+  if (!st) throw new AppFailure('NOT_FOUND', `no such folder: ${folder}`, { path: folder });
+  if (!st.isDirectory()) throw new AppFailure('INVALID_ARGUMENT', `not a folder: ${folder}`, { path: folder });
+  return folder;
+}
+
+async function describeFolder(folder: string): Promise<OpenedFolder> {
+  const images = await listImages(folder, true, COUNT_LIMIT);
+  const findDir = async (name: string): Promise<string | null> => {
+    for (const candidate of [join(folder, name), join(dirname(folder), name)]) {
+      if ((await stat(candidate).catch(() => null))?.isDirectory()) return candidate;
+    }
+    return null;
+  };
+  return {
+    path: folder,
+    name: basename(folder) || folder,
+    imageCount: images.length,
+    labelDirs: { human: await findDir('alignment_labels'), predicted: await findDir('alignment_labels_predicted') },
+  };
+}
+
+async function listFolder(folder: string, places: DirListing['places']): Promise<DirListing> {
+  const dirents = await readdir(folder, { withFileTypes: true }).catch((e: unknown) => {
+    throw new AppFailure(
+      toAppError(e).code === 'PERMISSION_DENIED' ? 'PERMISSION_DENIED' : 'IO_ERROR',
+      `cannot read ${folder}`,
+      {
+        path: folder,
+      },
+    );
+  });
+  const entries: DirEntry[] = [];
+  for (const d of dirents) {
+    if (d.name.startsWith('.')) continue;
+    const isDir =
+      d.isDirectory() ||
+      (d.isSymbolicLink() && (await stat(join(folder, d.name)).catch(() => null))?.isDirectory() === true);
+    const image = !isDir && isImageFileName(d.name);
+    if (!isDir && !image) continue;
+    entries.push({ name: d.name, path: join(folder, d.name), kind: isDir ? 'dir' : 'file', image });
+  }
+  entries.sort((a, b) =>
+    a.kind === b.kind ? a.name.localeCompare(b.name, undefined, { numeric: true }) : a.kind === 'dir' ? -1 : 1,
+  );
+  const root = parse(folder).root;
+  const seen = new Set<string>();
+  return {
+    path: folder,
+    parent: folder === root ? null : dirname(folder),
+    entries: entries.slice(0, MAX_LISTING),
+    truncated: Math.max(0, entries.length - MAX_LISTING),
+    places: places.filter((p) => !seen.has(p.path) && seen.add(p.path)),
+  };
+}

@@ -1,0 +1,55 @@
+import { realpath } from 'node:fs/promises';
+import { platform } from 'node:process';
+import { confine, flavorOf, isInside, normalizeAbsolute } from '../../core/paths';
+
+/**
+ * The folders the user opened in this session (plus Loupe's own cache). Local files are served to
+ * the renderer only from inside them; `..` and symlinks that lead outside are refused.
+ */
+export class FolderGrants {
+  private readonly roots = new Set<string>();
+  private readonly flavor = flavorOf(platform);
+
+  constructor(initial: readonly string[] = []) {
+    for (const r of initial) this.addSync(r);
+  }
+
+  /** Grant a folder (its real path too, so a symlinked folder works). */
+  async add(folder: string): Promise<void> {
+    this.addSync(folder);
+    try {
+      this.addSync(await realpath(folder));
+    } catch {
+      // The folder may not exist yet (the cache); the literal path is granted.
+    }
+  }
+
+  list(): string[] {
+    return [...this.roots];
+  }
+
+  /**
+   * The real path of `requested` when it is inside a granted folder, else null. Both the literal
+   * path and its resolved real path must be inside: a link inside a granted folder that points
+   * elsewhere is refused.
+   */
+  async resolve(requested: string): Promise<string | null> {
+    const roots = this.list();
+    const literal = confine(requested, roots, this.flavor);
+    if (literal === null) return null;
+    let real: string;
+    try {
+      real = await realpath(literal);
+    } catch {
+      return null;
+    }
+    const normalized = normalizeAbsolute(real, this.flavor);
+    if (normalized === null) return null;
+    return roots.some((r) => isInside(normalized, r, this.flavor)) ? normalized : null;
+  }
+
+  private addSync(folder: string): void {
+    const n = normalizeAbsolute(folder, this.flavor);
+    if (n !== null) this.roots.add(n);
+  }
+}

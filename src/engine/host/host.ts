@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { EngineConfig } from '../../shared/engine-protocol';
+import type { HostKind } from '../../shared/ipc';
+import type { Settings } from '../../shared/settings';
+import { createAppService, engineConfigPatch, type IpcHandlers } from './app-service';
+import { EngineClient, type EngineChild, type SpawnEngine } from './engine-client';
+import { FolderGrants } from './folder-grants';
+import { createImageHandler } from './image-handler';
+import { SettingsStore } from './settings-store';
+
+export interface HostPaths {
+  /** Settings and the job journal. */
+  dataDir: string;
+  /** Thumbnails and other derived files (safe to delete). */
+  cacheDir: string;
+  /** resources/ of the checkout or the packaged app. */
+  resourcesDir: string;
+}
+
+export interface HostOptions {
+  kind: HostKind;
+  name: string;
+  version: string;
+  paths: HostPaths;
+  spawn: SpawnEngine;
+  /** Model folders added for this run only (CLI --models-dir), besides the settings' folders. */
+  extraModelDirs?: string[];
+  /** Device for this run only (CLI --device). */
+  device?: Settings['device'];
+  chooseFolder?: (options: { title?: string }) => Promise<string | null>;
+  onChild?: (child: EngineChild) => void;
+}
+
+export interface Host {
+  engine: EngineClient;
+  settings: SettingsStore;
+  grants: FolderGrants;
+  handlers: IpcHandlers;
+  images: (request: Request) => Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Wire one host (Electron main, the web host, a CLI command): settings, folder grants, the
+ * engine client and the verb handlers. Each host adds only its own glue around this.
+ */
+export async function createHost(options: HostOptions): Promise<Host> {
+  const { paths } = options;
+  await mkdir(paths.dataDir, { recursive: true });
+  await mkdir(paths.cacheDir, { recursive: true });
+  const settings = new SettingsStore(join(paths.dataDir, 'settings.json'));
+  const grants = new FolderGrants();
+  await grants.add(paths.cacheDir);
+  const samplesDir = join(paths.resourcesDir, 'samples');
+
+  const engineConfig = async (): Promise<EngineConfig> => {
+    const s = await settings.get();
+    return {
+      ...(engineConfigPatch(s) as Omit<EngineConfig, 'bundledModelsDir' | 'stateDir' | 'cacheDir'>),
+      device: options.device ?? s.device,
+      modelDirs: [...s.modelDirs, ...(options.extraModelDirs ?? [])],
+      bundledModelsDir: join(paths.resourcesDir, 'models'),
+      stateDir: paths.dataDir,
+      cacheDir: paths.cacheDir,
+    };
+  };
+  // The engine is spawned with the settings as they are when it (re)starts.
+  let current = await engineConfig();
+  const engine = new EngineClient({
+    spawn: options.spawn,
+    config: () => current,
+    ...(options.onChild ? { onChild: options.onChild } : {}),
+  });
+  const handlers = createAppService({
+    engine,
+    settings,
+    grants,
+    host: {
+      kind: options.kind,
+      name: options.name,
+      version: options.version,
+      dataDir: paths.dataDir,
+      cacheDir: paths.cacheDir,
+    },
+    ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
+    places: () => (existsSync(samplesDir) ? [{ label: 'Loupe samples', path: samplesDir }] : []),
+  });
+  // Keep the restart config in step with settings changes.
+  const update = handlers['settings:update'];
+  handlers['settings:update'] = async (patch) => {
+    const next = await update(patch);
+    current = await engineConfig();
+    return next;
+  };
+  return {
+    engine,
+    settings,
+    grants,
+    handlers,
+    images: createImageHandler(grants),
+    stop: () => engine.stop(),
+  };
+}
+
+/** Where the CLI and the web host keep their data: $LOUPE_DATA_DIR, else the platform's config folder. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: string = process.platform): string {
+  if (env.LOUPE_DATA_DIR) return env.LOUPE_DATA_DIR;
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Loupe');
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Loupe');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Loupe');
+}

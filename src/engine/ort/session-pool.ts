@@ -1,0 +1,135 @@
+import ort from 'onnxruntime-node';
+import type { Device, ExecutionProviderName, ProviderReport } from '../../shared/devices';
+import type { ModelInfo, TensorInfo } from '../../shared/models';
+import { concreteInputShape } from '../../core/models/describe';
+import { planProviders, providerOption, type ProviderEnvironment } from '../../core/providers';
+import { AppFailure } from '../../core/result';
+
+export interface SessionHandle {
+  session: ort.InferenceSession;
+  provider: ProviderReport;
+  /** InferenceSession.create time. */
+  loadMs: number;
+  /** First run on a small input (shaders, kernels and arenas get built here, not on item 1). */
+  warmupMs: number | null;
+}
+
+export interface SessionPoolDeps {
+  env: ProviderEnvironment;
+  /** Intra-op threads for new sessions. */
+  threads: () => number;
+  /** Called when a session runs on another provider than the first one asked for. */
+  onFallback: (model: ModelInfo, report: ProviderReport) => void;
+  now: () => number;
+}
+
+/**
+ * Owns ONNX Runtime sessions, one per (model file hash, device). Creating a session tries the
+ * device's providers in order and falls back to CPU when the accelerator cannot be initialised,
+ * recording why, so the UI and `loupe models` can say which provider actually runs.
+ */
+export class SessionPool {
+  private readonly sessions = new Map<string, Promise<SessionHandle>>();
+
+  constructor(private readonly deps: SessionPoolDeps) {}
+
+  acquire(model: ModelInfo, device: Device): Promise<SessionHandle> {
+    if (model.error) {
+      return Promise.reject(new AppFailure('MODEL_LOAD_FAILED', model.error.message, { model: model.id }));
+    }
+    const key = `${model.sha256}|${device}`;
+    let pending = this.sessions.get(key);
+    if (!pending) {
+      pending = this.create(model, device);
+      this.sessions.set(key, pending);
+      pending.catch(() => this.sessions.delete(key));
+    }
+    return pending;
+  }
+
+  /** Release every session (device or thread settings changed). */
+  async clear(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const p of all) {
+      try {
+        await (await p).session.release();
+      } catch {
+        // A session that failed to create has nothing to release.
+      }
+    }
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  private async create(model: ModelInfo, device: Device): Promise<SessionHandle> {
+    const { plan, reason } = planProviders(device, this.deps.env);
+    const staticShapes = model.inputs.every((i) => i.dims.every((d) => typeof d === 'number'));
+    const attempts: ExecutionProviderName[][] = plan[0] === 'cpu' ? [['cpu']] : [plan, ['cpu']];
+    let fallbackReason: string | null = reason;
+    let lastError: unknown = null;
+    for (const providers of attempts) {
+      const started = this.deps.now();
+      try {
+        const session = await ort.InferenceSession.create(model.path, {
+          executionProviders: providers.map((p) =>
+            providerOption(p, { staticShapes }),
+          ) as ort.InferenceSession.ExecutionProviderConfig[],
+          intraOpNumThreads: this.deps.threads(),
+          interOpNumThreads: 1,
+          graphOptimizationLevel: 'all',
+          executionMode: 'sequential',
+        });
+        const loadMs = this.deps.now() - started;
+        const provider: ProviderReport = {
+          requested: device,
+          plan,
+          active: providers[0] as ExecutionProviderName,
+          ...(fallbackReason ? { fallbackReason } : {}),
+        };
+        if (fallbackReason) this.deps.onFallback(model, provider);
+        const warmupMs = await this.warmUp(session, model);
+        return { session, provider, loadMs, warmupMs };
+      } catch (e) {
+        lastError = e;
+        if (providers[0] !== 'cpu') {
+          fallbackReason = `${providers[0]} could not run this model: ${(e as Error).message}`;
+        }
+      }
+    }
+    throw new AppFailure(
+      'MODEL_LOAD_FAILED',
+      `could not load ${model.name}: ${(lastError as Error)?.message ?? lastError}`,
+      {
+        model: model.id,
+        path: model.path,
+      },
+    );
+  }
+
+  /** One run on zeros at a small concrete shape; failures are not fatal (the real input may differ). */
+  private async warmUp(session: ort.InferenceSession, model: ModelInfo): Promise<number | null> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of model.inputs) {
+      const tensor = zeroTensor(input, model);
+      if (!tensor) return null;
+      feeds[input.name] = tensor;
+    }
+    const started = this.deps.now();
+    try {
+      await session.run(feeds);
+      return this.deps.now() - started;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export function zeroTensor(input: TensorInfo, model: ModelInfo, side = 64): ort.Tensor | null {
+  if (input.type !== 'float32') return null;
+  const shape = concreteInputShape(input, model.manifest, model.metadata, side);
+  const size = shape.reduce((a, b) => a * b, 1);
+  return new ort.Tensor('float32', new Float32Array(size), shape);
+}

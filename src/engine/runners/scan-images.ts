@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
+import type { ScanImageData } from '../../shared/jobs';
+import { compileNamingPattern, identifyImage } from '../../core/naming';
+import { AppFailure, toAppError, unwrap } from '../../core/result';
+import { listImages } from '../images/list-images';
+import { probeImage, writeThumbnail } from '../images/sharp-codec';
+import { forEachConcurrent } from '../jobs/concurrency';
+import type { JobRunner } from '../jobs/manager';
+import type { EngineServices } from '../services';
+
+/**
+ * Read every image of a folder: displayed size (EXIF applied), identity from the naming pattern,
+ * and a cached thumbnail. An unreadable file fails its item; the scan goes on.
+ */
+export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> {
+  return async (ctx) => {
+    const cfg = svc.config();
+    const folder = resolve(ctx.spec.folder);
+    const st = await stat(folder).catch(() => null);
+    if (!st?.isDirectory()) throw new AppFailure('NOT_FOUND', `not a folder: ${folder}`, { path: folder });
+    const pattern = unwrap(compileNamingPattern(cfg.namingPattern));
+    const size = ctx.spec.thumbnailSize ?? cfg.thumbnailSize;
+    const files = await listImages(folder, ctx.spec.recursive ?? true);
+    ctx.setTotal(files.length);
+    const thumbsDir = join(cfg.cacheDir, 'thumbs');
+    const rootName = basename(folder);
+
+    await forEachConcurrent(files, svc.ioConcurrency(), async (relPath, index) => {
+      await ctx.checkpoint();
+      if (ctx.previous(relPath)) return;
+      const started = svc.now();
+      const path = join(folder, relPath);
+      try {
+        const probe = await probeImage(path);
+        const fileStat = await stat(path);
+        const thumbnail = join(thumbsDir, `${thumbKey(path, fileStat.size, fileStat.mtimeMs, size)}.webp`);
+        if (!(await stat(thumbnail).catch(() => null))) await writeThumbnail(path, thumbnail, size);
+        const id = identifyImage(relPath, pattern, rootName);
+        const data: ScanImageData = {
+          path,
+          relPath: relPath.split(sep).join('/'),
+          width: probe.width,
+          height: probe.height,
+          format: probe.format,
+          bytes: probe.bytes,
+          orientation: probe.orientation,
+          thumbnail,
+          ...id,
+        };
+        ctx.item({ index, key: relPath, status: 'ok', ms: svc.now() - started, data });
+      } catch (e) {
+        const error = toAppError(e, 'IMAGE_DECODE_FAILED');
+        ctx.item({ index, key: relPath, status: 'failed', error, ms: svc.now() - started });
+      }
+    });
+
+    let images = 0;
+    let failed = 0;
+    const watchIds = new Set<string>();
+    for (const rel of files) {
+      const item = ctx.previous(rel);
+      if (item?.status === 'ok' && item.data) {
+        images++;
+        watchIds.add(item.data.watchId);
+      } else if (item?.status === 'failed') failed++;
+    }
+    return { folder, images, failed, watchIds: watchIds.size };
+  };
+}
+
+function thumbKey(path: string, size: number, mtimeMs: number, thumbSize: number): string {
+  return createHash('sha1').update(`${path}\0${size}\0${mtimeMs}\0${thumbSize}`).digest('hex');
+}

@@ -1,0 +1,14 @@
+import type { EngineConfig } from '../shared/engine-protocol';
+import type { ModelCatalog, ModelSourceDirs } from './models/catalog';
+import type { SessionPool } from './ort/session-pool';
+
+/** What job runners and handlers need from the engine, passed in (no module state). */
+export interface EngineServices {
+  config(): EngineConfig;
+  modelDirs(): ModelSourceDirs;
+  catalog: ModelCatalog;
+  sessions: SessionPool;
+  /** libvips threads available for decoding in parallel. */
+  ioConcurrency(): number;
+  now(): number;
+}

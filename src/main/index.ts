@@ -1,0 +1,157 @@
+/**
+ * Electron main: windows, menu, dialogs, the image protocol and the broker between the renderer
+ * and the engine. It never decodes pixels or runs models; the engine (a utility process) does.
+ */
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, Menu, MessageChannelMain, Notification, protocol, session } from 'electron';
+import { PUSH_CHANNELS, type AppEvent, type MenuCommand } from '../shared/ipc';
+import type { JobSnapshot } from '../shared/jobs';
+import { taskbarProgress } from '../core/jobs/aggregate';
+import { createHost, type Host } from '../engine/host/host';
+import { utilityEngineSpawner } from './engine-process';
+import { bindIpc } from './ipc';
+import { buildMenu } from './menu';
+import { imageSchemePrivileges, registerImageProtocol } from './protocol';
+import { createMainWindow, ELECTRON_CSP, hardenContents } from './window';
+
+const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+const enginePath = here('./engine.js');
+const preloadPath = here('../preload/index.cjs');
+const rendererIndex = here('../renderer/index.html');
+const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+const rendererOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
+const rendererFileUrl = pathToFileURL(rendererIndex).href;
+const isTrustedUrl = (url: string): boolean =>
+  rendererOrigin
+    ? url.startsWith(rendererOrigin + '/') || url === rendererOrigin
+    : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
+
+protocol.registerSchemesAsPrivileged([imageSchemePrivileges()]);
+
+// One window per app; a second launch focuses it.
+if (!app.requestSingleInstanceLock()) app.quit();
+
+async function main(): Promise<void> {
+  await app.whenReady();
+  const userData = app.getPath('userData');
+  const windows = new Set<BrowserWindow>();
+  const jobs = new Map<string, JobSnapshot>();
+
+  const host: Host = await createHost({
+    kind: 'electron',
+    name: app.getName(),
+    version: app.getVersion(),
+    paths: {
+      dataDir: userData,
+      cacheDir: join(userData, 'cache'),
+      resourcesDir: app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources'),
+    },
+    spawn: utilityEngineSpawner(enginePath),
+    chooseFolder: async ({ title }) => {
+      const parent = BrowserWindow.getFocusedWindow() ?? [...windows][0];
+      const options: Electron.OpenDialogOptions = {
+        title: title ?? 'Open a folder',
+        properties: ['openDirectory', 'createDirectory'],
+      };
+      const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+  });
+
+  // Strict CSP on every response the renderer session loads (dev server included).
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
+    callback(permission === 'notifications'),
+  );
+  app.on('web-contents-created', (_e, contents) => hardenContents(contents, isTrustedUrl));
+
+  registerImageProtocol(protocol, host.images);
+  bindIpc(host.handlers, isTrustedUrl);
+
+  const pushHostEvent = (event: AppEvent): void => {
+    for (const w of windows) if (!w.isDestroyed()) w.webContents.send(PUSH_CHANNELS.HOST_EVENT, event);
+  };
+  // A MessagePort straight from the renderer to the engine: job events never pass through main.
+  const connectRenderer = (win: BrowserWindow): void => {
+    if (host.engine.state !== 'ready' || win.isDestroyed()) return;
+    const { port1, port2 } = new MessageChannelMain();
+    host.engine.post({ type: 'connect', label: `window-${win.id}` }, [port1]);
+    win.webContents.postMessage(PUSH_CHANNELS.ENGINE_PORT, null, [port2]);
+  };
+
+  host.engine.subscribe((event) => {
+    if (event.name === 'engine:status') {
+      pushHostEvent(event);
+      if (event.payload.state === 'ready') for (const w of windows) connectRenderer(w);
+    }
+    if (event.name === 'job:progress') {
+      const before = jobs.get(event.payload.id)?.status;
+      jobs.set(event.payload.id, event.payload);
+      updateTaskbar();
+      if (before && before !== 'completed' && event.payload.status === 'completed') notifyDone(event.payload);
+    }
+    if (event.name === 'job:removed') jobs.delete(event.payload.jobId);
+  });
+
+  const updateTaskbar = (): void => {
+    const p = taskbarProgress([...jobs.values()]);
+    for (const w of windows) {
+      if (w.isDestroyed()) continue;
+      w.setProgressBar(p.value, { mode: p.mode === 'none' ? 'none' : p.mode === 'paused' ? 'paused' : p.mode });
+    }
+  };
+  const notifyDone = (job: JobSnapshot): void => {
+    if (!Notification.isSupported() || BrowserWindow.getFocusedWindow()) return;
+    const failed = job.counts.failed ? `, ${job.counts.failed} failed` : '';
+    new Notification({ title: `${job.title} finished`, body: `${job.counts.ok} done${failed}` }).show();
+  };
+
+  const sendMenu = (command: MenuCommand): void => pushHostEvent({ name: 'menu:command', payload: { command } });
+  Menu.setApplicationMenu(buildMenu(sendMenu));
+
+  const openWindow = (): BrowserWindow => {
+    const win = createMainWindow({
+      preloadPath,
+      isTrustedUrl,
+      load: (w) => (devServerUrl ? w.loadURL(devServerUrl) : w.loadFile(rendererIndex)),
+    });
+    windows.add(win);
+    // Every (re)load of the page gets a fresh engine port; jobs live in the engine and survive it.
+    win.webContents.on('did-finish-load', () => connectRenderer(win));
+    win.on('closed', () => windows.delete(win));
+    return win;
+  };
+
+  await host.engine.start().catch((e: unknown) => {
+    dialog.showErrorBox('Loupe', `The engine could not start: ${(e as Error).message}`);
+  });
+  openWindow();
+
+  app.on('second-instance', () => {
+    const win = [...windows][0];
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('activate', () => {
+    if (windows.size === 0) openWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    // Let the engine journal running jobs as interrupted, then quit for real.
+    void host.stop().finally(() => app.quit());
+  });
+}
+
+void main();

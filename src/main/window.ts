@@ -1,0 +1,67 @@
+import { BrowserWindow, shell, type WebContents } from 'electron';
+
+/** The CSP of the Electron renderer (the web host sends its own; see web/server/web-host.ts). */
+export const ELECTRON_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob: loupe-image:",
+  "connect-src 'self' loupe-image:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface WindowOptions {
+  preloadPath: string;
+  /** file:// index.html in production, the dev server URL in development. */
+  load: (win: BrowserWindow) => Promise<void>;
+  isTrustedUrl: (url: string) => boolean;
+}
+
+/** The main window: isolated, sandboxed, no Node in the renderer. */
+export function createMainWindow(options: WindowOptions): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 920,
+    minWidth: 960,
+    minHeight: 600,
+    show: false,
+    title: 'Loupe',
+    backgroundColor: '#111317',
+    webPreferences: {
+      preload: options.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+  hardenContents(win.webContents, options.isTrustedUrl);
+  win.once('ready-to-show', () => win.show());
+  void options.load(win);
+  return win;
+}
+
+/**
+ * No navigation away from the app, no new windows (http(s) links open in the system browser),
+ * no webviews. Applied to every WebContents the app creates.
+ */
+export function hardenContents(contents: WebContents, isTrustedUrl: (url: string) => boolean): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  contents.on('will-navigate', (event, url) => {
+    if (!isTrustedUrl(url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isTrustedUrl(url)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}

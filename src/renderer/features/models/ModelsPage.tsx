@@ -1,0 +1,184 @@
+import { useEffect, useMemo } from 'react';
+import type { BenchmarkModelResult, JobSnapshot } from '../../../shared/jobs';
+import type { ModelInfo } from '../../../shared/models';
+import { formatBytes, formatShape } from '../../../core/format';
+import { ProgressBar } from '../../components/ProgressBar';
+import { RefreshIcon } from '../../components/icons';
+import { useApp } from '../../store/app-store';
+
+const BENCH_ITERATIONS = 50;
+
+export function ModelsPage({ visible }: { visible: boolean }) {
+  const models = useApp((s) => s.models);
+  const state = useApp((s) => s.modelsState);
+  const probed = useApp((s) => s.modelsProbed);
+  const load = useApp((s) => s.loadModels);
+  const setSection = useApp((s) => s.setSection);
+  const info = useApp((s) => s.info);
+
+  useEffect(() => {
+    if (visible && state === 'idle') void load(true);
+  }, [visible, state, load]);
+
+  const plan = info?.engine?.plan.join(' + ');
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>Models</h1>
+          <div className="subtitle">
+            Bundled models and your own (.onnx, with an optional model.json). Each is loaded once to find out which
+            execution provider runs it{plan ? `; this machine plans ${plan}` : ''}.
+          </div>
+        </div>
+        <div className="actions">
+          <button className="btn" onClick={() => setSection('settings')}>
+            Model Folders…
+          </button>
+          <button className="btn" onClick={() => void load(true)} disabled={state === 'loading'}>
+            <RefreshIcon size={14} /> {state === 'loading' ? 'Loading…' : 'Reload'}
+          </button>
+        </div>
+      </div>
+      {state === 'ready' && models.length === 0 && (
+        <div className="card empty">
+          No models found. Add a folder of .onnx files in Settings; Loupe reads Ultralytics metadata and model.json
+          manifests.
+        </div>
+      )}
+      <div className="model-list" data-testid="model-list">
+        {models.map((m) => (
+          <ModelCard key={m.path} model={m} probed={probed} />
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
+  const submit = useApp((s) => s.submitJob);
+  const jobs = useApp((s) => s.jobs);
+  const bench = useMemo(
+    () =>
+      Object.values(jobs)
+        .filter(
+          (j): j is JobSnapshot<'benchmark-model'> =>
+            j.kind === 'benchmark-model' && (j.spec as { modelId: string }).modelId === model.id,
+        )
+        .sort((a, b) => b.createdAt - a.createdAt)[0],
+    [jobs, model.id],
+  );
+  const result = bench?.result as BenchmarkModelResult | null | undefined;
+  const running = bench && (bench.status === 'running' || bench.status === 'queued');
+  const provider = model.provider ?? bench?.provider ?? null;
+  return (
+    <div className="card model" data-testid="model" data-model-id={model.id}>
+      <div className="head">
+        <span className="name">{model.name}</span>
+        <span className="badge">{model.task}</span>
+        <span className="badge">{model.source}</span>
+        {model.error ? (
+          <span className="badge danger">unusable</span>
+        ) : provider ? (
+          <span
+            className={`badge ${provider.fallbackReason ? 'warn' : 'ok'}`}
+            title={provider.fallbackReason}
+            data-testid="provider"
+          >
+            runs on {provider.active}
+          </span>
+        ) : (
+          <span className="badge">{probed ? '—' : 'not loaded'}</span>
+        )}
+        <span className="spacer" />
+        <button
+          className="btn small"
+          disabled={Boolean(model.error) || Boolean(running)}
+          onClick={() => void submit({ kind: 'benchmark-model', modelId: model.id, iterations: BENCH_ITERATIONS })}
+        >
+          {running ? 'Benchmarking…' : 'Benchmark'}
+        </button>
+      </div>
+      <dl>
+        <dt>Id</dt>
+        <dd className="mono">{model.id}</dd>
+        <dt>File</dt>
+        <dd className="mono">
+          {model.path} <span className="faint">({formatBytes(model.sizeBytes)})</span>
+        </dd>
+        {model.inputs.map((i) => (
+          <Pair key={`in-${i.name}`} label="Input" value={`${i.name} ${i.type} ${formatShape(i.dims)}`} />
+        ))}
+        {model.outputs.map((o) => (
+          <Pair key={`out-${o.name}`} label="Output" value={`${o.name} ${o.type} ${formatShape(o.dims)}`} />
+        ))}
+        {model.layout !== 'unknown' && (
+          <>
+            <dt>Layout</dt>
+            <dd>
+              {model.layout} <span className="faint">(from {model.taskSource})</span>
+            </dd>
+          </>
+        )}
+        {model.opset !== null && (
+          <>
+            <dt>Opset</dt>
+            <dd>
+              {model.opset}
+              {model.producer ? <span className="faint"> · {model.producer}</span> : null}
+            </dd>
+          </>
+        )}
+        {model.manifest?.quality?.map((q) => (
+          <Pair
+            key={`q-${q.name}-${q.dataset}`}
+            label="Quality"
+            value={`${q.name} ${q.value}${q.unit ? ` ${q.unit}` : ''}${q.baseline !== undefined ? ` (baseline ${q.baseline})` : ''} — ${q.dataset}`}
+          />
+        ))}
+        {provider?.fallbackReason && <Pair label="Fallback" value={provider.fallbackReason} />}
+        {model.error && (
+          <>
+            <dt>Error</dt>
+            <dd className="error">
+              {model.error.code}: {model.error.message}
+            </dd>
+          </>
+        )}
+      </dl>
+      {bench && (
+        <div className="bench" data-testid="benchmark">
+          {running ? (
+            <>
+              <span className="dim">
+                Benchmark {bench.done}/{bench.total ?? '…'}
+              </span>
+              <div style={{ flex: 1 }}>
+                <ProgressBar done={bench.done} total={bench.total} status={bench.status} />
+              </div>
+            </>
+          ) : result ? (
+            <span>
+              <strong>{result.medianMs.toFixed(2)} ms</strong> median · p90 {result.p90Ms.toFixed(2)} ms · load{' '}
+              {Math.round(result.loadMs)} ms · input {formatShape(result.inputShape)} on {result.provider.active}
+            </span>
+          ) : (
+            <span className="dim">
+              Last benchmark {bench.status}
+              {bench.error ? `: ${bench.error.message}` : ''}
+            </span>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Pair({ label, value }: { label: string; value: string }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd className="mono">{value}</dd>
+    </>
+  );
+}

@@ -1,0 +1,225 @@
+import { useState } from 'react';
+import { DEVICES, type Device } from '../../../shared/devices';
+import type { Settings } from '../../../shared/settings';
+import { DEFAULT_NAMING_PATTERN } from '../../../shared/settings';
+import { compileNamingPattern, identifyImage } from '../../../core/naming';
+import { useApi } from '../../lib/api';
+import { useApp } from '../../store/app-store';
+
+const DEVICE_LABEL: Record<Device, string> = {
+  auto: 'Automatic (best available)',
+  coreml: 'CoreML (Apple GPU / Neural Engine)',
+  cuda: 'CUDA (NVIDIA GPU)',
+  webgpu: 'WebGPU',
+  dml: 'DirectML (Windows GPU)',
+  cpu: 'CPU',
+};
+
+export function SettingsPage() {
+  const settings = useApp((s) => s.settings);
+  if (!settings) return <div className="page empty">Loading settings…</div>;
+  // A new form (fresh draft) whenever the saved settings change.
+  return <SettingsForm key={JSON.stringify(settings)} settings={settings} />;
+}
+
+function SettingsForm({ settings }: { settings: Settings }) {
+  const api = useApi();
+  const info = useApp((s) => s.info);
+  const update = useApp((s) => s.updateSettings);
+  const notify = useApp((s) => s.notify);
+  const loadModels = useApp((s) => s.loadModels);
+  const [draft, setDraft] = useState<Settings>(settings);
+  const [error, setError] = useState<string | null>(null);
+  const [newDir, setNewDir] = useState('');
+  const [sample, setSample] = useState('PATEK_nab_001_03_tiltface_q1.jpg');
+
+  const save = async (patch: Partial<Settings>): Promise<void> => {
+    const e = await update(patch);
+    setError(e ? e.message : null);
+    if (!e) {
+      notify('info', 'Settings saved');
+      if ('modelDirs' in patch || 'device' in patch || 'threads' in patch) void loadModels(true);
+    }
+  };
+  const pattern = compileNamingPattern(draft.namingPattern);
+  const parsed = pattern.ok ? identifyImage(sample, pattern.value, 'folder') : null;
+  const cpus = info?.engine?.cpus ?? 0;
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <div>
+          <h1>Settings</h1>
+          <div className="subtitle">Saved in {info?.dataDir ?? 'the data folder'}/settings.json.</div>
+        </div>
+      </div>
+      {error && <div className="card empty danger-text">{error}</div>}
+      <div className="card form">
+        <label htmlFor="device">Device</label>
+        <div className="field">
+          <select
+            id="device"
+            className="input"
+            value={draft.device}
+            onChange={(e) => void save({ device: e.target.value as Device })}
+          >
+            {DEVICES.map((d) => (
+              <option
+                key={d}
+                value={d}
+                disabled={d !== 'auto' && info?.engine ? !info.engine.availableProviders.includes(d) : false}
+              >
+                {DEVICE_LABEL[d]}
+                {d !== 'auto' && info?.engine && !info.engine.availableProviders.includes(d)
+                  ? ' — not available here'
+                  : ''}
+              </option>
+            ))}
+          </select>
+          <div className="help">
+            {info?.engine
+              ? `Runs on ${info.engine.plan.join(' + ')}${info.engine.planReason ? ` (${info.engine.planReason})` : ''}. If a provider cannot load a model, Loupe falls back to CPU and says why.`
+              : ''}
+          </div>
+        </div>
+
+        <label htmlFor="threads">Threads</label>
+        <div className="field">
+          <input
+            id="threads"
+            className="input"
+            type="number"
+            min={0}
+            max={256}
+            value={draft.threads}
+            onChange={(e) => setDraft({ ...draft, threads: Number(e.target.value) })}
+            onBlur={() => draft.threads !== settings.threads && void save({ threads: draft.threads })}
+          />
+          <div className="help">
+            ONNX Runtime intra-op threads and image decoding threads. 0 = one per core ({cpus}).
+          </div>
+        </div>
+
+        <label>Model folders</label>
+        <div className="field">
+          {draft.modelDirs.length === 0 && <div className="help">None yet: only the bundled models are listed.</div>}
+          {draft.modelDirs.map((d) => (
+            <div className="list-row" key={d}>
+              <span className="mono" title={d}>
+                {d}
+              </span>
+              <button
+                className="btn small"
+                onClick={() => void save({ modelDirs: draft.modelDirs.filter((x) => x !== d) })}
+              >
+                Remove
+              </button>
+            </div>
+          ))}
+          <form
+            className="list-row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (newDir.trim()) {
+                void save({ modelDirs: [...draft.modelDirs, newDir.trim()] });
+                setNewDir('');
+              }
+            }}
+          >
+            <input
+              className="input mono"
+              style={{ flex: 1 }}
+              placeholder="/path/to/models"
+              aria-label="Model folder path"
+              value={newDir}
+              onChange={(e) => setNewDir(e.target.value)}
+            />
+            {api.host.capabilities.nativeDialogs && (
+              <button
+                type="button"
+                className="btn"
+                onClick={() =>
+                  void api.folders.choose({ title: 'Add a folder of .onnx models' }).then((r) => {
+                    if (r.ok && r.value) void save({ modelDirs: [...draft.modelDirs, r.value] });
+                  })
+                }
+              >
+                Choose…
+              </button>
+            )}
+            <button className="btn" type="submit" disabled={!newDir.trim()}>
+              Add
+            </button>
+          </form>
+        </div>
+
+        <label htmlFor="pattern">Image naming</label>
+        <div className="field">
+          <input
+            id="pattern"
+            className="input mono"
+            value={draft.namingPattern}
+            onChange={(e) => setDraft({ ...draft, namingPattern: e.target.value })}
+            onBlur={() =>
+              pattern.ok &&
+              draft.namingPattern !== settings.namingPattern &&
+              void save({ namingPattern: draft.namingPattern })
+            }
+            spellCheck={false}
+          />
+          <div className="list-row">
+            <input
+              className="input mono"
+              style={{ flex: 1 }}
+              aria-label="Sample file name"
+              value={sample}
+              onChange={(e) => setSample(e.target.value)}
+            />
+            <button className="btn small" onClick={() => void save({ namingPattern: DEFAULT_NAMING_PATTERN })}>
+              Default
+            </button>
+          </div>
+          <div className="help">
+            {!pattern.ok
+              ? pattern.error.message
+              : parsed?.named
+                ? `image key ${parsed.imageKey} · watch ID ${parsed.watchId} · template model ${parsed.templateModel ?? '—'}`
+                : 'does not match: such files are grouped by their folder name'}
+          </div>
+        </div>
+
+        <label htmlFor="reviewer">Reviewer name</label>
+        <div className="field">
+          <input
+            id="reviewer"
+            className="input"
+            value={draft.reviewer}
+            onChange={(e) => setDraft({ ...draft, reviewer: e.target.value })}
+            onBlur={() => draft.reviewer !== settings.reviewer && void save({ reviewer: draft.reviewer })}
+          />
+          <div className="help">Written as the annotator of labels you review.</div>
+        </div>
+
+        <label htmlFor="thumb">Thumbnail size</label>
+        <div className="field">
+          <input
+            id="thumb"
+            className="input"
+            type="number"
+            min={64}
+            max={1024}
+            step={32}
+            value={draft.thumbnailSize}
+            onChange={(e) => setDraft({ ...draft, thumbnailSize: Number(e.target.value) })}
+            onBlur={() =>
+              draft.thumbnailSize !== settings.thumbnailSize && void save({ thumbnailSize: draft.thumbnailSize })
+            }
+          />
+          <div className="help">
+            Longest side in pixels. Thumbnails are cached in {info?.cacheDir ?? 'the cache folder'}.
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import type { AppApi } from '../../shared/ipc';
+import type { JobItem } from '../../shared/jobs';
+import type { AppError } from '../../shared/result';
+
+const PAGE = 5000;
+
+/**
+ * Every item of a job, once: the items it already has (paged) and then the live stream. Events
+ * that arrive while the pages load are held and merged, deduplicated by item key.
+ */
+export function followJobItems(
+  api: AppApi,
+  jobId: string,
+  onItems: (items: JobItem[]) => void,
+  onError: (error: AppError) => void,
+): () => void {
+  const seen = new Set<string>();
+  let loaded = false;
+  let closed = false;
+  const held: JobItem[] = [];
+  const deliver = (items: JobItem[]): void => {
+    const fresh = items.filter((i) => !seen.has(i.key) && seen.add(i.key));
+    if (fresh.length > 0 && !closed) onItems(fresh);
+  };
+  const unsubscribe = api.events.subscribe((event) => {
+    if (event.name !== 'job:items' || event.payload.jobId !== jobId) return;
+    if (loaded) deliver(event.payload.items);
+    else held.push(...event.payload.items);
+  });
+  void (async () => {
+    for (let offset = 0; !closed; offset += PAGE) {
+      const page = await api.jobs.items(jobId, offset, PAGE);
+      if (!page.ok) {
+        onError(page.error);
+        break;
+      }
+      deliver(page.value.items);
+      if (offset + PAGE >= page.value.total) break;
+    }
+    deliver(held.splice(0));
+    loaded = true;
+  })();
+  return () => {
+    closed = true;
+    unsubscribe();
+  };
+}

@@ -1,0 +1,248 @@
+import { createContext, useContext } from 'react';
+import { createStore, useStore, type StateCreator, type StoreApi } from 'zustand';
+import type { EngineState } from '../../shared/events';
+import type { AppApi, AppEvent, AppInfo } from '../../shared/ipc';
+import type { JobSnapshot, JobSpec } from '../../shared/jobs';
+import type { ModelInfo } from '../../shared/models';
+import type { AppError, Result } from '../../shared/result';
+import type { Settings } from '../../shared/settings';
+import type { SectionId } from '../sections';
+
+/** App-wide state: navigation, jobs, settings, models, notices. Documents have their own stores. */
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+}
+
+export interface NavSlice {
+  section: SectionId;
+  jobsOpen: boolean;
+  setSection: (section: SectionId) => void;
+  toggleJobs: (open?: boolean) => void;
+}
+
+export interface JobsSlice {
+  jobs: Record<string, JobSnapshot>;
+  /** Newest first. */
+  jobOrder: string[];
+  selectedJobId: string | null;
+  engineState: EngineState;
+  engineRestarts: number;
+  refreshJobs: () => Promise<void>;
+  applyEvent: (event: AppEvent) => void;
+  selectJob: (jobId: string | null) => void;
+  submitJob: (spec: JobSpec) => Promise<JobSnapshot | null>;
+  jobAction: (jobId: string, action: 'pause' | 'resume' | 'cancel' | 'remove') => Promise<void>;
+}
+
+export interface SettingsSlice {
+  settings: Settings | null;
+  info: AppInfo | null;
+  loadSettings: () => Promise<void>;
+  updateSettings: (patch: Partial<Settings>) => Promise<AppError | null>;
+  loadInfo: () => Promise<void>;
+}
+
+export interface ModelsSlice {
+  models: ModelInfo[];
+  modelsState: 'idle' | 'loading' | 'ready' | 'error';
+  modelsProbed: boolean;
+  loadModels: (probe: boolean) => Promise<void>;
+}
+
+export interface NoticeSlice {
+  notices: Notice[];
+  notify: (kind: Notice['kind'], message: string) => void;
+  dismiss: (id: number) => void;
+  /** Unwrap a Result, turning an error into a notice. */
+  check: <T>(result: Result<T>) => T | null;
+}
+
+export type AppState = NavSlice & JobsSlice & SettingsSlice & ModelsSlice & NoticeSlice;
+type Slice<T> = StateCreator<AppState, [], [], T>;
+
+const navSlice: Slice<NavSlice> = (set) => ({
+  section: 'keypoints',
+  jobsOpen: true,
+  setSection: (section) => set({ section }),
+  toggleJobs: (open) => set((s) => ({ jobsOpen: open ?? !s.jobsOpen })),
+});
+
+const byNewest = (jobs: Record<string, JobSnapshot>): string[] =>
+  Object.values(jobs)
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .map((j) => j.id);
+
+const jobsSlice =
+  (api: AppApi): Slice<JobsSlice> =>
+  (set, get) => ({
+    jobs: {},
+    jobOrder: [],
+    selectedJobId: null,
+    engineState: 'starting',
+    engineRestarts: 0,
+    refreshJobs: async () => {
+      const list = get().check(await api.jobs.list());
+      if (!list) return;
+      const jobs = Object.fromEntries(list.map((j) => [j.id, j]));
+      set({ jobs, jobOrder: byNewest(jobs) });
+    },
+    applyEvent: (event) => {
+      switch (event.name) {
+        case 'job:progress': {
+          const jobs = { ...get().jobs, [event.payload.id]: event.payload };
+          const known = event.payload.id in get().jobs;
+          set(known ? { jobs } : { jobs, jobOrder: byNewest(jobs) });
+          return;
+        }
+        case 'job:removed': {
+          const { [event.payload.jobId]: _gone, ...jobs } = get().jobs;
+          set({
+            jobs,
+            jobOrder: byNewest(jobs),
+            selectedJobId: get().selectedJobId === event.payload.jobId ? null : get().selectedJobId,
+          });
+          return;
+        }
+        case 'engine:status': {
+          const { state, restarts, error, interruptedJobs } = event.payload;
+          set({ engineState: state, engineRestarts: Math.max(restarts, get().engineRestarts) });
+          if (state === 'crashed') {
+            const which = interruptedJobs?.length ? ` ${interruptedJobs.length} running job(s) were interrupted.` : '';
+            get().notify('error', `The engine stopped unexpectedly and is restarting.${which}`);
+          }
+          if (state === 'stopped' && error) get().notify('error', error.message);
+          if (state === 'ready') void get().refreshJobs();
+          return;
+        }
+        case 'provider:fallback':
+          get().notify(
+            'info',
+            `${event.payload.modelId} runs on ${event.payload.provider.active}: ${event.payload.provider.fallbackReason ?? ''}`,
+          );
+          return;
+        case 'menu:command':
+          switch (event.payload.command) {
+            case 'show-keypoints':
+              set({ section: 'keypoints' });
+              return;
+            case 'show-models':
+              set({ section: 'models' });
+              return;
+            case 'show-settings':
+              set({ section: 'settings' });
+              return;
+            case 'toggle-jobs':
+              get().toggleJobs();
+              return;
+            case 'open-folder':
+              set({ section: 'keypoints' });
+              return;
+          }
+          return;
+        default:
+          return;
+      }
+    },
+    selectJob: (jobId) => set({ selectedJobId: jobId, ...(jobId ? { jobsOpen: true } : {}) }),
+    submitJob: async (spec) => {
+      const job = get().check(await api.jobs.submit(spec));
+      if (job) get().applyEvent({ name: 'job:progress', payload: job });
+      return job;
+    },
+    jobAction: async (jobId, action) => {
+      const result = await api.jobs[action](jobId);
+      const value = get().check(result as Result<JobSnapshot | null>);
+      if (value) get().applyEvent({ name: 'job:progress', payload: value });
+    },
+  });
+
+const settingsSlice =
+  (api: AppApi): Slice<SettingsSlice> =>
+  (set, get) => ({
+    settings: null,
+    info: null,
+    loadSettings: async () => {
+      const settings = get().check(await api.settings.get());
+      if (settings) set({ settings });
+    },
+    updateSettings: async (patch) => {
+      const result = await api.settings.update(patch);
+      if (!result.ok) return result.error;
+      set({ settings: result.value });
+      void get().loadInfo();
+      return null;
+    },
+    loadInfo: async () => {
+      const info = get().check(await api.app.info());
+      if (info) set({ info, engineState: info.engineState });
+    },
+  });
+
+const modelsSlice =
+  (api: AppApi): Slice<ModelsSlice> =>
+  (set, get) => ({
+    models: [],
+    modelsState: 'idle',
+    modelsProbed: false,
+    loadModels: async (probe) => {
+      set({ modelsState: 'loading' });
+      const result = await api.models.list({ probe });
+      if (!result.ok) {
+        set({ modelsState: 'error' });
+        get().notify('error', result.error.message);
+        return;
+      }
+      set({ models: result.value, modelsState: 'ready', modelsProbed: probe });
+    },
+  });
+
+const noticeSlice: Slice<NoticeSlice> = (set, get) => {
+  let next = 1;
+  return {
+    notices: [],
+    notify: (kind, message) => {
+      const id = next++;
+      set({ notices: [...get().notices.slice(-4), { id, kind, message }] });
+    },
+    dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+    check: (result) => {
+      if (result.ok) return result.value;
+      get().notify('error', result.error.message);
+      return null;
+    },
+  };
+};
+
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(api: AppApi): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...navSlice(...a),
+    ...jobsSlice(api)(...a),
+    ...settingsSlice(api)(...a),
+    ...modelsSlice(api)(...a),
+    ...noticeSlice(...a),
+  }));
+}
+
+/** Feed the store from the host's event stream; returns the unsubscribe function. */
+export function connectEvents(api: AppApi, store: AppStore): () => void {
+  return api.events.subscribe((event) => store.getState().applyEvent(event));
+}
+
+export const AppStoreContext = createContext<AppStore | null>(null);
+
+export function useApp<T>(selector: (state: AppState) => T): T {
+  const store = useContext(AppStoreContext);
+  if (!store) throw new Error('useApp outside <AppStoreContext.Provider>');
+  return useStore(store, selector);
+}
+
+export function useAppStore(): AppStore {
+  const store = useContext(AppStoreContext);
+  if (!store) throw new Error('useAppStore outside <AppStoreContext.Provider>');
+  return store;
+}

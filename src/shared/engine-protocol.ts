@@ -1,0 +1,118 @@
+import type { Device, ExecutionProviderName } from './devices';
+import type { EngineEvent } from './events';
+import type { JobItem, JobSnapshot, JobSpec } from './jobs';
+import type { ModelInfo } from './models';
+import type { Result } from './result';
+
+/**
+ * The engine process speaks one protocol over every transport (Electron parentPort, Node IPC,
+ * a MessagePort handed to the renderer): requests with ids, responses carrying a Result, events.
+ */
+
+export interface EngineConfig {
+  device: Device;
+  /** Intra-op threads; 0 = one per core. */
+  threads: number;
+  /** Bundled models folder. */
+  bundledModelsDir: string | null;
+  /** The user's model folders. */
+  modelDirs: string[];
+  /** Where jobs are journalled (resumable after a crash). */
+  stateDir: string;
+  /** Where thumbnails and other derived files go. */
+  cacheDir: string;
+  /** File-name pattern for image keys (see Settings). */
+  namingPattern: string;
+  thumbnailSize: number;
+}
+
+export interface EngineInfo {
+  pid: number;
+  node: string;
+  onnxruntime: string;
+  sharp: string;
+  platform: string;
+  arch: string;
+  cpus: number;
+  /** Providers this build of onnxruntime-node can offer on this machine. */
+  availableProviders: ExecutionProviderName[];
+  /** What `device` resolves to before any session has been created. */
+  plan: ExecutionProviderName[];
+  planReason: string | null;
+  config: EngineConfig;
+  startedAt: number;
+}
+
+export interface JobRef {
+  jobId: string;
+}
+
+export interface ItemsPage {
+  total: number;
+  items: JobItem[];
+}
+
+/** Every method the engine answers: params and result types. */
+export interface EngineMethods {
+  'engine.info': { params: null; result: EngineInfo };
+  'engine.configure': { params: Partial<EngineConfig>; result: EngineInfo };
+  'models.list': { params: { probe?: boolean; device?: Device }; result: ModelInfo[] };
+  'jobs.submit': { params: JobSpec; result: JobSnapshot };
+  'jobs.cancel': { params: JobRef; result: JobSnapshot };
+  'jobs.pause': { params: JobRef; result: JobSnapshot };
+  'jobs.resume': { params: JobRef; result: JobSnapshot };
+  'jobs.remove': { params: JobRef; result: null };
+  'jobs.list': { params: null; result: JobSnapshot[] };
+  'jobs.items': { params: JobRef & { offset: number; limit: number }; result: ItemsPage };
+}
+
+export type EngineMethod = keyof EngineMethods;
+export type EngineParams<M extends EngineMethod> = EngineMethods[M]['params'];
+export type EngineResult<M extends EngineMethod> = EngineMethods[M]['result'];
+
+export const ENGINE_METHODS = [
+  'engine.info',
+  'engine.configure',
+  'models.list',
+  'jobs.submit',
+  'jobs.cancel',
+  'jobs.pause',
+  'jobs.resume',
+  'jobs.remove',
+  'jobs.list',
+  'jobs.items',
+] as const satisfies readonly EngineMethod[];
+
+export type EngineRequest = {
+  [M in EngineMethod]: { type: 'request'; id: number; method: M; params: EngineParams<M> };
+}[EngineMethod];
+
+export interface EngineResponse {
+  type: 'response';
+  id: number;
+  result: Result<unknown>;
+}
+
+export interface EngineEventMessage {
+  type: 'event';
+  event: EngineEvent;
+}
+
+/** First message of a fresh engine: it is listening and has loaded its job journal. */
+export interface EngineReadyMessage {
+  type: 'ready';
+  info: EngineInfo;
+}
+
+/** Host → engine: the MessagePort sent with this message is a new connection (a renderer). */
+export interface EngineConnectMessage {
+  type: 'connect';
+  label: string;
+}
+
+export interface EngineShutdownMessage {
+  type: 'shutdown';
+}
+
+export type HostToEngineMessage = EngineRequest | EngineConnectMessage | EngineShutdownMessage;
+export type EngineToHostMessage = EngineResponse | EngineEventMessage | EngineReadyMessage;

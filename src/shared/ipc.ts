@@ -1,0 +1,153 @@
+import type { EngineInfo, ItemsPage } from './engine-protocol';
+import type { EngineEvent, EngineState } from './events';
+import type { JobSnapshot, JobSpec } from './jobs';
+import type { ModelInfo } from './models';
+import type { Result } from './result';
+import type { Settings } from './settings';
+
+/**
+ * The renderer's whole view of the world: verbs it may call (request/response, each resolving to
+ * a Result) and the event stream. Electron binds the verbs with ipcMain.handle on these channels;
+ * the local web host binds the same names over HTTP. Channel values are `namespace:verb`, and the
+ * renderer calls them as `api.namespace.verb(...)`.
+ */
+export const IPC_CHANNELS = {
+  APP_INFO: 'app:info',
+  SETTINGS_GET: 'settings:get',
+  SETTINGS_UPDATE: 'settings:update',
+  FOLDERS_CHOOSE: 'folders:choose',
+  FOLDERS_OPEN: 'folders:open',
+  FOLDERS_LIST: 'folders:list',
+  MODELS_LIST: 'models:list',
+  JOBS_SUBMIT: 'jobs:submit',
+  JOBS_CANCEL: 'jobs:cancel',
+  JOBS_PAUSE: 'jobs:pause',
+  JOBS_RESUME: 'jobs:resume',
+  JOBS_REMOVE: 'jobs:remove',
+  JOBS_LIST: 'jobs:list',
+  JOBS_ITEMS: 'jobs:items',
+} as const;
+
+export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
+
+/**
+ * Main → renderer pushes (not verbs): the MessagePort to the engine, and events the host itself
+ * raises (engine restarts, menu commands).
+ */
+export const PUSH_CHANNELS = {
+  ENGINE_PORT: 'engine:port',
+  HOST_EVENT: 'host:event',
+} as const;
+
+/** Commands of the native menu, delivered to the renderer as `menu:command` events. */
+export const MENU_COMMANDS = ['open-folder', 'show-keypoints', 'show-models', 'show-settings', 'toggle-jobs'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+/** Events raised by the host rather than the engine. */
+export type HostEvent = { name: 'menu:command'; payload: { command: MenuCommand } };
+
+export type HostKind = 'electron' | 'web';
+
+export interface HostCapabilities {
+  /** The host can show a native folder dialog (`folders.choose`). */
+  nativeDialogs: boolean;
+  /** Dropped files carry their filesystem path (`files.pathForFile`). */
+  droppedFilePaths: boolean;
+}
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  host: HostKind;
+  platform: string;
+  arch: string;
+  dataDir: string;
+  cacheDir: string;
+  engineState: EngineState;
+  engine: EngineInfo | null;
+}
+
+export interface DirEntry {
+  name: string;
+  path: string;
+  kind: 'dir' | 'file';
+  /** A file Loupe can read as an image. */
+  image: boolean;
+}
+
+export interface DirListing {
+  path: string;
+  parent: string | null;
+  entries: DirEntry[];
+  /** Entries left out because the folder is very large. */
+  truncated: number;
+  /** Places to start from: home, recent folders, volume roots. */
+  places: { label: string; path: string }[];
+}
+
+export interface OpenedFolder {
+  path: string;
+  name: string;
+  /** Images directly inside or below (bounded walk). */
+  imageCount: number;
+  /** Sibling label folders found next to the images (DESIGN.md defaults). */
+  labelDirs: { human: string | null; predicted: string | null };
+}
+
+/** Verb contract: channel → parameter tuple and result value. */
+export interface IpcContract {
+  [IPC_CHANNELS.APP_INFO]: { params: []; result: AppInfo };
+  [IPC_CHANNELS.SETTINGS_GET]: { params: []; result: Settings };
+  [IPC_CHANNELS.SETTINGS_UPDATE]: { params: [patch: Partial<Settings>]; result: Settings };
+  [IPC_CHANNELS.FOLDERS_CHOOSE]: { params: [options?: { title?: string }]; result: string | null };
+  [IPC_CHANNELS.FOLDERS_OPEN]: { params: [path: string]; result: OpenedFolder };
+  [IPC_CHANNELS.FOLDERS_LIST]: { params: [path: string | null]; result: DirListing };
+  [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean }]; result: ModelInfo[] };
+  [IPC_CHANNELS.JOBS_SUBMIT]: { params: [spec: JobSpec]; result: JobSnapshot };
+  [IPC_CHANNELS.JOBS_CANCEL]: { params: [jobId: string]; result: JobSnapshot };
+  [IPC_CHANNELS.JOBS_PAUSE]: { params: [jobId: string]; result: JobSnapshot };
+  [IPC_CHANNELS.JOBS_RESUME]: { params: [jobId: string]; result: JobSnapshot };
+  [IPC_CHANNELS.JOBS_REMOVE]: { params: [jobId: string]; result: null };
+  [IPC_CHANNELS.JOBS_LIST]: { params: []; result: JobSnapshot[] };
+  [IPC_CHANNELS.JOBS_ITEMS]: {
+    params: [jobId: string, offset: number, limit: number];
+    result: ItemsPage;
+  };
+}
+
+export type IpcParams<C extends IpcChannel> = IpcContract[C]['params'];
+export type IpcResult<C extends IpcChannel> = IpcContract[C]['result'];
+
+/** A verb as the renderer sees it. */
+export type Verb<C extends IpcChannel> = (...args: IpcParams<C>) => Promise<Result<IpcResult<C>>>;
+
+type NamespaceOf<C extends string> = C extends `${infer N}:${string}` ? N : never;
+
+/** `{ jobs: { submit, cancel, … }, folders: { … }, … }` derived from the channel names. */
+export type InvokeApi = {
+  [N in NamespaceOf<IpcChannel>]: {
+    [C in IpcChannel as C extends `${N}:${infer V}` ? V : never]: Verb<C>;
+  };
+};
+
+export type AppEvent = EngineEvent | HostEvent;
+export type AppEventListener = (event: AppEvent) => void;
+
+/** What differs by host, beside the verbs. */
+export interface HostApi {
+  host: { kind: HostKind; capabilities: HostCapabilities };
+  events: {
+    /** Engine and host events; returns an unsubscribe function. */
+    subscribe(listener: AppEventListener): () => void;
+  };
+  images: {
+    /** A URL the renderer can load for an image inside an opened folder (or the cache). */
+    url(path: string): string;
+  };
+  files: {
+    /** The filesystem path of a dropped file, when the host exposes it (Electron). */
+    pathForFile(file: { readonly name: string }): string | null;
+  };
+}
+
+export type AppApi = InvokeApi & HostApi;

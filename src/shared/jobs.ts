@@ -1,0 +1,137 @@
+import type { Device, ProviderReport } from './devices';
+import type { AppError } from './result';
+
+/**
+ * Every long-running piece of work is an engine job. A job has a spec (what to do), items (the
+ * units it counts: images, iterations, frames), and a snapshot the engine streams while it runs.
+ */
+
+/** Read every image of a folder (EXIF applied), record its displayed size, write a thumbnail. */
+export interface ScanImagesSpec {
+  kind: 'scan-images';
+  folder: string;
+  /** Walk subfolders too (default true). */
+  recursive?: boolean;
+  /** Longest side of thumbnails (default from settings). */
+  thumbnailSize?: number;
+}
+
+export interface ScanImageData {
+  /** Absolute path of the image. */
+  path: string;
+  /** Path relative to the scanned folder, with `/` separators. */
+  relPath: string;
+  /** Displayed size (EXIF orientation applied). */
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+  /** EXIF orientation tag (1 when absent). */
+  orientation: number;
+  /** Absolute path of the cached thumbnail (webp). */
+  thumbnail: string;
+  imageKey: string;
+  watchId: string;
+  templateModel: string | null;
+  /** Whether the file name matched the naming pattern (else grouped by folder). */
+  named: boolean;
+}
+
+export interface ScanImagesResult {
+  folder: string;
+  images: number;
+  failed: number;
+  watchIds: number;
+}
+
+/** Measure a model: create the session (reporting the provider), warm up, time N runs. */
+export interface BenchmarkModelSpec {
+  kind: 'benchmark-model';
+  modelId: string;
+  iterations: number;
+  device?: Device;
+}
+
+export interface BenchmarkItemData {
+  ms: number;
+}
+
+export interface BenchmarkModelResult {
+  modelId: string;
+  provider: ProviderReport;
+  inputShape: number[];
+  loadMs: number;
+  warmupMs: number;
+  medianMs: number;
+  p90Ms: number;
+  meanMs: number;
+  minMs: number;
+}
+
+/** The kinds of job the engine runs, with their spec, per-item data and final result. */
+export interface JobKinds {
+  'scan-images': { spec: ScanImagesSpec; item: ScanImageData; result: ScanImagesResult };
+  'benchmark-model': { spec: BenchmarkModelSpec; item: BenchmarkItemData; result: BenchmarkModelResult };
+}
+
+export type JobKind = keyof JobKinds;
+export type JobSpec = JobKinds[JobKind]['spec'];
+export type JobSpecOf<K extends JobKind> = JobKinds[K]['spec'];
+
+export const JOB_STATUSES = ['queued', 'running', 'paused', 'completed', 'cancelled', 'failed', 'interrupted'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses a job never leaves on its own. `interrupted` can be resumed. */
+export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['completed', 'cancelled', 'failed'];
+
+export type ItemStatus = 'ok' | 'failed' | 'skipped';
+
+export interface JobItem<K extends JobKind = JobKind> {
+  /** Position in the job's item list (stable across resumes). */
+  index: number;
+  /** Stable key of the item (a relative path, an iteration number). */
+  key: string;
+  status: ItemStatus;
+  /** A finer outcome shown beside the status (later: keypoint tiers). */
+  tag?: string;
+  error?: AppError;
+  /** Wall time spent on the item. */
+  ms: number;
+  data?: JobKinds[K]['item'];
+}
+
+export interface ItemCounts {
+  ok: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface JobSnapshot<K extends JobKind = JobKind> {
+  id: string;
+  kind: K;
+  title: string;
+  spec: JobKinds[K]['spec'];
+  status: JobStatus;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Known once the job has listed its items; null before. */
+  total: number | null;
+  done: number;
+  counts: ItemCounts;
+  /** Counts by item tag. */
+  tags: Record<string, number>;
+  /** Items per second over the recent window. */
+  rate: number | null;
+  /** Seconds left at the current rate. */
+  etaSec: number | null;
+  /** Running time, pauses excluded. */
+  elapsedMs: number;
+  /** Why the job failed or was interrupted. */
+  error: AppError | null;
+  result: JobKinds[K]['result'] | null;
+  /** Which provider runs the job's model, when it has one. */
+  provider: ProviderReport | null;
+  /** How many times the job was resumed after an interruption. */
+  resumes: number;
+}

@@ -1,0 +1,59 @@
+import type { ModelManifest, ModelTask } from './model-manifest';
+import type { ProviderReport } from './devices';
+import type { AppError } from './result';
+
+export type TensorElementType =
+  | 'float32'
+  | 'float16'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'int64'
+  | 'uint32'
+  | 'uint64'
+  | 'bool'
+  | 'string'
+  | 'bfloat16'
+  | 'unknown';
+
+export interface TensorInfo {
+  name: string;
+  type: TensorElementType;
+  /** Dimensions: a number when fixed, the symbolic name (or "?") when dynamic. */
+  dims: (number | string)[];
+}
+
+/** How Loupe will read the model's outputs, from the manifest or inferred. */
+export type DetectedLayout = 'yolo-detect' | 'yolo-pose' | 'yolo-obb' | 'yolo-nms' | 'image' | 'matches' | 'unknown';
+
+export interface ModelInfo {
+  /** Stable id: the manifest id, else derived from the file name. */
+  id: string;
+  name: string;
+  source: 'bundled' | 'user';
+  /** Absolute path of the .onnx file. */
+  path: string;
+  task: ModelTask | 'unknown';
+  /** Where `task` came from. */
+  taskSource: 'manifest' | 'metadata' | 'shapes' | 'unknown';
+  layout: DetectedLayout;
+  sizeBytes: number;
+  /** sha256 of the file, hex. */
+  sha256: string;
+  opset: number | null;
+  producer: string | null;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  /** ONNX `metadata_props` (Ultralytics writes task, imgsz, names, kpt_shape here). */
+  metadata: Record<string, string>;
+  manifest: ModelManifest | null;
+  /** Filled when the model was probed (a session was created). */
+  provider: ProviderReport | null;
+  /** Session creation time in ms when probed. */
+  loadMs: number | null;
+  /** Set when the file cannot be parsed or the session cannot be created on any provider. */
+  error: AppError | null;
+}

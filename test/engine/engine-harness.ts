@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import type { EngineConfig } from '../../src/shared/engine-protocol';
+import type { EngineEvent } from '../../src/shared/events';
+import { EngineClient } from '../../src/engine/host/engine-client';
+import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
+import { writeFixtureModels, type FixtureModels } from '../fixtures/onnx-models';
+import { builtEngine, tempDir } from '../helpers';
+
+export interface Harness {
+  engine: EngineClient;
+  events: { at: number; event: EngineEvent }[];
+  models: FixtureModels;
+  root: string;
+  config: EngineConfig;
+  close: () => Promise<void>;
+}
+
+/** A real engine child process on the built bundle, with fixture models and temp state. */
+export async function startHarness(overrides: Partial<EngineConfig> = {}): Promise<Harness> {
+  const tmp = await tempDir();
+  const models = await writeFixtureModels(join(tmp.path, 'models'));
+  const config: EngineConfig = {
+    device: 'auto',
+    threads: 1,
+    bundledModelsDir: null,
+    modelDirs: [models.dir],
+    stateDir: join(tmp.path, 'state'),
+    cacheDir: join(tmp.path, 'cache'),
+    namingPattern: '^(?<imageKey>(?<watchId>[A-Za-z0-9-]+_(?<templateModel>[A-Za-z0-9-]+)_\\d+)_\\d+)(?:_.*)?$',
+    thumbnailSize: 128,
+    ...overrides,
+  };
+  const engine = new EngineClient({ spawn: nodeEngineSpawner(builtEngine, { silent: true }), config: () => config });
+  const events: Harness['events'] = [];
+  engine.subscribe((event) => events.push({ at: Date.now(), event }));
+  await engine.start();
+  return {
+    engine,
+    events,
+    models,
+    root: tmp.path,
+    config,
+    close: async () => {
+      await engine.stop();
+      await tmp.cleanup();
+    },
+  };
+}
+
+export async function ok<T>(
+  p: Promise<{ ok: true; value: T } | { ok: false; error: { code: string; message: string } }>,
+): Promise<T> {
+  const r = await p;
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value;
+}

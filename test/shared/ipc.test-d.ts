@@ -1,0 +1,27 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { ENGINE_EVENT_NAMES, EngineEventMap, EngineEventName } from '../../src/shared/events';
+import type { ENGINE_METHODS, EngineMethod, EngineMethods } from '../../src/shared/engine-protocol';
+import type { AppApi, InvokeApi, IPC_CHANNELS, IpcChannel, IpcContract, Verb } from '../../src/shared/ipc';
+import type { JobSnapshot } from '../../src/shared/jobs';
+import type { Result } from '../../src/shared/result';
+
+describe('the IPC contract', () => {
+  it('lists exactly the channels the constants name', () => {
+    expectTypeOf<keyof IpcContract>().toEqualTypeOf<IpcChannel>();
+    expectTypeOf<(typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS]>().toEqualTypeOf<keyof IpcContract>();
+  });
+
+  it('derives the renderer API from the channels', () => {
+    expectTypeOf<InvokeApi['jobs']['submit']>().toEqualTypeOf<Verb<'jobs:submit'>>();
+    expectTypeOf<AppApi['jobs']['pause']>().parameters.toEqualTypeOf<[jobId: string]>();
+    expectTypeOf<ReturnType<AppApi['jobs']['pause']>>().toEqualTypeOf<Promise<Result<JobSnapshot>>>();
+    expectTypeOf<keyof InvokeApi>().toEqualTypeOf<'app' | 'settings' | 'folders' | 'models' | 'jobs'>();
+  });
+
+  it('lists the engine methods and events the maps define', () => {
+    expectTypeOf<(typeof ENGINE_METHODS)[number]>().toEqualTypeOf<EngineMethod>();
+    expectTypeOf<keyof EngineMethods>().toEqualTypeOf<(typeof ENGINE_METHODS)[number]>();
+    expectTypeOf<(typeof ENGINE_EVENT_NAMES)[number]>().toEqualTypeOf<EngineEventName>();
+    expectTypeOf<keyof EngineEventMap>().toEqualTypeOf<(typeof ENGINE_EVENT_NAMES)[number]>();
+  });
+});
