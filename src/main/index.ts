@@ -29,6 +29,8 @@ const isTrustedUrl = (url: string): boolean =>
     : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
 
 protocol.registerSchemesAsPrivileged([imageSchemePrivileges()]);
+// A separate data folder (settings, job journal, cache) for tests and side-by-side profiles.
+if (process.env.LOUPE_DATA_DIR) app.setPath('userData', process.env.LOUPE_DATA_DIR);
 
 // One window per app; a second launch focuses it.
 if (!app.requestSingleInstanceLock()) app.quit();

@@ -5,6 +5,8 @@ import { useApi } from '../lib/api';
 import { useApp } from '../store/app-store';
 import { FolderIcon, ImageIcon, UpIcon } from './icons';
 
+const NO_FOLDERS: readonly string[] = [];
+
 /**
  * Every way to choose a folder: drop it on the window (desktop), the native dialog (desktop), or
  * type a path / browse the host's folders (both hosts; the only way in a browser).
@@ -12,7 +14,7 @@ import { FolderIcon, ImageIcon, UpIcon } from './icons';
 export function FolderPicker({ onOpen, title }: { onOpen: (path: string) => void; title: string }) {
   const api = useApi();
   const notify = useApp((s) => s.notify);
-  const recent = useApp((s) => s.settings?.recentFolders ?? []);
+  const recent = useApp((s) => s.settings?.recentFolders ?? NO_FOLDERS);
   const [over, setOver] = useState(false);
   const [path, setPath] = useState('');
   const [listing, setListing] = useState<DirListing | null>(null);

@@ -1,0 +1,181 @@
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { AppEvent } from '../../src/shared/ipc';
+import { createHost, type Host } from '../../src/engine/host/host';
+import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
+import { startWebHost, type WebHost } from '../../src/web/server/web-host';
+import { writeFixtureModels } from '../fixtures/onnx-models';
+import { jpeg } from '../fixtures/images';
+import { builtEngine, builtRenderer, repoRoot, tempDir, waitFor } from '../helpers';
+
+const TOKEN = 'test-token-0123456789abcdef';
+
+describe('local web host', () => {
+  let host: Host;
+  let web: WebHost;
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let base: string;
+  let photos: string;
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    await writeFixtureModels(join(tmp.path, 'models'));
+    photos = join(tmp.path, 'photos');
+    await mkdir(photos);
+    await writeFile(join(photos, 'a.jpg'), await jpeg(32, 24));
+    await writeFile(join(tmp.path, 'secret.jpg'), await jpeg(8, 8));
+    await symlink(join(tmp.path, 'secret.jpg'), join(photos, 'link.jpg'));
+    host = await createHost({
+      kind: 'web',
+      name: 'Loupe',
+      version: 'test',
+      paths: {
+        dataDir: join(tmp.path, 'data'),
+        cacheDir: join(tmp.path, 'data', 'cache'),
+        resourcesDir: join(repoRoot, 'resources'),
+      },
+      spawn: nodeEngineSpawner(builtEngine, { silent: true }),
+      extraModelDirs: [join(tmp.path, 'models')],
+    });
+    await host.engine.start();
+    web = await startWebHost({
+      port: 0,
+      rendererDir: builtRenderer,
+      token: TOKEN,
+      handlers: host.handlers,
+      subscribe: (l) => host.engine.subscribe(l),
+      images: host.images,
+    });
+    base = `http://127.0.0.1:${web.port}`;
+  });
+  afterAll(async () => {
+    await web.close();
+    await host.stop();
+    await tmp.cleanup();
+  });
+
+  const invoke = (channel: string, args: unknown[], headers: Record<string, string> = {}) =>
+    fetch(`${base}/api/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-loupe-token': TOKEN, ...headers },
+      body: JSON.stringify({ channel, args }),
+    });
+
+  it('binds 127.0.0.1 and prints a URL carrying the token', () => {
+    expect(web.url).toBe(`http://127.0.0.1:${web.port}/?token=${TOKEN}`);
+  });
+
+  it('refuses requests without the token (401)', async () => {
+    expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/?token=wrong`)).status).toBe(401);
+    const noToken = await fetch(`${base}/api/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(noToken.status).toBe(401);
+    expect((await fetch(`${base}/api/image?path=${encodeURIComponent(join(photos, 'a.jpg'))}`)).status).toBe(401);
+  });
+
+  it('serves the app with the token, sets an HttpOnly cookie and a strict CSP', async () => {
+    const res = await fetch(`${base}/?token=${TOKEN}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('set-cookie')).toMatch(/loupe_token=.*HttpOnly; SameSite=Strict/);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain('<div id="root">');
+    const cookie = `loupe_token=${TOKEN}`;
+    const viaCookie = await fetch(`${base}/api/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify({ channel: 'jobs:list', args: [] }),
+    });
+    expect(await viaCookie.json()).toEqual({ ok: true, value: [] });
+  });
+
+  it('refuses foreign origins and hosts (CSRF, DNS rebinding) and non-JSON posts', async () => {
+    expect((await invoke('jobs:list', [], { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await invoke('jobs:list', [], { origin: `http://localhost:${web.port}` })).status).toBe(200);
+    // fetch() will not forge a Host header; a raw request can, as a rebinding page's would be.
+    const rebinding = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: web.port,
+          path: '/api/invoke',
+          method: 'POST',
+          headers: { host: `evil.example:${web.port}`, 'content-type': 'application/json', 'x-loupe-token': TOKEN },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(rebinding).toBe(403);
+    const form = await fetch(`${base}/api/invoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-loupe-token': TOKEN },
+      body: '{}',
+    });
+    expect(form.status).toBe(415);
+  });
+
+  it('answers verbs with Results, errors typed', async () => {
+    const unknown = await (await invoke('jobs:explode', [])).json();
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    const missing = await (await invoke('folders:open', [join(tmp.path, 'nope')])).json();
+    expect(missing).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    const info = await (await invoke('app:info', [])).json();
+    expect(info.value).toMatchObject({ host: 'web', engineState: 'ready' });
+    const models = await (await invoke('models:list', [{ probe: false }])).json();
+    expect(models.value.map((m: { id: string }) => m.id).sort()).toEqual(['corrupt', 'fixture-blur', 'tiny-pose']);
+    const listing = await (await invoke('folders:list', [photos])).json();
+    expect(listing.value.entries.map((e: { name: string }) => e.name)).toEqual(['a.jpg', 'link.jpg']);
+  });
+
+  it('serves images only from opened folders: traversal and symlink escapes are refused', async () => {
+    const image = (p: string) =>
+      fetch(`${base}/api/image?path=${encodeURIComponent(p)}`, { headers: { 'x-loupe-token': TOKEN } });
+    expect((await image(join(photos, 'a.jpg'))).status).toBe(403); // not opened yet
+    const opened = await (await invoke('folders:open', [photos])).json();
+    expect(opened.value).toMatchObject({ path: photos, imageCount: 2 });
+    const res = await image(join(photos, 'a.jpg'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    expect((await image(`${photos}/../secret.jpg`)).status).toBe(403);
+    expect((await image(join(photos, 'link.jpg'))).status).toBe(403);
+    expect((await image(join(photos, 'missing.jpg'))).status).toBe(403);
+    expect((await image('/etc/passwd')).status).toBe(403);
+  });
+
+  it('streams engine events over the WebSocket, only with the token', async () => {
+    const refused = new WebSocket(`ws://127.0.0.1:${web.port}/api/events`);
+    const refusal = await new Promise<string>((resolve) => {
+      refused.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      refused.on('error', (e) => resolve(e.message));
+    });
+    expect(refusal).toMatch(/401/);
+
+    const ws = new WebSocket(`ws://127.0.0.1:${web.port}/api/events`, { headers: { cookie: `loupe_token=${TOKEN}` } });
+    const events: AppEvent[] = [];
+    ws.on('message', (m) => events.push(JSON.parse(String(m)) as AppEvent));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const submitted = await (
+      await invoke('jobs:submit', [{ kind: 'benchmark-model', modelId: 'fixture-blur', iterations: 30 }])
+    ).json();
+    expect(submitted.ok).toBe(true);
+    await waitFor(
+      () => events.find((e) => e.name === 'job:progress' && e.payload.status === 'completed'),
+      20_000,
+      'completed event',
+    );
+    expect(events.some((e) => e.name === 'job:items')).toBe(true);
+    ws.close();
+  });
+});
