@@ -7,7 +7,7 @@ import {
 } from '../shared/engine-protocol';
 import type { EngineEvent } from '../shared/events';
 import { appError, toAppError } from '../core/result';
-import { messagePortTransport, type Transport } from './transport';
+import { messagePortTransport, type MessagePortLike, type Transport } from './transport';
 
 export type EngineHandlers = {
   [M in EngineMethod]: (params: EngineMethods[M]['params']) => Promise<EngineMethods[M]['result']>;
@@ -52,11 +52,7 @@ export class EngineServer {
     return this.connections.size;
   }
 
-  private receive(
-    from: Transport,
-    message: HostToEngineMessage,
-    ports: Parameters<typeof messagePortTransport>[0][],
-  ): void {
+  private receive(from: Transport, message: HostToEngineMessage, ports: MessagePortLike[]): void {
     switch (message.type) {
       case 'request':
         void this.dispatch(from, message.id, message.method, message.params);

@@ -37,21 +37,12 @@ export interface AppServiceDeps {
   chooseFolder?: (options: { title?: string }) => Promise<string | null>;
   /** Extra starting points for the folder browser (e.g. the bundled samples). */
   places?: () => { label: string; path: string }[];
+  /** The engine configuration that follows from the settings (plus the host's own overrides). */
+  engineConfig: (settings: Settings) => EngineConfig;
 }
 
 const MAX_LISTING = 5000;
 const COUNT_LIMIT = 100_000;
-
-/** The engine settings that follow from the user's settings. */
-export function engineConfigPatch(s: Settings): Partial<EngineConfig> {
-  return {
-    device: s.device,
-    threads: s.threads,
-    modelDirs: s.modelDirs,
-    namingPattern: s.namingPattern,
-    thumbnailSize: s.thumbnailSize,
-  };
-}
 
 /**
  * Every verb of the renderer contract, implemented once over the engine client, the settings
@@ -82,7 +73,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
     'settings:get': () => deps.settings.get(),
     'settings:update': async (patch) => {
       const next = unwrap(await deps.settings.update(patch));
-      await engine(deps.engine.request('engine.configure', engineConfigPatch(next)));
+      await engine(deps.engine.request('engine.configure', deps.engineConfig(next)));
       return next;
     },
     'folders:choose': async (options) => {

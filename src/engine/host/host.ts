@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EngineConfig } from '../../shared/engine-protocol';
 import type { HostKind } from '../../shared/ipc';
 import type { Settings } from '../../shared/settings';
-import { createAppService, engineConfigPatch, type IpcHandlers } from './app-service';
+import { createAppService, type IpcHandlers } from './app-service';
 import { EngineClient, type EngineChild, type SpawnEngine } from './engine-client';
 import { FolderGrants } from './folder-grants';
 import { createImageHandler } from './image-handler';
@@ -56,22 +56,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
   await grants.add(paths.cacheDir);
   const samplesDir = join(paths.resourcesDir, 'samples');
 
-  const engineConfig = async (): Promise<EngineConfig> => {
-    const s = await settings.get();
-    return {
-      ...(engineConfigPatch(s) as Omit<EngineConfig, 'bundledModelsDir' | 'stateDir' | 'cacheDir'>),
-      device: options.device ?? s.device,
-      modelDirs: [...s.modelDirs, ...(options.extraModelDirs ?? [])],
-      bundledModelsDir: join(paths.resourcesDir, 'models'),
-      stateDir: paths.dataDir,
-      cacheDir: paths.cacheDir,
-    };
-  };
-  // The engine is spawned with the settings as they are when it (re)starts.
-  let current = await engineConfig();
+  // Command-line overrides (--device, --models-dir) hold for this run, over the settings.
+  const engineConfig = (s: Settings): EngineConfig => ({
+    device: options.device ?? s.device,
+    threads: s.threads,
+    modelDirs: [...s.modelDirs, ...(options.extraModelDirs ?? [])],
+    namingPattern: s.namingPattern,
+    thumbnailSize: s.thumbnailSize,
+    bundledModelsDir: join(paths.resourcesDir, 'models'),
+    stateDir: paths.dataDir,
+    cacheDir: paths.cacheDir,
+  });
+  await settings.get();
   const engine = new EngineClient({
     spawn: options.spawn,
-    config: () => current,
+    // A (re)started engine gets the settings as they are then.
+    config: () => engineConfig(settings.peek()),
     ...(options.onChild ? { onChild: options.onChild } : {}),
   });
   const handlers = createAppService({
@@ -87,14 +87,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
     places: () => (existsSync(samplesDir) ? [{ label: 'Loupe samples', path: samplesDir }] : []),
+    engineConfig,
   });
-  // Keep the restart config in step with settings changes.
-  const update = handlers['settings:update'];
-  handlers['settings:update'] = async (patch) => {
-    const next = await update(patch);
-    current = await engineConfig();
-    return next;
-  };
   return {
     engine,
     settings,

@@ -25,6 +25,12 @@ export class SettingsStore {
     return this.current;
   }
 
+  /** The settings as last read or written (call `get()` once first). */
+  peek(): Settings {
+    if (!this.current) throw new Error('SettingsStore.peek() before get()');
+    return this.current;
+  }
+
   async update(patch: unknown): Promise<Result<Settings>> {
     const next = applySettingsPatch(await this.get(), patch);
     if (!next.ok) return next;

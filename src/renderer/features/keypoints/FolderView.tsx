@@ -48,8 +48,8 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
       </div>
 
       {job && job.status !== 'completed' && (
-        <div className="card stat" style={{ marginBottom: 16 }} data-testid="scan-progress">
-          <div className="row" style={{ display: 'flex', gap: 12, marginBottom: 8 }}>
+        <div className="card stat scan-progress" data-testid="scan-progress">
+          <div className="row">
             <strong>Reading images</strong>
             <span className="dim">
               {job.done}
@@ -76,27 +76,25 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
         </div>
         <div className="card stat">
           <div className="value">{unnamed}</div>
-          <div className="label">names not matching the pattern (grouped by folder)</div>
+          <div className="label">names off the pattern (grouped by folder)</div>
         </div>
         <div className="card stat">
           <div className={`value${failures.length ? ' danger-text' : ''}`}>{failures.length}</div>
           <div className="label">unreadable files</div>
         </div>
         <div className="card stat">
-          <div className="value" style={{ fontSize: 14, paddingTop: 6 }}>
-            {folder.labelDirs.human ? 'found' : 'none'}
+          <div className="labels">
+            <span className={folder.labelDirs.human ? 'ok-text' : 'faint'} title={folder.labelDirs.human ?? undefined}>
+              human labels: {folder.labelDirs.human ? 'found' : 'none'}
+            </span>
+            <span
+              className={folder.labelDirs.predicted ? 'ok-text' : 'faint'}
+              title={folder.labelDirs.predicted ?? undefined}
+            >
+              predictions: {folder.labelDirs.predicted ? 'found' : 'none'}
+            </span>
           </div>
-          <div className="label" title={folder.labelDirs.human ?? undefined}>
-            human labels (alignment_labels)
-          </div>
-        </div>
-        <div className="card stat">
-          <div className="value" style={{ fontSize: 14, paddingTop: 6 }}>
-            {folder.labelDirs.predicted ? 'found' : 'none'}
-          </div>
-          <div className="label" title={folder.labelDirs.predicted ?? undefined}>
-            predictions (alignment_labels_predicted)
-          </div>
+          <div className="label">label folders</div>
         </div>
       </div>
 
@@ -131,7 +129,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
             </tbody>
           </table>
           {failures.length > 0 && (
-            <div className="failures" style={{ padding: '0 12px 12px' }}>
+            <div className="failures">
               <div className="section-title">Unreadable</div>
               <ul>
                 {failures.slice(0, 50).map((f) => (

@@ -153,7 +153,7 @@ function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
               <span className="dim">
                 Benchmark {bench.done}/{bench.total ?? '…'}
               </span>
-              <div style={{ flex: 1 }}>
+              <div className="grow">
                 <ProgressBar done={bench.done} total={bench.total} status={bench.status} />
               </div>
             </>

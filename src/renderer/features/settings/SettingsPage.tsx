@@ -127,8 +127,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
             }}
           >
             <input
-              className="input mono"
-              style={{ flex: 1 }}
+              className="input mono grow"
               placeholder="/path/to/models"
               aria-label="Model folder path"
               value={newDir}
@@ -169,8 +168,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
           />
           <div className="list-row">
             <input
-              className="input mono"
-              style={{ flex: 1 }}
+              className="input mono grow"
               aria-label="Sample file name"
               value={sample}
               onChange={(e) => setSample(e.target.value)}
