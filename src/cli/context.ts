@@ -1,5 +1,7 @@
-import { join } from 'node:path';
-import { defaultDataDir, type HostPaths } from '../engine/host/host';
+import { join, resolve } from 'node:path';
+import { DEVICES, type Device } from '../shared/devices';
+import { createHost, defaultDataDir, type Host, type HostPaths } from '../engine/host/host';
+import { nodeEngineSpawner } from '../engine/host/node-spawn';
 
 /** Where the built files and resources are, as seen from the CLI bundle (out/main/cli.js). */
 export interface CliLocations {
@@ -30,4 +32,34 @@ export function hostPaths(
 ): HostPaths {
   const dataDir = dataDirOption ?? defaultDataDir(env);
   return { dataDir, cacheDir: join(dataDir, 'cache'), resourcesDir: locations.resourcesDir };
+}
+
+/** Options every engine-backed command takes. */
+export const HOST_OPTIONS = {
+  device: { type: 'string' },
+  'models-dir': { type: 'string', multiple: true },
+  'data-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface HostOptionValues {
+  device?: string;
+  'models-dir'?: string[];
+  'data-dir'?: string;
+}
+
+/** A host for one CLI run: settings from the data folder, command-line overrides on top. */
+export async function cliHost(values: HostOptionValues, io: CliIo, loc: CliLocations): Promise<Host> {
+  if (values.device !== undefined && !DEVICES.includes(values.device as Device)) {
+    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}`);
+  }
+  return createHost({
+    kind: 'web',
+    name: 'Loupe',
+    version: loc.version,
+    paths: hostPaths(values['data-dir'], loc, io.env),
+    spawn: nodeEngineSpawner(loc.enginePath),
+    extraModelDirs: (values['models-dir'] ?? []).map((d) => resolve(d)),
+    ...(values.device ? { device: values.device as Device } : {}),
+  });
 }

@@ -1,18 +1,9 @@
 import { BrowserWindow, shell, type WebContents } from 'electron';
+import { IMAGE_SCHEME } from '../core/contract/image-url';
+import { rendererCsp } from '../core/contract/csp';
 
-/** The CSP of the Electron renderer (the web host sends its own; see web/server/web-host.ts). */
-export const ELECTRON_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob: loupe-image:",
-  "connect-src 'self' loupe-image:",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The CSP of the Electron renderer: the shared policy plus the image scheme. */
+export const ELECTRON_CSP = rendererCsp({ imageScheme: IMAGE_SCHEME });
 
 export interface WindowOptions {
   preloadPath: string;

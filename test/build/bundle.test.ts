@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rendererCsp } from '../../src/core/contract/csp';
+import { IMAGE_SCHEME } from '../../src/core/contract/image-url';
 import { repoRoot } from '../helpers';
 
 /**
@@ -72,10 +74,12 @@ describe('build output', () => {
     expect(importClosure(join(out, 'main', 'engine.js'))).not.toContain('electron');
   });
 
-  it('ships the renderer with a strict CSP', () => {
+  it('ships the renderer with the same strict CSP the hosts send', () => {
     const html = read(join(out, 'renderer', 'index.html'));
-    expect(html).toMatch(/Content-Security-Policy/);
-    expect(html).toContain("script-src 'self'");
-    expect(html).not.toContain('unsafe-eval');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    // A meta CSP cannot carry frame-ancestors; everything else matches the Electron header.
+    const header = rendererCsp({ imageScheme: IMAGE_SCHEME }).replace("; frame-ancestors 'none'", '');
+    expect(meta).toBe(header);
+    expect(meta).not.toMatch(/unsafe-(eval|inline)/);
   });
 });

@@ -15,7 +15,8 @@ describe('host verbs', () => {
   let tmp: { path: string; cleanup: () => Promise<void> };
   let extra: string;
   let other: string;
-  const call = (channel: string, ...args: unknown[]): Promise<Result<unknown>> => invokeHandler(host.handlers, channel, args);
+  const call = (channel: string, ...args: unknown[]): Promise<Result<unknown>> =>
+    invokeHandler(host.handlers, channel, args);
 
   beforeEach(async () => {
     tmp = await tempDir();
@@ -28,7 +29,11 @@ describe('host verbs', () => {
       kind: 'web',
       name: 'Loupe',
       version: 'test',
-      paths: { dataDir: join(tmp.path, 'data'), cacheDir: join(tmp.path, 'cache'), resourcesDir: join(repoRoot, 'resources') },
+      paths: {
+        dataDir: join(tmp.path, 'data'),
+        cacheDir: join(tmp.path, 'cache'),
+        resourcesDir: join(repoRoot, 'resources'),
+      },
       spawn: nodeEngineSpawner(builtEngine, { silent: true }),
       extraModelDirs: [extra],
     });
@@ -46,7 +51,12 @@ describe('host verbs', () => {
     const onDisk = JSON.parse(await readFile(join(tmp.path, 'data', 'settings.json'), 'utf8'));
     expect(onDisk).toMatchObject({ modelDirs: [other], threads: 1 });
     const models = (await call('models:list', { probe: false })) as Result<{ id: string }[]>;
-    expect(models.ok && models.value.map((m) => m.id).sort()).toEqual(['corrupt', 'fixture-blur', 'second', 'tiny-pose']);
+    expect(models.ok && models.value.map((m) => m.id).sort()).toEqual([
+      'corrupt',
+      'fixture-blur',
+      'second',
+      'tiny-pose',
+    ]);
   });
 
   it('restarts a killed engine with the settings as they are now', async () => {
@@ -68,25 +78,46 @@ describe('host verbs', () => {
     const opened = await call('folders:open', photos);
     expect(opened).toEqual({
       ok: true,
-      value: { path: photos, name: 'photos', imageCount: 3, labelDirs: { human: join(tmp.path, 'alignment_labels'), predicted: null } },
+      value: {
+        path: photos,
+        name: 'photos',
+        imageCount: 3,
+        labelDirs: { human: join(tmp.path, 'alignment_labels'), predicted: null },
+      },
     });
     expect(await host.grants.resolve(join(photos, 'img2.jpg'))).toBe(join(photos, 'img2.jpg'));
     const settings = (await call('settings:get')) as Result<{ recentFolders: string[] }>;
     expect(settings.ok && settings.value.recentFolders[0]).toBe(photos);
 
-    const listing = (await call('folders:list', photos)) as Result<{ entries: { name: string; kind: string }[]; parent: string; places: { label: string }[] }>;
+    const listing = (await call('folders:list', photos)) as Result<{
+      entries: { name: string; kind: string }[];
+      parent: string;
+      places: { label: string }[];
+    }>;
     expect(listing.ok && listing.value.entries.map((e) => e.name)).toEqual(['b-dir', 'img2.jpg', 'img10.jpg']);
     expect(listing.ok && listing.value.parent).toBe(tmp.path);
     expect(listing.ok && listing.value.places.map((p) => p.label)).toContain('Home');
-    expect(await call('folders:open', 'relative/path')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-    expect(await call('folders:open', join(photos, 'img2.jpg'))).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await call('folders:open', 'relative/path')).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
+    expect(await call('folders:open', join(photos, 'img2.jpg'))).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
     expect(await call('folders:choose')).toMatchObject({ ok: false, error: { code: 'UNSUPPORTED' } });
   });
 
   it('refuses malformed calls before they reach the engine', async () => {
-    expect(await call('jobs:submit', { kind: 'scan-images' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await call('jobs:submit', { kind: 'scan-images' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
     expect(await call('jobs:items', 'job-x', -1, 10)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     expect(await call('jobs:cancel', 42)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-    expect(await invokeHandler(host.handlers, 'jobs:list', 'not-a-list')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await invokeHandler(host.handlers, 'jobs:list', 'not-a-list')).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
   });
 });

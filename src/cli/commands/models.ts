@@ -1,11 +1,7 @@
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
-import { DEVICES, type Device } from '../../shared/devices';
 import type { ModelInfo } from '../../shared/models';
 import { formatBytes, formatShape } from '../../core/format';
-import { createHost } from '../../engine/host/host';
-import { nodeEngineSpawner } from '../../engine/host/node-spawn';
-import { hostPaths, UsageError, type CliIo, type CliLocations } from '../context';
+import { cliHost, HOST_OPTIONS, type CliIo, type CliLocations } from '../context';
 
 export const MODELS_HELP = `Usage: loupe models [options]
 
@@ -26,12 +22,9 @@ export async function modelsCommand(argv: string[], io: CliIo, loc: CliLocations
   const { values } = parseArgs({
     args: argv,
     options: {
-      device: { type: 'string' },
-      'models-dir': { type: 'string', multiple: true },
+      ...HOST_OPTIONS,
       'no-probe': { type: 'boolean' },
       json: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
@@ -40,19 +33,8 @@ export async function modelsCommand(argv: string[], io: CliIo, loc: CliLocations
     io.out(MODELS_HELP);
     return 0;
   }
-  if (values.device !== undefined && !DEVICES.includes(values.device as Device)) {
-    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}`);
-  }
   const probe = !values['no-probe'];
-  const host = await createHost({
-    kind: 'web',
-    name: 'Loupe',
-    version: loc.version,
-    paths: hostPaths(values['data-dir'], loc, io.env),
-    spawn: nodeEngineSpawner(loc.enginePath),
-    extraModelDirs: (values['models-dir'] ?? []).map((d) => resolve(d)),
-    ...(values.device ? { device: values.device as Device } : {}),
-  });
+  const host = await cliHost(values, io, loc);
   try {
     const info = await host.engine.start();
     const listed = await host.engine.request('models.list', { probe });

@@ -1,12 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEVICES, type Device } from '../../shared/devices';
-import { createHost } from '../../engine/host/host';
-import { nodeEngineSpawner } from '../../engine/host/node-spawn';
 import { startWebHost } from '../../web/server/web-host';
-import { hostPaths, UsageError, type CliIo, type CliLocations } from '../context';
+import { cliHost, HOST_OPTIONS, UsageError, type CliIo, type CliLocations } from '../context';
 
 export const SERVE_HELP = `Usage: loupe serve [options]
 
@@ -32,12 +28,9 @@ export async function serveCommand(
   const { values } = parseArgs({
     args: argv,
     options: {
+      ...HOST_OPTIONS,
       port: { type: 'string' },
       open: { type: 'boolean' },
-      device: { type: 'string' },
-      'models-dir': { type: 'string', multiple: true },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
     strict: true,
     allowPositionals: false,
@@ -47,20 +40,10 @@ export async function serveCommand(
     return 0;
   }
   const port = values.port === undefined ? 4173 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError('--port must be a port number (0-65535)');
-  if (values.device !== undefined && !DEVICES.includes(values.device as Device)) {
-    throw new UsageError(`--device must be one of ${DEVICES.join(', ')}`);
   }
-  const host = await createHost({
-    kind: 'web',
-    name: 'Loupe',
-    version: loc.version,
-    paths: hostPaths(values['data-dir'], loc, io.env),
-    spawn: nodeEngineSpawner(loc.enginePath),
-    extraModelDirs: (values['models-dir'] ?? []).map((d) => resolve(d)),
-    ...(values.device ? { device: values.device as Device } : {}),
-  });
+  const host = await cliHost(values, io, loc);
   await host.engine.start();
   const web = await startWebHost({
     port,

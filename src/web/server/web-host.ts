@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineEvent } from '../../shared/events';
+import { rendererCsp } from '../../core/contract/csp';
 import type { IpcHandlers } from '../../engine/host/app-service';
 import { invokeHandler } from '../../engine/host/app-service';
 
@@ -42,21 +43,8 @@ const STATIC_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** The renderer's CSP when served by the web host. */
-export function webContentSecurityPolicy(): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "connect-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+/** The renderer's CSP when served by the web host (images come from its own origin). */
+export const webContentSecurityPolicy = (): string => rendererCsp();
 
 /**
  * The local web host: the built renderer and the AppApi over HTTP (verbs) and a WebSocket (events),
