@@ -40,7 +40,9 @@ export class SettingsStore {
 
   async replace(settings: Settings): Promise<void> {
     this.current = settings;
-    this.writes = this.writes.then(() => writeJsonAtomic(this.path, settings));
-    await this.writes;
+    // Writes land in order; a failed write is reported to its caller and does not block the next.
+    const write = this.writes.then(() => writeJsonAtomic(this.path, settings));
+    this.writes = write.catch(() => undefined);
+    await write;
   }
 }
