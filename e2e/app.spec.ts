@@ -45,6 +45,16 @@ test.describe('Loupe app', () => {
     await expect(blur.getByTestId('benchmark')).toContainText(/ms median/);
     const job = page.getByTestId('job').first();
     await expect(job.getByTestId('job-progress')).toHaveText('50 / 50 · 100%');
+
+    // Try the restoration model on a real photo: before and after, from the engine's cache.
+    await blur.getByRole('button', { name: 'Try on an Image…' }).click();
+    await blur.getByLabel('Image path').fill(`${app.photosDir}/PATEK_nab_001_01_view.jpg`);
+    await blur.getByRole('button', { name: 'Run' }).click();
+    await expect(blur.getByTestId('try-panel')).toContainText('Padded as [1, 3, 380, 480]');
+    for (const alt of ['input', 'output']) {
+      const img = blur.getByTestId('try-panel').getByAltText(alt, { exact: true });
+      await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(480);
+    }
     await app.screenshot('models');
   });
 

@@ -12,6 +12,7 @@ import { configureSharp } from './images/sharp-codec';
 import { JobJournal } from './jobs/journal';
 import { JobManager } from './jobs/manager';
 import { ModelCatalog } from './models/catalog';
+import { tryModel } from './models/try-model';
 import { detectProviderEnvironment } from './ort/environment';
 import { SessionPool } from './ort/session-pool';
 import { benchmarkModelRunner } from './runners/benchmark-model';
@@ -126,6 +127,10 @@ export async function startEngine(
       const out: ModelInfo[] = [];
       for (const m of models) out.push(await probe(m, device ?? config.device));
       return out;
+    },
+    'models.try': async ({ modelId, imagePath, device }) => {
+      const model = await catalog.get(services.modelDirs(), modelId);
+      return tryModel(model, imagePath, device ?? config.device, { sessions, cacheDir: config.cacheDir });
     },
     'jobs.submit': async (spec) => jobs.submit(unwrap(validateJobSpec(spec))),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),

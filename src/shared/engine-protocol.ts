@@ -1,7 +1,7 @@
 import type { Device, ExecutionProviderName } from './devices';
 import type { EngineEvent } from './events';
 import type { JobItem, JobSnapshot, JobSpec } from './jobs';
-import type { ModelInfo } from './models';
+import type { ModelInfo, ModelTryResult } from './models';
 import type { Result } from './result';
 
 /**
@@ -57,6 +57,7 @@ export interface EngineMethods {
   'engine.info': { params: null; result: EngineInfo };
   'engine.configure': { params: Partial<EngineConfig>; result: EngineInfo };
   'models.list': { params: { probe?: boolean; device?: Device }; result: ModelInfo[] };
+  'models.try': { params: { modelId: string; imagePath: string; device?: Device }; result: ModelTryResult };
   'jobs.submit': { params: JobSpec; result: JobSnapshot };
   'jobs.cancel': { params: JobRef; result: JobSnapshot };
   'jobs.pause': { params: JobRef; result: JobSnapshot };
@@ -74,6 +75,7 @@ export const ENGINE_METHODS = [
   'engine.info',
   'engine.configure',
   'models.list',
+  'models.try',
   'jobs.submit',
   'jobs.cancel',
   'jobs.pause',

@@ -1,7 +1,7 @@
 import type { EngineInfo, ItemsPage } from './engine-protocol';
 import type { EngineEvent, EngineState } from './events';
 import type { JobSnapshot, JobSpec } from './jobs';
-import type { ModelInfo } from './models';
+import type { ModelInfo, ModelTryResult } from './models';
 import type { Result } from './result';
 import type { Settings } from './settings';
 
@@ -19,6 +19,7 @@ export const IPC_CHANNELS = {
   FOLDERS_OPEN: 'folders:open',
   FOLDERS_LIST: 'folders:list',
   MODELS_LIST: 'models:list',
+  MODELS_TRY: 'models:try',
   JOBS_SUBMIT: 'jobs:submit',
   JOBS_CANCEL: 'jobs:cancel',
   JOBS_PAUSE: 'jobs:pause',
@@ -103,6 +104,7 @@ export interface IpcContract {
   [IPC_CHANNELS.FOLDERS_OPEN]: { params: [path: string]; result: OpenedFolder };
   [IPC_CHANNELS.FOLDERS_LIST]: { params: [path: string | null]; result: DirListing };
   [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean }]; result: ModelInfo[] };
+  [IPC_CHANNELS.MODELS_TRY]: { params: [modelId: string, imagePath: string]; result: ModelTryResult };
   [IPC_CHANNELS.JOBS_SUBMIT]: { params: [spec: JobSpec]; result: JobSnapshot };
   [IPC_CHANNELS.JOBS_CANCEL]: { params: [jobId: string]; result: JobSnapshot };
   [IPC_CHANNELS.JOBS_PAUSE]: { params: [jobId: string]; result: JobSnapshot };

@@ -57,3 +57,20 @@ export interface ModelInfo {
   /** Set when the file cannot be parsed or the session cannot be created on any provider. */
   error: AppError | null;
 }
+
+/** What running a model once on a real image produced (Models ▸ Try, and the bundled-model checks). */
+export interface ModelTryResult {
+  modelId: string;
+  imagePath: string;
+  /** The tensor fed to the model. */
+  inputShape: number[];
+  outputs: TensorInfo[];
+  /** session.run time. */
+  runMs: number;
+  /** How the image was prepared: letterboxed to the detector's size, padded to a multiple, or not at all. */
+  preparation: 'letterbox' | 'pad' | 'none';
+  /** Restoration models: the output written as a lossless PNG in the cache, to show beside the input. */
+  outputImage: string | null;
+  /** The input as the model saw it (oriented, maybe scaled down for the try), for a side-by-side. */
+  inputImage: string | null;
+}

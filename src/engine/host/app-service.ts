@@ -97,6 +97,12 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       ]);
     },
     'models:list': async (options) => engine(deps.engine.request('models.list', { probe: options?.probe === true })),
+    'models:try': async (modelId, imagePath) => {
+      if (typeof modelId !== 'string' || typeof imagePath !== 'string' || !isAbsolute(imagePath)) {
+        throw new AppFailure('INVALID_ARGUMENT', 'a model id and an absolute image path are required');
+      }
+      return engine(deps.engine.request('models.try', { modelId, imagePath }));
+    },
     'jobs:submit': async (spec) => engine(deps.engine.request('jobs.submit', unwrap(validateJobSpec(spec)))),
     'jobs:cancel': async (jobId) => engine(deps.engine.request('jobs.cancel', jobRef(jobId))),
     'jobs:pause': async (jobId) => engine(deps.engine.request('jobs.pause', jobRef(jobId))),

@@ -1,6 +1,7 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { BenchmarkModelResult, JobSnapshot } from '../../../shared/jobs';
-import type { ModelInfo } from '../../../shared/models';
+import type { ModelInfo, ModelTryResult } from '../../../shared/models';
+import { useApi } from '../../lib/api';
 import { formatBytes, formatShape } from '../../../core/format';
 import { ProgressBar } from '../../components/ProgressBar';
 import { RefreshIcon } from '../../components/icons';
@@ -56,6 +57,7 @@ export function ModelsPage({ visible }: { visible: boolean }) {
 }
 
 function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
+  const [trying, setTrying] = useState(false);
   const submit = useApp((s) => s.submitJob);
   const jobs = useApp((s) => s.jobs);
   const bench = useMemo(
@@ -91,6 +93,16 @@ function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
           <span className="badge">{probed ? '—' : 'not loaded'}</span>
         )}
         <span className="spacer" />
+        {(model.task === 'restoration' || model.task === 'detect' || model.task === 'pose' || model.task === 'obb') && (
+          <button
+            className="btn small"
+            disabled={Boolean(model.error)}
+            onClick={() => setTrying(!trying)}
+            aria-expanded={trying}
+          >
+            Try on an Image…
+          </button>
+        )}
         <button
           className="btn small"
           disabled={Boolean(model.error) || Boolean(running)}
@@ -146,6 +158,7 @@ function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
           </>
         )}
       </dl>
+      {trying && <TryPanel model={model} />}
       {bench && (
         <div className="bench" data-testid="benchmark">
           {running ? (
@@ -180,5 +193,69 @@ function Pair({ label, value }: { label: string; value: string }) {
       <dt>{label}</dt>
       <dd className="mono">{value}</dd>
     </>
+  );
+}
+
+/** Run the model once on an image the user names: output shapes, time, and (restoration) before/after. */
+function TryPanel({ model }: { model: ModelInfo }) {
+  const api = useApi();
+  const [path, setPath] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<ModelTryResult | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    const r = await api.models.try(model.id, path.trim());
+    setBusy(false);
+    if (r.ok) setResult(r.value);
+    else {
+      setResult(null);
+      setError(r.error.message);
+    }
+  };
+  return (
+    <div className="try" data-testid="try-panel">
+      <form
+        className="list-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run();
+        }}
+      >
+        <input
+          className="input mono grow"
+          aria-label="Image path"
+          placeholder="/path/to/image.png"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+        />
+        <button className="btn small primary" type="submit" disabled={!path.trim() || busy}>
+          {busy ? 'Running…' : 'Run'}
+        </button>
+      </form>
+      {error && <div className="error">{error}</div>}
+      {result && (
+        <div className="try-result">
+          <div className="dim">
+            {result.preparation === 'letterbox' ? 'Letterboxed' : result.preparation === 'pad' ? 'Padded' : 'Fed'} as{' '}
+            {formatShape(result.inputShape)} · {result.runMs.toFixed(1)} ms ·{' '}
+            {result.outputs.map((o) => `${o.name} ${formatShape(o.dims)}`).join(', ')}
+          </div>
+          {result.inputImage && result.outputImage && (
+            <div className="before-after">
+              <figure>
+                <img src={api.images.url(result.inputImage)} alt="input" />
+                <figcaption>input</figcaption>
+              </figure>
+              <figure>
+                <img src={api.images.url(result.outputImage)} alt="output" />
+                <figcaption>{model.name}</figcaption>
+              </figure>
+            </div>
+          )}
+        </div>
+      )}
+    </div>
   );
 }

@@ -1,0 +1,94 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import sharp from 'sharp';
+import type { Letterbox } from '../../core/image/letterbox';
+import { LETTERBOX_FILL } from '../../core/image/letterbox';
+import { AppFailure } from '../../core/result';
+
+export interface RgbImage {
+  /** Interleaved RGB samples. */
+  pixels: Uint8Array | Uint16Array;
+  width: number;
+  height: number;
+  /** 8 or 16 bits per sample; 16-bit sources stay 16-bit. */
+  depth: 8 | 16;
+}
+
+/**
+ * Decode to interleaved RGB with EXIF orientation applied; alpha dropped, greyscale and CMYK
+ * converted. 16-bit sources are read at 16 bits (sharp needs rgb16 + ushort for that, else it
+ * silently returns 8-bit values). `maxSide` shrinks on load (fast for JPEG).
+ */
+export async function readRgb(path: string, options: { maxSide?: number } = {}): Promise<RgbImage> {
+  try {
+    const meta = await sharp(path).metadata();
+    const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
+    let img = sharp(path, { failOn: 'error' }).autoOrient().removeAlpha();
+    if (options.maxSide)
+      img = img.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
+    if (sixteen) {
+      const { data, info } = await img
+        .toColourspace('rgb16')
+        .raw({ depth: 'ushort' })
+        .toBuffer({ resolveWithObject: true });
+      return {
+        pixels: new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2),
+        width: info.width,
+        height: info.height,
+        depth: 16,
+      };
+    }
+    const { data, info } = await img.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return {
+      pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      depth: 8,
+    };
+  } catch (e) {
+    throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode ${path}: ${(e as Error).message}`, { path });
+  }
+}
+
+/** Resize and pad an image into a letterbox (Ultralytics geometry, grey 114), 8-bit RGB. */
+export async function letterboxRgb(path: string, lb: Letterbox): Promise<Uint8Array> {
+  try {
+    const { data } = await sharp(path, { failOn: 'error' })
+      .autoOrient()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .resize(lb.resizedWidth, lb.resizedHeight, { fit: 'fill', kernel: 'linear' })
+      .extend({
+        top: lb.top,
+        bottom: lb.bottom,
+        left: lb.left,
+        right: lb.right,
+        background: { r: LETTERBOX_FILL, g: LETTERBOX_FILL, b: LETTERBOX_FILL },
+      })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } catch (e) {
+    throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode ${path}: ${(e as Error).message}`, { path });
+  }
+}
+
+/** Write RGB samples as a lossless PNG (16-bit stays 16-bit), atomically. */
+export async function writeRgbPng(
+  path: string,
+  image: RgbImage,
+  options: { compressionLevel?: number } = {},
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const raw = Buffer.from(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength);
+  let img = sharp(raw, { raw: { width: image.width, height: image.height, channels: 3 } });
+  if (image.depth === 16) img = img.toColourspace('rgb16');
+  try {
+    await img.png({ compressionLevel: options.compressionLevel ?? 6 }).toFile(tmp);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
