@@ -1,0 +1,44 @@
+/**
+ * Label files, exactly as users' tools already read them (DESIGN.md):
+ * `alignment_labels/{WATCH_ID}.json` (human) and `alignment_labels_predicted/{WATCH_ID}.json`
+ * (predictions), one object keyed by image key.
+ */
+
+export const KEYPOINT_NAMES = ['top', 'bottom', 'left', 'right', 'center'] as const;
+export type KeypointName = (typeof KEYPOINT_NAMES)[number];
+
+/** [x, y], normalised to the displayed image (EXIF orientation applied). */
+export type NormPoint = [number, number];
+export type Keypoints = Record<KeypointName, NormPoint>;
+
+/** How much to trust a prediction; encoded as the annotator's suffix. */
+export type Tier = 'full' | 'pipeline-fallback' | 'geometric-fallback';
+
+export interface LabelRecord {
+  /** [width, height] of the image as displayed. */
+  image_size: [number, number];
+  coords_norm: Keypoints;
+  full_image_name: string;
+  annotator: string;
+  confidence?: number;
+  timestamp?: string;
+  debug_info?: Record<string, unknown>;
+  /** On a reviewed label: the prediction it started from. */
+  prediction?: { coords_norm: Keypoints; annotator: string; confidence?: number };
+  /** Fields Loupe does not know are kept as they are. */
+  [extra: string]: unknown;
+}
+
+/** One label file: image key → record. */
+export type LabelFile = Record<string, LabelRecord>;
+
+export type ProblemSeverity = 'error' | 'warning';
+
+export interface LabelProblem {
+  severity: ProblemSeverity;
+  /** The label file (name or path). */
+  file: string;
+  /** The image key, when the problem is inside one record. */
+  key?: string;
+  message: string;
+}
