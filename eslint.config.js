@@ -158,18 +158,27 @@ export default tseslint.config(
           ],
           patterns: [
             {
-              group: [
-                '../../engine/*',
-                '!../../engine/host',
-                '../../engine/*/**',
-                '!../../engine/host/**',
-                '../engine/*',
-                '!../engine/host',
-                '../engine/*/**',
-                '!../engine/host/**',
-              ],
-              message: 'use the engine through src/engine/host.',
+              regex: '^(\\.\\./)+engine/(?!(host|labels|fs)/)',
+              message:
+                'use the engine through src/engine/host (label files and atomic writes: engine/labels, engine/fs).',
             },
+          ],
+        },
+      ],
+    },
+  },
+  // Plain file IO shared with the CLI: no native modules.
+  {
+    files: ['src/engine/labels/**/*.ts', 'src/engine/fs/**/*.ts', 'src/engine/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            IPC_MAIN_ONLY_IN_IPC,
+            IPC_RENDERER_ONLY_IN_PRELOAD,
+            { name: 'onnxruntime-node', message: 'host-side code never loads ONNX Runtime.' },
+            { name: 'sharp', message: 'host-side code never decodes pixels.' },
           ],
         },
       ],

@@ -1,6 +1,8 @@
 /** `loupe`: the command-line host. `main.ts` is the entry; this module only dispatches. */
+import { convertCommand, CONVERT_HELP } from './commands/convert';
 import { modelsCommand, MODELS_HELP } from './commands/models';
 import { serveCommand, SERVE_HELP } from './commands/serve';
+import { validateCommand, VALIDATE_HELP } from './commands/validate';
 import { UsageError, type CliIo, type CliLocations } from './context';
 
 const HELP = `Loupe — review keypoint predictions and compare restoration models, locally.
@@ -10,6 +12,8 @@ Usage: loupe <command> [options]
 Commands:
   serve     Serve the app to a browser on 127.0.0.1 (headless servers, SSH tunnels, tests)
   models    List bundled and user models, their inputs/outputs and the provider that runs them
+  validate  Check a folder of label files (schema, keypoints, ranges, image references)
+  convert   Label files to/from Label Studio, to COCO keypoints and YOLO-pose
   help      Show help for a command (loupe help serve)
 
 Options:
@@ -19,7 +23,12 @@ Options:
 The desktop app: npm start. Docs: README.md.
 `;
 
-const COMMAND_HELP: Record<string, string> = { serve: SERVE_HELP, models: MODELS_HELP };
+const COMMAND_HELP: Record<string, string> = {
+  serve: SERVE_HELP,
+  models: MODELS_HELP,
+  validate: VALIDATE_HELP,
+  convert: CONVERT_HELP,
+};
 
 export async function runCli(
   argv: string[],
@@ -49,6 +58,10 @@ export async function runCli(
         return await serveCommand(rest, io, loc, waitForStop);
       case 'models':
         return await modelsCommand(rest, io, loc);
+      case 'validate':
+        return await validateCommand(rest, io);
+      case 'convert':
+        return await convertCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
