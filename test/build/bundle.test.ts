@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rendererCsp } from '../../src/core/contract/csp';
@@ -62,6 +62,10 @@ describe('build output', () => {
     expect(files.filter((f) => f.endsWith('.node'))).toEqual([]);
     for (const f of files.filter((f) => f.endsWith('.js') || f.endsWith('.cjs'))) {
       expect(read(join(out, f))).not.toContain('onnxruntime_binding');
+    }
+    // opencv.js (10 MB of WASM glue) is required at run time, never inlined into a bundle.
+    for (const f of files.filter((f) => f.startsWith('main') && f.endsWith('.js'))) {
+      expect(statSync(join(out, f)).size).toBeLessThan(2_000_000);
     }
   });
 

@@ -1,0 +1,38 @@
+import type { Pt } from '../geometry/polygon';
+
+/** A greyscale image at the matcher's working resolution. */
+export interface GrayImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Point correspondences between a query image and a template (both in their own pixels). */
+export interface Correspondences {
+  query: Pt[];
+  template: Pt[];
+  /** Keypoints found (query, template), before matching. */
+  features: [number, number];
+}
+
+/**
+ * Pluggable matcher: the classical one (ORB/AKAZE via opencv.js) or a user's ONNX matcher
+ * (LoFTR/LightGlue exports). Templates are prepared once and cached by the caller.
+ */
+export interface Matcher<Prepared = unknown> {
+  readonly name: string;
+  prepareTemplate(image: GrayImage): Promise<Prepared> | Prepared;
+  match(query: GrayImage, template: Prepared): Promise<Correspondences> | Correspondences;
+  /** Free native memory held by a prepared template. */
+  release(template: Prepared): void;
+}
+
+export interface MatcherConfig {
+  type: 'orb' | 'akaze';
+  /** Most features per image. */
+  maxFeatures: number;
+  /** Lowe's ratio test threshold. */
+  ratio: number;
+}
+
+export const DEFAULT_MATCHER: MatcherConfig = { type: 'orb', maxFeatures: 2000, ratio: 0.8 };

@@ -1,0 +1,212 @@
+import { createRequire } from 'node:module';
+import type { Homography } from '../../core/geometry/homography';
+import type { Pt } from '../../core/geometry/polygon';
+import type { Correspondences, GrayImage, Matcher, MatcherConfig } from '../../core/match/matcher';
+import { AppFailure } from '../../core/result';
+
+/* The part of opencv.js Loupe uses. Every Mat/vector is freed with delete(). */
+interface Deletable {
+  delete(): void;
+}
+interface Mat extends Deletable {
+  rows: number;
+  cols: number;
+  data32F: Float32Array;
+  data64F: Float64Array;
+  data: Uint8Array;
+}
+interface KeyPoint {
+  pt: { x: number; y: number };
+}
+interface KeyPointVector extends Deletable {
+  size(): number;
+  get(i: number): KeyPoint;
+}
+interface DMatch {
+  queryIdx: number;
+  trainIdx: number;
+  distance: number;
+}
+interface DMatchVector extends Deletable {
+  size(): number;
+  get(i: number): DMatch;
+}
+interface DMatchVectorVector extends Deletable {
+  size(): number;
+  get(i: number): DMatchVector;
+}
+interface Feature2D extends Deletable {
+  detectAndCompute(image: Mat, mask: Mat, keypoints: KeyPointVector, descriptors: Mat): void;
+}
+export interface Cv {
+  Mat: new () => Mat;
+  matFromArray(rows: number, cols: number, type: number, array: ArrayLike<number>): Mat;
+  KeyPointVector: new () => KeyPointVector;
+  DMatchVectorVector: new () => DMatchVectorVector;
+  ORB: new (nfeatures: number) => Feature2D;
+  AKAZE: new () => Feature2D;
+  BFMatcher: new (
+    normType: number,
+    crossCheck: boolean,
+  ) => Deletable & {
+    knnMatch(query: Mat, train: Mat, matches: DMatchVectorVector, k: number): void;
+  };
+  findHomography(
+    src: Mat,
+    dst: Mat,
+    method: number,
+    threshold: number,
+    mask: Mat,
+    maxIters?: number,
+    confidence?: number,
+  ): Mat;
+  CV_8UC1: number;
+  CV_32FC2: number;
+  NORM_HAMMING: number;
+  RANSAC: number;
+  USAC_MAGSAC: number;
+  onRuntimeInitialized?: () => void;
+}
+
+/**
+ * Load opencv.js once per loader. The module object has a `then` property: it must never be
+ * awaited or used to resolve a Promise (that spins forever), so it travels wrapped as `{ cv }`.
+ */
+export function createOpenCvLoader(): () => Promise<{ cv: Cv }> {
+  let loading: Promise<{ cv: Cv }> | null = null;
+  return () => {
+    loading ??= new Promise<{ cv: Cv }>((resolve, reject) => {
+      try {
+        const cv = createRequire(import.meta.url)('@techstark/opencv-js') as Cv;
+        if ((cv as unknown as { Mat?: unknown }).Mat) resolve({ cv });
+        else cv.onRuntimeInitialized = () => resolve({ cv });
+      } catch (e) {
+        reject(new AppFailure('INTERNAL', `opencv.js failed to load: ${(e as Error).message}`));
+      }
+    });
+    return loading;
+  };
+}
+
+interface OrbTemplate {
+  points: Pt[];
+  descriptors: Mat;
+}
+
+/** ORB or AKAZE features, brute-force Hamming kNN, Lowe's ratio test. */
+export class ClassicalMatcher implements Matcher<OrbTemplate> {
+  readonly name: string;
+
+  constructor(
+    private readonly cv: Cv,
+    private readonly config: MatcherConfig,
+  ) {
+    this.name = config.type;
+  }
+
+  prepareTemplate(image: GrayImage): OrbTemplate {
+    return this.features(image);
+  }
+
+  match(query: GrayImage, template: OrbTemplate): Correspondences {
+    const q = this.features(query);
+    const out: Correspondences = { query: [], template: [], features: [q.points.length, template.points.length] };
+    try {
+      if (q.points.length < 2 || template.points.length < 2) return out;
+      const matcher = new this.cv.BFMatcher(this.cv.NORM_HAMMING, false);
+      const knn = new this.cv.DMatchVectorVector();
+      try {
+        matcher.knnMatch(q.descriptors, template.descriptors, knn, 2);
+        for (let i = 0; i < knn.size(); i++) {
+          const pair = knn.get(i);
+          try {
+            if (pair.size() < 2) continue;
+            const best = pair.get(0);
+            const second = pair.get(1);
+            if (best.distance < this.config.ratio * second.distance) {
+              out.query.push(q.points[best.queryIdx] as Pt);
+              out.template.push(template.points[best.trainIdx] as Pt);
+            }
+          } finally {
+            pair.delete();
+          }
+        }
+      } finally {
+        knn.delete();
+        matcher.delete();
+      }
+      return out;
+    } finally {
+      this.release(q);
+    }
+  }
+
+  release(template: OrbTemplate): void {
+    template.descriptors.delete();
+  }
+
+  private features(image: GrayImage): OrbTemplate {
+    const cv = this.cv;
+    const mat = cv.matFromArray(image.height, image.width, cv.CV_8UC1, image.data);
+    const mask = new cv.Mat();
+    const keypoints = new cv.KeyPointVector();
+    const descriptors = new cv.Mat();
+    const detector = this.config.type === 'akaze' ? new cv.AKAZE() : new cv.ORB(this.config.maxFeatures);
+    try {
+      detector.detectAndCompute(mat, mask, keypoints, descriptors);
+      const points: Pt[] = [];
+      for (let i = 0; i < keypoints.size(); i++) {
+        const k = keypoints.get(i);
+        points.push([k.pt.x, k.pt.y]);
+      }
+      return { points, descriptors };
+    } finally {
+      detector.delete();
+      keypoints.delete();
+      mask.delete();
+      mat.delete();
+    }
+  }
+}
+
+export interface HomographyFit {
+  H: Homography;
+  /** 1 for inliers, per correspondence. */
+  inliers: Uint8Array;
+  inlierCount: number;
+}
+
+/** Robust homography (MAGSAC++ by default, or RANSAC) from template points to query points. */
+export function fitHomography(
+  cv: Cv,
+  from: readonly Pt[],
+  to: readonly Pt[],
+  options: { method?: 'usac' | 'ransac'; threshold: number; maxIters?: number; confidence?: number },
+): HomographyFit | null {
+  if (from.length < 4) return null;
+  const src = cv.matFromArray(from.length, 1, cv.CV_32FC2, from.flat());
+  const dst = cv.matFromArray(to.length, 1, cv.CV_32FC2, to.flat());
+  const mask = new cv.Mat();
+  let h: Mat | null = null;
+  try {
+    h = cv.findHomography(
+      src,
+      dst,
+      options.method === 'ransac' ? cv.RANSAC : cv.USAC_MAGSAC,
+      options.threshold,
+      mask,
+      options.maxIters ?? 2000,
+      options.confidence ?? 0.995,
+    );
+    if (h.rows !== 3 || h.cols !== 3) return null;
+    const H = Array.from(h.data64F) as Homography;
+    if (H.some((v) => !Number.isFinite(v))) return null;
+    const inliers = Uint8Array.from(mask.data.subarray(0, from.length), (v) => (v ? 1 : 0));
+    return { H, inliers, inlierCount: inliers.reduce((a, b) => a + b, 0) };
+  } finally {
+    h?.delete();
+    mask.delete();
+    dst.delete();
+    src.delete();
+  }
+}
