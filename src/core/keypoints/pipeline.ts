@@ -1,0 +1,329 @@
+import { KEYPOINT_NAMES, type Keypoints, type NormPoint, type Tier } from '../../shared/labels';
+import type { Detection } from '../detect/yolo';
+import { GEOMETRIC_FALLBACK } from '../formats/labels';
+import { checkDial, project, reprojectionError, type Homography } from '../geometry/homography';
+import { obbCorners, type Pt } from '../geometry/polygon';
+import type { Correspondences, GrayImage } from '../match/matcher';
+
+/**
+ * The keypoint pipeline for one image, with its IO behind ports (the engine supplies sharp,
+ * ONNX Runtime and opencv.js; tests can supply fakes):
+ *
+ *   tier 1 (full): the detector finds the dial; its crop is matched to a template (a human-labelled
+ *     image of the same watch ID, else of the same template model); a robust homography maps the
+ *     template's keypoints onto the photo. With no template, a pose detector's own keypoints.
+ *   tier 2 (pipeline fallback): matching failed; the pose keypoints if the detector has them,
+ *     else the geometry of the detected box (or oriented box).
+ *   tier 3 (geometric fallback): no detection; a frontal dial filling the frame.
+ *
+ * Every image gets a record; the tier and the confidence say how much to trust it.
+ */
+
+export interface PipelineConfig {
+  /** Detector score threshold. */
+  conf: number;
+  /** Inliers needed to accept a homography. */
+  minInliers: number;
+  /** RANSAC/MAGSAC threshold in working-resolution pixels. */
+  ransacThreshold: number;
+  /** Templates tried per image, best-ranked first. */
+  maxTemplates: number;
+  /** Margin around the detected box when cropping the dial, as a fraction of the box. */
+  cropMargin: number;
+  /** Mean pose-keypoint visibility needed to use the detector's keypoints. */
+  minKeypointVisibility: number;
+}
+
+export const DEFAULT_PIPELINE: PipelineConfig = {
+  conf: 0.25,
+  minInliers: 10,
+  ransacThreshold: 4,
+  maxTemplates: 3,
+  cropMargin: 0.15,
+  minKeypointVisibility: 0.5,
+};
+
+/** A crop of the photo: its pixels and where it sits in the source image. */
+export interface Crop {
+  image: GrayImage;
+  /** Source pixel = crop pixel × scale + offset. */
+  scale: number;
+  offsetX: number;
+  offsetY: number;
+}
+
+export interface TemplateRef {
+  /** Image key of the template (for debug_info). */
+  key: string;
+  templateModel: string | null;
+  /** Its keypoints in its own crop's pixels. */
+  keypoints: Record<(typeof KEYPOINT_NAMES)[number], Pt>;
+}
+
+export interface PipelinePorts<T> {
+  /** Detections in source pixels, best first. */
+  detect(): Promise<Detection[]>;
+  /** The dial crop of the photo around a box (source pixels). */
+  crop(box: [number, number, number, number]): Promise<Crop>;
+  /** Templates for this image, best first (may be empty). */
+  templates(): Promise<{ ref: TemplateRef; prepared: T }[]>;
+  match(query: GrayImage, template: T): Promise<Correspondences>;
+  /** Homography from template-crop points to query-crop points. */
+  fitHomography(
+    from: Pt[],
+    to: Pt[],
+    threshold: number,
+  ): { H: Homography; inliers: Uint8Array; inlierCount: number } | null;
+  now(): number;
+}
+
+export type Method = 'homography' | 'pose' | 'pose-fallback' | 'box' | 'obb' | 'geometric';
+
+export const METHOD_LABEL: Record<Method, string> = {
+  homography: 'YOLO-Match-Homography',
+  pose: 'YOLO-Pose',
+  'pose-fallback': 'YOLO-Pose-Fallback',
+  box: 'YOLO-Box-Geometry',
+  obb: 'YOLO-OBB-Geometry',
+  geometric: 'Geometric-Default',
+};
+
+export interface PipelineResult {
+  tier: Tier;
+  method: Method;
+  coords: Keypoints;
+  confidence: number;
+  debug: {
+    yolo_detections: number;
+    yolo_confidence: number | null;
+    matches: number | null;
+    features: [number, number] | null;
+    homography_inliers: number | null;
+    inlier_ratio: number | null;
+    reprojection_error: number | null;
+    method: string;
+    template_key: string | null;
+    template_model: string | null;
+    templates_tried: number;
+    rejected: string[];
+    timings_ms: Record<string, number>;
+  };
+}
+
+/**
+ * Confidence, documented so users can threshold on it:
+ * - homography: detector score × inlier ratio × exp(−reprojection error / 4 px);
+ * - pose keypoints: detector score × mean keypoint visibility (× 0.75 as a fallback after failed matching);
+ * - box geometry: detector score × 0.4 (the box says where the dial is, not how it is turned);
+ * - geometric default: 0.
+ */
+export function confidenceFor(
+  method: Method,
+  detScore: number,
+  extra: { inlierRatio?: number; reprojError?: number; visibility?: number } = {},
+): number {
+  const c = (() => {
+    switch (method) {
+      case 'homography':
+        return detScore * (extra.inlierRatio ?? 0) * Math.exp(-(extra.reprojError ?? Infinity) / 4);
+      case 'pose':
+        return detScore * (extra.visibility ?? 0);
+      case 'pose-fallback':
+        return 0.75 * detScore * (extra.visibility ?? 0);
+      case 'box':
+      case 'obb':
+        return 0.4 * detScore;
+      case 'geometric':
+        return 0;
+    }
+  })();
+  return Math.round(Math.min(1, Math.max(0, c)) * 1000) / 1000;
+}
+
+/** Box geometry: 12 o'clock at the top edge's middle, and so on; OBBs turned by their angle. */
+export function keypointsFromBox(det: Detection): Record<(typeof KEYPOINT_NAMES)[number], Pt> {
+  if (det.obb) {
+    const { cx, cy, w, h, angle } = det.obb;
+    const [tl, tr, br, bl] = obbCorners(cx, cy, w, h, angle) as [Pt, Pt, Pt, Pt];
+    const mid = (a: Pt, b: Pt): Pt => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+    return { top: mid(tl, tr), right: mid(tr, br), bottom: mid(br, bl), left: mid(bl, tl), center: [cx, cy] };
+  }
+  const [x1, y1, x2, y2] = det.box;
+  const cx = (x1 + x2) / 2;
+  const cy = (y1 + y2) / 2;
+  return { top: [cx, y1], bottom: [cx, y2], left: [x1, cy], right: [x2, cy], center: [cx, cy] };
+}
+
+function normalise(points: Record<(typeof KEYPOINT_NAMES)[number], Pt>, size: [number, number]): Keypoints {
+  const out = {} as Keypoints;
+  for (const n of KEYPOINT_NAMES) {
+    const [x, y] = points[n];
+    out[n] = [round6(x / size[0]), round6(y / size[1])] as NormPoint;
+  }
+  return out;
+}
+
+const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
+
+export async function runPipeline<T>(
+  ports: PipelinePorts<T>,
+  imageSize: [number, number],
+  config: PipelineConfig,
+): Promise<PipelineResult> {
+  const t0 = ports.now();
+  const timings: Record<string, number> = {};
+  const rejected: string[] = [];
+  const detections = (await ports.detect()).filter((d) => d.score >= config.conf);
+  timings.detect = ports.now() - t0;
+  const debugBase = {
+    yolo_detections: detections.length,
+    yolo_confidence: detections[0] ? Math.round(detections[0].score * 1000) / 1000 : null,
+    matches: null as number | null,
+    features: null as [number, number] | null,
+    homography_inliers: null as number | null,
+    inlier_ratio: null as number | null,
+    reprojection_error: null as number | null,
+    template_key: null as string | null,
+    template_model: null as string | null,
+    templates_tried: 0,
+    rejected,
+    timings_ms: timings,
+  };
+  const finish = (
+    tier: Tier,
+    method: Method,
+    points: Record<(typeof KEYPOINT_NAMES)[number], Pt> | Keypoints,
+    confidence: number,
+    normalised = false,
+  ): PipelineResult => {
+    timings.total = ports.now() - t0;
+    for (const k of Object.keys(timings)) timings[k] = Math.round((timings[k] as number) * 10) / 10;
+    return {
+      tier,
+      method,
+      coords: normalised
+        ? (points as Keypoints)
+        : normalise(points as Record<(typeof KEYPOINT_NAMES)[number], Pt>, imageSize),
+      confidence,
+      debug: { ...debugBase, method: METHOD_LABEL[method] },
+    };
+  };
+
+  const best = detections[0];
+  if (!best) return finish('geometric-fallback', 'geometric', GEOMETRIC_FALLBACK, 0, true);
+
+  const tm = ports.now();
+  const templates = await ports.templates();
+  let crop: Crop | null = null;
+  for (const { ref, prepared } of templates.slice(0, config.maxTemplates)) {
+    debugBase.templates_tried++;
+    crop ??= await ports.crop(expandBox(best.box, config.cropMargin, imageSize));
+    const c = await ports.match(crop.image, prepared);
+    const fit = ports.fitHomography(c.template, c.query, config.ransacThreshold);
+    if (!fit || fit.inlierCount < config.minInliers) {
+      rejected.push(`${ref.key}: ${fit ? fit.inlierCount : 0} inliers of ${c.query.length} matches`);
+      if (debugBase.matches === null || c.query.length > debugBase.matches) {
+        debugBase.matches = c.query.length;
+        debugBase.features = c.features;
+        debugBase.homography_inliers = fit?.inlierCount ?? 0;
+      }
+      continue;
+    }
+    const crop_ = crop;
+    const toSource = (p: Pt): Pt => [p[0] * crop_.scale + crop_.offsetX, p[1] * crop_.scale + crop_.offsetY];
+    const points = {} as Record<(typeof KEYPOINT_NAMES)[number], Pt>;
+    for (const n of KEYPOINT_NAMES) points[n] = toSource(project(fit.H, ref.keypoints[n]));
+    const sanity = checkDial(points, imageSize);
+    const error = reprojectionError(fit.H, c.template, c.query, fit.inliers);
+    debugBase.matches = c.query.length;
+    debugBase.features = c.features;
+    debugBase.homography_inliers = fit.inlierCount;
+    debugBase.inlier_ratio = Math.round((fit.inlierCount / Math.max(1, c.query.length)) * 1000) / 1000;
+    debugBase.reprojection_error = Math.round(error * 100) / 100;
+    if (!sanity.ok) {
+      rejected.push(`${ref.key}: ${sanity.reason}`);
+      continue;
+    }
+    debugBase.template_key = ref.key;
+    debugBase.template_model = ref.templateModel;
+    timings.match = ports.now() - tm;
+    const confidence = confidenceFor('homography', best.score, {
+      inlierRatio: fit.inlierCount / Math.max(1, c.query.length),
+      reprojError: error,
+    });
+    return finish('full', 'homography', points, confidence);
+  }
+  if (templates.length > 0) timings.match = ports.now() - tm;
+
+  const kps = best.keypoints;
+  if (kps && kps.length >= KEYPOINT_NAMES.length) {
+    const visibility = kps.slice(0, KEYPOINT_NAMES.length).reduce((a, k) => a + k.v, 0) / KEYPOINT_NAMES.length;
+    if (visibility >= config.minKeypointVisibility) {
+      const points = {} as Record<(typeof KEYPOINT_NAMES)[number], Pt>;
+      KEYPOINT_NAMES.forEach((n, i) => {
+        const k = kps[i] as { x: number; y: number };
+        points[n] = [k.x, k.y];
+      });
+      const sanity = checkDial(points, imageSize);
+      if (sanity.ok) {
+        // No template to match: the detector's own keypoints are the full answer. After failed
+        // matching they are a fallback.
+        const method: Method = templates.length === 0 ? 'pose' : 'pose-fallback';
+        return finish(
+          templates.length === 0 ? 'full' : 'pipeline-fallback',
+          method,
+          points,
+          confidenceFor(method, best.score, { visibility }),
+        );
+      }
+      rejected.push(`pose keypoints: ${sanity.reason}`);
+    } else {
+      rejected.push(`pose keypoints: mean visibility ${visibility.toFixed(2)}`);
+    }
+  }
+  const method: Method = best.obb ? 'obb' : 'box';
+  return finish('pipeline-fallback', method, keypointsFromBox(best), confidenceFor(method, best.score));
+}
+
+/** Grow a box by `margin` of its size on every side, clipped to the image. */
+export function expandBox(
+  box: readonly number[],
+  margin: number,
+  size: [number, number],
+): [number, number, number, number] {
+  const [x1, y1, x2, y2] = box as [number, number, number, number];
+  const mx = (x2 - x1) * margin;
+  const my = (y2 - y1) * margin;
+  return [Math.max(0, x1 - mx), Math.max(0, y1 - my), Math.min(size[0], x2 + mx), Math.min(size[1], y2 + my)];
+}
+
+/**
+ * Templates for an image, best first: same watch ID before same template model; within each,
+ * the most frontal dial first (12–6 and 9–3 of equal length and perpendicular).
+ */
+export function rankTemplates<
+  C extends { watchId: string; templateModel: string | null; coords: Keypoints; size: [number, number] },
+>(candidates: readonly C[], identity: { watchId: string; templateModel: string | null }): C[] {
+  const relevant = candidates.filter(
+    (c) =>
+      c.watchId === identity.watchId || (identity.templateModel !== null && c.templateModel === identity.templateModel),
+  );
+  return relevant.sort((a, b) => {
+    const sameA = a.watchId === identity.watchId ? 0 : 1;
+    const sameB = b.watchId === identity.watchId ? 0 : 1;
+    return sameA - sameB || frontality(b.coords, b.size) - frontality(a.coords, a.size);
+  });
+}
+
+/** 1 for a perfectly frontal dial, towards 0 as it tilts (axis ratio × perpendicularity). */
+export function frontality(k: Keypoints, size: [number, number]): number {
+  const v = (a: NormPoint, b: NormPoint): Pt => [(b[0] - a[0]) * size[0], (b[1] - a[1]) * size[1]];
+  const vertical = v(k.bottom, k.top);
+  const horizontal = v(k.left, k.right);
+  const lv = Math.hypot(...vertical);
+  const lh = Math.hypot(...horizontal);
+  if (lv === 0 || lh === 0) return 0;
+  const ratio = Math.min(lv, lh) / Math.max(lv, lh);
+  const cos = Math.abs((vertical[0] * horizontal[0] + vertical[1] * horizontal[1]) / (lv * lh));
+  return ratio * (1 - cos);
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from '../../../src/core/detect/yolo';
+import { project, type Homography } from '../../../src/core/geometry/homography';
+import type { Pt } from '../../../src/core/geometry/polygon';
+import {
+  confidenceFor,
+  DEFAULT_PIPELINE,
+  frontality,
+  keypointsFromBox,
+  rankTemplates,
+  runPipeline,
+  type PipelinePorts,
+  type TemplateRef,
+} from '../../../src/core/keypoints/pipeline';
+
+const size: [number, number] = [1000, 800];
+const template: TemplateRef = {
+  key: 'T_nab_1_01',
+  templateModel: 'nab',
+  keypoints: { top: [100, 20], bottom: [100, 180], left: [20, 100], right: [180, 100], center: [100, 100] },
+};
+// Template crop → query crop: scale 1.5, shift (10, 5).
+const H: Homography = [1.5, 0, 10, 0, 1.5, 5, 0, 0, 1];
+
+function ports({
+  dets,
+  tpl,
+  ...over
+}: Partial<PipelinePorts<string>> & { dets?: Detection[]; tpl?: TemplateRef[] }): PipelinePorts<string> {
+  let t = 0;
+  return {
+    detect: async () => dets ?? [],
+    crop: async () => ({
+      image: { data: new Uint8Array(4), width: 2, height: 2 },
+      scale: 2,
+      offsetX: 300,
+      offsetY: 200,
+    }),
+    templates: async () => (tpl ?? []).map((ref) => ({ ref, prepared: ref.key })),
+    match: async () => {
+      const from: Pt[] = Array.from({ length: 40 }, (_, i) => [i * 4, (i * 7) % 200]);
+      return { template: from, query: from.map((p) => project(H, p)), features: [500, 480] };
+    },
+    fitHomography: (from) => ({ H, inliers: new Uint8Array(from.length).fill(1), inlierCount: from.length }),
+    now: () => (t += 1),
+    ...over,
+  };
+}
+
+const det = (over: Partial<Detection> = {}): Detection => ({ box: [300, 200, 700, 600], score: 0.9, cls: 0, ...over });
+const pose = [
+  { x: 500, y: 210, v: 0.9 },
+  { x: 500, y: 590, v: 0.9 },
+  { x: 310, y: 400, v: 0.9 },
+  { x: 690, y: 400, v: 0.9 },
+  { x: 500, y: 400, v: 0.9 },
+];
+
+describe('runPipeline', () => {
+  it('falls back to the geometric default without a detection', async () => {
+    const r = await runPipeline(ports({}), size, DEFAULT_PIPELINE);
+    expect(r).toMatchObject({ tier: 'geometric-fallback', method: 'geometric', confidence: 0 });
+    expect(r.coords.top).toEqual([0.5, 0.1]);
+    expect(r.debug.yolo_detections).toBe(0);
+  });
+
+  it('projects the template keypoints through the homography (full tier)', async () => {
+    const r = await runPipeline(ports({ dets: [det()], tpl: [template] }), size, DEFAULT_PIPELINE);
+    expect(r.tier).toBe('full');
+    expect(r.method).toBe('homography');
+    // top (100, 20) → crop (160, 35) → source (620, 270)
+    expect(r.coords.top).toEqual([0.62, 0.3375]);
+    expect(r.debug).toMatchObject({
+      template_key: 'T_nab_1_01',
+      homography_inliers: 40,
+      matches: 40,
+      inlier_ratio: 1,
+      reprojection_error: 0,
+    });
+    expect(r.confidence).toBe(0.9);
+  });
+
+  it('refuses too few inliers, then uses pose keypoints as a fallback', async () => {
+    const p = ports({
+      dets: [det({ keypoints: pose })],
+      tpl: [template],
+      fitHomography: () => ({ H, inliers: new Uint8Array(40), inlierCount: 3 }),
+    });
+    const r = await runPipeline(p, size, DEFAULT_PIPELINE);
+    expect(r).toMatchObject({ tier: 'pipeline-fallback', method: 'pose-fallback' });
+    expect(r.debug.rejected[0]).toMatch(/3 inliers of 40 matches/);
+    expect(r.confidence).toBeCloseTo(0.75 * 0.9 * 0.9, 3);
+  });
+
+  it('uses a pose detector’s keypoints as the full answer when no template exists', async () => {
+    const r = await runPipeline(ports({ dets: [det({ keypoints: pose })] }), size, DEFAULT_PIPELINE);
+    expect(r).toMatchObject({ tier: 'full', method: 'pose' });
+    expect(r.coords.left).toEqual([0.31, 0.5]);
+  });
+
+  it('rejects an implausible homography and falls back to box geometry', async () => {
+    const mirror: Homography = [-1.5, 0, 300, 0, 1.5, 5, 0, 0, 1];
+    const r = await runPipeline(
+      ports({
+        dets: [det()],
+        tpl: [template],
+        fitHomography: (f) => ({ H: mirror, inliers: new Uint8Array(f.length).fill(1), inlierCount: f.length }),
+      }),
+      size,
+      DEFAULT_PIPELINE,
+    );
+    expect(r).toMatchObject({ tier: 'pipeline-fallback', method: 'box' });
+    expect(r.debug.rejected[0]).toMatch(/mirrored/);
+    expect(r.coords.top).toEqual([0.5, 0.25]);
+    expect(r.confidence).toBe(0.36);
+  });
+});
+
+describe('pipeline pieces', () => {
+  it('turns an oriented box into keypoints', () => {
+    const k = keypointsFromBox({
+      box: [0, 0, 0, 0],
+      score: 1,
+      cls: 0,
+      obb: { cx: 100, cy: 100, w: 40, h: 80, angle: Math.PI / 2 },
+    });
+    expect(k.top[0]).toBeCloseTo(140);
+    expect(k.top[1]).toBeCloseTo(100);
+    expect(k.center).toEqual([100, 100]);
+  });
+
+  it('documents confidence', () => {
+    expect(confidenceFor('homography', 0.8, { inlierRatio: 0.5, reprojError: 0 })).toBe(0.4);
+    expect(confidenceFor('homography', 0.8, { inlierRatio: 0.5, reprojError: 4 })).toBeCloseTo(0.147, 3);
+    expect(confidenceFor('geometric', 1)).toBe(0);
+  });
+
+  it('ranks templates: same watch first, frontal first', () => {
+    const frontal = {
+      top: [0.5, 0.1],
+      bottom: [0.5, 0.9],
+      left: [0.1, 0.5],
+      right: [0.9, 0.5],
+      center: [0.5, 0.5],
+    } as const;
+    const tilted = {
+      top: [0.5, 0.3],
+      bottom: [0.5, 0.7],
+      left: [0.1, 0.5],
+      right: [0.9, 0.5],
+      center: [0.5, 0.5],
+    } as const;
+    expect(frontality(frontal as never, [100, 100])).toBeCloseTo(1);
+    expect(frontality(tilted as never, [100, 100])).toBeCloseTo(0.5);
+    const c = (id: string, watchId: string, model: string, coords: unknown) => ({
+      id,
+      watchId,
+      templateModel: model,
+      coords: coords as never,
+      size: [100, 100] as [number, number],
+    });
+    const ranked = rankTemplates(
+      [
+        c('a', 'X_nab_2', 'nab', frontal),
+        c('b', 'X_nab_1', 'nab', tilted),
+        c('c', 'X_nab_1', 'nab', frontal),
+        c('d', 'Y_sub_1', 'sub', frontal),
+      ],
+      { watchId: 'X_nab_1', templateModel: 'nab' },
+    );
+    expect(ranked.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+  });
+});
