@@ -32,6 +32,13 @@ export interface PipelineConfig {
   cropMargin: number;
   /** Mean pose-keypoint visibility needed to use the detector's keypoints. */
   minKeypointVisibility: number;
+  /**
+   * A homography whose keypoints differ from a pose detector's by more than this fraction of the
+   * dial diameter is refused (a symmetric dial matched a quarter turn off).
+   */
+  maxPoseDisagreement: number;
+  /** Fit every ranked template (up to maxTemplates) and keep the best, instead of the first that passes. */
+  compareTemplates: boolean;
 }
 
 export const DEFAULT_PIPELINE: PipelineConfig = {
@@ -41,6 +48,8 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   maxTemplates: 3,
   cropMargin: 0.15,
   minKeypointVisibility: 0.5,
+  maxPoseDisagreement: 0.25,
+  compareTemplates: true,
 };
 
 /** A crop of the photo: its pixels and where it sits in the source image. */
@@ -211,10 +220,19 @@ export async function runPipeline<T>(
 
   const best = detections[0];
   if (!best) return finish('geometric-fallback', 'geometric', GEOMETRIC_FALLBACK, 0, true);
+  const pose = poseKeypoints(best, config.minKeypointVisibility);
 
   const tm = ports.now();
   const templates = await ports.templates();
   let crop: Crop | null = null;
+  let chosen: {
+    ref: TemplateRef;
+    points: Points;
+    inliers: number;
+    matches: number;
+    error: number;
+    features: [number, number];
+  } | null = null;
   for (const { ref, prepared } of templates.slice(0, config.maxTemplates)) {
     debugBase.templates_tried++;
     crop ??= await ports.crop(expandBox(best.box, config.cropMargin, imageSize));
@@ -222,7 +240,7 @@ export async function runPipeline<T>(
     const fit = ports.fitHomography(c.template, c.query, config.ransacThreshold);
     if (!fit || fit.inlierCount < config.minInliers) {
       rejected.push(`${ref.key}: ${fit ? fit.inlierCount : 0} inliers of ${c.query.length} matches`);
-      if (debugBase.matches === null || c.query.length > debugBase.matches) {
+      if (!chosen && (debugBase.matches === null || c.query.length > debugBase.matches)) {
         debugBase.matches = c.query.length;
         debugBase.features = c.features;
         debugBase.homography_inliers = fit?.inlierCount ?? 0;
@@ -231,58 +249,102 @@ export async function runPipeline<T>(
     }
     const crop_ = crop;
     const toSource = (p: Pt): Pt => [p[0] * crop_.scale + crop_.offsetX, p[1] * crop_.scale + crop_.offsetY];
-    const points = {} as Record<(typeof KEYPOINT_NAMES)[number], Pt>;
+    const points = {} as Points;
     for (const n of KEYPOINT_NAMES) points[n] = toSource(project(fit.H, ref.keypoints[n]));
     const sanity = checkDial(points, imageSize);
-    const error = reprojectionError(fit.H, c.template, c.query, fit.inliers);
-    debugBase.matches = c.query.length;
-    debugBase.features = c.features;
-    debugBase.homography_inliers = fit.inlierCount;
-    debugBase.inlier_ratio = Math.round((fit.inlierCount / Math.max(1, c.query.length)) * 1000) / 1000;
-    debugBase.reprojection_error = Math.round(error * 100) / 100;
     if (!sanity.ok) {
       rejected.push(`${ref.key}: ${sanity.reason}`);
       continue;
     }
-    debugBase.template_key = ref.key;
-    debugBase.template_model = ref.templateModel;
+    if (pose && Number.isFinite(config.maxPoseDisagreement)) {
+      const disagreement = meanDistance(points, pose.points) / Math.max(1, dialDiameterPx(pose.points));
+      if (disagreement > config.maxPoseDisagreement) {
+        rejected.push(
+          `${ref.key}: disagrees with the detector's keypoints by ${Math.round(disagreement * 100)}% of the dial`,
+        );
+        continue;
+      }
+    }
+    // Of the acceptable fits, the one with the most inliers wins: a symmetric dial matched a turn
+    // off finds fewer consistent matches than the right orientation.
+    if (!chosen || fit.inlierCount > chosen.inliers) {
+      chosen = {
+        ref,
+        points,
+        inliers: fit.inlierCount,
+        matches: c.query.length,
+        error: reprojectionError(fit.H, c.template, c.query, fit.inliers),
+        features: c.features,
+      };
+    }
+    if (!config.compareTemplates) break;
+  }
+  if (chosen) {
+    debugBase.matches = chosen.matches;
+    debugBase.features = chosen.features;
+    debugBase.homography_inliers = chosen.inliers;
+    debugBase.inlier_ratio = Math.round((chosen.inliers / Math.max(1, chosen.matches)) * 1000) / 1000;
+    debugBase.reprojection_error = Math.round(chosen.error * 100) / 100;
+    debugBase.template_key = chosen.ref.key;
+    debugBase.template_model = chosen.ref.templateModel;
     timings.match = ports.now() - tm;
     const confidence = confidenceFor('homography', best.score, {
-      inlierRatio: fit.inlierCount / Math.max(1, c.query.length),
-      reprojError: error,
+      inlierRatio: chosen.inliers / Math.max(1, chosen.matches),
+      reprojError: chosen.error,
     });
-    return finish('full', 'homography', points, confidence);
+    return finish('full', 'homography', chosen.points, confidence);
   }
   if (templates.length > 0) timings.match = ports.now() - tm;
 
-  const kps = best.keypoints;
-  if (kps && kps.length >= KEYPOINT_NAMES.length) {
-    const visibility = kps.slice(0, KEYPOINT_NAMES.length).reduce((a, k) => a + k.v, 0) / KEYPOINT_NAMES.length;
-    if (visibility >= config.minKeypointVisibility) {
-      const points = {} as Record<(typeof KEYPOINT_NAMES)[number], Pt>;
-      KEYPOINT_NAMES.forEach((n, i) => {
-        const k = kps[i] as { x: number; y: number };
-        points[n] = [k.x, k.y];
-      });
-      const sanity = checkDial(points, imageSize);
-      if (sanity.ok) {
-        // No template to match: the detector's own keypoints are the full answer. After failed
-        // matching they are a fallback.
-        const method: Method = templates.length === 0 ? 'pose' : 'pose-fallback';
-        return finish(
-          templates.length === 0 ? 'full' : 'pipeline-fallback',
-          method,
-          points,
-          confidenceFor(method, best.score, { visibility }),
-        );
-      }
-      rejected.push(`pose keypoints: ${sanity.reason}`);
-    } else {
-      rejected.push(`pose keypoints: mean visibility ${visibility.toFixed(2)}`);
+  if (pose) {
+    const sanity = checkDial(pose.points, imageSize);
+    if (sanity.ok) {
+      // No template to match: the detector's own keypoints are the full answer. After failed
+      // matching they are a fallback.
+      const method: Method = templates.length === 0 ? 'pose' : 'pose-fallback';
+      return finish(
+        templates.length === 0 ? 'full' : 'pipeline-fallback',
+        method,
+        pose.points,
+        confidenceFor(method, best.score, { visibility: pose.visibility }),
+      );
     }
+    rejected.push(`pose keypoints: ${sanity.reason}`);
+  } else if (best.keypoints) {
+    rejected.push('pose keypoints: not visible enough');
   }
   const method: Method = best.obb ? 'obb' : 'box';
   return finish('pipeline-fallback', method, keypointsFromBox(best), confidenceFor(method, best.score));
+}
+
+type Points = Record<(typeof KEYPOINT_NAMES)[number], Pt>;
+
+/** The detector's keypoints when it is a pose model and they are visible enough. */
+function poseKeypoints(det: Detection, minVisibility: number): { points: Points; visibility: number } | null {
+  const kps = det.keypoints;
+  if (!kps || kps.length < KEYPOINT_NAMES.length) return null;
+  const visibility = kps.slice(0, KEYPOINT_NAMES.length).reduce((a, k) => a + k.v, 0) / KEYPOINT_NAMES.length;
+  if (visibility < minVisibility) return null;
+  const points = {} as Points;
+  KEYPOINT_NAMES.forEach((n, i) => {
+    const k = kps[i] as { x: number; y: number };
+    points[n] = [k.x, k.y];
+  });
+  return { points, visibility };
+}
+
+function meanDistance(a: Points, b: Points): number {
+  return (
+    KEYPOINT_NAMES.reduce((s, n) => s + Math.hypot(a[n][0] - b[n][0], a[n][1] - b[n][1]), 0) / KEYPOINT_NAMES.length
+  );
+}
+
+function dialDiameterPx(p: Points): number {
+  return (
+    (Math.hypot(p.top[0] - p.bottom[0], p.top[1] - p.bottom[1]) +
+      Math.hypot(p.left[0] - p.right[0], p.left[1] - p.right[1])) /
+    2
+  );
 }
 
 /** Grow a box by `margin` of its size on every side, clipped to the image. */
