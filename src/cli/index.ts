@@ -1,6 +1,7 @@
 /** `loupe`: the command-line host. `main.ts` is the entry; this module only dispatches. */
 import { convertCommand, CONVERT_HELP } from './commands/convert';
 import { modelsCommand, MODELS_HELP } from './commands/models';
+import { predictCommand, PREDICT_HELP } from './commands/predict';
 import { serveCommand, SERVE_HELP } from './commands/serve';
 import { validateCommand, VALIDATE_HELP } from './commands/validate';
 import { UsageError, type CliIo, type CliLocations } from './context';
@@ -11,6 +12,7 @@ Usage: loupe <command> [options]
 
 Commands:
   serve     Serve the app to a browser on 127.0.0.1 (headless servers, SSH tunnels, tests)
+  predict   Predict dial keypoints for a folder of photos (resumable; label files per watch ID)
   models    List bundled and user models, their inputs/outputs and the provider that runs them
   validate  Check a folder of label files (schema, keypoints, ranges, image references)
   convert   Label files to/from Label Studio, to COCO keypoints and YOLO-pose
@@ -26,16 +28,20 @@ The desktop app: npm start. Docs: README.md.
 const COMMAND_HELP: Record<string, string> = {
   serve: SERVE_HELP,
   models: MODELS_HELP,
+  predict: PREDICT_HELP,
   validate: VALIDATE_HELP,
   convert: CONVERT_HELP,
 };
 
-export async function runCli(
-  argv: string[],
-  io: CliIo,
-  loc: CliLocations,
-  waitForStop: () => Promise<void>,
-): Promise<number> {
+/** How a command learns the user wants it to stop (Ctrl+C, SIGTERM). */
+export interface CliSignals {
+  /** Resolves on the first stop request (serve waits on it). */
+  waitForStop(): Promise<void>;
+  /** Calls `stop` on a stop request (predict cancels its job). */
+  onInterrupt(stop: () => void): void;
+}
+
+export async function runCli(argv: string[], io: CliIo, loc: CliLocations, signals: CliSignals): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -55,9 +61,11 @@ export async function runCli(
         return 0;
       }
       case 'serve':
-        return await serveCommand(rest, io, loc, waitForStop);
+        return await serveCommand(rest, io, loc, signals.waitForStop);
       case 'models':
         return await modelsCommand(rest, io, loc);
+      case 'predict':
+        return await predictCommand(rest, io, loc, signals.onInterrupt);
       case 'validate':
         return await validateCommand(rest, io);
       case 'convert':

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './index';
+import { runCli, type CliSignals } from './index';
 import type { CliIo, CliLocations } from './context';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -21,10 +21,16 @@ const io: CliIo = {
   isTTY: Boolean(process.stdout.isTTY),
   env: process.env,
 };
-const waitForStop = (): Promise<void> =>
-  new Promise((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+const signals: CliSignals = {
+  waitForStop: () =>
+    new Promise((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    }),
+  onInterrupt: (stop) => {
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  },
+};
 
-process.exitCode = await runCli(process.argv.slice(2), io, locations, waitForStop);
+process.exitCode = await runCli(process.argv.slice(2), io, locations, signals);

@@ -16,6 +16,7 @@ import { tryModel } from './models/try-model';
 import { detectProviderEnvironment } from './ort/environment';
 import { SessionPool } from './ort/session-pool';
 import { benchmarkModelRunner } from './runners/benchmark-model';
+import { predictKeypointsRunner } from './runners/predict-keypoints';
 import { scanImagesRunner } from './runners/scan-images';
 import { EngineServer, type EngineHandlers } from './server';
 import type { EngineServices } from './services';
@@ -75,6 +76,7 @@ export async function startEngine(
     runners: {
       'scan-images': scanImagesRunner(services),
       'benchmark-model': benchmarkModelRunner(services),
+      'predict-keypoints': predictKeypointsRunner(services),
     },
     journal: new JobJournal(join(config.stateDir, 'jobs')),
     emit,

@@ -68,10 +68,74 @@ export interface BenchmarkModelResult {
   minMs: number;
 }
 
+/** Settings of a keypoint prediction run (`loupe predict --config`, the app's settings). */
+export interface PredictConfig {
+  /** Detector: a model id from the catalog or a path to an .onnx file. */
+  model: string;
+  conf: number;
+  iou: number;
+  matcher: 'orb' | 'akaze';
+  maxFeatures: number;
+  /** Lowe's ratio test. */
+  ratio: number;
+  minInliers: number;
+  /** RANSAC/MAGSAC threshold in working-crop pixels. */
+  ransacThreshold: number;
+  /** Templates tried per image. */
+  maxTemplates: number;
+  namingPattern: string;
+  /** Base annotator; the tier suffix is added. */
+  annotator: string;
+}
+
+/** Predict dial keypoints for every image without a human label; write per-watch label files. */
+export interface PredictKeypointsSpec {
+  kind: 'predict-keypoints';
+  imagesDir: string;
+  outputDir: string;
+  labelsDir: string;
+  config: PredictConfig;
+  device?: Device;
+  /** Only this watch ID. */
+  watchId?: string;
+  /** Continue from the output folder's progress file (default true). */
+  resume?: boolean;
+  /** Predict images that have human labels too (written to the output folder, never the labels folder). */
+  force?: boolean;
+  /** Write outputs and the progress file every N images (default 10). */
+  checkpointFreq?: number;
+}
+
+export interface PredictItemData {
+  imageKey: string;
+  watchId: string;
+  fullImageName: string;
+  tier: 'full' | 'pipeline-fallback' | 'geometric-fallback' | null;
+  method: string | null;
+  confidence: number | null;
+  /** Why the image was skipped, when it was. */
+  skipped?: 'human-labelled' | 'already-predicted';
+}
+
+export interface PredictKeypointsResult {
+  outputDir: string;
+  images: number;
+  predicted: number;
+  tiers: { full: number; 'pipeline-fallback': number; 'geometric-fallback': number };
+  failed: number;
+  skippedHuman: number;
+  skippedDone: number;
+  /** Label files written (one per watch ID). */
+  files: number;
+  detector: string;
+  templates: number;
+}
+
 /** The kinds of job the engine runs, with their spec, per-item data and final result. */
 export interface JobKinds {
   'scan-images': { spec: ScanImagesSpec; item: ScanImageData; result: ScanImagesResult };
   'benchmark-model': { spec: BenchmarkModelSpec; item: BenchmarkItemData; result: BenchmarkModelResult };
+  'predict-keypoints': { spec: PredictKeypointsSpec; item: PredictItemData; result: PredictKeypointsResult };
 }
 
 export type JobKind = keyof JobKinds;

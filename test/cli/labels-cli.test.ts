@@ -18,7 +18,7 @@ describe('loupe validate / convert', () => {
     let err = '';
     const io: CliIo = { out: (t) => (out += t), err: (t) => (err += t), isTTY: false, env: {} };
     const loc = { enginePath: '', rendererDir: '', resourcesDir: '', version: 'test' } satisfies CliLocations;
-    const code = await runCli(argv, io, loc, async () => undefined);
+    const code = await runCli(argv, io, loc, { waitForStop: async () => undefined, onInterrupt: () => undefined });
     return { code, out, err };
   };
 

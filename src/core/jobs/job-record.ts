@@ -26,6 +26,8 @@ export function jobTitle(spec: JobSpec): string {
       return `Scan ${baseName(spec.folder)}`;
     case 'benchmark-model':
       return `Benchmark ${spec.modelId}`;
+    case 'predict-keypoints':
+      return `Predict ${spec.watchId ?? baseName(spec.imagesDir)}`;
   }
 }
 

@@ -1,6 +1,7 @@
 import { DEVICES, type Device } from '../../shared/devices';
 import type { JobSpec } from '../../shared/jobs';
 import type { Result } from '../../shared/result';
+import { predictConfigFrom } from '../keypoints/predict-config';
 import { err, ok } from '../result';
 
 /** Check a job spec that arrived from outside the engine before it is queued. */
@@ -39,6 +40,34 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         iterations: s.iterations as number,
         ...(s.device !== undefined ? { device: s.device as Device } : {}),
       });
+    case 'predict-keypoints': {
+      for (const key of ['imagesDir', 'outputDir', 'labelsDir'] as const) {
+        if (typeof s[key] !== 'string' || !s[key]) return err('INVALID_ARGUMENT', `predict-keypoints needs ${key}`);
+      }
+      const config = predictConfigFrom(s.config ?? {});
+      if (!config.ok) return config;
+      if (s.device !== undefined && !DEVICES.includes(s.device as Device)) {
+        return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
+      }
+      if (
+        s.checkpointFreq !== undefined &&
+        !(Number.isInteger(s.checkpointFreq) && (s.checkpointFreq as number) >= 1)
+      ) {
+        return err('INVALID_ARGUMENT', 'checkpointFreq must be a positive integer');
+      }
+      return ok({
+        kind: 'predict-keypoints',
+        imagesDir: s.imagesDir as string,
+        outputDir: s.outputDir as string,
+        labelsDir: s.labelsDir as string,
+        config: config.value,
+        ...(s.device !== undefined ? { device: s.device as Device } : {}),
+        ...(typeof s.watchId === 'string' && s.watchId ? { watchId: s.watchId } : {}),
+        ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
+        ...(typeof s.force === 'boolean' ? { force: s.force } : {}),
+        ...(s.checkpointFreq !== undefined ? { checkpointFreq: s.checkpointFreq as number } : {}),
+      });
+    }
     default:
       return err('INVALID_ARGUMENT', `unknown job kind ${JSON.stringify(s.kind)}`);
   }

@@ -14,7 +14,11 @@ const STATUS_BADGE: Record<JobSnapshot['status'], string> = {
   interrupted: 'warn',
 };
 
-const UNIT: Record<JobSnapshot['kind'], string> = { 'scan-images': 'img', 'benchmark-model': 'runs' };
+const UNIT: Record<JobSnapshot['kind'], string> = {
+  'scan-images': 'img',
+  'benchmark-model': 'runs',
+  'predict-keypoints': 'img',
+};
 
 export function JobCard({ job, selected }: { job: JobSnapshot; selected: boolean }) {
   const select = useApp((s) => s.selectJob);

@@ -1,0 +1,197 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import type { JobSnapshot, PredictKeypointsResult } from '../../shared/jobs';
+import { formatDuration, formatRate } from '../../core/format';
+import { DEFAULT_PREDICT_CONFIG, predictConfigFrom } from '../../core/keypoints/predict-config';
+import { cliHost, HOST_OPTIONS, UsageError, type CliIo, type CliLocations } from '../context';
+
+export const PREDICT_HELP = `Usage: loupe predict [options]
+
+Predict the five dial keypoints (top, bottom, left, right, center) of every image that has no
+human label yet, and write one {WATCH_ID}.json per watch into the output folder (DESIGN.md's
+format; merged with what is there, written atomically). Tiers: full (detector + template
+matching + homography, or a pose detector's keypoints when there is no template), pipeline
+fallback (detector geometry), geometric fallback (no detection). Resumable: a rerun after a kill
+redoes only unfinished images.
+
+Options:
+  --images-dir DIR       Images to predict (default downloaded_images)
+  --output-dir DIR       Predicted label files (default alignment_labels_predicted)
+  --labels-dir DIR       Human labels: skipped images and matching templates, never written
+                         (default alignment_labels)
+  --config FILE          YAML: detector (model, conf 0.25, iou 0.7), matcher (type orb|akaze,
+                         max_features 2000, ratio 0.7), homography (min_inliers 10,
+                         ransac_threshold 4, max_templates 3), naming_pattern, annotator
+  --model ID|FILE        Detector (default: the bundled loupe-dial-pose)
+  --device D             auto | coreml | cuda | webgpu | dml | cpu
+  --resume / --no-resume Continue from the output folder's progress file (default: resume)
+  --force                Also predict images that have human labels (into the output folder)
+  --watch-id ID          Only this watch ID
+  --checkpoint-freq N    Write outputs and progress every N images (default 10)
+  --json                 Print a machine-readable summary on stdout (progress on stderr)
+  --models-dir DIR       Extra model folder (repeatable)
+  --data-dir DIR         Settings, job journal and caches
+  -h, --help             Show this help
+
+Exit code 0 when the batch completes, even with per-image failures (they are in the summary and
+predict.log); non-zero when the batch cannot run (no such folder, no usable detector).
+`;
+
+export async function predictCommand(
+  argv: string[],
+  io: CliIo,
+  loc: CliLocations,
+  onInterrupt: (stop: () => void) => void,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...HOST_OPTIONS,
+      'images-dir': { type: 'string', default: 'downloaded_images' },
+      'output-dir': { type: 'string', default: 'alignment_labels_predicted' },
+      'labels-dir': { type: 'string', default: 'alignment_labels' },
+      config: { type: 'string' },
+      model: { type: 'string' },
+      resume: { type: 'boolean' },
+      'no-resume': { type: 'boolean' },
+      force: { type: 'boolean' },
+      'watch-id': { type: 'string' },
+      'checkpoint-freq': { type: 'string', default: '10' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.out(PREDICT_HELP);
+    return 0;
+  }
+  const checkpointFreq = Number(values['checkpoint-freq']);
+  if (!Number.isInteger(checkpointFreq) || checkpointFreq < 1)
+    throw new UsageError('--checkpoint-freq must be a positive integer');
+  let yaml: unknown = null;
+  if (values.config) {
+    try {
+      yaml = parseYaml(await readFile(resolve(values.config), 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read --config ${values.config}: ${(e as Error).message}`);
+    }
+  }
+  const config = predictConfigFrom(yaml, DEFAULT_PREDICT_CONFIG);
+  if (!config.ok) throw new UsageError(config.error.message);
+  if (values.model) config.value.model = values.model;
+
+  const progressOut = values.json ? io.err : io.out;
+  const host = await cliHost(values, io, loc);
+  try {
+    await host.engine.start();
+    const submitted = await host.engine.request('jobs.submit', {
+      kind: 'predict-keypoints',
+      imagesDir: resolve(values['images-dir']),
+      outputDir: resolve(values['output-dir']),
+      labelsDir: resolve(values['labels-dir']),
+      config: config.value,
+      resume: !values['no-resume'],
+      force: values.force === true,
+      checkpointFreq,
+      ...(values['watch-id'] ? { watchId: values['watch-id'] } : {}),
+    });
+    if (!submitted.ok) {
+      io.err(`loupe predict: ${submitted.error.message}\n`);
+      return 1;
+    }
+    const jobId = submitted.value.id;
+    let lastBlock = 0;
+    let live = false;
+    const final = await new Promise<JobSnapshot>((resolveFinal) => {
+      onInterrupt(() => {
+        progressOut('\nStopping after the current image…\n');
+        void host.engine.request('jobs.cancel', { jobId });
+      });
+      const unsubscribe = host.engine.subscribe((event) => {
+        if (event.name === 'engine:status' && event.payload.state === 'crashed') {
+          unsubscribe();
+          resolveFinal({ ...submitted.value, status: 'failed', error: event.payload.error ?? null });
+          return;
+        }
+        if (event.name !== 'job:progress' || event.payload.id !== jobId) return;
+        const job = event.payload;
+        if (io.isTTY && !values.json) {
+          io.out(`\r${progressLine(job)}\u001b[K`);
+          live = true;
+        }
+        const finished = job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
+        if (job.done - lastBlock >= checkpointFreq || (finished && job.done > 0)) {
+          lastBlock = job.done;
+          if (live) io.out('\n');
+          live = false;
+          progressOut(progressBlock(job));
+        }
+        if (finished) {
+          unsubscribe();
+          resolveFinal(job);
+        }
+      });
+    });
+    if (live) io.out('\n');
+    if (final.status === 'failed') {
+      io.err(`loupe predict: ${final.error?.message ?? 'the batch failed'}\n`);
+      return 1;
+    }
+    const result = final.result as PredictKeypointsResult | null;
+    if (values.json)
+      io.out(
+        JSON.stringify(
+          { status: final.status, ...result, elapsedMs: final.elapsedMs, provider: final.provider },
+          null,
+          2,
+        ) + '\n',
+      );
+    else if (result) {
+      progressOut(
+        `Wrote ${result.files} label file${result.files === 1 ? '' : 's'} to ${result.outputDir} (log: predict.log). ` +
+          `Detector ${result.detector} on ${final.provider?.active ?? 'cpu'}, ${result.templates} templates.\n`,
+      );
+    }
+    return final.status === 'cancelled' ? 130 : 0;
+  } finally {
+    await host.stop();
+  }
+}
+
+function tierCounts(job: JobSnapshot): { full: number; pipeline: number; geometric: number } {
+  return {
+    full: job.tags.full ?? 0,
+    pipeline: job.tags['pipeline-fallback'] ?? 0,
+    geometric: job.tags['geometric-fallback'] ?? 0,
+  };
+}
+
+/** The live line on a terminal. */
+export function progressLine(job: JobSnapshot): string {
+  const total = job.total ?? 0;
+  const width = 24;
+  const filled = total ? Math.round((width * job.done) / total) : 0;
+  const t = tierCounts(job);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${job.done}/${total} · ${formatRate(job.rate, 'img')} · ETA ${formatDuration(job.etaSec)} · full ${t.full} · pipeline ${t.pipeline} · geometric ${t.geometric} · failed ${job.counts.failed}`;
+}
+
+/** The seed's progress block. */
+export function progressBlock(job: JobSnapshot): string {
+  const total = job.total ?? 0;
+  const t = tierCounts(job);
+  const predicted = t.full + t.pipeline + t.geometric;
+  const pct = (n: number, of: number): string => (of ? `${((100 * n) / of).toFixed(1)}%` : '—');
+  return [
+    `Progress: ${job.done}/${total} (${pct(job.done, total)})`,
+    `  Success (full pipeline): ${t.full} (${pct(t.full, predicted)})`,
+    `  Pipeline fallback: ${t.pipeline}`,
+    `  Geometric fallback: ${t.geometric}`,
+    `  Failed: ${job.counts.failed}`,
+    `  Skipped: ${job.counts.skipped} (human-labelled or already predicted)`,
+    `  Elapsed: ${formatDuration(job.elapsedMs / 1000)} · ETA: ${formatDuration(job.etaSec)}`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,117 @@
+import type { PredictConfig } from '../../shared/jobs';
+import type { Result } from '../../shared/result';
+import { DEFAULT_NAMING_PATTERN } from '../../shared/settings';
+import { compileNamingPattern } from '../naming';
+import { err, ok } from '../result';
+
+/** The seed's defaults: detector conf 0.25, min_inliers 10, checkpoints every 10 images. */
+export const DEFAULT_PREDICT_CONFIG: PredictConfig = {
+  model: 'loupe-dial-pose',
+  conf: 0.25,
+  iou: 0.7,
+  matcher: 'orb',
+  maxFeatures: 2000,
+  ratio: 0.7,
+  minInliers: 10,
+  ransacThreshold: 4,
+  maxTemplates: 3,
+  namingPattern: DEFAULT_NAMING_PATTERN,
+  annotator: 'loupe-dial-v1',
+};
+
+/**
+ * A `--config` YAML (already parsed) → PredictConfig. Accepts the nested form
+ * (`detector: { conf }`, `matcher: { type, max_features, ratio }`, `homography: { min_inliers,
+ * ransac_threshold }`) and flat snake_case or camelCase keys; unknown keys are errors, so a typo
+ * does not silently fall back to a default.
+ */
+export function predictConfigFrom(yaml: unknown, base: PredictConfig = DEFAULT_PREDICT_CONFIG): Result<PredictConfig> {
+  if (yaml === null || yaml === undefined) return ok(base);
+  if (typeof yaml !== 'object' || Array.isArray(yaml))
+    return err('INVALID_ARGUMENT', 'the config must be a YAML mapping');
+  const flat: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(yaml as Record<string, unknown>)) {
+    if (
+      ['detector', 'matcher', 'homography', 'matching'].includes(k) &&
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v)
+    ) {
+      for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) {
+        flat[k === 'matcher' && k2 === 'type' ? 'matcher' : k === 'detector' && k2 === 'model' ? 'model' : k2] = v2;
+      }
+    } else flat[k] = v;
+  }
+  const out: PredictConfig = { ...base };
+  const num = (key: keyof PredictConfig, v: unknown, min: number, max: number, integer = false): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      problems.push(`${key} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+    } else (out as unknown as Record<string, number>)[key] = v;
+  };
+  for (const [rawKey, v] of Object.entries(flat)) {
+    const key = rawKey.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    switch (key) {
+      case 'model':
+      case 'annotator':
+        if (typeof v === 'string' && v.trim()) out[key] = v.trim();
+        else problems.push(`${rawKey} must be a non-empty string`);
+        break;
+      case 'conf':
+      case 'confidence':
+        num('conf', v, 0, 1);
+        break;
+      case 'iou':
+      case 'nmsIou':
+        num('iou', v, 0, 1);
+        break;
+      case 'matcher':
+        if (v === 'orb' || v === 'akaze') out.matcher = v;
+        else problems.push('matcher must be orb or akaze');
+        break;
+      case 'maxFeatures':
+      case 'features':
+        num('maxFeatures', v, 50, 20000, true);
+        break;
+      case 'ratio':
+        num('ratio', v, 0.3, 1);
+        break;
+      case 'minInliers':
+        num('minInliers', v, 4, 10000, true);
+        break;
+      case 'ransacThreshold':
+        num('ransacThreshold', v, 0.5, 50);
+        break;
+      case 'maxTemplates':
+        num('maxTemplates', v, 1, 20, true);
+        break;
+      case 'namingPattern': {
+        const compiled = typeof v === 'string' ? compileNamingPattern(v) : null;
+        if (compiled?.ok) out.namingPattern = v as string;
+        else problems.push(compiled && !compiled.ok ? compiled.error.message : 'naming_pattern must be a string');
+        break;
+      }
+      default:
+        problems.push(`unknown setting ${rawKey}`);
+    }
+  }
+  if (problems.length > 0) return err('INVALID_ARGUMENT', `invalid config: ${problems.join('; ')}`, { problems });
+  return ok(out);
+}
+
+/** A stable fingerprint of what changes predictions (resume refuses to mix configs). */
+export function predictConfigKey(c: PredictConfig, modelSha: string): string {
+  return JSON.stringify([
+    modelSha,
+    c.conf,
+    c.iou,
+    c.matcher,
+    c.maxFeatures,
+    c.ratio,
+    c.minInliers,
+    c.ransacThreshold,
+    c.maxTemplates,
+    c.namingPattern,
+    c.annotator,
+  ]);
+}

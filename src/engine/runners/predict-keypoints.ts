@@ -1,0 +1,291 @@
+import { appendFile, mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { LabelFile, LabelRecord, Tier } from '../../shared/labels';
+import type { ModelInfo } from '../../shared/models';
+import type { PredictItemData, PredictKeypointsResult } from '../../shared/jobs';
+import { DEFAULT_PIPELINE } from '../../core/keypoints/pipeline';
+import { predictConfigKey } from '../../core/keypoints/predict-config';
+import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
+import { AppFailure, toAppError, unwrap } from '../../core/result';
+import { writeJsonAtomic } from '../fs/atomic';
+import { listImages } from '../images/list-images';
+import type { JobRunner } from '../jobs/manager';
+import { LabelDir } from '../labels/label-dir';
+import { ClassicalMatcher, createOpenCvLoader } from '../match/opencv';
+import { DEFAULT_RESOLUTIONS, predictImage, TemplateCache, type TemplateCandidate } from '../keypoints/predictor';
+import type { EngineServices } from '../services';
+
+/** The progress file in the output folder: what a rerun may skip. */
+export const PROGRESS_FILE = '.loupe-predict.json';
+export const LOG_FILE = 'predict.log';
+
+interface ProgressFile {
+  version: 1;
+  imagesDir: string;
+  labelsDir: string;
+  configKey: string;
+  updatedAt: string;
+  /** image key → tier, or "failed". */
+  done: Record<string, Tier | 'failed'>;
+}
+
+/**
+ * Batch keypoint prediction: every image of a folder without a human label gets a record in
+ * `{outputDir}/{WATCH_ID}.json`, written atomically every `checkpointFreq` images and merged
+ * with what the file holds. A progress file lets a rerun after a kill redo only unfinished
+ * images; a log file records every image. Human labels are read, never written.
+ */
+export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-keypoints'> {
+  const loadCv = createOpenCvLoader();
+  return async (ctx) => {
+    const spec = ctx.spec;
+    const config = spec.config;
+    const imagesDir = resolve(spec.imagesDir);
+    const outputDir = resolve(spec.outputDir);
+    const labelsDir = resolve(spec.labelsDir);
+    const checkpointFreq = Math.max(1, spec.checkpointFreq ?? 10);
+    if (!(await stat(imagesDir).catch(() => null))?.isDirectory()) {
+      throw new AppFailure('NOT_FOUND', `no images folder ${imagesDir}`, { path: imagesDir });
+    }
+    if ((await realpath(outputDir).catch(() => outputDir)) === (await realpath(labelsDir).catch(() => labelsDir))) {
+      throw new AppFailure(
+        'INVALID_ARGUMENT',
+        'the output folder is the human labels folder; predictions never go there',
+      );
+    }
+    const pattern = unwrap(compileNamingPattern(config.namingPattern));
+
+    // The detector: a catalog id, or a path to an .onnx file.
+    const model = await resolveDetector(svc, config.model);
+    if (model.task !== 'pose' && model.task !== 'detect' && model.task !== 'obb') {
+      throw new AppFailure('INVALID_ARGUMENT', `${model.name} is a ${model.task} model, not a dial detector`);
+    }
+    const handle = await svc.sessions.acquire(model, spec.device ?? svc.config().device);
+    ctx.setProvider(handle.provider);
+    const { cv } = await loadCv();
+    const matcher = new ClassicalMatcher(cv, {
+      type: config.matcher,
+      maxFeatures: config.maxFeatures,
+      ratio: config.ratio,
+    });
+    const templates = new TemplateCache(matcher, DEFAULT_RESOLUTIONS, DEFAULT_PIPELINE.cropMargin);
+
+    const rootName = basename(imagesDir);
+    const files = await listImages(imagesDir, true);
+    const byName = new Map<string, string>();
+    for (const rel of files) byName.set(basename(rel), join(imagesDir, rel));
+    const images = files
+      .map((rel) => ({ rel, id: identifyImage(rel, pattern, rootName) }))
+      .filter((i) => !spec.watchId || i.id.watchId === spec.watchId);
+
+    // Human labels: skipped images and the templates.
+    const human = await new LabelDir(labelsDir).records();
+    const candidates: TemplateCandidate[] = [];
+    for (const [key, { record }] of human) {
+      const path = byName.get(record.full_image_name);
+      if (!path) continue;
+      const id = identifyImage(record.full_image_name, pattern, rootName);
+      candidates.push({
+        key,
+        path,
+        watchId: id.watchId,
+        templateModel: id.templateModel,
+        record,
+        coords: record.coords_norm,
+        size: record.image_size,
+      });
+    }
+
+    // Resume: what the progress file says is done and the output files still hold.
+    const out = new LabelDir(outputDir);
+    await mkdir(outputDir, { recursive: true });
+    const configKey = predictConfigKey(config, model.sha256);
+    const progress = await readProgress(outputDir);
+    const done = new Map<string, Tier | 'failed'>();
+    if (spec.resume !== false && progress && progress.configKey === configKey && progress.imagesDir === imagesDir) {
+      const predicted = await out.records();
+      for (const [key, tier] of Object.entries(progress.done))
+        if (tier === 'failed' || predicted.has(key)) done.set(key, tier);
+    }
+    const log = async (line: string): Promise<void> => {
+      await appendFile(join(outputDir, LOG_FILE), `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
+    };
+    await log(
+      `start: ${images.length} images in ${imagesDir}, ${human.size} human labels, ${candidates.length} templates, detector ${model.id} on ${handle.provider.active}, ${done.size} already done`,
+    );
+
+    ctx.setTotal(images.length);
+    const pending = new Map<string, LabelFile>();
+    const writtenFiles = new Set<string>();
+    let sinceCheckpoint = 0;
+    const checkpoint = async (): Promise<void> => {
+      for (const [watchId, records] of pending) {
+        // Records a person edited in the predictions folder are theirs: never replaced.
+        await out.write(watchId, records, (r: LabelRecord) => !r.debug_info);
+        writtenFiles.add(watchId);
+      }
+      pending.clear();
+      await writeJsonAtomic(join(outputDir, PROGRESS_FILE), {
+        version: 1,
+        imagesDir,
+        labelsDir,
+        configKey,
+        updatedAt: new Date().toISOString(),
+        done: Object.fromEntries(done),
+      } satisfies ProgressFile);
+      sinceCheckpoint = 0;
+    };
+
+    const item = (id: ImageIdentity, rel: string, extra: Partial<PredictItemData>): PredictItemData => ({
+      imageKey: id.imageKey,
+      watchId: id.watchId,
+      fullImageName: basename(rel),
+      tier: null,
+      method: null,
+      confidence: null,
+      ...extra,
+    });
+
+    try {
+      for (const [index, { rel, id }] of images.entries()) {
+        await ctx.checkpoint();
+        if (ctx.previous(rel)) continue;
+        const started = svc.now();
+        if (human.has(id.imageKey) && !spec.force) {
+          ctx.item({
+            index,
+            key: rel,
+            status: 'skipped',
+            tag: 'human-labelled',
+            ms: 0,
+            data: item(id, rel, { skipped: 'human-labelled' }),
+          });
+          continue;
+        }
+        const previous = done.get(id.imageKey);
+        if (previous) {
+          ctx.item({
+            index,
+            key: rel,
+            status: 'skipped',
+            tag: 'already-predicted',
+            ms: 0,
+            data: item(id, rel, { skipped: 'already-predicted' }),
+          });
+          continue;
+        }
+        try {
+          const p = await predictImage(
+            {
+              path: join(imagesDir, rel),
+              imageKey: id.imageKey,
+              fullImageName: basename(rel),
+              watchId: id.watchId,
+              templateModel: id.templateModel,
+            },
+            {
+              cv,
+              detector: { handle, model },
+              matcher,
+              templates,
+              candidates,
+              config: {
+                ...DEFAULT_PIPELINE,
+                conf: config.conf,
+                minInliers: config.minInliers,
+                ransacThreshold: config.ransacThreshold,
+                maxTemplates: config.maxTemplates,
+                iou: config.iou,
+                annotator: config.annotator,
+              },
+              resolutions: DEFAULT_RESOLUTIONS,
+              now: () => new Date(),
+            },
+          );
+          pending.set(id.watchId, { ...(pending.get(id.watchId) ?? {}), [id.imageKey]: p.record });
+          done.set(id.imageKey, p.result.tier);
+          const ms = svc.now() - started;
+          await log(
+            `${rel}: ${p.result.tier} (${p.result.method}) confidence ${p.record.confidence} in ${Math.round(ms)} ms`,
+          );
+          ctx.item({
+            index,
+            key: rel,
+            status: 'ok',
+            tag: p.result.tier,
+            ms,
+            data: item(id, rel, {
+              tier: p.result.tier,
+              method: p.result.method,
+              confidence: p.record.confidence ?? null,
+            }),
+          });
+        } catch (e) {
+          const error = toAppError(e, 'IMAGE_DECODE_FAILED');
+          done.set(id.imageKey, 'failed');
+          await log(`${rel}: FAILED ${error.code}: ${error.message}`);
+          ctx.item({ index, key: rel, status: 'failed', error, ms: svc.now() - started, data: item(id, rel, {}) });
+        }
+        if (++sinceCheckpoint >= checkpointFreq) await checkpoint();
+      }
+    } finally {
+      // Paused, cancelled or stopped: what was predicted is kept.
+      await checkpoint();
+      await templates.clear();
+    }
+
+    const tiers = { full: 0, 'pipeline-fallback': 0, 'geometric-fallback': 0 };
+    let failed = 0;
+    let skippedHuman = 0;
+    let skippedDone = 0;
+    for (const { rel, id } of images) {
+      const it = ctx.previous(rel);
+      if (it?.status === 'failed') failed++;
+      else if (it?.data?.skipped === 'human-labelled') skippedHuman++;
+      else if (it?.data?.skipped === 'already-predicted') {
+        skippedDone++;
+        const t = done.get(id.imageKey);
+        if (t && t !== 'failed') tiers[t]++;
+      } else if (it?.data?.tier) tiers[it.data.tier]++;
+    }
+    const result: PredictKeypointsResult = {
+      outputDir,
+      images: images.length,
+      predicted: tiers.full + tiers['pipeline-fallback'] + tiers['geometric-fallback'],
+      tiers,
+      failed,
+      skippedHuman,
+      skippedDone,
+      files: (await out.watchIds()).length,
+      detector: model.id,
+      templates: candidates.length,
+    };
+    await log(`done: ${JSON.stringify(result)}`);
+    return result;
+  };
+}
+
+async function resolveDetector(svc: EngineServices, ref: string): Promise<ModelInfo> {
+  if (ref.toLowerCase().endsWith('.onnx')) {
+    const model = await svc.catalog.describe(resolve(ref), 'user');
+    if (model.error) throw new AppFailure('MODEL_LOAD_FAILED', `${ref}: ${model.error.message}`);
+    return model;
+  }
+  try {
+    return await svc.catalog.get(svc.modelDirs(), ref);
+  } catch (e) {
+    throw new AppFailure(
+      'MODEL_LOAD_FAILED',
+      `no detector "${ref}": ${toAppError(e).message}. Use a model id from \`loupe models\` or a path to an .onnx file.`,
+    );
+  }
+}
+
+async function readProgress(outputDir: string): Promise<ProgressFile | null> {
+  try {
+    const p = JSON.parse(await readFile(join(outputDir, PROGRESS_FILE), 'utf8')) as ProgressFile;
+    return p.version === 1 && typeof p.done === 'object' ? p : null;
+  } catch {
+    return null;
+  }
+}
