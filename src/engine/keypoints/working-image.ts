@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Crop } from '../../core/keypoints/pipeline';
 import { AppFailure } from '../../core/result';
@@ -24,6 +25,9 @@ export interface WorkingImage {
 export const MAX_INPUT_PIXELS = 250_000_000;
 
 export async function loadWorkingImage(path: string, longSide: number): Promise<WorkingImage> {
+  const size = (await stat(path).catch(() => null))?.size;
+  if (size === undefined) throw new AppFailure('NOT_FOUND', 'the file is missing', { path });
+  if (size === 0) throw new AppFailure('IMAGE_DECODE_FAILED', 'the file is empty', { path });
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(path, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();

@@ -5,6 +5,7 @@ import type { ModelInfo } from '../../shared/models';
 import type { PredictItemData, PredictKeypointsResult } from '../../shared/jobs';
 import { DEFAULT_PIPELINE } from '../../core/keypoints/pipeline';
 import { predictConfigKey } from '../../core/keypoints/predict-config';
+import { isSafeFileName } from '../../core/formats/labels';
 import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
@@ -78,10 +79,30 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
       .map((rel) => ({ rel, id: identifyImage(rel, pattern, rootName) }))
       .filter((i) => !spec.watchId || i.id.watchId === spec.watchId);
 
-    // Human labels: skipped images and the templates.
-    const human = await new LabelDir(labelsDir).records();
+    const log = async (line: string): Promise<void> => {
+      await appendFile(join(outputDir, LOG_FILE), `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
+    };
+    await mkdir(outputDir, { recursive: true });
+
+    // Human labels: skipped images and the templates. A malformed file is reported, never rewritten.
+    const human = new Map<string, LabelRecord>();
+    for (const file of await new LabelDir(labelsDir).readAll()) {
+      if (!file.labels) {
+        await log(
+          `human label file ${file.path} is malformed (${file.problems[0]?.message ?? 'unreadable'}); its labels are not used`,
+        );
+        continue;
+      }
+      for (const [key, record] of Object.entries(file.labels)) human.set(key, record);
+    }
     const candidates: TemplateCandidate[] = [];
-    for (const [key, { record }] of human) {
+    for (const [key, record] of human) {
+      if (typeof record.full_image_name !== 'string' || !isSafeFileName(record.full_image_name)) {
+        await log(
+          `human label ${key}: full_image_name ${JSON.stringify(record.full_image_name)} refused (not a plain file name)`,
+        );
+        continue;
+      }
       const path = byName.get(record.full_image_name);
       if (!path) continue;
       const id = identifyImage(record.full_image_name, pattern, rootName);
@@ -98,7 +119,11 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
 
     // Resume: what the progress file says is done and the output files still hold.
     const out = new LabelDir(outputDir);
-    await mkdir(outputDir, { recursive: true });
+    // Output files that exist but cannot be parsed are left alone; their images fail with the reason.
+    const malformedOutputs = new Map<string, string>();
+    for (const file of await out.readAll()) {
+      if (file.exists && !file.labels) malformedOutputs.set(file.watchId, file.problems[0]?.message ?? 'unreadable');
+    }
     const configKey = predictConfigKey(config, model.sha256);
     const progress = await readProgress(outputDir);
     const done = new Map<string, Tier | 'failed'>();
@@ -107,9 +132,6 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
       for (const [key, tier] of Object.entries(progress.done))
         if (tier === 'failed' || predicted.has(key)) done.set(key, tier);
     }
-    const log = async (line: string): Promise<void> => {
-      await appendFile(join(outputDir, LOG_FILE), `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
-    };
     await log(
       `start: ${images.length} images in ${imagesDir}, ${human.size} human labels, ${candidates.length} templates, detector ${model.id} on ${handle.provider.active}, ${done.size} already done`,
     );
@@ -175,6 +197,13 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
           continue;
         }
         try {
+          const malformed = malformedOutputs.get(id.watchId);
+          if (malformed) {
+            throw new AppFailure(
+              'IO_ERROR',
+              `the output file ${id.watchId}.json is malformed (${malformed}); not overwriting it`,
+            );
+          }
           const p = await predictImage(
             {
               path: join(imagesDir, rel),
@@ -222,7 +251,8 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
           });
         } catch (e) {
           const error = toAppError(e, 'IMAGE_DECODE_FAILED');
-          done.set(id.imageKey, 'failed');
+          // A failure of the output file is not the image's fault: it is retried on the next run.
+          if (error.code !== 'IO_ERROR') done.set(id.imageKey, 'failed');
           await log(`${rel}: FAILED ${error.code}: ${error.message}`);
           ctx.item({ index, key: rel, status: 'failed', error, ms: svc.now() - started, data: item(id, rel, {}) });
         }
