@@ -80,3 +80,52 @@ function pointInConvex(p: Pt, poly: readonly Pt[]): boolean {
   }
   return true;
 }
+
+/** The exact homography taking four points to four points (DLT on 8 equations); null if degenerate. */
+export function homographyFrom4(src: readonly Pt[], dst: readonly Pt[]): Homography | null {
+  if (src.length !== 4 || dst.length !== 4) return null;
+  // Unknowns h0..h7 (h8 = 1): for each pair, two rows of A·h = b.
+  const a: number[][] = [];
+  const b: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const [x, y] = src[i] as Pt;
+    const [u, v] = dst[i] as Pt;
+    a.push([x, y, 1, 0, 0, 0, -u * x, -u * y]);
+    b.push(u);
+    a.push([0, 0, 0, x, y, 1, -v * x, -v * y]);
+    b.push(v);
+  }
+  const h = solve(a, b);
+  return h ? ([...h, 1] as Homography) : null;
+}
+
+/** A ∘ B: apply B, then A. */
+export function compose(A: Homography, B: Homography): Homography {
+  const out = new Array(9).fill(0) as number[];
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      let s = 0;
+      for (let k = 0; k < 3; k++) s += (A[r * 3 + k] as number) * (B[k * 3 + c] as number);
+      out[r * 3 + c] = s;
+    }
+  }
+  return out as Homography;
+}
+
+/** Gaussian elimination with partial pivoting; null when singular. */
+function solve(a: number[][], b: number[]): number[] | null {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i] as number]);
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(m[r]![col]!) > Math.abs(m[pivot]![col]!)) pivot = r;
+    if (Math.abs(m[pivot]![col]!) < 1e-12) return null;
+    [m[col], m[pivot]] = [m[pivot]!, m[col]!];
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = m[r]![col]! / m[col]![col]!;
+      for (let c = col; c <= n; c++) m[r]![c]! -= f * m[col]![c]!;
+    }
+  }
+  return m.map((row, i) => row[n]! / row[i]!);
+}

@@ -1,9 +1,17 @@
 import { KEYPOINT_NAMES, type Keypoints, type NormPoint, type Tier } from '../../shared/labels';
 import type { Detection } from '../detect/yolo';
 import { GEOMETRIC_FALLBACK } from '../formats/labels';
-import { checkDial, project, reprojectionError, type Homography } from '../geometry/homography';
+import {
+  checkDial,
+  compose,
+  homographyFrom4,
+  project,
+  reprojectionError,
+  type Homography,
+} from '../geometry/homography';
 import { obbCorners, type Pt } from '../geometry/polygon';
 import type { Correspondences, GrayImage } from '../match/matcher';
+import { invert3, warpedNcc } from '../match/verify';
 
 /**
  * The keypoint pipeline for one image, with its IO behind ports (the engine supplies sharp,
@@ -39,6 +47,10 @@ export interface PipelineConfig {
   maxPoseDisagreement: number;
   /** Fit every ranked template (up to maxTemplates) and keep the best, instead of the first that passes. */
   compareTemplates: boolean;
+  /** Least normalised cross-correlation between the warped template and the photo's crop. */
+  minNcc: number;
+  /** NCC lead the best quarter turn needs over the next to count as a sure orientation. */
+  orientationMargin: number;
 }
 
 export const DEFAULT_PIPELINE: PipelineConfig = {
@@ -50,6 +62,8 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   minKeypointVisibility: 0.5,
   maxPoseDisagreement: 0.25,
   compareTemplates: true,
+  minNcc: 0,
+  orientationMargin: 0.04,
 };
 
 /** A crop of the photo: its pixels and where it sits in the source image. */
@@ -65,6 +79,8 @@ export interface TemplateRef {
   /** Image key of the template (for debug_info). */
   key: string;
   templateModel: string | null;
+  /** The template's dial crop (for the photometric check). */
+  crop: GrayImage;
   /** Its keypoints in its own crop's pixels. */
   keypoints: Record<(typeof KEYPOINT_NAMES)[number], Pt>;
 }
@@ -74,9 +90,12 @@ export interface PipelinePorts<T> {
   detect(): Promise<Detection[]>;
   /** The dial crop of the photo around a box (source pixels). */
   crop(box: [number, number, number, number]): Promise<Crop>;
-  /** Templates for this image, best first (may be empty). */
-  templates(): Promise<{ ref: TemplateRef; prepared: T }[]>;
-  match(query: GrayImage, template: T): Promise<Correspondences>;
+  /** Templates for this image, best first (may be empty); `sameWatch` when of the photo's own watch ID. */
+  templates(): Promise<{ ref: TemplateRef; prepared: T; sameWatch: boolean }[]>;
+  /** Prepare the photo's dial crop once for all templates (features); released after matching. */
+  prepareQuery(crop: GrayImage): Promise<T>;
+  match(query: T, template: T): Promise<Correspondences>;
+  release(prepared: T): void;
   /** Homography from template-crop points to query-crop points. */
   fitHomography(
     from: Pt[],
@@ -86,10 +105,11 @@ export interface PipelinePorts<T> {
   now(): number;
 }
 
-export type Method = 'homography' | 'pose' | 'pose-fallback' | 'box' | 'obb' | 'geometric';
+export type Method = 'homography' | 'homography-unsure' | 'pose' | 'pose-fallback' | 'box' | 'obb' | 'geometric';
 
 export const METHOD_LABEL: Record<Method, string> = {
   homography: 'YOLO-Match-Homography',
+  'homography-unsure': 'YOLO-Match-Homography-Orientation-Unsure',
   pose: 'YOLO-Pose',
   'pose-fallback': 'YOLO-Pose-Fallback',
   box: 'YOLO-Box-Geometry',
@@ -110,6 +130,9 @@ export interface PipelineResult {
     homography_inliers: number | null;
     inlier_ratio: number | null;
     reprojection_error: number | null;
+    ncc: number | null;
+    /** Quarter turns the keypoint names were shifted by after the orientation check. */
+    orientation_turns: number | null;
     method: string;
     template_key: string | null;
     template_model: string | null;
@@ -121,7 +144,8 @@ export interface PipelineResult {
 
 /**
  * Confidence, documented so users can threshold on it:
- * - homography: detector score × inlier ratio × exp(−reprojection error / 4 px);
+ * - homography: detector score × inlier ratio × exp(−reprojection error / 4 px) (× 0.5 when the
+ *   dial's orientation could not be told apart from a quarter turn: pipeline-fallback tier);
  * - pose keypoints: detector score × mean keypoint visibility (× 0.75 as a fallback after failed matching);
  * - box geometry: detector score × 0.4 (the box says where the dial is, not how it is turned);
  * - geometric default: 0.
@@ -135,6 +159,8 @@ export function confidenceFor(
     switch (method) {
       case 'homography':
         return detScore * (extra.inlierRatio ?? 0) * Math.exp(-(extra.reprojError ?? Infinity) / 4);
+      case 'homography-unsure':
+        return 0.5 * detScore * (extra.inlierRatio ?? 0) * Math.exp(-(extra.reprojError ?? Infinity) / 4);
       case 'pose':
         return detScore * (extra.visibility ?? 0);
       case 'pose-fallback':
@@ -192,6 +218,8 @@ export async function runPipeline<T>(
     homography_inliers: null as number | null,
     inlier_ratio: null as number | null,
     reprojection_error: null as number | null,
+    ncc: null as number | null,
+    orientation_turns: null as number | null,
     template_key: null as string | null,
     template_model: null as string | null,
     templates_tried: 0,
@@ -225,18 +253,24 @@ export async function runPipeline<T>(
   const tm = ports.now();
   const templates = await ports.templates();
   let crop: Crop | null = null;
+  let query: T | null = null;
   let chosen: {
     ref: TemplateRef;
     points: Points;
+    ncc: number;
+    rank: number[];
+    turns: number;
+    ambiguous: boolean;
     inliers: number;
     matches: number;
     error: number;
     features: [number, number];
   } | null = null;
-  for (const { ref, prepared } of templates.slice(0, config.maxTemplates)) {
+  for (const { ref, prepared, sameWatch } of templates.slice(0, config.maxTemplates)) {
     debugBase.templates_tried++;
     crop ??= await ports.crop(expandBox(best.box, config.cropMargin, imageSize));
-    const c = await ports.match(crop.image, prepared);
+    query ??= await ports.prepareQuery(crop.image);
+    const c = await ports.match(query, prepared);
     const fit = ports.fitHomography(c.template, c.query, config.ransacThreshold);
     if (!fit || fit.inlierCount < config.minInliers) {
       rejected.push(`${ref.key}: ${fit ? fit.inlierCount : 0} inliers of ${c.query.length} matches`);
@@ -249,50 +283,82 @@ export async function runPipeline<T>(
     }
     const crop_ = crop;
     const toSource = (p: Pt): Pt => [p[0] * crop_.scale + crop_.offsetX, p[1] * crop_.scale + crop_.offsetY];
-    const points = {} as Points;
+    let points = {} as Points;
     for (const n of KEYPOINT_NAMES) points[n] = toSource(project(fit.H, ref.keypoints[n]));
     const sanity = checkDial(points, imageSize);
     if (!sanity.ok) {
       rejected.push(`${ref.key}: ${sanity.reason}`);
       continue;
     }
-    if (pose && Number.isFinite(config.maxPoseDisagreement)) {
-      const disagreement = meanDistance(points, pose.points) / Math.max(1, dialDiameterPx(pose.points));
-      if (disagreement > config.maxPoseDisagreement) {
-        rejected.push(
-          `${ref.key}: disagrees with the detector's keypoints by ${Math.round(disagreement * 100)}% of the dial`,
-        );
-        continue;
+    // Orientation: a dial with repeated indices can match a quarter turn off, the points in the
+    // right places but with the wrong names. The four turns are scored photometrically (the print
+    // lines up for the right one); a pose detector's keypoints break near-ties.
+    const scores = quarterTurnScores(crop.image, ref, fit.H);
+    const byScore = [0, 1, 2, 3].sort((a, b) => (scores[b] as number) - (scores[a] as number));
+    let turns = byScore[0] as number;
+    let ambiguous = (scores[turns] as number) - (scores[byScore[1] as number] as number) < config.orientationMargin;
+    if (pose) {
+      // Two independent cues: where the print lines up, and where the detector put 12 o'clock.
+      // They agree: sure. The print cannot tell and the detector can: the detector decides. They
+      // contradict each other: keep the print's answer, but do not call it sure.
+      const disagreement = (k: number): number =>
+        meanDistance(renameByQuarterTurns(points, k), pose.points) / Math.max(1, dialDiameterPx(pose.points));
+      const poseTurns = [0, 1, 2, 3].sort((a, b) => disagreement(a) - disagreement(b))[0] as number;
+      if (disagreement(poseTurns) <= config.maxPoseDisagreement) {
+        if (poseTurns === turns) ambiguous = false;
+        else if ((scores[poseTurns] as number) >= (scores[turns] as number) - config.orientationMargin) {
+          turns = poseTurns;
+          ambiguous = false;
+        } else ambiguous = true;
       }
     }
-    // Of the acceptable fits, the one with the most inliers wins: a symmetric dial matched a turn
-    // off finds fewer consistent matches than the right orientation.
-    if (!chosen || fit.inlierCount > chosen.inliers) {
+    const ncc = scores[turns] as number;
+    if (ncc < config.minNcc) {
+      rejected.push(`${ref.key}: the warped template does not look like the photo (NCC ${ncc.toFixed(2)})`);
+      continue;
+    }
+    if (turns !== 0) points = renameByQuarterTurns(points, turns);
+    // Prefer a sure orientation, then a template of the same watch, then the best-lined-up print.
+    const rank = [ambiguous ? 0 : 1, sameWatch ? 1 : 0, ncc];
+    if (!chosen || compareRank(rank, chosen.rank) > 0) {
       chosen = {
         ref,
         points,
+        ncc,
+        rank,
+        turns,
+        ambiguous,
         inliers: fit.inlierCount,
         matches: c.query.length,
         error: reprojectionError(fit.H, c.template, c.query, fit.inliers),
         features: c.features,
       };
     }
-    if (!config.compareTemplates) break;
+    // A clear winner needs no comparison: many inliers at a high ratio.
+    if (
+      !config.compareTemplates ||
+      (fit.inlierCount >= 4 * config.minInliers && fit.inlierCount >= 0.35 * c.query.length)
+    )
+      break;
   }
+  if (query !== null) ports.release(query);
   if (chosen) {
     debugBase.matches = chosen.matches;
     debugBase.features = chosen.features;
     debugBase.homography_inliers = chosen.inliers;
     debugBase.inlier_ratio = Math.round((chosen.inliers / Math.max(1, chosen.matches)) * 1000) / 1000;
     debugBase.reprojection_error = Math.round(chosen.error * 100) / 100;
+    debugBase.ncc = Math.round(chosen.ncc * 1000) / 1000;
     debugBase.template_key = chosen.ref.key;
     debugBase.template_model = chosen.ref.templateModel;
     timings.match = ports.now() - tm;
-    const confidence = confidenceFor('homography', best.score, {
+    debugBase.orientation_turns = chosen.turns;
+    const method: Method = chosen.ambiguous ? 'homography-unsure' : 'homography';
+    const confidence = confidenceFor(method, best.score, {
       inlierRatio: chosen.inliers / Math.max(1, chosen.matches),
       reprojError: chosen.error,
     });
-    return finish('full', 'homography', chosen.points, confidence);
+    return finish(chosen.ambiguous ? 'pipeline-fallback' : 'full', method, chosen.points, confidence);
   }
   if (templates.length > 0) timings.match = ports.now() - tm;
 
@@ -345,6 +411,48 @@ function dialDiameterPx(p: Points): number {
       Math.hypot(p.left[0] - p.right[0], p.left[1] - p.right[1])) /
     2
   );
+}
+
+/** Canonical dial coordinates of the four rim keypoints, clockwise from 12 o'clock. */
+const RIM: readonly (typeof KEYPOINT_NAMES)[number][] = ['top', 'right', 'bottom', 'left'];
+const CANONICAL: Record<string, Pt> = { top: [0, -1], right: [1, 0], bottom: [0, 1], left: [-1, 0] };
+
+/**
+ * NCC of the template warped into the photo's crop by the matched homography turned by k quarter
+ * turns about the template's own dial (k = 0..3, clockwise).
+ */
+export function quarterTurnScores(query: GrayImage, ref: TemplateRef, H: Homography): number[] {
+  const T = homographyFrom4(
+    RIM.map((n) => CANONICAL[n] as Pt),
+    RIM.map((n) => ref.keypoints[n]),
+  );
+  const Tinv = T ? invert3(T) : null;
+  const base = warpedNcc(query, ref.crop, H);
+  if (!T || !Tinv) return [base, -1, -1, -1];
+  return [0, 1, 2, 3].map((k) => {
+    if (k === 0) return base;
+    const c = Math.round(Math.cos((k * Math.PI) / 2));
+    const s = Math.round(Math.sin((k * Math.PI) / 2));
+    const R: Homography = [c, -s, 0, s, c, 0, 0, 0, 1];
+    return warpedNcc(query, ref.crop, compose(H, compose(T, compose(R, Tinv))));
+  });
+}
+
+function compareRank(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** The same four rim points, named k quarter turns further clockwise. */
+export function renameByQuarterTurns(points: Points, k: number): Points {
+  const out = { ...points };
+  RIM.forEach((name, i) => {
+    out[name] = points[RIM[(i + k) % 4] as (typeof KEYPOINT_NAMES)[number]];
+  });
+  return out;
 }
 
 /** Grow a box by `margin` of its size on every side, clipped to the image. */

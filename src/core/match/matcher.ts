@@ -17,14 +17,15 @@ export interface Correspondences {
 
 /**
  * Pluggable matcher: the classical one (ORB/AKAZE via opencv.js) or a user's ONNX matcher
- * (LoFTR/LightGlue exports). Templates are prepared once and cached by the caller.
+ * (LoFTR/LightGlue exports). Images are prepared once (features, or the tensor an ONNX matcher
+ * needs): templates are cached for the run, a query is prepared once for all its templates.
  */
 export interface Matcher<Prepared = unknown> {
   readonly name: string;
-  prepareTemplate(image: GrayImage): Promise<Prepared> | Prepared;
-  match(query: GrayImage, template: Prepared): Promise<Correspondences> | Correspondences;
-  /** Free native memory held by a prepared template. */
-  release(template: Prepared): void;
+  prepare(image: GrayImage): Promise<Prepared> | Prepared;
+  match(query: Prepared, template: Prepared): Promise<Correspondences> | Correspondences;
+  /** Free native memory held by a prepared image. */
+  release(prepared: Prepared): void;
 }
 
 export interface MatcherConfig {

@@ -98,9 +98,9 @@ export class TemplateCache<T> {
       const [x, y] = px[i] as Pt;
       keypoints[n] = [(x - crop.offsetX) / crop.scale, (y - crop.offsetY) / crop.scale];
     });
-    const prepared = await this.matcher.prepareTemplate(crop.image);
+    const prepared = await this.matcher.prepare(crop.image);
     return {
-      ref: { key: c.key, templateModel: c.templateModel, keypoints },
+      ref: { key: c.key, templateModel: c.templateModel, crop: crop.image, keypoints },
       prepared,
       stamp: `${st.size}:${st.mtimeMs}`,
     };
@@ -194,14 +194,16 @@ export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T
       },
       crop: (box) => cropGray(img, box, deps.resolutions.cropSide),
       templates: async () => {
-        const out: { ref: TemplateRef; prepared: T }[] = [];
+        const out: { ref: TemplateRef; prepared: T; sameWatch: boolean }[] = [];
         for (const c of ranked.slice(0, deps.config.maxTemplates)) {
           const t = await deps.templates.get(c);
-          if (t) out.push({ ref: t.ref, prepared: t.prepared });
+          if (t) out.push({ ref: t.ref, prepared: t.prepared, sameWatch: c.watchId === input.watchId });
         }
         return out;
       },
+      prepareQuery: async (image) => deps.matcher.prepare(image),
       match: async (query, template) => deps.matcher.match(query, template),
+      release: (prepared) => deps.matcher.release(prepared),
       fitHomography: (from, to, threshold) => fitHomography(deps.cv, from, to, { threshold }),
       now: () => performance.now(),
     },

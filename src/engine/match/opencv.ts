@@ -104,41 +104,36 @@ export class ClassicalMatcher implements Matcher<OrbTemplate> {
     this.name = config.type;
   }
 
-  prepareTemplate(image: GrayImage): OrbTemplate {
+  prepare(image: GrayImage): OrbTemplate {
     return this.features(image);
   }
 
-  match(query: GrayImage, template: OrbTemplate): Correspondences {
-    const q = this.features(query);
+  match(q: OrbTemplate, template: OrbTemplate): Correspondences {
     const out: Correspondences = { query: [], template: [], features: [q.points.length, template.points.length] };
+    if (q.points.length < 2 || template.points.length < 2) return out;
+    const matcher = new this.cv.BFMatcher(this.cv.NORM_HAMMING, false);
+    const knn = new this.cv.DMatchVectorVector();
     try {
-      if (q.points.length < 2 || template.points.length < 2) return out;
-      const matcher = new this.cv.BFMatcher(this.cv.NORM_HAMMING, false);
-      const knn = new this.cv.DMatchVectorVector();
-      try {
-        matcher.knnMatch(q.descriptors, template.descriptors, knn, 2);
-        for (let i = 0; i < knn.size(); i++) {
-          const pair = knn.get(i);
-          try {
-            if (pair.size() < 2) continue;
-            const best = pair.get(0);
-            const second = pair.get(1);
-            if (best.distance < this.config.ratio * second.distance) {
-              out.query.push(q.points[best.queryIdx] as Pt);
-              out.template.push(template.points[best.trainIdx] as Pt);
-            }
-          } finally {
-            pair.delete();
+      matcher.knnMatch(q.descriptors, template.descriptors, knn, 2);
+      for (let i = 0; i < knn.size(); i++) {
+        const pair = knn.get(i);
+        try {
+          if (pair.size() < 2) continue;
+          const best = pair.get(0);
+          const second = pair.get(1);
+          if (best.distance < this.config.ratio * second.distance) {
+            out.query.push(q.points[best.queryIdx] as Pt);
+            out.template.push(template.points[best.trainIdx] as Pt);
           }
+        } finally {
+          pair.delete();
         }
-      } finally {
-        knn.delete();
-        matcher.delete();
       }
-      return out;
     } finally {
-      this.release(q);
+      knn.delete();
+      matcher.delete();
     }
+    return out;
   }
 
   release(template: OrbTemplate): void {

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../../src/core/detect/yolo';
-import { project, type Homography } from '../../../src/core/geometry/homography';
+import { compose, project, type Homography } from '../../../src/core/geometry/homography';
 import type { Pt } from '../../../src/core/geometry/polygon';
+import type { GrayImage } from '../../../src/core/match/matcher';
 import {
   confidenceFor,
   DEFAULT_PIPELINE,
   frontality,
   keypointsFromBox,
+  quarterTurnScores,
   rankTemplates,
   runPipeline,
   type PipelinePorts,
@@ -17,10 +19,40 @@ const size: [number, number] = [1000, 800];
 const template: TemplateRef = {
   key: 'T_nab_1_01',
   templateModel: 'nab',
+  crop: templateCrop(),
   keypoints: { top: [100, 20], bottom: [100, 180], left: [20, 100], right: [180, 100], center: [100, 100] },
 };
 // Template crop → query crop: scale 1.5, shift (10, 5).
 const H: Homography = [1.5, 0, 10, 0, 1.5, 5, 0, 0, 1];
+
+/** An asymmetric dial-like pattern: rings, a bright "logo" near 12 o'clock. */
+function templateCrop(): GrayImage {
+  const w = 200;
+  const data = new Uint8Array(w * w);
+  for (let y = 0; y < w; y++) {
+    for (let x = 0; x < w; x++) {
+      const r = Math.hypot(x - 100, y - 100);
+      const logo = y > 40 && y < 70 && x > 70 && x < 130 ? 120 : 0;
+      data[y * w + x] = Math.min(255, 60 + 40 * Math.sin(r / 6) + logo + ((x * 13 + y * 7) % 17));
+    }
+  }
+  return { data, width: w, height: w };
+}
+
+/** The photo's crop: the template seen through H (nearest neighbour is enough here). */
+function queryCrop(t: GrayImage): GrayImage {
+  const w = 320;
+  const h = 310;
+  const data = new Uint8Array(w * h).fill(30);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const u = Math.round((x - 10) / 1.5);
+      const v = Math.round((y - 5) / 1.5);
+      if (u >= 0 && v >= 0 && u < t.width && v < t.height) data[y * w + x] = t.data[v * t.width + u] as number;
+    }
+  }
+  return { data, width: w, height: h };
+}
 
 function ports({
   dets,
@@ -31,12 +63,14 @@ function ports({
   return {
     detect: async () => dets ?? [],
     crop: async () => ({
-      image: { data: new Uint8Array(4), width: 2, height: 2 },
+      image: queryCrop(template.crop),
       scale: 2,
       offsetX: 300,
       offsetY: 200,
     }),
-    templates: async () => (tpl ?? []).map((ref) => ({ ref, prepared: ref.key })),
+    templates: async () => (tpl ?? []).map((ref) => ({ ref, prepared: ref.key, sameWatch: true })),
+    prepareQuery: async () => 'query',
+    release: () => undefined,
     match: async () => {
       const from: Pt[] = Array.from({ length: 40 }, (_, i) => [i * 4, (i * 7) % 200]);
       return { template: from, query: from.map((p) => project(H, p)), features: [500, 480] };
@@ -169,5 +203,30 @@ describe('pipeline pieces', () => {
       { watchId: 'X_nab_1', templateModel: 'nab' },
     );
     expect(ranked.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+  });
+});
+
+describe('orientation', () => {
+  it('renames keypoints when the homography matched the print a quarter turn off', async () => {
+    // A symmetric dial can match a quarter turn off: the fit maps the template turned 90° about
+    // its centre onto the photo. The rim points land in the right places with the wrong names.
+    const about = (cx: number, cy: number): Homography => [0, -1, cx + cy, 1, 0, cy - cx, 0, 0, 1];
+    const turned = compose(H, about(100, 100));
+    const p = ports({
+      dets: [det()],
+      tpl: [template],
+      fitHomography: (from) => ({ H: turned, inliers: new Uint8Array(from.length).fill(1), inlierCount: from.length }),
+    });
+    const r = await runPipeline(p, size, DEFAULT_PIPELINE);
+    expect(r.tier).toBe('full');
+    expect(r.debug.orientation_turns).not.toBe(0);
+    expect(r.coords.top[0]).toBeCloseTo(0.62, 6);
+    expect(r.coords.top[1]).toBeCloseTo(0.3375, 6);
+  });
+
+  it('scores the four turns by how well the print lines up', () => {
+    const scores = quarterTurnScores(queryCrop(template.crop), template, H);
+    expect(scores[0]).toBeGreaterThan(0.95);
+    expect(Math.max(...scores.slice(1))).toBeLessThan(0.8);
   });
 });
