@@ -22,7 +22,7 @@ Options:
   --labels-dir DIR       Human labels: skipped images and matching templates, never written
                          (default alignment_labels)
   --config FILE          YAML: detector (model, conf 0.25, iou 0.7), matcher (type orb|akaze,
-                         max_features 2000, ratio 0.7), homography (min_inliers 10,
+                         max_features 1000, ratio 0.7), homography (min_inliers 10,
                          ransac_threshold 4, max_templates 3), naming_pattern, annotator
   --model ID|FILE        Detector (default: the bundled loupe-dial-pose)
   --device D             auto | coreml | cuda | webgpu | dml | cpu

@@ -11,7 +11,7 @@ import {
 } from '../geometry/homography';
 import { obbCorners, type Pt } from '../geometry/polygon';
 import type { Correspondences, GrayImage } from '../match/matcher';
-import { invert3, warpedNcc } from '../match/verify';
+import { highPass, invert3, warpedNcc } from '../match/verify';
 
 /**
  * The keypoint pipeline for one image, with its IO behind ports (the engine supplies sharp,
@@ -47,7 +47,10 @@ export interface PipelineConfig {
   maxPoseDisagreement: number;
   /** Fit every ranked template (up to maxTemplates) and keep the best, instead of the first that passes. */
   compareTemplates: boolean;
-  /** Least normalised cross-correlation between the warped template and the photo's crop. */
+  /**
+   * Least normalised cross-correlation between the warped template's print and the photo's
+   * (high-passed crops). Wrong fits of symmetric dials score near 0.2, right ones 0.3–0.9.
+   */
   minNcc: number;
   /** NCC lead the best quarter turn needs over the next to count as a sure orientation. */
   orientationMargin: number;
@@ -62,7 +65,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   minKeypointVisibility: 0.5,
   maxPoseDisagreement: 0.25,
   compareTemplates: true,
-  minNcc: 0,
+  minNcc: 0.25,
   orientationMargin: 0.04,
 };
 
@@ -79,7 +82,7 @@ export interface TemplateRef {
   /** Image key of the template (for debug_info). */
   key: string;
   templateModel: string | null;
-  /** The template's dial crop (for the photometric check). */
+  /** The template's dial crop, high-passed (highPass), for the photometric check. */
   crop: GrayImage;
   /** Its keypoints in its own crop's pixels. */
   keypoints: Record<(typeof KEYPOINT_NAMES)[number], Pt>;
@@ -254,6 +257,7 @@ export async function runPipeline<T>(
   const templates = await ports.templates();
   let crop: Crop | null = null;
   let query: T | null = null;
+  let queryDetail: GrayImage | null = null;
   let chosen: {
     ref: TemplateRef;
     points: Points;
@@ -293,7 +297,8 @@ export async function runPipeline<T>(
     // Orientation: a dial with repeated indices can match a quarter turn off, the points in the
     // right places but with the wrong names. The four turns are scored photometrically (the print
     // lines up for the right one); a pose detector's keypoints break near-ties.
-    const scores = quarterTurnScores(crop.image, ref, fit.H);
+    queryDetail ??= highPass(crop.image);
+    const scores = quarterTurnScores(queryDetail, ref, fit.H);
     const byScore = [0, 1, 2, 3].sort((a, b) => (scores[b] as number) - (scores[a] as number));
     let turns = byScore[0] as number;
     let ambiguous = (scores[turns] as number) - (scores[byScore[1] as number] as number) < config.orientationMargin;
@@ -419,22 +424,24 @@ const CANONICAL: Record<string, Pt> = { top: [0, -1], right: [1, 0], bottom: [0,
 
 /**
  * NCC of the template warped into the photo's crop by the matched homography turned by k quarter
- * turns about the template's own dial (k = 0..3, clockwise).
+ * turns about the template's own dial (k = 0..3, clockwise). Both images are the high-passed
+ * detail (see highPass): the print, not the lighting.
  */
 export function quarterTurnScores(query: GrayImage, ref: TemplateRef, H: Homography): number[] {
+  const tcrop = ref.crop;
   const T = homographyFrom4(
     RIM.map((n) => CANONICAL[n] as Pt),
     RIM.map((n) => ref.keypoints[n]),
   );
   const Tinv = T ? invert3(T) : null;
-  const base = warpedNcc(query, ref.crop, H);
+  const base = warpedNcc(query, tcrop, H);
   if (!T || !Tinv) return [base, -1, -1, -1];
   return [0, 1, 2, 3].map((k) => {
     if (k === 0) return base;
     const c = Math.round(Math.cos((k * Math.PI) / 2));
     const s = Math.round(Math.sin((k * Math.PI) / 2));
     const R: Homography = [c, -s, 0, s, c, 0, 0, 0, 1];
-    return warpedNcc(query, ref.crop, compose(H, compose(T, compose(R, Tinv))));
+    return warpedNcc(query, tcrop, compose(H, compose(T, compose(R, Tinv))));
   });
 }
 

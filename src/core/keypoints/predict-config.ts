@@ -10,7 +10,7 @@ export const DEFAULT_PREDICT_CONFIG: PredictConfig = {
   conf: 0.25,
   iou: 0.7,
   matcher: 'orb',
-  maxFeatures: 2000,
+  maxFeatures: 1000,
   ratio: 0.7,
   minInliers: 10,
   ransacThreshold: 4,

@@ -73,3 +73,37 @@ export function warpedNcc(query: GrayImage, template: GrayImage, H: Homography, 
   if (vq <= 0 || vt <= 0) return 0;
   return cov / Math.sqrt(vq * vt);
 }
+
+/**
+ * The image minus its local mean (box radius `r`): printed detail (indices, text) stays, shading
+ * and large flat areas go, so a correlation of two such images is about the print.
+ */
+export function highPass(img: GrayImage, r = 4): GrayImage {
+  const { width: w, height: h, data } = img;
+  // Summed-area table for O(1) box means.
+  const sat = new Float64Array((w + 1) * (h + 1));
+  for (let y = 0; y < h; y++) {
+    let row = 0;
+    for (let x = 0; x < w; x++) {
+      row += data[y * w + x] as number;
+      sat[(y + 1) * (w + 1) + x + 1] = (sat[y * (w + 1) + x + 1] as number) + row;
+    }
+  }
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const y0 = Math.max(0, y - r);
+    const y1 = Math.min(h, y + r + 1);
+    for (let x = 0; x < w; x++) {
+      const x0 = Math.max(0, x - r);
+      const x1 = Math.min(w, x + r + 1);
+      const sum =
+        (sat[y1 * (w + 1) + x1] as number) -
+        (sat[y0 * (w + 1) + x1] as number) -
+        (sat[y1 * (w + 1) + x0] as number) +
+        (sat[y0 * (w + 1) + x0] as number);
+      const mean = sum / ((x1 - x0) * (y1 - y0));
+      out[y * w + x] = Math.max(0, Math.min(255, 128 + 2 * ((data[y * w + x] as number) - mean)));
+    }
+  }
+  return { data: out, width: w, height: h };
+}

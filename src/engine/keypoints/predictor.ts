@@ -17,6 +17,7 @@ import {
   type TemplateRef,
 } from '../../core/keypoints/pipeline';
 import type { Matcher } from '../../core/match/matcher';
+import { highPass } from '../../core/match/verify';
 import { concreteInputShape, readUltralyticsMetadata } from '../../core/models/describe';
 import { AppFailure } from '../../core/result';
 import { normalizationOf } from '../models/try-model';
@@ -100,7 +101,7 @@ export class TemplateCache<T> {
     });
     const prepared = await this.matcher.prepare(crop.image);
     return {
-      ref: { key: c.key, templateModel: c.templateModel, crop: crop.image, keypoints },
+      ref: { key: c.key, templateModel: c.templateModel, crop: highPass(crop.image), keypoints },
       prepared,
       stamp: `${st.size}:${st.mtimeMs}`,
     };
