@@ -1,5 +1,6 @@
 /** `loupe`: the command-line host. `main.ts` is the entry; this module only dispatches. */
 import { convertCommand, CONVERT_HELP } from './commands/convert';
+import { inferCommand, INFER_HELP } from './commands/infer';
 import { modelsCommand, MODELS_HELP } from './commands/models';
 import { predictCommand, PREDICT_HELP } from './commands/predict';
 import { serveCommand, SERVE_HELP } from './commands/serve';
@@ -13,6 +14,7 @@ Usage: loupe <command> [options]
 Commands:
   serve     Serve the app to a browser on 127.0.0.1 (headless servers, SSH tunnels, tests)
   predict   Predict dial keypoints for a folder of photos (resumable; label files per watch ID)
+  infer     Run restoration models (MLflow runs, a folder, the bundled ones) over video frames
   models    List bundled and user models, their inputs/outputs and the provider that runs them
   validate  Check a folder of label files (schema, keypoints, ranges, image references)
   convert   Label files to/from Label Studio, to COCO keypoints and YOLO-pose
@@ -29,6 +31,7 @@ const COMMAND_HELP: Record<string, string> = {
   serve: SERVE_HELP,
   models: MODELS_HELP,
   predict: PREDICT_HELP,
+  infer: INFER_HELP,
   validate: VALIDATE_HELP,
   convert: CONVERT_HELP,
 };
@@ -66,6 +69,8 @@ export async function runCli(argv: string[], io: CliIo, loc: CliLocations, signa
         return await modelsCommand(rest, io, loc);
       case 'predict':
         return await predictCommand(rest, io, loc, signals.onInterrupt);
+      case 'infer':
+        return await inferCommand(rest, io, loc, signals.onInterrupt);
       case 'validate':
         return await validateCommand(rest, io);
       case 'convert':

@@ -17,6 +17,8 @@ import { detectProviderEnvironment } from './ort/environment';
 import { SessionPool } from './ort/session-pool';
 import { benchmarkModelRunner } from './runners/benchmark-model';
 import { predictKeypointsRunner } from './runners/predict-keypoints';
+import { restoreFramesRunner } from './runners/restore-frames';
+import { MlflowServerClient } from './mlflow/server-client';
 import { scanImagesRunner } from './runners/scan-images';
 import { EngineServer, type EngineHandlers } from './server';
 import type { EngineServices } from './services';
@@ -77,6 +79,9 @@ export async function startEngine(
       'scan-images': scanImagesRunner(services),
       'benchmark-model': benchmarkModelRunner(services),
       'predict-keypoints': predictKeypointsRunner(services),
+      'restore-frames': restoreFramesRunner(services, (uri) =>
+        MlflowServerClient.fromEnv(uri, join(config.cacheDir, 'mlflow')),
+      ),
     },
     journal: new JobJournal(join(config.stateDir, 'jobs')),
     emit,

@@ -131,11 +131,82 @@ export interface PredictKeypointsResult {
   templates: number;
 }
 
+/** Where restoration models come from. */
+export type ModelSource =
+  /** A folder of .onnx files (with or without model.json). */
+  | { type: 'folder'; dir: string }
+  /** The models bundled with Loupe. */
+  | { type: 'bundled' }
+  /** Catalog models by id (the app's selection). */
+  | { type: 'models'; ids: string[] }
+  /** An MLflow file store (mlruns folder or file:// URI) or tracking server (http[s]://). */
+  | {
+      type: 'mlflow';
+      uri: string;
+      experiment: string;
+      status?: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED' | null;
+      maxRuns?: number;
+    };
+
+/** Run restoration models over a frame sequence at native resolution; lossless outputs, metrics. */
+export interface RestoreFramesSpec {
+  kind: 'restore-frames';
+  inputDir: string;
+  outputDir: string;
+  /** Ground-truth frames with the same names: PSNR/SSIM per frame per model. */
+  gtDir?: string;
+  sources: ModelSource[];
+  device?: Device;
+  /** Always tile (else only when a whole frame fails to allocate). */
+  tiled?: boolean;
+  tileSize?: number;
+  tileOverlap?: number;
+  /** Skip frames already written by the same model and settings (default true). */
+  resume?: boolean;
+}
+
+export type ModelRunStatus = 'success' | 'download_failed' | 'load_failed' | 'inference_failed' | 'skipped';
+
+export interface RestoreItemData {
+  model: string;
+  frame: string;
+  output: string | null;
+  tiled: boolean;
+  runMs: number | null;
+  psnr?: number;
+  ssim?: number;
+}
+
+/** One entry of batch_summary.json. */
+export interface ModelRunSummary {
+  run_id: string | null;
+  run_name: string;
+  architecture: string | null;
+  status: ModelRunStatus;
+  output_dir: string | null;
+  error: string | null;
+  frames: number;
+  frames_tiled: number;
+  provider: string | null;
+  psnr_mean: number | null;
+  ssim_mean: number | null;
+  source: string;
+}
+
+export interface RestoreFramesResult {
+  outputDir: string;
+  frames: number;
+  models: ModelRunSummary[];
+  /** Run names by mean PSNR, best first (with ground truth). */
+  ranking: { run_name: string; psnr_mean: number; ssim_mean: number }[];
+}
+
 /** The kinds of job the engine runs, with their spec, per-item data and final result. */
 export interface JobKinds {
   'scan-images': { spec: ScanImagesSpec; item: ScanImageData; result: ScanImagesResult };
   'benchmark-model': { spec: BenchmarkModelSpec; item: BenchmarkItemData; result: BenchmarkModelResult };
   'predict-keypoints': { spec: PredictKeypointsSpec; item: PredictItemData; result: PredictKeypointsResult };
+  'restore-frames': { spec: RestoreFramesSpec; item: RestoreItemData; result: RestoreFramesResult };
 }
 
 export type JobKind = keyof JobKinds;

@@ -28,6 +28,8 @@ export function jobTitle(spec: JobSpec): string {
       return `Benchmark ${spec.modelId}`;
     case 'predict-keypoints':
       return `Predict ${spec.watchId ?? baseName(spec.imagesDir)}`;
+    case 'restore-frames':
+      return `Restore ${baseName(spec.inputDir)}`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { DEVICES, type Device } from '../../shared/devices';
-import type { JobSpec } from '../../shared/jobs';
+import type { JobSpec, ModelSource } from '../../shared/jobs';
 import type { Result } from '../../shared/result';
 import { predictConfigFrom } from '../keypoints/predict-config';
 import { err, ok } from '../result';
@@ -68,7 +68,87 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(s.checkpointFreq !== undefined ? { checkpointFreq: s.checkpointFreq as number } : {}),
       });
     }
+    case 'restore-frames': {
+      for (const key of ['inputDir', 'outputDir'] as const) {
+        if (typeof s[key] !== 'string' || !s[key]) return err('INVALID_ARGUMENT', `restore-frames needs ${key}`);
+      }
+      if (s.gtDir !== undefined && (typeof s.gtDir !== 'string' || !s.gtDir))
+        return err('INVALID_ARGUMENT', 'gtDir must be a folder path');
+      const sources = validateSources(s.sources);
+      if (!sources.ok) return sources;
+      for (const key of ['tileSize', 'tileOverlap'] as const) {
+        if (
+          s[key] !== undefined &&
+          !(
+            Number.isInteger(s[key]) &&
+            (s[key] as number) >= (key === 'tileSize' ? 16 : 0) &&
+            (s[key] as number) <= 8192
+          )
+        ) {
+          return err('INVALID_ARGUMENT', `${key} must be an integer number of pixels`);
+        }
+      }
+      if (s.device !== undefined && !DEVICES.includes(s.device as Device))
+        return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
+      return ok({
+        kind: 'restore-frames',
+        inputDir: s.inputDir as string,
+        outputDir: s.outputDir as string,
+        sources: sources.value,
+        ...(s.gtDir ? { gtDir: s.gtDir as string } : {}),
+        ...(s.device !== undefined ? { device: s.device as Device } : {}),
+        ...(typeof s.tiled === 'boolean' ? { tiled: s.tiled } : {}),
+        ...(s.tileSize !== undefined ? { tileSize: s.tileSize as number } : {}),
+        ...(s.tileOverlap !== undefined ? { tileOverlap: s.tileOverlap as number } : {}),
+        ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
+      });
+    }
     default:
       return err('INVALID_ARGUMENT', `unknown job kind ${JSON.stringify(s.kind)}`);
   }
+}
+
+const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+
+function validateSources(value: unknown): Result<ModelSource[]> {
+  if (!Array.isArray(value) || value.length === 0)
+    return err('INVALID_ARGUMENT', 'sources must list at least one model source');
+  const out: ModelSource[] = [];
+  for (const v of value as Record<string, unknown>[]) {
+    switch (v?.type) {
+      case 'folder':
+        if (typeof v.dir !== 'string' || !v.dir) return err('INVALID_ARGUMENT', 'a folder source needs dir');
+        out.push({ type: 'folder', dir: v.dir });
+        break;
+      case 'bundled':
+        out.push({ type: 'bundled' });
+        break;
+      case 'models':
+        if (!Array.isArray(v.ids) || !v.ids.every((id) => typeof id === 'string'))
+          return err('INVALID_ARGUMENT', 'a models source needs ids');
+        out.push({ type: 'models', ids: v.ids as string[] });
+        break;
+      case 'mlflow':
+        if (typeof v.uri !== 'string' || !v.uri || typeof v.experiment !== 'string' || !v.experiment) {
+          return err('INVALID_ARGUMENT', 'an mlflow source needs uri and experiment');
+        }
+        if (v.status !== undefined && v.status !== null && !STATUSES.includes(v.status as string)) {
+          return err('INVALID_ARGUMENT', `status must be one of ${STATUSES.join(', ')} or null`);
+        }
+        if (v.maxRuns !== undefined && !(Number.isInteger(v.maxRuns) && (v.maxRuns as number) >= 1)) {
+          return err('INVALID_ARGUMENT', 'maxRuns must be a positive integer');
+        }
+        out.push({
+          type: 'mlflow',
+          uri: v.uri,
+          experiment: v.experiment,
+          ...(v.status !== undefined ? { status: v.status as Extract<ModelSource, { type: 'mlflow' }>['status'] } : {}),
+          ...(v.maxRuns !== undefined ? { maxRuns: v.maxRuns as number } : {}),
+        });
+        break;
+      default:
+        return err('INVALID_ARGUMENT', `unknown model source ${JSON.stringify(v?.type)}`);
+    }
+  }
+  return ok(out);
 }

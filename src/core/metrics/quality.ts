@@ -60,77 +60,91 @@ function reflect(i: number, n: number): number {
   return k;
 }
 
-/** Separable Gaussian filter of one plane (row-major, w×h), float64 in and out. */
-function gaussian(src: Float64Array, w: number, h: number, tmp: Float64Array, out: Float64Array): void {
-  const xIdx = new Int32Array((w + 2 * RADIUS) * 1);
-  for (let x = -RADIUS; x < w + RADIUS; x++) xIdx[x + RADIUS] = reflect(x, w);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let k = -RADIUS; k <= RADIUS; k++)
-        s += (KERNEL[k + RADIUS] as number) * (src[row + (xIdx[x + k + RADIUS] as number)] as number);
-      tmp[row + x] = s;
-    }
-  }
-  const yIdx = new Int32Array(h + 2 * RADIUS);
-  for (let y = -RADIUS; y < h + RADIUS; y++) yIdx[y + RADIUS] = reflect(y, h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let k = -RADIUS; k <= RADIUS; k++)
-        s += (KERNEL[k + RADIUS] as number) * (tmp[(yIdx[y + k + RADIUS] as number) * w + x] as number);
-      out[y * w + x] = s;
-    }
-  }
-}
+const TAPS = 2 * RADIUS + 1;
 
-/** Mean SSIM of two images (see the definition above). */
+/**
+ * Mean SSIM of two images (see the definition above). The five Gaussian-filtered quantities
+ * (μx, μy, E[x²], E[y²], E[xy]) are computed in one fused horizontal pass and one fused vertical
+ * pass that only visits the rows and columns the 5-pixel crop keeps.
+ */
 export function ssim(a: Planes, b: Planes, dataRange: number): number {
   assertSameShape(a, b);
   const { width: w, height: h, channels } = a;
-  if (w < 2 * RADIUS + 1 || h < 2 * RADIUS + 1) throw new Error('SSIM needs images of at least 11×11 pixels');
+  if (w < TAPS || h < TAPS) throw new Error('SSIM needs images of at least 11×11 pixels');
   const n = w * h;
   const C1 = (K1 * dataRange) ** 2;
   const C2 = (K2 * dataRange) ** 2;
   const x = new Float64Array(n);
   const y = new Float64Array(n);
-  const prod = new Float64Array(n);
-  const tmp = new Float64Array(n);
-  const ux = new Float64Array(n);
-  const uy = new Float64Array(n);
-  const uxx = new Float64Array(n);
-  const uyy = new Float64Array(n);
-  const uxy = new Float64Array(n);
+  // Horizontal pass results: five planes.
+  const hx = new Float64Array(n);
+  const hy = new Float64Array(n);
+  const hxx = new Float64Array(n);
+  const hyy = new Float64Array(n);
+  const hxy = new Float64Array(n);
+  const xIdx = new Int32Array(w + 2 * RADIUS);
+  for (let i = -RADIUS; i < w + RADIUS; i++) xIdx[i + RADIUS] = reflect(i, w);
+  const k = KERNEL;
   let total = 0;
   for (let c = 0; c < channels; c++) {
     for (let i = 0; i < n; i++) {
       x[i] = a.data[i * channels + c] as number;
       y[i] = b.data[i * channels + c] as number;
     }
-    gaussian(x, w, h, tmp, ux);
-    gaussian(y, w, h, tmp, uy);
-    for (let i = 0; i < n; i++) prod[i] = (x[i] as number) * (x[i] as number);
-    gaussian(prod, w, h, tmp, uxx);
-    for (let i = 0; i < n; i++) prod[i] = (y[i] as number) * (y[i] as number);
-    gaussian(prod, w, h, tmp, uyy);
-    for (let i = 0; i < n; i++) prod[i] = (x[i] as number) * (y[i] as number);
-    gaussian(prod, w, h, tmp, uxy);
-    let sum = 0;
-    let count = 0;
-    for (let yy = RADIUS; yy < h - RADIUS; yy++) {
-      for (let xx = RADIUS; xx < w - RADIUS; xx++) {
-        const i = yy * w + xx;
-        const mx = ux[i] as number;
-        const my = uy[i] as number;
-        const vx = (uxx[i] as number) - mx * mx;
-        const vy = (uyy[i] as number) - my * my;
-        const vxy = (uxy[i] as number) - mx * my;
-        sum += ((2 * mx * my + C1) * (2 * vxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
-        count++;
+    for (let row = 0; row < h; row++) {
+      const base = row * w;
+      for (let col = 0; col < w; col++) {
+        let sx = 0;
+        let sy = 0;
+        let sxx = 0;
+        let syy = 0;
+        let sxy = 0;
+        const interior = col >= RADIUS && col < w - RADIUS;
+        for (let t = 0; t < TAPS; t++) {
+          const j = base + (interior ? col + t - RADIUS : (xIdx[col + t] as number));
+          const kv = k[t] as number;
+          const xv = x[j] as number;
+          const yv = y[j] as number;
+          sx += kv * xv;
+          sy += kv * yv;
+          sxx += kv * xv * xv;
+          syy += kv * yv * yv;
+          sxy += kv * xv * yv;
+        }
+        const o = base + col;
+        hx[o] = sx;
+        hy[o] = sy;
+        hxx[o] = sxx;
+        hyy[o] = syy;
+        hxy[o] = sxy;
       }
     }
-    total += sum / count;
+    // Vertical pass only where the crop keeps S (rows and columns RADIUS .. size-RADIUS-1), so
+    // every tap stays inside the image.
+    let sum = 0;
+    for (let row = RADIUS; row < h - RADIUS; row++) {
+      for (let col = RADIUS; col < w - RADIUS; col++) {
+        let mx = 0;
+        let my = 0;
+        let ex2 = 0;
+        let ey2 = 0;
+        let exy = 0;
+        for (let t = 0; t < TAPS; t++) {
+          const j = (row + t - RADIUS) * w + col;
+          const kv = k[t] as number;
+          mx += kv * (hx[j] as number);
+          my += kv * (hy[j] as number);
+          ex2 += kv * (hxx[j] as number);
+          ey2 += kv * (hyy[j] as number);
+          exy += kv * (hxy[j] as number);
+        }
+        const vx = ex2 - mx * mx;
+        const vy = ey2 - my * my;
+        const vxy = exy - mx * my;
+        sum += ((2 * mx * my + C1) * (2 * vxy + C2)) / ((mx * mx + my * my + C1) * (vx + vy + C2));
+      }
+    }
+    total += sum / ((w - 2 * RADIUS) * (h - 2 * RADIUS));
   }
   return total / channels;
 }

@@ -81,8 +81,9 @@ export async function writeRgbPng(
 ): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  const raw = Buffer.from(image.pixels.buffer, image.pixels.byteOffset, image.pixels.byteLength);
-  let img = sharp(raw, { raw: { width: image.width, height: image.height, channels: 3 } });
+  // sharp takes the sample depth from the typed array: a Uint16Array is read as 16-bit (a Buffer
+  // of the same bytes would be read as 8-bit), and rgb16 keeps it 16-bit in the PNG.
+  let img = sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (image.depth === 16) img = img.toColourspace('rgb16');
   try {
     await img.png({ compressionLevel: options.compressionLevel ?? 6 }).toFile(tmp);

@@ -31,8 +31,10 @@ const ARTIFACT_SEARCH_DEPTH = 3;
  */
 export class MlflowFileStore {
   readonly root: string;
+  readonly uri: string;
 
   constructor(rootOrUri: string) {
+    this.uri = rootOrUri;
     const path = fileUriToPath(rootOrUri);
     if (path === null) throw new AppFailure('INVALID_ARGUMENT', `not a file store: ${rootOrUri}`);
     this.root = resolve(path);

@@ -18,6 +18,7 @@ const UNIT: Record<JobSnapshot['kind'], string> = {
   'scan-images': 'img',
   'benchmark-model': 'runs',
   'predict-keypoints': 'img',
+  'restore-frames': 'frames',
 };
 
 export function JobCard({ job, selected }: { job: JobSnapshot; selected: boolean }) {

@@ -1,0 +1,227 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import type { JobSnapshot, ModelSource, RestoreFramesResult, RestoreFramesSpec } from '../../shared/jobs';
+import { formatDuration, formatRate } from '../../core/format';
+import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
+
+export const INFER_HELP = `Usage: loupe infer [options]
+
+Run restoration models over a frame sequence at native resolution: every model over every frame,
+lossless PNG outputs of the input's size and bit depth in <output-dir>/<run_name>_<epoch>ep_loss<loss>/
+(frame_000000.png …, metadata.json, metrics.json with --gt-dir) and batch_summary.json with one
+entry per model: success, download_failed, load_failed, inference_failed or skipped. A failing model
+never stops the others. Resumable: a rerun skips frames already written.
+
+Model sources (any combination; default: the bundled models):
+  --mlflow-uri URI        MLflow file store (./mlruns, file://…) or tracking server (http[s]://…;
+                          MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD)
+  --experiment-name NAME  The experiment whose runs to use (with --mlflow-uri)
+  --filter-status S       FINISHED (default) | RUNNING | FAILED | KILLED | none
+  --max-runs N            At most N runs, newest first
+  --models-dir DIR        A folder of .onnx files (with optional model.json)
+  --bundled               The bundled models too
+
+Options:
+  --input-dir DIR         Frames (default data/01_raw/input)
+  --output-dir DIR        (default output_inference)
+  --gt-dir DIR            Ground truth with the same file names: PSNR/SSIM per frame per model
+  --config FILE           YAML with any of these options (snake_case or as here, without --)
+  --device D              auto | coreml | cuda | webgpu | dml | cpu
+  --tiled                 Tile every frame (frames that fail to allocate are tiled anyway)
+  --tile-size N           Tile size (default 512)
+  --tile-overlap N        Tile overlap (default 32)
+  --resume / --no-resume  Skip frames already written (default: resume)
+  --json                  Print batch_summary.json's content on stdout
+  --data-dir DIR          Settings, job journal and caches
+  -h, --help              Show this help
+`;
+
+type Flags = Record<string, string | boolean | undefined>;
+
+export async function inferCommand(
+  argv: string[],
+  io: CliIo,
+  loc: CliLocations,
+  onInterrupt: (stop: () => void) => void,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      'mlflow-uri': { type: 'string' },
+      'experiment-name': { type: 'string' },
+      'filter-status': { type: 'string' },
+      'max-runs': { type: 'string' },
+      'models-dir': { type: 'string' },
+      bundled: { type: 'boolean' },
+      'input-dir': { type: 'string' },
+      'output-dir': { type: 'string' },
+      'gt-dir': { type: 'string' },
+      device: { type: 'string' },
+      tiled: { type: 'boolean' },
+      'tile-size': { type: 'string' },
+      'tile-overlap': { type: 'string' },
+      resume: { type: 'boolean' },
+      'no-resume': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.out(INFER_HELP);
+    return 0;
+  }
+  // --config first, flags over it.
+  let flags: Flags = {};
+  if (values.config) {
+    let yaml: unknown;
+    try {
+      yaml = parseYaml(await readFile(resolve(values.config), 'utf8'));
+    } catch (e) {
+      throw new UsageError(`cannot read --config ${values.config}: ${(e as Error).message}`);
+    }
+    if (yaml && typeof yaml === 'object') {
+      for (const [k, v] of Object.entries(yaml as Record<string, unknown>))
+        flags[k.replace(/_/g, '-')] = typeof v === 'boolean' ? v : String(v);
+    }
+  }
+  flags = { ...flags, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
+  const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+  const int = (k: string, min: number): number | undefined => {
+    const v = str(k);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${k} must be an integer ≥ ${min}`);
+    return n;
+  };
+
+  const sources: ModelSource[] = [];
+  const mlflowUri = str('mlflow-uri');
+  if (mlflowUri) {
+    const experiment = str('experiment-name');
+    if (!experiment) throw new UsageError('--experiment-name is required with --mlflow-uri');
+    const statusFlag = str('filter-status') ?? 'FINISHED';
+    const status = statusFlag.toLowerCase() === 'none' ? null : statusFlag.toUpperCase();
+    if (status !== null && !['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].includes(status)) {
+      throw new UsageError('--filter-status must be FINISHED, RUNNING, FAILED, KILLED or none');
+    }
+    const maxRuns = int('max-runs', 1);
+    const uri = /^[a-z][a-z0-9+.-]*:\/\//i.test(mlflowUri) ? mlflowUri : resolve(mlflowUri);
+    sources.push({
+      type: 'mlflow',
+      uri,
+      experiment,
+      status: status as Extract<ModelSource, { type: 'mlflow' }>['status'],
+      ...(maxRuns ? { maxRuns } : {}),
+    });
+  }
+  const modelsDir = str('models-dir');
+  if (modelsDir) sources.push({ type: 'folder', dir: resolve(modelsDir) });
+  if (flags.bundled === true || sources.length === 0) sources.push({ type: 'bundled' });
+
+  const tileSize = int('tile-size', 16);
+  const tileOverlap = int('tile-overlap', 0);
+  const gtDir = str('gt-dir');
+  const spec: RestoreFramesSpec = {
+    kind: 'restore-frames',
+    inputDir: resolve(str('input-dir') ?? 'data/01_raw/input'),
+    outputDir: resolve(str('output-dir') ?? 'output_inference'),
+    sources,
+    ...(gtDir ? { gtDir: resolve(gtDir) } : {}),
+    ...(flags.tiled === true ? { tiled: true } : {}),
+    ...(tileSize !== undefined ? { tileSize } : {}),
+    ...(tileOverlap !== undefined ? { tileOverlap } : {}),
+    resume: flags['no-resume'] !== true,
+  };
+
+  const progressOut = values.json ? io.err : io.out;
+  const device = str('device');
+  const host = await cliHost(
+    { ...(device ? { device } : {}), ...(str('data-dir') ? { 'data-dir': str('data-dir') } : {}) },
+    io,
+    loc,
+  );
+  try {
+    await host.engine.start();
+    const submitted = await host.engine.request('jobs.submit', spec);
+    if (!submitted.ok) {
+      io.err(`loupe infer: ${submitted.error.message}\n`);
+      return 1;
+    }
+    const jobId = submitted.value.id;
+    let lastModel = '';
+    let live = false;
+    const final = await new Promise<JobSnapshot>((resolveFinal) => {
+      onInterrupt(() => {
+        progressOut('\nStopping after the current frame…\n');
+        void host.engine.request('jobs.cancel', { jobId });
+      });
+      const unsubscribe = host.engine.subscribe((event) => {
+        if (event.name === 'engine:status' && event.payload.state === 'crashed') {
+          unsubscribe();
+          resolveFinal({ ...submitted.value, status: 'failed', error: event.payload.error ?? null });
+          return;
+        }
+        if (event.name === 'job:items' && event.payload.jobId === jobId) {
+          for (const item of event.payload.items) {
+            const model = (item.data as { model?: string } | undefined)?.model ?? '';
+            if (model && model !== lastModel) {
+              if (live) io.out('\n');
+              live = false;
+              lastModel = model;
+              progressOut(
+                `${model}: ${item.status === 'skipped' && item.tag !== 'already-written' ? item.tag : 'running'}\n`,
+              );
+            }
+            if (item.status === 'failed') progressOut(`  ${item.key}: ${item.error?.message ?? 'failed'}\n`);
+          }
+        }
+        if (event.name !== 'job:progress' || event.payload.id !== jobId) return;
+        const job = event.payload;
+        if (io.isTTY && !values.json) {
+          io.out(
+            `\r  ${job.done}/${job.total ?? '?'} frames · ${formatRate(job.rate, 'frames')} · ETA ${formatDuration(job.etaSec)}\u001b[K`,
+          );
+          live = true;
+        }
+        if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
+          unsubscribe();
+          resolveFinal(job);
+        }
+      });
+    });
+    if (live) io.out('\n');
+    if (final.status === 'failed') {
+      io.err(`loupe infer: ${final.error?.message ?? 'the batch failed'}\n`);
+      return 1;
+    }
+    const result = final.result as RestoreFramesResult | null;
+    if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
+    else if (result) progressOut(summaryTable(result));
+    return final.status === 'cancelled' ? 130 : 0;
+  } finally {
+    await host.stop();
+  }
+}
+
+/** The batch summary as a table on the terminal. */
+export function summaryTable(r: RestoreFramesResult): string {
+  const rows = r.models.map((m) => [
+    m.run_name,
+    m.status,
+    `${m.frames}/${r.frames}`,
+    m.psnr_mean !== null ? m.psnr_mean.toFixed(2) : '—',
+    m.ssim_mean !== null ? m.ssim_mean.toFixed(4) : '—',
+    m.error ?? '',
+  ]);
+  const head = ['model', 'status', 'frames', 'PSNR', 'SSIM', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)).toString());
+  const fmt = (row: string[]): string =>
+    row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(Number(widths[i])))).join('  ');
+  return [`\n${fmt(head)}`, ...rows.map(fmt), `\nOutputs and batch_summary.json in ${r.outputDir}\n`].join('\n');
+}

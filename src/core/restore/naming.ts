@@ -1,0 +1,44 @@
+import type { MlflowRun } from '../../shared/mlflow';
+
+/** A file-system-safe name: letters, digits, dot, dash, underscore. */
+export function safeName(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  return s || 'model';
+}
+
+/**
+ * The output folder of a model, as the seed named it: `<run_name>_<epoch>ep_loss<loss>` (loss with
+ * four decimals) when the run says how long it trained and what loss it reached, else the name.
+ */
+export function outputFolderName(run: { name: string; epoch: number | null; loss: number | null }): string {
+  const base = safeName(run.name);
+  if (run.epoch === null || run.loss === null || !Number.isFinite(run.loss)) return base;
+  return `${base}_${run.epoch}ep_loss${run.loss.toFixed(4)}`;
+}
+
+/** Epochs trained and final loss of an MLflow run: params.epochs, val_loss, else train_loss. */
+export function runEpochAndLoss(run: Pick<MlflowRun, 'params' | 'metrics'>): {
+  epoch: number | null;
+  loss: number | null;
+} {
+  const epochsParam = Number(run.params.epochs ?? run.params.epoch);
+  const lossMetric = run.metrics.val_loss ?? run.metrics.train_loss ?? run.metrics.loss ?? null;
+  const epoch =
+    Number.isInteger(epochsParam) && epochsParam > 0 ? epochsParam : lossMetric ? lossMetric.step + 1 : null;
+  return { epoch, loss: lossMetric ? lossMetric.value : null };
+}
+
+/** Make names unique by suffixing _2, _3, … in order of appearance. */
+export function uniqueNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((n) => {
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    return k === 1 ? n : `${n}_${k}`;
+  });
+}
+
+/** Frame output name for the i-th input frame (input stems sorted naturally). */
+export function frameName(index: number): string {
+  return `frame_${String(index).padStart(6, '0')}.png`;
+}

@@ -1,0 +1,366 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { ModelRunSummary, RestoreFramesResult } from '../../shared/jobs';
+import { psnr, ssim } from '../../core/metrics/quality';
+import { frameName } from '../../core/restore/naming';
+import { AppFailure, toAppError } from '../../core/result';
+import { writeJsonAtomic } from '../fs/atomic';
+import { listImages } from '../images/list-images';
+import { readRgb, writeRgbPng, type RgbImage } from '../images/pixels';
+import type { JobRunner } from '../jobs/manager';
+import type { SessionHandle } from '../ort/session-pool';
+import { restoreFrame, restoreSettings } from '../restore/infer-frame';
+import { resolveCandidates, type MlflowSource } from '../restore/sources';
+import type { EngineServices } from '../services';
+
+export const INFER_PROGRESS_FILE = '.loupe-infer.json';
+/** PNG zlib level: chosen by measurement (bench/png.bench.test.ts): near-best size, far faster than 9. */
+export const PNG_COMPRESSION_LEVEL = 3;
+
+export const SSIM_DEFINITION =
+  'SSIM (Wang et al. 2004) with an 11-tap Gaussian window (sigma 1.5, scipy reflect borders), K1 0.01, K2 0.03, population covariance, 5-pixel border crop, computed per RGB channel and averaged; data range 255 (8-bit) or 65535 (16-bit). Equals skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False, channel_axis=-1, data_range=R). PSNR = 10 log10(R^2 / MSE) over all pixels and channels.';
+
+interface InferProgress {
+  version: 1;
+  configKey: string;
+  done: Record<string, { ms: number; tiled: boolean; psnr?: number; ssim?: number }>;
+}
+
+/**
+ * Restoration batch: every model over every frame at native resolution, lossless PNG outputs of
+ * the input's size and bit depth, metadata and (with ground truth) PSNR/SSIM per frame, and a
+ * batch summary with one entry per model. A model that cannot be fetched, loaded or run is
+ * recorded with its status and reason; the others go on. Resumable per model and frame.
+ */
+export function restoreFramesRunner(
+  svc: EngineServices,
+  openServer: (uri: string) => MlflowSource,
+): JobRunner<'restore-frames'> {
+  return async (ctx) => {
+    const spec = ctx.spec;
+    const inputDir = resolve(spec.inputDir);
+    const outputDir = resolve(spec.outputDir);
+    const gtDir = spec.gtDir ? resolve(spec.gtDir) : null;
+    for (const [label, dir] of [
+      ['input', inputDir],
+      ['ground-truth', gtDir],
+    ] as const) {
+      if (dir && !(await stat(dir).catch(() => null))?.isDirectory())
+        throw new AppFailure('NOT_FOUND', `no ${label} folder ${dir}`, { path: dir });
+    }
+    const frames = (await listImages(inputDir, false)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    if (frames.length === 0) throw new AppFailure('NOT_FOUND', `no frames in ${inputDir}`, { path: inputDir });
+    const candidates = await resolveCandidates(spec.sources, {
+      catalog: svc.catalog,
+      dirs: svc.modelDirs(),
+      openServer,
+    });
+    if (candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
+    ctx.setTotal(candidates.length * frames.length);
+
+    // Ground truth, decoded once per frame for the whole batch (it is the same for every model).
+    const gtCache = new Map<string, Promise<RgbImage | null>>();
+    const groundTruth = (frame: string): Promise<RgbImage | null> => {
+      if (!gtDir) return Promise.resolve(null);
+      let p = gtCache.get(frame);
+      if (!p) {
+        p = readRgb(join(gtDir, frame)).catch(() => null);
+        gtCache.set(frame, p);
+      }
+      return p;
+    };
+
+    const summary: ModelRunSummary[] = [];
+    const result = (): RestoreFramesResult => ({
+      outputDir,
+      frames: frames.length,
+      models: summary,
+      ranking: summary
+        .filter((m) => m.psnr_mean !== null)
+        .map((m) => ({ run_name: m.run_name, psnr_mean: m.psnr_mean as number, ssim_mean: m.ssim_mean as number }))
+        .sort((a, b) => b.psnr_mean - a.psnr_mean),
+    });
+    const writeSummary = (): Promise<void> =>
+      writeJsonAtomic(join(outputDir, 'batch_summary.json'), {
+        created_at: new Date().toISOString(),
+        input_dir: inputDir,
+        gt_dir: gtDir,
+        output_dir: outputDir,
+        frames: frames.length,
+        models: summary,
+        ranking: result().ranking,
+      });
+
+    for (const c of candidates) {
+      const entry: ModelRunSummary = {
+        run_id: c.runId,
+        run_name: c.name,
+        architecture: c.architecture,
+        status: 'success',
+        output_dir: null,
+        error: null,
+        frames: 0,
+        frames_tiled: 0,
+        provider: null,
+        psnr_mean: null,
+        ssim_mean: null,
+        source: c.source,
+      };
+      summary.push(entry);
+      const skipAll = async (status: ModelRunSummary['status'], error: string): Promise<void> => {
+        entry.status = status;
+        entry.error = error;
+        ctx.log('warn', `${c.name}: ${status}: ${error}`);
+        for (const [i, f] of frames.entries()) {
+          await ctx.checkpoint();
+          const key = `${c.folderName}/${frameName(i)}`;
+          if (!ctx.previous(key))
+            ctx.item({
+              index: 0,
+              key,
+              status: 'skipped',
+              tag: status,
+              ms: 0,
+              data: { model: c.name, frame: f, output: null, tiled: false, runMs: null },
+            });
+        }
+        await writeSummary();
+      };
+      if (c.failure || !c.model) {
+        await skipAll(c.failure?.status ?? 'load_failed', c.failure?.error ?? 'no model');
+        continue;
+      }
+      const model = c.model;
+      let handle: SessionHandle;
+      try {
+        handle = await svc.sessions.acquire(model, spec.device ?? svc.config().device);
+      } catch (e) {
+        await skipAll('load_failed', toAppError(e).message);
+        continue;
+      }
+      entry.provider = handle.provider.active;
+      ctx.setProvider(handle.provider);
+      const settings = restoreSettings(model, c.padMultiple, spec);
+      const dir = join(outputDir, c.folderName);
+      entry.output_dir = dir;
+      const configKey = createHash('sha1')
+        .update(JSON.stringify([model.sha256, settings, basename(inputDir)]))
+        .digest('hex');
+      const progress = await readProgress(dir);
+      const done = spec.resume !== false && progress?.configKey === configKey ? progress.done : {};
+      const state: InferProgress = { version: 1, configKey, done: { ...done } };
+      const frameRecords: {
+        index: number;
+        input: string;
+        output: string;
+        run_ms: number;
+        tiled: boolean;
+        tiled_because?: string;
+      }[] = [];
+      const metrics: { frame: string; input: string; psnr: number; ssim: number }[] = [];
+      const failures: string[] = [];
+      const started = Date.now();
+      let bitDepth: number | null = null;
+
+      // Pipelining: the next frame decodes and the previous one encodes while this one runs.
+      const decode = (i: number): Promise<RgbImage> => readRgb(join(inputDir, frames[i] as string));
+      let next: { index: number; image: Promise<RgbImage> } | null = null;
+      let writing: Promise<void> = Promise.resolve();
+      try {
+        for (const [i, input] of frames.entries()) {
+          await ctx.checkpoint();
+          const name = frameName(i);
+          const key = `${c.folderName}/${name}`;
+          const outPath = join(dir, name);
+          const prior = state.done[name];
+          if (prior && (await stat(outPath).catch(() => null))?.isFile()) {
+            frameRecords.push({ index: i, input, output: name, run_ms: prior.ms, tiled: prior.tiled });
+            if (prior.psnr !== undefined && prior.ssim !== undefined)
+              metrics.push({ frame: name, input, psnr: prior.psnr, ssim: prior.ssim });
+            if (!ctx.previous(key)) {
+              ctx.item({
+                index: i,
+                key,
+                status: 'skipped',
+                tag: 'already-written',
+                ms: 0,
+                data: { model: c.name, frame: input, output: outPath, tiled: prior.tiled, runMs: prior.ms },
+              });
+            }
+            continue;
+          }
+          const t0 = svc.now();
+          try {
+            const image = await (next?.index === i ? next.image : decode(i));
+            next = i + 1 < frames.length ? { index: i + 1, image: decode(i + 1) } : null;
+            next?.image.catch(() => undefined); // reported when its turn comes
+            const restored = await restoreFrame(handle.session, model, image, settings);
+            const gt = await groundTruth(input);
+            let q: { psnr: number; ssim: number } | null = null;
+            if (gt) {
+              if (gt.width !== restored.image.width || gt.height !== restored.image.height) {
+                throw new AppFailure(
+                  'INVALID_ARGUMENT',
+                  `ground truth ${input} is ${gt.width}×${gt.height}, the output ${restored.image.width}×${restored.image.height}`,
+                );
+              }
+              const range = restored.image.depth === 16 ? 65535 : 255;
+              const a = { data: restored.image.pixels, width: gt.width, height: gt.height, channels: 3 };
+              const b = { data: gt.pixels, width: gt.width, height: gt.height, channels: 3 };
+              q = { psnr: round(psnr(a, b, range), 4), ssim: round(ssim(a, b, range), 6) };
+            }
+            // Encode this frame while the next one runs; at most one encode in flight. The item
+            // counts as done once its PNG is on disk.
+            await writing;
+            bitDepth = restored.image.depth;
+            const record = {
+              index: i,
+              input,
+              output: name,
+              run_ms: round(restored.runMs, 2),
+              tiled: restored.tiled,
+              ...(restored.tiledBecause ? { tiled_because: restored.tiledBecause } : {}),
+            };
+            writing = writeRgbPng(outPath, restored.image, { compressionLevel: PNG_COMPRESSION_LEVEL }).then(
+              () => {
+                state.done[name] = { ms: record.run_ms, tiled: restored.tiled, ...(q ?? {}) };
+                frameRecords.push(record);
+                if (q) metrics.push({ frame: name, input, ...q });
+                if (restored.tiled) entry.frames_tiled++;
+                ctx.item({
+                  index: i,
+                  key,
+                  status: 'ok',
+                  tag: restored.tiled ? 'tiled' : 'whole',
+                  ms: svc.now() - t0,
+                  data: {
+                    model: c.name,
+                    frame: input,
+                    output: outPath,
+                    tiled: restored.tiled,
+                    runMs: restored.runMs,
+                    ...(q ?? {}),
+                  },
+                });
+              },
+              (e: unknown) => {
+                const error = toAppError(e, 'IO_ERROR');
+                failures.push(`${input}: ${error.message}`);
+                ctx.item({
+                  index: i,
+                  key,
+                  status: 'failed',
+                  error,
+                  ms: svc.now() - t0,
+                  data: { model: c.name, frame: input, output: null, tiled: restored.tiled, runMs: restored.runMs },
+                });
+              },
+            );
+            if (i % 4 === 3) {
+              const snapshot = { ...state, done: { ...state.done } };
+              await writeJsonAtomic(join(dir, INFER_PROGRESS_FILE), snapshot);
+            }
+          } catch (e) {
+            next = null;
+            const error = toAppError(e, 'INFERENCE_FAILED');
+            failures.push(`${input}: ${error.message}`);
+            ctx.item({
+              index: i,
+              key,
+              status: 'failed',
+              error,
+              ms: svc.now() - t0,
+              data: { model: c.name, frame: input, output: null, tiled: false, runMs: null },
+            });
+          }
+        }
+      } finally {
+        // Stopped or finished: what is on disk is recorded, so a rerun skips it.
+        await writing;
+        await writeJsonAtomic(join(dir, INFER_PROGRESS_FILE), state);
+      }
+      frameRecords.sort((a, b) => a.index - b.index);
+      metrics.sort((a, b) => a.frame.localeCompare(b.frame));
+
+      entry.frames = frameRecords.length;
+      if (failures.length > 0) {
+        entry.status = 'inference_failed';
+        entry.error = `${failures.length} of ${frames.length} frames failed; first: ${failures[0]}`;
+      }
+      if (metrics.length > 0) {
+        entry.psnr_mean = round(metrics.reduce((a, m) => a + m.psnr, 0) / metrics.length, 4);
+        entry.ssim_mean = round(metrics.reduce((a, m) => a + m.ssim, 0) / metrics.length, 6);
+      }
+      const runMs = frameRecords.reduce((a, f) => a + f.run_ms, 0);
+      await writeJsonAtomic(join(dir, 'metadata.json'), {
+        run_id: c.runId,
+        run_name: c.name,
+        architecture: c.architecture,
+        epoch: c.epoch,
+        train_loss: c.run?.metrics.train_loss?.value ?? null,
+        val_loss: c.run?.metrics.val_loss?.value ?? null,
+        run_status: c.run?.status ?? null,
+        start_time: c.run?.startTime ?? null,
+        params: c.run?.params ?? {},
+        metrics: Object.fromEntries(Object.entries(c.run?.metrics ?? {}).map(([k, v]) => [k, v.value])),
+        tags: c.run?.tags ?? {},
+        source: c.source,
+        model: {
+          id: model.id,
+          path: model.path,
+          sha256: model.sha256,
+          opset: model.opset,
+          inputs: model.inputs,
+          outputs: model.outputs,
+        },
+        provider: handle.provider,
+        status: entry.status,
+        error: entry.error,
+        input_dir: inputDir,
+        padding: { multiple: settings.padMultiple, mode: settings.padMode },
+        tiling: {
+          always: settings.forceTiled,
+          tile_size: settings.tileSize,
+          overlap: settings.tileOverlap,
+          frames_tiled: entry.frames_tiled,
+        },
+        png: { compression_level: PNG_COMPRESSION_LEVEL, bit_depth: bitDepth },
+        timings: {
+          load_ms: round(handle.loadMs, 1),
+          session_run_ms_total: round(runMs, 1),
+          wall_ms: Date.now() - started,
+          frames: frameRecords.length,
+        },
+        frames: frameRecords,
+        created_at: new Date().toISOString(),
+      });
+      if (gtDir) {
+        await writeJsonAtomic(join(dir, 'metrics.json'), {
+          run_name: c.name,
+          gt_dir: gtDir,
+          definition: SSIM_DEFINITION,
+          frames: metrics,
+          mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean },
+        });
+      }
+      await writeSummary();
+    }
+    await writeSummary();
+    return result();
+  };
+}
+
+const round = (v: number, digits: number): number => {
+  const k = 10 ** digits;
+  return Math.round(v * k) / k;
+};
+
+async function readProgress(dir: string): Promise<InferProgress | null> {
+  try {
+    const p = JSON.parse(await readFile(join(dir, INFER_PROGRESS_FILE), 'utf8')) as InferProgress;
+    return p.version === 1 ? p : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,246 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ModelRunSummary } from '../../src/shared/jobs';
+import { writeFixtureModels } from '../fixtures/onnx-models';
+import { writeMlruns } from '../fixtures/mlruns';
+import { textureSvg } from '../fixtures/texture';
+import { repoRoot, tempDir, waitFor } from '../helpers';
+
+/** `loupe infer` as a user runs it: the built CLI, a real engine, real ONNX models, real PNGs. */
+const bin = join(repoRoot, 'bin', 'loupe.js');
+
+interface Summary {
+  frames: number;
+  models: ModelRunSummary[];
+  ranking: { run_name: string; psnr_mean: number }[];
+}
+
+async function writeFrames(
+  dir: string,
+  count: number,
+  width: number,
+  height: number,
+  depth: 8 | 16 = 8,
+): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const img = sharp(Buffer.from(textureSvg(width, height, 11 + i))).removeAlpha();
+    const out = join(dir, `cam_${String(i * 5).padStart(4, '0')}.png`);
+    if (depth === 16) await img.toColourspace('rgb16').png().toFile(out);
+    else await img.png().toFile(out);
+  }
+}
+
+async function raw(
+  path: string,
+): Promise<{ data: Uint8Array | Uint16Array; width: number; height: number; depth: string }> {
+  const meta = await sharp(path).metadata();
+  if (meta.depth === 'ushort') {
+    const b = await sharp(path).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer();
+    return {
+      data: new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2),
+      width: meta.width!,
+      height: meta.height!,
+      depth: 'ushort',
+    };
+  }
+  return {
+    data: new Uint8Array(await sharp(path).raw().toBuffer()),
+    width: meta.width!,
+    height: meta.height!,
+    depth: 'uchar',
+  };
+}
+
+describe('loupe infer', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let env: NodeJS.ProcessEnv;
+  let frames: string;
+  let models: string;
+  beforeAll(async () => {
+    tmp = await tempDir('loupe-infer-');
+    env = { ...process.env, LOUPE_DATA_DIR: join(tmp.path, 'data') };
+    frames = join(tmp.path, 'frames');
+    await writeFrames(frames, 3, 160, 120);
+    models = (await writeFixtureModels(join(tmp.path, 'models'))).dir;
+  });
+  afterAll(() => tmp.cleanup());
+
+  const infer = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, 'infer', ...args], { env, encoding: 'utf8', timeout: 240_000 });
+  const summary = async (dir: string) => JSON.parse(await readFile(join(dir, 'batch_summary.json'), 'utf8')) as Summary;
+
+  it('runs every FINISHED MLflow run over every frame; a run whose model is missing is download_failed', async () => {
+    const store = join(tmp.path, 'mlruns');
+    await writeMlruns(store);
+    const out = join(tmp.path, 'o-mlflow');
+    const r = infer(
+      '--mlflow-uri',
+      store,
+      '--experiment-name',
+      'restoration',
+      '--input-dir',
+      frames,
+      '--gt-dir',
+      frames,
+      '--output-dir',
+      out,
+    );
+    expect(r.status).toBe(0);
+    const s = await summary(out);
+    const byName = Object.fromEntries(s.models.map((m) => [m.run_name, m]));
+    expect(Object.keys(byName).sort()).toEqual(['dncnn', 'lost-artifact', 'mlflow3', 'unet_small']);
+    expect(byName['lost-artifact']).toMatchObject({
+      status: 'download_failed',
+      error: expect.stringMatching(/model.onnx, which is missing/),
+    });
+    for (const name of ['dncnn', 'mlflow3', 'unet_small'])
+      expect(byName[name]).toMatchObject({ status: 'success', frames: 3, provider: 'cpu' });
+    // The seed's folder naming: <run_name>_<epoch>ep_loss<loss>, when the run says both.
+    expect(byName.unet_small?.output_dir).toMatch(/unet_small_30ep_loss0\.1000$/);
+    const dir = byName.unet_small!.output_dir!;
+    expect((await readdir(dir)).filter((f) => f.endsWith('.png'))).toEqual([
+      'frame_000000.png',
+      'frame_000001.png',
+      'frame_000002.png',
+    ]);
+    const frame = await raw(join(dir, 'frame_000001.png'));
+    expect([frame.width, frame.height, frame.depth]).toEqual([160, 120, 'uchar']);
+    const meta = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
+    expect(meta).toMatchObject({
+      run_id: 'a1',
+      run_name: 'unet_small',
+      epoch: 30,
+      architecture: 'unet',
+      params: { epochs: '30' },
+      provider: { active: 'cpu' },
+      padding: { mode: 'reflect' },
+    });
+    expect(meta.frames).toHaveLength(3);
+    expect(meta.timings.session_run_ms_total).toBeGreaterThan(0);
+    const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
+    expect(metrics.frames).toHaveLength(3);
+    expect(metrics.mean.psnr).toBeGreaterThan(10);
+    expect(metrics.definition).toMatch(/structural_similarity/);
+    expect(s.ranking.length).toBe(3);
+
+    const all = infer(
+      '--mlflow-uri',
+      store,
+      '--experiment-name',
+      'restoration',
+      '--filter-status',
+      'none',
+      '--input-dir',
+      frames,
+      '--output-dir',
+      join(tmp.path, 'o-all'),
+      '--json',
+    );
+    expect(all.status).toBe(0);
+    const crashed = (JSON.parse(all.stdout) as Summary).models.find((m) => m.run_name === 'crashed');
+    expect(crashed).toMatchObject({ status: 'skipped', error: expect.stringMatching(/run failed/) });
+  });
+
+  it('reports a corrupt .onnx as load_failed and runs the others', async () => {
+    const out = join(tmp.path, 'o-folder');
+    const r = infer('--models-dir', models, '--input-dir', frames, '--output-dir', out);
+    expect(r.status).toBe(0);
+    const byName = Object.fromEntries((await summary(out)).models.map((m) => [m.run_name, m]));
+    expect(byName.corrupt).toMatchObject({
+      status: 'load_failed',
+      error: expect.stringMatching(/not a valid ONNX model/),
+    });
+    expect(byName['fixture-blur']).toMatchObject({ status: 'success', frames: 3 });
+    expect(byName['tiny-pose']).toMatchObject({ status: 'skipped' });
+    expect(r.stdout).toMatch(/fixture-blur\s+success\s+3\/3/);
+  });
+
+  it('gives the same output tiled as whole-frame for a model whose receptive field is inside the overlap', async () => {
+    const big = join(tmp.path, 'frames-big');
+    await writeFrames(big, 1, 300, 220);
+    const whole = join(tmp.path, 'o-whole');
+    const tiled = join(tmp.path, 'o-tiled');
+    expect(infer('--models-dir', models, '--input-dir', big, '--output-dir', whole).status).toBe(0);
+    expect(
+      infer(
+        '--models-dir',
+        models,
+        '--input-dir',
+        big,
+        '--output-dir',
+        tiled,
+        '--tiled',
+        '--tile-size',
+        '96',
+        '--tile-overlap',
+        '16',
+      ).status,
+    ).toBe(0);
+    const t = (await summary(tiled)).models.find((m) => m.run_name === 'fixture-blur');
+    expect(t?.frames_tiled).toBe(1);
+    const a = await raw(join(whole, 'fixture-blur', 'frame_000000.png'));
+    const b = await raw(join(tiled, 'fixture-blur', 'frame_000000.png'));
+    let max = 0;
+    for (let i = 0; i < a.data.length; i++)
+      max = Math.max(max, Math.abs((a.data[i] as number) - (b.data[i] as number)));
+    expect(max).toBeLessThanOrEqual(1); // within 1/255
+  });
+
+  it('keeps 16-bit frames 16-bit, at the input size', async () => {
+    const deep = join(tmp.path, 'frames-16');
+    await writeFrames(deep, 2, 97, 61, 16);
+    const out = join(tmp.path, 'o-16');
+    expect(infer('--models-dir', models, '--input-dir', deep, '--output-dir', out).status).toBe(0);
+    const input = await raw(join(deep, 'cam_0000.png'));
+    const output = await raw(join(out, 'fixture-blur', 'frame_000000.png'));
+    expect([output.width, output.height, output.depth]).toEqual([97, 61, 'ushort']);
+    // Values use the 16-bit range: not 8-bit values scaled up (they would all be multiples of 257).
+    expect(Array.from(output.data).some((v) => v % 257 !== 0)).toBe(true);
+    // A 3×3 box blur of the input, to 16-bit precision away from the border.
+    const at = (d: Uint8Array | Uint16Array, x: number, y: number, c: number) => d[(y * 97 + x) * 3 + c] as number;
+    let expected = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) expected += at(input.data, 40 + dx, 30 + dy, 1);
+    expect(Math.abs(at(output.data, 40, 30, 1) - expected / 9)).toBeLessThanOrEqual(1);
+  });
+
+  it('resumes after SIGKILL: only unfinished frames are redone, and the outputs equal an uninterrupted run', async () => {
+    const many = join(tmp.path, 'frames-many');
+    await writeFrames(many, 16, 640, 480);
+    const blurOnly = join(tmp.path, 'blur-only');
+    await mkdir(blurOnly);
+    await writeFile(join(blurOnly, 'blur.onnx'), await readFile(join(models, 'blur', 'model.onnx')));
+    const reference = join(tmp.path, 'o-reference');
+    expect(infer('--models-dir', blurOnly, '--input-dir', many, '--output-dir', reference).status).toBe(0);
+
+    const out = join(tmp.path, 'o-killed');
+    const pngs = async () =>
+      (await readdir(join(out, 'blur')).catch(() => [] as string[])).filter((f) => f.endsWith('.png')).length;
+    for (let kill = 0; kill < 2; kill++) {
+      const before = await pngs();
+      const child = spawn(
+        process.execPath,
+        [bin, 'infer', '--models-dir', blurOnly, '--input-dir', many, '--output-dir', out],
+        { env, stdio: 'ignore' },
+      );
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      await waitFor(async () => (await pngs()) >= before + 3, 120_000, 'frames before the kill');
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const partial = await pngs();
+    expect(partial).toBeLessThan(16);
+    const r = infer('--models-dir', blurOnly, '--input-dir', many, '--output-dir', out, '--json');
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as Summary).models[0]).toMatchObject({ status: 'success', frames: 16 });
+    for (let i = 0; i < 16; i++) {
+      const name = `frame_${String(i).padStart(6, '0')}.png`;
+      const a = await raw(join(reference, 'blur', name));
+      const b = await raw(join(out, 'blur', name));
+      expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
+    }
+  });
+});
