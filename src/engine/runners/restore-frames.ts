@@ -15,8 +15,12 @@ import { resolveCandidates, type MlflowSource } from '../restore/sources';
 import type { EngineServices } from '../services';
 
 export const INFER_PROGRESS_FILE = '.loupe-infer.json';
-/** PNG zlib level: chosen by measurement (bench/png.bench.test.ts): near-best size, far faster than 9. */
-export const PNG_COMPRESSION_LEVEL = 3;
+/**
+ * PNG zlib level, chosen by measurement (bench/png.bench.test.ts, BENCHMARKS.md): level 6 is within
+ * 5–11% of level 9's size at under half its time, so encoding (overlapped with the next frame's
+ * inference) stays well below inference time even for fast models at 1080p.
+ */
+export const PNG_COMPRESSION_LEVEL = 6;
 
 export const SSIM_DEFINITION =
   'SSIM (Wang et al. 2004) with an 11-tap Gaussian window (sigma 1.5, scipy reflect borders), K1 0.01, K2 0.03, population covariance, 5-pixel border crop, computed per RGB channel and averaged; data range 255 (8-bit) or 65535 (16-bit). Equals skimage.metrics.structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False, channel_axis=-1, data_range=R). PSNR = 10 log10(R^2 / MSE) over all pixels and channels.';
