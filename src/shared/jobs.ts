@@ -74,7 +74,8 @@ export interface PredictConfig {
   model: string;
   conf: number;
   iou: number;
-  matcher: 'orb' | 'akaze';
+  /** Classical features, or `onnx:<model id or path>` for a learned matcher with a model.json contract. */
+  matcher: 'orb' | 'akaze' | `onnx:${string}`;
   maxFeatures: number;
   /** Lowe's ratio test. */
   ratio: number;

@@ -66,6 +66,23 @@ export interface QualityMetric {
   note?: string;
 }
 
+/**
+ * The input/output contract of a learned matcher (LoFTR, LightGlue and similar ONNX exports): two
+ * greyscale images in, matched points out. Points are in the pixels of the images as fed.
+ */
+export interface MatcherContract {
+  /** Input names of the two images, each [1, 1, H, W] float in `input.range` (default [0, 1]). */
+  image0: string;
+  image1: string;
+  /** Outputs: matched points in image0 and image1, [N, 2] or [1, N, 2] (x, y). */
+  keypoints0: string;
+  keypoints1: string;
+  /** Per-match confidence [N] or [1, N], when the model gives one. */
+  confidence?: string;
+  /** Matches under this confidence are dropped (default 0). */
+  minConfidence?: number;
+}
+
 export interface ModelManifest {
   /** Manifest schema version. */
   schema: 1;
@@ -89,4 +106,6 @@ export interface ModelManifest {
   quality?: QualityMetric[];
   /** Restoration: the degradation the model was trained to undo. */
   degradation?: string;
+  /** Matchers: how to feed the model and read its matches. */
+  matcher?: MatcherContract;
 }

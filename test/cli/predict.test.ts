@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictKeypointsResult } from '../../src/shared/jobs';
 import type { LabelFile } from '../../src/shared/labels';
 import { dialDiameter, meanKeypointError } from '../../src/core/formats/labels';
+import { FIXTURE_MATCHER_MANIFEST, fixtureMatcherModel } from '../fixtures/onnx-models';
 import { repoRoot, tempDir, waitFor } from '../helpers';
 
 /**
@@ -227,5 +228,45 @@ describe('loupe predict', () => {
     expect(predicted.ODD_rotated_001_01?.image_size).toEqual([meta.width, meta.height]);
     expect(predicted.ODD_deep_001_01?.coords_norm).toBeDefined();
     expect(predicted.ODD_cmyk_001_01?.coords_norm).toBeDefined();
+  });
+
+  it('takes a learned ONNX matcher in place of ORB (--config matcher: onnx:<path>)', async () => {
+    const images = join(tmp.path, 'onnx-images');
+    const out = join(tmp.path, 'onnx-out');
+    const matcherDir = join(tmp.path, 'matcher');
+    await mkdir(images);
+    await mkdir(matcherDir);
+    for (const n of ['ORBIS_nab_001_01_front_q1.jpg', 'ORBIS_nab_001_03_tiltface_q3.jpg'])
+      await cp(join(samples, 'watches', n), join(images, n));
+    await writeFile(join(matcherDir, 'model.onnx'), fixtureMatcherModel());
+    await writeFile(join(matcherDir, 'model.json'), JSON.stringify(FIXTURE_MATCHER_MANIFEST));
+    const config = join(tmp.path, 'predict.yaml');
+    await writeFile(
+      config,
+      `matcher:\n  type: onnx:${join(matcherDir, 'model.onnx')}\nhomography:\n  min_inliers: 10\n`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'predict',
+        '--images-dir',
+        images,
+        '--labels-dir',
+        join(samples, 'alignment_labels'),
+        '--output-dir',
+        out,
+        '--config',
+        config,
+        '--json',
+      ],
+      { env, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(run.status).toBe(0);
+    const predicted = await readOutputs(out);
+    // The fixture matcher's 24 matches (18 confident) reached the homography stage.
+    const debug = predicted.ORBIS_nab_001_03?.debug_info as { features: number[]; matches: number };
+    expect(debug.features).toEqual([24, 24]);
+    expect(debug.matches).toBe(18);
   });
 });

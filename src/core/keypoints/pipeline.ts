@@ -276,13 +276,14 @@ export async function runPipeline<T>(
     query ??= await ports.prepareQuery(crop.image);
     const c = await ports.match(query, prepared);
     const fit = ports.fitHomography(c.template, c.query, config.ransacThreshold);
+    // Until a fit is accepted, debug_info shows the attempt that found the most matches.
+    if (!chosen && (debugBase.matches === null || c.query.length > debugBase.matches)) {
+      debugBase.matches = c.query.length;
+      debugBase.features = c.features;
+      debugBase.homography_inliers = fit?.inlierCount ?? 0;
+    }
     if (!fit || fit.inlierCount < config.minInliers) {
       rejected.push(`${ref.key}: ${fit ? fit.inlierCount : 0} inliers of ${c.query.length} matches`);
-      if (!chosen && (debugBase.matches === null || c.query.length > debugBase.matches)) {
-        debugBase.matches = c.query.length;
-        debugBase.features = c.features;
-        debugBase.homography_inliers = fit?.inlierCount ?? 0;
-      }
       continue;
     }
     const crop_ = crop;

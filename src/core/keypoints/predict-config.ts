@@ -67,7 +67,8 @@ export function predictConfigFrom(yaml: unknown, base: PredictConfig = DEFAULT_P
         break;
       case 'matcher':
         if (v === 'orb' || v === 'akaze') out.matcher = v;
-        else problems.push('matcher must be orb or akaze');
+        else if (typeof v === 'string' && /^onnx:.+/.test(v)) out.matcher = v as `onnx:${string}`;
+        else problems.push('matcher must be orb, akaze or onnx:<model id or path>');
         break;
       case 'maxFeatures':
       case 'features':

@@ -12,7 +12,9 @@ import { writeJsonAtomic } from '../fs/atomic';
 import { listImages } from '../images/list-images';
 import type { JobRunner } from '../jobs/manager';
 import { LabelDir } from '../labels/label-dir';
+import type { Matcher } from '../../core/match/matcher';
 import { ClassicalMatcher, createOpenCvLoader } from '../match/opencv';
+import { OnnxMatcher } from '../match/onnx-matcher';
 import { DEFAULT_RESOLUTIONS, predictImage, TemplateCache, type TemplateCandidate } from '../keypoints/predictor';
 import type { EngineServices } from '../services';
 
@@ -57,18 +59,26 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
     const pattern = unwrap(compileNamingPattern(config.namingPattern));
 
     // The detector: a catalog id, or a path to an .onnx file.
-    const model = await resolveDetector(svc, config.model);
+    const model = await resolveModel(svc, config.model, 'detector');
     if (model.task !== 'pose' && model.task !== 'detect' && model.task !== 'obb') {
       throw new AppFailure('INVALID_ARGUMENT', `${model.name} is a ${model.task} model, not a dial detector`);
     }
     const handle = await svc.sessions.acquire(model, spec.device ?? svc.config().device);
     ctx.setProvider(handle.provider);
     const { cv } = await loadCv();
-    const matcher = new ClassicalMatcher(cv, {
-      type: config.matcher,
-      maxFeatures: config.maxFeatures,
-      ratio: config.ratio,
-    });
+    // The classical matcher, or a learned one (an ONNX export with a matcher contract).
+    let matcher: Matcher<unknown>;
+    if (config.matcher.startsWith('onnx:')) {
+      const m = await resolveModel(svc, config.matcher.slice('onnx:'.length), 'matcher');
+      const mh = await svc.sessions.acquire(m, spec.device ?? svc.config().device);
+      matcher = new OnnxMatcher(mh.session, m) as Matcher<unknown>;
+    } else {
+      matcher = new ClassicalMatcher(cv, {
+        type: config.matcher as 'orb' | 'akaze',
+        maxFeatures: config.maxFeatures,
+        ratio: config.ratio,
+      }) as Matcher<unknown>;
+    }
     const templates = new TemplateCache(matcher, DEFAULT_RESOLUTIONS, DEFAULT_PIPELINE.cropMargin);
 
     const rootName = basename(imagesDir);
@@ -295,7 +305,8 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
   };
 }
 
-async function resolveDetector(svc: EngineServices, ref: string): Promise<ModelInfo> {
+/** A model by catalog id or .onnx path (the detector, or a learned matcher). */
+async function resolveModel(svc: EngineServices, ref: string, role: 'detector' | 'matcher'): Promise<ModelInfo> {
   if (ref.toLowerCase().endsWith('.onnx')) {
     const model = await svc.catalog.describe(resolve(ref), 'user');
     if (model.error) throw new AppFailure('MODEL_LOAD_FAILED', `${ref}: ${model.error.message}`);
@@ -306,7 +317,7 @@ async function resolveDetector(svc: EngineServices, ref: string): Promise<ModelI
   } catch (e) {
     throw new AppFailure(
       'MODEL_LOAD_FAILED',
-      `no detector "${ref}": ${toAppError(e).message}. Use a model id from \`loupe models\` or a path to an .onnx file.`,
+      `no ${role} "${ref}": ${toAppError(e).message}. Use a model id from \`loupe models\` or a path to an .onnx file.`,
     );
   }
 }
