@@ -40,7 +40,7 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
   const handle = await pool.acquire(model, 'cpu');
   const { cv } = await createOpenCvLoader()();
   const c = DEFAULT_PREDICT_CONFIG;
-  const matcher = new ClassicalMatcher(cv, { type: c.matcher, maxFeatures: c.maxFeatures, ratio: c.ratio });
+  const matcher = new ClassicalMatcher(cv, { type: c.matcher as 'orb' | 'akaze', maxFeatures: c.maxFeatures, ratio: c.ratio });
   const templates = new TemplateCache(matcher, DEFAULT_RESOLUTIONS, DEFAULT_PIPELINE.cropMargin);
   const candidates: TemplateCandidate[] = [];
   for (const f of await readdir(join(root, 'samples', 'alignment_labels'))) {

@@ -25,9 +25,11 @@ describe('opencv.js matcher and homography', () => {
     const template = await grayTexture(480, 360);
     const query = warpAffine(template, forward);
     const matcher = new ClassicalMatcher(cv, { type, maxFeatures: 1500, ratio: 0.8 });
-    const prepared = matcher.prepareTemplate(template);
-    const c = matcher.match(query, prepared);
+    const prepared = matcher.prepare(template);
+    const q = matcher.prepare(query);
+    const c = matcher.match(q, prepared);
     matcher.release(prepared);
+    matcher.release(q);
     expect(c.features[0]).toBeGreaterThan(100);
     expect(c.query.length).toBeGreaterThan(40);
     const fit = fitHomography(cv, c.template, c.query, { threshold: 3 });
@@ -43,9 +45,11 @@ describe('opencv.js matcher and homography', () => {
     const a = await grayTexture(320, 240, 1);
     const b = await grayTexture(320, 240, 99);
     const matcher = new ClassicalMatcher(cv, { type: 'orb', maxFeatures: 1000, ratio: 0.7 });
-    const prepared = matcher.prepareTemplate(a);
-    const c = matcher.match(b, prepared);
+    const prepared = matcher.prepare(a);
+    const q = matcher.prepare(b);
+    const c = matcher.match(q, prepared);
     matcher.release(prepared);
+    matcher.release(q);
     const fit = fitHomography(cv, c.template, c.query, { threshold: 3 });
     expect(fit === null || fit.inlierCount < 15).toBe(true);
   });

@@ -41,8 +41,12 @@ describe('tiling', () => {
     const sum = new Float32Array(150 * 100);
     for (const t of tiles) {
       const w = tileWeights(t, tiles);
-      for (let y = 0; y < t.height; y++)
-        for (let x = 0; x < t.width; x++) sum[(t.y + y) * 150 + t.x + x] += w[y * t.width + x] as number;
+      for (let y = 0; y < t.height; y++) {
+        for (let x = 0; x < t.width; x++) {
+          const i = (t.y + y) * 150 + t.x + x;
+          sum[i] = (sum[i] as number) + (w[y * t.width + x] as number);
+        }
+      }
     }
     for (const v of sum) expect(v).toBeCloseTo(1, 5);
   });
