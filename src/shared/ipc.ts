@@ -3,6 +3,7 @@ import type { EngineEvent, EngineState } from './events';
 import type { JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { Result } from './result';
+import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from './review';
 import type { Settings } from './settings';
 
 /**
@@ -27,6 +28,9 @@ export const IPC_CHANNELS = {
   JOBS_REMOVE: 'jobs:remove',
   JOBS_LIST: 'jobs:list',
   JOBS_ITEMS: 'jobs:items',
+  KEYPOINTS_LOAD: 'keypoints:load',
+  KEYPOINTS_REVIEW: 'keypoints:review',
+  KEYPOINTS_EXPORT: 'keypoints:export',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
@@ -114,6 +118,12 @@ export interface IpcContract {
   [IPC_CHANNELS.JOBS_ITEMS]: {
     params: [jobId: string, offset: number, limit: number];
     result: ItemsPage;
+  };
+  [IPC_CHANNELS.KEYPOINTS_LOAD]: { params: [folder: string]; result: KeypointFolder };
+  [IPC_CHANNELS.KEYPOINTS_REVIEW]: { params: [folder: string, action: ReviewAction]; result: ReviewEntry };
+  [IPC_CHANNELS.KEYPOINTS_EXPORT]: {
+    params: [folder: string, request: ExportRequest];
+    result: { images: number; out: string };
   };
 }
 

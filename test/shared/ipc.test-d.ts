@@ -15,7 +15,7 @@ describe('the IPC contract', () => {
     expectTypeOf<InvokeApi['jobs']['submit']>().toEqualTypeOf<Verb<'jobs:submit'>>();
     expectTypeOf<AppApi['jobs']['pause']>().parameters.toEqualTypeOf<[jobId: string]>();
     expectTypeOf<ReturnType<AppApi['jobs']['pause']>>().toEqualTypeOf<Promise<Result<JobSnapshot>>>();
-    expectTypeOf<keyof InvokeApi>().toEqualTypeOf<'app' | 'settings' | 'folders' | 'models' | 'jobs'>();
+    expectTypeOf<keyof InvokeApi>().toEqualTypeOf<'app' | 'settings' | 'folders' | 'models' | 'jobs' | 'keypoints'>();
   });
 
   it('lists the engine methods and events the maps define', () => {

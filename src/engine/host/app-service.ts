@@ -13,6 +13,7 @@ import type {
   OpenedFolder,
 } from '../../shared/ipc';
 import type { Result } from '../../shared/result';
+import { KEYPOINT_NAMES } from '../../shared/labels';
 import type { Settings } from '../../shared/settings';
 import { isIpcChannel } from '../../core/contract/invoke-api';
 import { validateJobSpec } from '../../core/jobs/validate-spec';
@@ -20,6 +21,7 @@ import { isImageFileName } from '../../core/naming';
 import { withRecentFolder } from '../../core/settings';
 import { AppFailure, err, toAppError, unwrap } from '../../core/result';
 import { listImages } from '../images/list-images';
+import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
 import type { EngineClient } from './engine-client';
 import type { FolderGrants } from './folder-grants';
 import type { SettingsStore } from './settings-store';
@@ -102,6 +104,45 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
         throw new AppFailure('INVALID_ARGUMENT', 'a model id and an absolute image path are required');
       }
       return engine(deps.engine.request('models.try', { modelId, imagePath }));
+    },
+    'keypoints:load': async (folder) =>
+      loadKeypointFolder(await requireFolder(folder), (await deps.settings.get()).namingPattern),
+    'keypoints:review': async (folder, action) => {
+      const settings = await deps.settings.get();
+      if (typeof action !== 'object' || action === null || typeof action.imageKey !== 'string') {
+        throw new AppFailure('INVALID_ARGUMENT', 'a review action needs an image key');
+      }
+      if (action.kind === 'accept' && !validKeypoints(action.coords)) {
+        throw new AppFailure('INVALID_ARGUMENT', 'an accept needs the five keypoints as finite [x, y] pairs');
+      }
+      if (!['accept', 'reject', 'unreject'].includes(action.kind))
+        throw new AppFailure('INVALID_ARGUMENT', `unknown review ${String(action.kind)}`);
+      return applyReview(
+        await requireFolder(folder),
+        settings.namingPattern,
+        action,
+        settings.reviewer,
+        () => new Date(),
+      );
+    },
+    'keypoints:export': async (folder, request) => {
+      if (
+        !request ||
+        !['coco', 'yolo-pose'].includes(request.format) ||
+        typeof request.out !== 'string' ||
+        !isAbsolute(request.out)
+      ) {
+        throw new AppFailure(
+          'INVALID_ARGUMENT',
+          'an export needs a format (coco, yolo-pose) and an absolute output path',
+        );
+      }
+      return exportReviewed(
+        await requireFolder(folder),
+        (await deps.settings.get()).namingPattern,
+        request,
+        () => new Date(),
+      );
     },
     'jobs:submit': async (spec) => engine(deps.engine.request('jobs.submit', unwrap(validateJobSpec(spec)))),
     'jobs:cancel': async (jobId) => engine(deps.engine.request('jobs.cancel', jobRef(jobId))),
@@ -191,4 +232,12 @@ async function listFolder(folder: string, places: DirListing['places']): Promise
     truncated: Math.max(0, entries.length - MAX_LISTING),
     places: places.filter((p) => !seen.has(p.path) && seen.add(p.path)),
   };
+}
+
+function validKeypoints(k: unknown): boolean {
+  if (typeof k !== 'object' || k === null) return false;
+  return KEYPOINT_NAMES.every((n) => {
+    const p = (k as Record<string, unknown>)[n];
+    return Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v));
+  });
 }

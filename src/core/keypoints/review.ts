@@ -1,0 +1,99 @@
+import { KEYPOINT_NAMES, type Keypoints, type LabelRecord, type NormPoint, type Tier } from '../../shared/labels';
+import type { ReviewState } from '../../shared/review';
+import { tierOf } from '../formats/labels';
+
+/**
+ * Reviewing predictions: what state an image is in, how likely its prediction is wrong (to review
+ * the worst first), and the human label a review writes.
+ */
+
+/** Accepted and corrected images have a human label; rejected ones are listed in the review file. */
+export function reviewStateOf(human: LabelRecord | undefined, rejected: boolean): ReviewState {
+  if (human) {
+    if (!human.prediction) return 'labelled';
+    return moved(human.coords_norm, human.prediction.coords_norm) ? 'corrected' : 'accepted';
+  }
+  return rejected ? 'rejected' : 'unreviewed';
+}
+
+function moved(a: Keypoints, b: Keypoints): boolean {
+  return KEYPOINT_NAMES.some((n) => Math.abs(a[n][0] - b[n][0]) > 1e-9 || Math.abs(a[n][1] - b[n][1]) > 1e-9);
+}
+
+const TIER_RISK: Record<Tier, number> = { full: 0, 'pipeline-fallback': 0.5, 'geometric-fallback': 1 };
+
+/**
+ * "Most likely wrong", in [0, 1], higher = review first. A documented mix of four signals:
+ *   0.35 × (1 − confidence)
+ * + 0.25 × tier risk (full 0, pipeline fallback 0.5, geometric fallback 1)
+ * + 0.15 × min(1, reprojection error / 4 px)            (0 when there is no homography)
+ * + 0.25 × asymmetry: how far the 12–6 and 9–3 midpoints fall from the centre point, as a fraction
+ *          of the dial's diameter, ×4 and capped at 1 (a centre not between its rim points is
+ *          a sign of a wrong point; perspective alone moves it little).
+ */
+export function wrongnessScore(record: LabelRecord): number {
+  const confidence = typeof record.confidence === 'number' ? record.confidence : 0;
+  const tier = tierOf(record.annotator);
+  const reproj = Number((record.debug_info as { reprojection_error?: unknown } | undefined)?.reprojection_error);
+  const reprojTerm = Number.isFinite(reproj) ? Math.min(1, reproj / 4) : 0;
+  return round(
+    0.35 * (1 - confidence) +
+      0.25 * TIER_RISK[tier] +
+      0.15 * reprojTerm +
+      0.25 * Math.min(1, 4 * asymmetry(record.coords_norm, record.image_size)),
+  );
+}
+
+/** Distance of the rim midpoints from the centre, over the dial diameter (0 = symmetric). */
+export function asymmetry(k: Keypoints, size: [number, number]): number {
+  const px = (p: NormPoint): [number, number] => [p[0] * size[0], p[1] * size[1]];
+  const [tx, ty] = px(k.top);
+  const [bx, by] = px(k.bottom);
+  const [lx, ly] = px(k.left);
+  const [rx, ry] = px(k.right);
+  const [cx, cy] = px(k.center);
+  const diameter = (Math.hypot(tx - bx, ty - by) + Math.hypot(lx - rx, ly - ry)) / 2;
+  if (diameter < 1e-6) return 1;
+  const d1 = Math.hypot((tx + bx) / 2 - cx, (ty + by) / 2 - cy);
+  const d2 = Math.hypot((lx + rx) / 2 - cx, (ly + ry) / 2 - cy);
+  return (d1 + d2) / 2 / diameter;
+}
+
+/** The human label a review writes: the reviewer's points, the prediction kept beside them. */
+export function reviewedRecord(predicted: LabelRecord, coords: Keypoints, reviewer: string, now: string): LabelRecord {
+  const { debug_info: _d, confidence: _c, timestamp: _t, annotator: _a, prediction: _p, ...rest } = predicted;
+  return {
+    ...rest,
+    coords_norm: roundKeypoints(coords),
+    annotator: reviewer,
+    timestamp: now,
+    prediction: {
+      coords_norm: predicted.coords_norm,
+      annotator: predicted.annotator,
+      ...(predicted.confidence !== undefined ? { confidence: predicted.confidence } : {}),
+    },
+  };
+}
+
+function roundKeypoints(k: Keypoints): Keypoints {
+  const out = {} as Keypoints;
+  for (const n of KEYPOINT_NAMES) out[n] = [Math.round(k[n][0] * 1e7) / 1e7, Math.round(k[n][1] * 1e7) / 1e7];
+  return out;
+}
+
+const round = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** How far each keypoint moved from the prediction, in pixels of the displayed image. */
+export function correctionDistances(human: LabelRecord): Record<(typeof KEYPOINT_NAMES)[number], number> | null {
+  const p = human.prediction;
+  if (!p) return null;
+  const [w, h] = human.image_size;
+  const out = {} as Record<(typeof KEYPOINT_NAMES)[number], number>;
+  for (const n of KEYPOINT_NAMES) {
+    out[n] = Math.hypot(
+      (human.coords_norm[n][0] - p.coords_norm[n][0]) * w,
+      (human.coords_norm[n][1] - p.coords_norm[n][1]) * h,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,161 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { LabelProblem, LabelRecord } from '../../shared/labels';
+import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from '../../shared/review';
+import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retraining';
+import { reviewedRecord, reviewStateOf } from '../../core/keypoints/review';
+import { compileNamingPattern, identifyImage } from '../../core/naming';
+import { AppFailure, unwrap } from '../../core/result';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
+import { listImages } from '../images/list-images';
+import { LabelDir } from '../labels/label-dir';
+
+export const REVIEW_FILE = '.loupe-review.json';
+
+interface ReviewFile {
+  version: 1;
+  /** image key → who rejected it and when. */
+  rejected: Record<string, { reviewer: string; at: string }>;
+}
+
+/** The label folders of an image folder: inside it if present, else its siblings (DESIGN.md names). */
+export async function keypointDirs(folder: string): Promise<{ labelsDir: string; predictedDir: string }> {
+  const pick = async (name: string): Promise<string> => {
+    const inside = join(folder, name);
+    if ((await stat(inside).catch(() => null))?.isDirectory()) return inside;
+    return join(dirname(folder), name);
+  };
+  return { labelsDir: await pick('alignment_labels'), predictedDir: await pick('alignment_labels_predicted') };
+}
+
+async function readReviewFile(predictedDir: string): Promise<ReviewFile> {
+  try {
+    const f = JSON.parse(await readFile(join(predictedDir, REVIEW_FILE), 'utf8')) as ReviewFile;
+    return f.version === 1 && typeof f.rejected === 'object' ? f : { version: 1, rejected: {} };
+  } catch {
+    return { version: 1, rejected: {} };
+  }
+}
+
+async function readDir(dir: string, problems: LabelProblem[]): Promise<Map<string, LabelRecord>> {
+  const out = new Map<string, LabelRecord>();
+  for (const file of await new LabelDir(dir).readAll()) {
+    if (!file.labels) {
+      problems.push(...file.problems.map((p) => ({ ...p, file: file.path })));
+      continue;
+    }
+    for (const [k, r] of Object.entries(file.labels)) out.set(k, r);
+  }
+  return out;
+}
+
+/** Everything the review screen needs about a folder: its images and both label folders. */
+export async function loadKeypointFolder(folder: string, namingPattern: string): Promise<KeypointFolder> {
+  const pattern = unwrap(compileNamingPattern(namingPattern));
+  const { labelsDir, predictedDir } = await keypointDirs(folder);
+  const problems: LabelProblem[] = [];
+  const human = await readDir(labelsDir, problems);
+  const predicted = await readDir(predictedDir, problems);
+  const review = await readReviewFile(predictedDir);
+  const rootName = basename(folder);
+  const entries: ReviewEntry[] = (await listImages(folder, true)).map((rel) => {
+    const id = identifyImage(rel, pattern, rootName);
+    return {
+      imageKey: id.imageKey,
+      watchId: id.watchId,
+      templateModel: id.templateModel,
+      path: join(folder, rel),
+      fullImageName: basename(rel),
+      human: human.get(id.imageKey) ?? null,
+      predicted: predicted.get(id.imageKey) ?? null,
+      rejected: id.imageKey in review.rejected,
+    };
+  });
+  return { imagesDir: folder, labelsDir, predictedDir, entries, problems };
+}
+
+/**
+ * Apply a review: an accept writes the human label (merged into the file as it is on disk now,
+ * atomically); a reject or unreject updates the review file. Returns the updated entry.
+ */
+export async function applyReview(
+  folder: string,
+  namingPattern: string,
+  action: ReviewAction,
+  reviewer: string,
+  now: () => Date,
+): Promise<ReviewEntry> {
+  const data = await loadKeypointFolder(folder, namingPattern);
+  const entry = data.entries.find((e) => e.imageKey === action.imageKey);
+  if (!entry) throw new AppFailure('NOT_FOUND', `no image ${action.imageKey} in ${folder}`);
+  switch (action.kind) {
+    case 'accept': {
+      const base = entry.predicted ?? entry.human;
+      if (!base)
+        throw new AppFailure('INVALID_ARGUMENT', `${action.imageKey} has no prediction to review; predict it first`);
+      // Re-reviewing a human label keeps the original prediction it was made from.
+      const source: LabelRecord = entry.human?.prediction
+        ? {
+            ...entry.human,
+            coords_norm: entry.human.prediction.coords_norm,
+            annotator: entry.human.prediction.annotator,
+            ...(entry.human.prediction.confidence !== undefined
+              ? { confidence: entry.human.prediction.confidence }
+              : {}),
+          }
+        : base;
+      const record = reviewedRecord(source, action.coords, reviewer, now().toISOString());
+      await new LabelDir(data.labelsDir).write(entry.watchId, { [entry.imageKey]: record });
+      await setRejected(data.predictedDir, entry.imageKey, null);
+      return { ...entry, human: record, rejected: false };
+    }
+    case 'reject':
+      await setRejected(data.predictedDir, entry.imageKey, { reviewer, at: now().toISOString() });
+      return { ...entry, rejected: true };
+    case 'unreject':
+      await setRejected(data.predictedDir, entry.imageKey, null);
+      return { ...entry, rejected: false };
+  }
+}
+
+async function setRejected(
+  predictedDir: string,
+  key: string,
+  value: { reviewer: string; at: string } | null,
+): Promise<void> {
+  const file = await readReviewFile(predictedDir);
+  if (value === null && !(key in file.rejected)) return;
+  if (value) file.rejected[key] = value;
+  else delete file.rejected[key];
+  await writeJsonAtomic(join(predictedDir, REVIEW_FILE), file);
+}
+
+/** Export reviewed labels for retraining (optionally only the corrected ones). */
+export async function exportReviewed(
+  folder: string,
+  namingPattern: string,
+  request: ExportRequest,
+  now: () => Date,
+): Promise<{ images: number; out: string }> {
+  const data = await loadKeypointFolder(folder, namingPattern);
+  const chosen = data.entries.filter((e) => {
+    if (!e.human) return false;
+    return !request.onlyCorrected || reviewStateOf(e.human, e.rejected) === 'corrected';
+  });
+  if (request.format === 'coco') {
+    await writeJsonAtomic(
+      request.out,
+      toCoco(
+        chosen.map((e) => ({ imageKey: e.imageKey, record: e.human as LabelRecord })),
+        now().toISOString(),
+      ),
+    );
+  } else {
+    for (const e of chosen) {
+      const stem = (e.human as LabelRecord).full_image_name.replace(/\.[^.]+$/, '');
+      await writeFileAtomic(join(request.out, 'labels', `${stem}.txt`), toYoloPoseLine(e.human as LabelRecord) + '\n');
+    }
+    await writeFileAtomic(join(request.out, 'dataset.yaml'), yoloDatasetYaml(folder));
+  }
+  return { images: chosen.length, out: request.out };
+}

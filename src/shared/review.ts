@@ -1,0 +1,46 @@
+import type { Keypoints, LabelProblem, LabelRecord } from './labels';
+
+/**
+ * The review of predicted keypoints. Accepting or correcting writes a human label (the reviewer
+ * as annotator, the prediction kept beside it); rejecting is recorded in the predictions folder's
+ * review file, so the image stays unlabelled but out of the queue.
+ */
+export type ReviewState = 'unreviewed' | 'accepted' | 'corrected' | 'rejected' | 'labelled';
+
+export interface ReviewEntry {
+  imageKey: string;
+  watchId: string;
+  templateModel: string | null;
+  /** Absolute path of the image. */
+  path: string;
+  fullImageName: string;
+  human: LabelRecord | null;
+  predicted: LabelRecord | null;
+  rejected: boolean;
+}
+
+export interface KeypointFolder {
+  imagesDir: string;
+  /** Human labels (alignment_labels): written by reviews. */
+  labelsDir: string;
+  /** Predictions (alignment_labels_predicted): written by the predict job. */
+  predictedDir: string;
+  entries: ReviewEntry[];
+  /** Label files that could not be read (reported, never overwritten). */
+  problems: LabelProblem[];
+}
+
+export type ReviewAction =
+  /** Accept the points (as predicted, or as the reviewer moved them). */
+  | { kind: 'accept'; imageKey: string; coords: Keypoints }
+  | { kind: 'reject'; imageKey: string }
+  /** Take a rejection back. */
+  | { kind: 'unreject'; imageKey: string };
+
+export interface ExportRequest {
+  format: 'coco' | 'yolo-pose';
+  /** Only images whose prediction a reviewer corrected (the ones worth retraining on). */
+  onlyCorrected: boolean;
+  /** Output file (COCO) or folder (YOLO-pose). */
+  out: string;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import type { LabelRecord } from '../../../src/shared/labels';
+import {
+  asymmetry,
+  correctionDistances,
+  reviewedRecord,
+  reviewStateOf,
+  wrongnessScore,
+} from '../../../src/core/keypoints/review';
+import { designRecord } from '../../fixtures/labels';
+
+describe('review', () => {
+  const predicted = designRecord();
+
+  it('writes a human label that keeps the prediction and the unknown fields', () => {
+    const moved = { ...predicted.coords_norm, center: [0.52, 0.44] as [number, number] };
+    const r = reviewedRecord(
+      { ...predicted, extra_field: 'kept' } as LabelRecord,
+      moved,
+      'alice',
+      '2026-11-22T10:00:00Z',
+    );
+    expect(r).toMatchObject({
+      annotator: 'alice',
+      timestamp: '2026-11-22T10:00:00Z',
+      extra_field: 'kept',
+      image_size: [2228, 2066],
+    });
+    expect(r.coords_norm.center).toEqual([0.52, 0.44]);
+    expect(r.prediction).toEqual({ coords_norm: predicted.coords_norm, annotator: 'ml-model-v1.0', confidence: 0.289 });
+    expect(r.debug_info).toBeUndefined();
+    expect(r.confidence).toBeUndefined();
+    expect(correctionDistances(r)?.center).toBeCloseTo(Math.hypot(0.01 * 2228, 0.004 * 2066), 6);
+    expect(correctionDistances(r)?.top).toBe(0);
+  });
+
+  it('tells the review states apart', () => {
+    expect(reviewStateOf(undefined, false)).toBe('unreviewed');
+    expect(reviewStateOf(undefined, true)).toBe('rejected');
+    expect(reviewStateOf(reviewedRecord(predicted, predicted.coords_norm, 'a', 't'), false)).toBe('accepted');
+    expect(
+      reviewStateOf(reviewedRecord(predicted, { ...predicted.coords_norm, top: [0.5, 0.2] }, 'a', 't'), false),
+    ).toBe('corrected');
+    expect(reviewStateOf(predicted, false)).toBe('labelled');
+  });
+
+  it('scores the likely-wrong first: fallbacks, low confidence, asymmetric dials', () => {
+    const symmetric = {
+      top: [0.5, 0.1],
+      bottom: [0.5, 0.9],
+      left: [0.1, 0.5],
+      right: [0.9, 0.5],
+      center: [0.5, 0.5],
+    } as LabelRecord['coords_norm'];
+    expect(asymmetry(symmetric, [100, 100])).toBe(0);
+    const good = { ...predicted, coords_norm: symmetric, confidence: 0.9, debug_info: { reprojection_error: 0.5 } };
+    const geometric = { ...good, annotator: 'm-geometric-fallback', confidence: 0 };
+    const skewed = { ...good, coords_norm: { ...symmetric, center: [0.7, 0.5] as [number, number] } };
+    expect(wrongnessScore(good)).toBeCloseTo(0.35 * 0.1 + 0.15 * 0.125, 3);
+    expect(wrongnessScore(geometric)).toBeGreaterThan(wrongnessScore(good));
+    expect(wrongnessScore(skewed)).toBeGreaterThan(wrongnessScore(good));
+    expect(wrongnessScore(geometric)).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,139 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LabelFile } from '../../src/shared/labels';
+import { DEFAULT_NAMING_PATTERN } from '../../src/shared/settings';
+import { applyReview, exportReviewed, loadKeypointFolder } from '../../src/engine/host/keypoint-folder';
+import { designRecord } from '../fixtures/labels';
+import { jpeg } from '../fixtures/images';
+import { tempDir } from '../helpers';
+
+describe('keypoint folder: load, review, export', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let photos: string;
+  const now = () => new Date('2026-11-22T12:00:00Z');
+  beforeEach(async () => {
+    tmp = await tempDir();
+    photos = join(tmp.path, 'downloaded_images');
+    await mkdir(photos);
+    await mkdir(join(tmp.path, 'alignment_labels_predicted'));
+    for (const n of ['PATEK_nab_001_03_tiltface_q1.jpg', 'PATEK_nab_001_04_front.jpg', 'IMG_9.jpg'])
+      await writeFile(join(photos, n), await jpeg(40, 30));
+    const predicted: LabelFile = {
+      PATEK_nab_001_03: designRecord(),
+      PATEK_nab_001_04: { ...designRecord(), full_image_name: 'PATEK_nab_001_04_front.jpg' },
+    };
+    await writeFile(join(tmp.path, 'alignment_labels_predicted', 'PATEK_nab_001.json'), JSON.stringify(predicted));
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('finds the images and the sibling label folders', async () => {
+    const f = await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN);
+    expect(f.labelsDir).toBe(join(tmp.path, 'alignment_labels'));
+    expect(f.predictedDir).toBe(join(tmp.path, 'alignment_labels_predicted'));
+    expect(f.entries.map((e) => [e.imageKey, e.watchId, Boolean(e.predicted), Boolean(e.human)])).toEqual([
+      ['IMG_9', 'downloaded_images', false, false],
+      ['PATEK_nab_001_03', 'PATEK_nab_001', true, false],
+      ['PATEK_nab_001_04', 'PATEK_nab_001', true, false],
+    ]);
+  });
+
+  it('accepts into the human labels file, merging with a change made on disk meanwhile', async () => {
+    await mkdir(join(tmp.path, 'alignment_labels'));
+    // Someone else labelled another image of the same watch after we loaded.
+    const other = { PATEK_nab_001_09: { ...designRecord(), annotator: 'bob', full_image_name: 'x.jpg' } };
+    await writeFile(join(tmp.path, 'alignment_labels', 'PATEK_nab_001.json'), JSON.stringify(other));
+    const coords = { ...designRecord().coords_norm, top: [0.45, 0.19] as [number, number] };
+    const entry = await applyReview(
+      photos,
+      DEFAULT_NAMING_PATTERN,
+      { kind: 'accept', imageKey: 'PATEK_nab_001_03', coords },
+      'alice',
+      now,
+    );
+    expect(entry.human?.annotator).toBe('alice');
+    const file = JSON.parse(
+      await readFile(join(tmp.path, 'alignment_labels', 'PATEK_nab_001.json'), 'utf8'),
+    ) as LabelFile;
+    expect(Object.keys(file).sort()).toEqual(['PATEK_nab_001_03', 'PATEK_nab_001_09']);
+    expect(file.PATEK_nab_001_03?.coords_norm.top).toEqual([0.45, 0.19]);
+    expect(file.PATEK_nab_001_03?.prediction?.coords_norm.top).toEqual([0.442, 0.184]);
+    expect(file.PATEK_nab_001_09?.annotator).toBe('bob');
+    // Re-correcting keeps the original prediction, not the first correction.
+    await applyReview(
+      photos,
+      DEFAULT_NAMING_PATTERN,
+      { kind: 'accept', imageKey: 'PATEK_nab_001_03', coords: { ...coords, top: [0.46, 0.2] } },
+      'alice',
+      now,
+    );
+    const again = JSON.parse(
+      await readFile(join(tmp.path, 'alignment_labels', 'PATEK_nab_001.json'), 'utf8'),
+    ) as LabelFile;
+    expect(again.PATEK_nab_001_03?.prediction?.coords_norm.top).toEqual([0.442, 0.184]);
+  });
+
+  it('records rejections in the review file and takes them back', async () => {
+    expect(
+      (
+        await applyReview(
+          photos,
+          DEFAULT_NAMING_PATTERN,
+          { kind: 'reject', imageKey: 'PATEK_nab_001_04' },
+          'alice',
+          now,
+        )
+      ).rejected,
+    ).toBe(true);
+    expect(
+      (await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN)).entries.find((e) => e.imageKey === 'PATEK_nab_001_04')
+        ?.rejected,
+    ).toBe(true);
+    await applyReview(photos, DEFAULT_NAMING_PATTERN, { kind: 'unreject', imageKey: 'PATEK_nab_001_04' }, 'alice', now);
+    expect(
+      (await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN)).entries.find((e) => e.imageKey === 'PATEK_nab_001_04')
+        ?.rejected,
+    ).toBe(false);
+    await expect(
+      applyReview(
+        photos,
+        DEFAULT_NAMING_PATTERN,
+        { kind: 'accept', imageKey: 'IMG_9', coords: designRecord().coords_norm },
+        'a',
+        now,
+      ),
+    ).rejects.toThrow(/no prediction/);
+  });
+
+  it('exports only corrected labels for retraining', async () => {
+    const base = designRecord().coords_norm;
+    await applyReview(
+      photos,
+      DEFAULT_NAMING_PATTERN,
+      { kind: 'accept', imageKey: 'PATEK_nab_001_03', coords: { ...base, left: [0.2, 0.44] } },
+      'a',
+      now,
+    );
+    await applyReview(
+      photos,
+      DEFAULT_NAMING_PATTERN,
+      { kind: 'accept', imageKey: 'PATEK_nab_001_04', coords: base },
+      'a',
+      now,
+    );
+    const coco = join(tmp.path, 'corrected.json');
+    expect(
+      await exportReviewed(photos, DEFAULT_NAMING_PATTERN, { format: 'coco', onlyCorrected: true, out: coco }, now),
+    ).toEqual({ images: 1, out: coco });
+    expect(JSON.parse(await readFile(coco, 'utf8')).images.map((i: { file_name: string }) => i.file_name)).toEqual([
+      'PATEK_nab_001_03_tiltface_q1.jpg',
+    ]);
+    const all = await exportReviewed(
+      photos,
+      DEFAULT_NAMING_PATTERN,
+      { format: 'yolo-pose', onlyCorrected: false, out: join(tmp.path, 'yolo') },
+      now,
+    );
+    expect(all.images).toBe(2);
+  });
+});
