@@ -13,6 +13,7 @@ import { JobJournal } from './jobs/journal';
 import { JobManager } from './jobs/manager';
 import { ModelCatalog } from './models/catalog';
 import { tryModel } from './models/try-model';
+import { ImageViews } from './images/views';
 import { detectProviderEnvironment } from './ort/environment';
 import { SessionPool } from './ort/session-pool';
 import { benchmarkModelRunner } from './runners/benchmark-model';
@@ -74,6 +75,7 @@ export async function startEngine(
     ioConcurrency: () => Math.max(2, threads()),
     now: () => Date.now(),
   };
+  const views = new ImageViews({ cacheDir: () => config.cacheDir });
   const jobs = new JobManager({
     runners: {
       'scan-images': scanImagesRunner(services),
@@ -139,6 +141,7 @@ export async function startEngine(
       const model = await catalog.get(services.modelDirs(), modelId);
       return tryModel(model, imagePath, device ?? config.device, { sessions, cacheDir: config.cacheDir });
     },
+    'images.view': async ({ path, variant }) => views.view(path, variant),
     'jobs.submit': async (spec) => jobs.submit(unwrap(validateJobSpec(spec))),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),
     'jobs.pause': async ({ jobId }) => jobs.pause(jobId),

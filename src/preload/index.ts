@@ -36,8 +36,9 @@ function createElectronApi(): AppApi {
   });
   ipcRenderer.on(PUSH_CHANNELS.HOST_EVENT, (_event, appEvent: AppEvent) => dispatch(appEvent));
 
+  const invoke = buildInvokeApi((channel, args) => ipcRenderer.invoke(channel, ...args) as Promise<Result<unknown>>);
   const api: AppApi = {
-    ...buildInvokeApi((channel, args) => ipcRenderer.invoke(channel, ...args) as Promise<Result<unknown>>),
+    ...invoke,
     host: { kind: 'electron', capabilities: { nativeDialogs: true, droppedFilePaths: true } },
     events: {
       subscribe(listener) {
@@ -47,7 +48,7 @@ function createElectronApi(): AppApi {
         };
       },
     },
-    images: { url: electronImageUrl },
+    images: { ...invoke.images, url: electronImageUrl },
     files: {
       pathForFile: (file) => {
         try {

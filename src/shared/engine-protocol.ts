@@ -1,5 +1,6 @@
 import type { Device, ExecutionProviderName } from './devices';
 import type { EngineEvent } from './events';
+import type { ImageVariant, ImageView } from './images';
 import type { JobItem, JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { Result } from './result';
@@ -58,6 +59,7 @@ export interface EngineMethods {
   'engine.configure': { params: Partial<EngineConfig>; result: EngineInfo };
   'models.list': { params: { probe?: boolean; device?: Device }; result: ModelInfo[] };
   'models.try': { params: { modelId: string; imagePath: string; device?: Device }; result: ModelTryResult };
+  'images.view': { params: { path: string; variant: ImageVariant }; result: ImageView };
   'jobs.submit': { params: JobSpec; result: JobSnapshot };
   'jobs.cancel': { params: JobRef; result: JobSnapshot };
   'jobs.pause': { params: JobRef; result: JobSnapshot };
@@ -76,6 +78,7 @@ export const ENGINE_METHODS = [
   'engine.configure',
   'models.list',
   'models.try',
+  'images.view',
   'jobs.submit',
   'jobs.cancel',
   'jobs.pause',

@@ -1,10 +1,11 @@
 import type { EngineInfo, ItemsPage } from './engine-protocol';
 import type { EngineEvent, EngineState } from './events';
+import type { ImageVariant, ImageView } from './images';
 import type { JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { Result } from './result';
 import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from './review';
-import type { Settings } from './settings';
+import type { Settings, SettingsPatch } from './settings';
 
 /**
  * The renderer's whole view of the world: verbs it may call (request/response, each resolving to
@@ -21,6 +22,7 @@ export const IPC_CHANNELS = {
   FOLDERS_LIST: 'folders:list',
   MODELS_LIST: 'models:list',
   MODELS_TRY: 'models:try',
+  IMAGES_VIEW: 'images:view',
   JOBS_SUBMIT: 'jobs:submit',
   JOBS_CANCEL: 'jobs:cancel',
   JOBS_PAUSE: 'jobs:pause',
@@ -103,12 +105,13 @@ export interface OpenedFolder {
 export interface IpcContract {
   [IPC_CHANNELS.APP_INFO]: { params: []; result: AppInfo };
   [IPC_CHANNELS.SETTINGS_GET]: { params: []; result: Settings };
-  [IPC_CHANNELS.SETTINGS_UPDATE]: { params: [patch: Partial<Settings>]; result: Settings };
+  [IPC_CHANNELS.SETTINGS_UPDATE]: { params: [patch: SettingsPatch]; result: Settings };
   [IPC_CHANNELS.FOLDERS_CHOOSE]: { params: [options?: { title?: string }]; result: string | null };
   [IPC_CHANNELS.FOLDERS_OPEN]: { params: [path: string]; result: OpenedFolder };
   [IPC_CHANNELS.FOLDERS_LIST]: { params: [path: string | null]; result: DirListing };
   [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean }]; result: ModelInfo[] };
   [IPC_CHANNELS.MODELS_TRY]: { params: [modelId: string, imagePath: string]; result: ModelTryResult };
+  [IPC_CHANNELS.IMAGES_VIEW]: { params: [path: string, variant: ImageVariant]; result: ImageView };
   [IPC_CHANNELS.JOBS_SUBMIT]: { params: [spec: JobSpec]; result: JobSnapshot };
   [IPC_CHANNELS.JOBS_CANCEL]: { params: [jobId: string]; result: JobSnapshot };
   [IPC_CHANNELS.JOBS_PAUSE]: { params: [jobId: string]; result: JobSnapshot };

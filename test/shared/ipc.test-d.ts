@@ -15,7 +15,12 @@ describe('the IPC contract', () => {
     expectTypeOf<InvokeApi['jobs']['submit']>().toEqualTypeOf<Verb<'jobs:submit'>>();
     expectTypeOf<AppApi['jobs']['pause']>().parameters.toEqualTypeOf<[jobId: string]>();
     expectTypeOf<ReturnType<AppApi['jobs']['pause']>>().toEqualTypeOf<Promise<Result<JobSnapshot>>>();
-    expectTypeOf<keyof InvokeApi>().toEqualTypeOf<'app' | 'settings' | 'folders' | 'models' | 'jobs' | 'keypoints'>();
+    expectTypeOf<keyof InvokeApi>().toEqualTypeOf<
+      'app' | 'settings' | 'folders' | 'models' | 'images' | 'jobs' | 'keypoints'
+    >();
+    // A namespace shared with the host-specific half keeps both: verbs and the URL builder.
+    expectTypeOf<AppApi['images']['view']>().toEqualTypeOf<Verb<'images:view'>>();
+    expectTypeOf<AppApi['images']['url']>().toEqualTypeOf<(path: string) => string>();
   });
 
   it('lists the engine methods and events the maps define', () => {

@@ -105,6 +105,14 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       }
       return engine(deps.engine.request('models.try', { modelId, imagePath }));
     },
+    'images:view': async (path, variant) => {
+      if (typeof path !== 'string' || !isAbsolute(path) || (variant !== 'preview' && variant !== 'full')) {
+        throw new AppFailure('INVALID_ARGUMENT', 'an absolute image path and a variant (preview | full) are required');
+      }
+      const resolved = await deps.grants.resolve(path);
+      if (resolved === null) throw new AppFailure('PERMISSION_DENIED', `${path} is not inside an opened folder`);
+      return engine(deps.engine.request('images.view', { path: resolved, variant }));
+    },
     'keypoints:load': async (folder) =>
       loadKeypointFolder(await requireFolder(folder), (await deps.settings.get()).namingPattern),
     'keypoints:review': async (folder, action) => {

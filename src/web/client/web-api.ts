@@ -84,7 +84,7 @@ export function createWebApi(win: Window = window): AppApi {
         };
       },
     },
-    images: { url: webImageUrl },
+    images: { ...invoke.images, url: webImageUrl },
     files: { pathForFile: () => null },
   };
 }

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { ImageVariant, ImageView } from '../../shared/images';
+import { PREVIEW_SIZE } from '../../shared/images';
+import { AppFailure } from '../../core/result';
+import { probeImage } from './sharp-codec';
+
+/** Formats every renderer (Chromium) decodes natively. */
+const DISPLAYABLE = new Set(['jpeg', 'png', 'webp', 'gif']);
+
+export interface ImageViewsOptions {
+  cacheDir: () => string;
+  /** Keep at most this many generated views; the least recently made go first. */
+  maxCached?: number;
+  previewSize?: number;
+}
+
+/**
+ * Makes and caches upright, bounded-size copies of images for the editor. The original is served
+ * as it is whenever the browser would show it the same way (upright, displayable, small enough).
+ * Concurrent requests for one view share the work.
+ */
+export class ImageViews {
+  private readonly inflight = new Map<string, Promise<ImageView>>();
+  private writes = 0;
+
+  constructor(private readonly options: ImageViewsOptions) {}
+
+  async view(path: string, variant: ImageVariant): Promise<ImageView> {
+    const st = await stat(path).catch(() => null);
+    if (!st?.isFile()) throw new AppFailure('NOT_FOUND', `no image at ${path}`, { path });
+    const key = createHash('sha1')
+      .update(`${path}\0${st.size}\0${st.mtimeMs}\0${variant}\0${this.previewSize}`)
+      .digest('hex');
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const work = this.make(path, variant, key).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, work);
+    return work;
+  }
+
+  private get previewSize(): number {
+    return this.options.previewSize ?? PREVIEW_SIZE;
+  }
+
+  private async make(path: string, variant: ImageVariant, key: string): Promise<ImageView> {
+    const probe = await probeImage(path);
+    const base = { variant, imageWidth: probe.width, imageHeight: probe.height };
+    const longest = Math.max(probe.width, probe.height);
+    const upright = probe.orientation === 1 && DISPLAYABLE.has(probe.format) && probe.depth === 8;
+    if (upright && (variant === 'full' || longest <= this.previewSize)) {
+      return { ...base, path, width: probe.width, height: probe.height, generated: false };
+    }
+    const scale = variant === 'full' ? 1 : Math.min(1, this.previewSize / longest);
+    const width = Math.max(1, Math.round(probe.width * scale));
+    const height = Math.max(1, Math.round(probe.height * scale));
+    const dir = join(this.options.cacheDir(), 'views');
+    const dest = join(dir, `${key}.jpg`);
+    if (await stat(dest).catch(() => null)) return { ...base, path: dest, width, height, generated: false };
+
+    await mkdir(dir, { recursive: true });
+    const tmp = `${dest}.${process.pid}.tmp`;
+    try {
+      await sharp(path, { failOn: 'error' })
+        .autoOrient()
+        .resize(width, height, { fit: 'fill' })
+        .toColourspace('srgb')
+        .jpeg({ quality: variant === 'full' ? 95 : 88, chromaSubsampling: variant === 'full' ? '4:4:4' : '4:2:0' })
+        .toFile(tmp);
+      await rename(tmp, dest);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode: ${(e as Error).message}`, { path });
+    }
+    if (++this.writes % 25 === 0) await this.trim(dir);
+    return { ...base, path: dest, width, height, generated: true };
+  }
+
+  /** Drop the oldest generated views beyond the cap (a reviewer moves on; the cache should not grow forever). */
+  async trim(dir = join(this.options.cacheDir(), 'views')): Promise<number> {
+    const max = this.options.maxCached ?? 500;
+    const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jpg'));
+    if (names.length <= max) return 0;
+    const dated = await Promise.all(
+      names.map(async (n) => ({ n, t: (await stat(join(dir, n)).catch(() => null))?.mtimeMs ?? 0 })),
+    );
+    dated.sort((a, b) => a.t - b.t);
+    const drop = dated.slice(0, dated.length - max);
+    await Promise.all(drop.map((d) => rm(join(dir, d.n), { force: true })));
+    return drop.length;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Images as the renderer shows them: a bounded preview first (fast to decode), the full
+ * resolution when the user zooms past it. Both are upright (EXIF orientation applied), so
+ * normalised label coordinates map onto them directly.
+ */
+export type ImageVariant = 'preview' | 'full';
+
+export interface ImageView {
+  variant: ImageVariant;
+  /** The file to load (through `api.images.url`): the original when it is already displayable. */
+  path: string;
+  /** Pixel size of that file. */
+  width: number;
+  height: number;
+  /** Displayed size of the original image (what label coordinates are relative to). */
+  imageWidth: number;
+  imageHeight: number;
+  /** Whether the view was made by this request (false: the original or a cached view). */
+  generated: boolean;
+}
+
+/** Longest side of editor previews: sharp enough at fit-to-window on a 4K screen, quick to decode. */
+export const PREVIEW_SIZE = 2048;
