@@ -1,5 +1,6 @@
 import type { Device, ProviderReport } from './devices';
 import type { AppError } from './result';
+import type { LabelRecord } from './labels';
 
 /**
  * Every long-running piece of work is an engine job. A job has a spec (what to do), items (the
@@ -116,6 +117,8 @@ export interface PredictItemData {
   confidence: number | null;
   /** Why the image was skipped, when it was. */
   skipped?: 'human-labelled' | 'already-predicted';
+  /** The label written to the predictions folder (so a review screen updates as results arrive). */
+  record?: LabelRecord;
 }
 
 export interface PredictKeypointsResult {

@@ -243,6 +243,9 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
           );
           pending.set(id.watchId, { ...(pending.get(id.watchId) ?? {}), [id.imageKey]: p.record });
           done.set(id.imageKey, p.result.tier);
+          // On disk before it is reported: a job resumed from its journal skips reported images,
+          // so a report must never run ahead of the file (with checkpointFreq 1, nothing is lost).
+          if (++sinceCheckpoint >= checkpointFreq) await checkpoint();
           const ms = svc.now() - started;
           await log(
             `${rel}: ${p.result.tier} (${p.result.method}) confidence ${p.record.confidence} in ${Math.round(ms)} ms`,
@@ -257,6 +260,7 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
               tier: p.result.tier,
               method: p.result.method,
               confidence: p.record.confidence ?? null,
+              record: p.record,
             }),
           });
         } catch (e) {
@@ -265,8 +269,8 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
           if (error.code !== 'IO_ERROR') done.set(id.imageKey, 'failed');
           await log(`${rel}: FAILED ${error.code}: ${error.message}`);
           ctx.item({ index, key: rel, status: 'failed', error, ms: svc.now() - started, data: item(id, rel, {}) });
+          if (++sinceCheckpoint >= checkpointFreq) await checkpoint();
         }
-        if (++sinceCheckpoint >= checkpointFreq) await checkpoint();
       }
     } finally {
       // Paused, cancelled or stopped: what was predicted is kept.
