@@ -1,7 +1,14 @@
 import { DEVICES, type Device } from '../shared/devices';
 import type { Result } from '../shared/result';
-import { DEFAULT_SETTINGS, MAX_RECENT_FOLDERS, type Settings } from '../shared/settings';
+import {
+  DEFAULT_PREDICT_SETTINGS,
+  DEFAULT_SETTINGS,
+  MAX_RECENT_FOLDERS,
+  type PredictSettings,
+  type Settings,
+} from '../shared/settings';
 import { compileNamingPattern } from './naming';
+import { DEFAULT_PREDICT_CONFIG, predictConfigFrom } from './keypoints/predict-config';
 import { err, ok } from './result';
 
 /**
@@ -47,9 +54,34 @@ export function applySettingsPatch(current: Settings, patch: unknown): Result<Se
       next.thumbnailSize = p.thumbnailSize as number;
     } else problems.push('thumbnailSize must be an integer from 64 to 1024');
   }
+  if ('predict' in p) {
+    const parsed =
+      typeof p.predict === 'object' && p.predict !== null && !Array.isArray(p.predict)
+        ? predictConfigFrom(p.predict, { ...DEFAULT_PREDICT_CONFIG, ...current.predict })
+        : null;
+    if (parsed?.ok) {
+      const c = parsed.value;
+      const extra = Object.keys(p.predict as object).filter(
+        (k) => !PREDICT_SETTING_KEYS.includes(k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as never),
+      );
+      if (extra.length) problems.push(`predict: ${extra.join(', ')} cannot be set here`);
+      else
+        next.predict = {
+          model: c.model,
+          conf: c.conf,
+          iou: c.iou,
+          matcher: c.matcher,
+          minInliers: c.minInliers,
+          ransacThreshold: c.ransacThreshold,
+          maxTemplates: c.maxTemplates,
+        };
+    } else problems.push(`predict: ${parsed && !parsed.ok ? parsed.error.message : 'must be an object'}`);
+  }
   if (problems.length > 0) return err('INVALID_ARGUMENT', problems.join('; '), { problems });
   return ok(next);
 }
+
+const PREDICT_SETTING_KEYS = Object.keys(DEFAULT_PREDICT_SETTINGS) as (keyof PredictSettings)[];
 
 /** Settings read from disk: start from the defaults and keep every valid field of the file. */
 export function settingsFromFile(json: unknown): Settings {

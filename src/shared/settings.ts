@@ -1,4 +1,5 @@
 import type { Device } from './devices';
+import type { PredictConfig } from './jobs';
 
 /** User settings, persisted by the host (main or the web host) as settings.json. */
 export interface Settings {
@@ -18,7 +19,29 @@ export interface Settings {
   reviewer: string;
   /** Longest side of generated thumbnails, in pixels. */
   thumbnailSize: number;
+  /** What Predict in the app runs with (the CLI takes the same keys from --config). */
+  predict: PredictSettings;
 }
+
+/** A settings update: any fields; `predict` may name only the keys that change. */
+export type SettingsPatch = Partial<Omit<Settings, 'predict'>> & { predict?: Partial<PredictSettings> };
+
+/** The prediction settings a user tunes; the rest of PredictConfig follows from them. */
+export type PredictSettings = Pick<
+  PredictConfig,
+  'model' | 'conf' | 'iou' | 'matcher' | 'minInliers' | 'ransacThreshold' | 'maxTemplates'
+>;
+
+/** The seed's defaults: detector conf 0.25, NMS IoU 0.7, ORB, 10 inliers, RANSAC 4 px, 3 templates. */
+export const DEFAULT_PREDICT_SETTINGS: PredictSettings = {
+  model: 'loupe-dial-pose',
+  conf: 0.25,
+  iou: 0.7,
+  matcher: 'orb',
+  minInliers: 10,
+  ransacThreshold: 4,
+  maxTemplates: 3,
+};
 
 export const DEFAULT_NAMING_PATTERN =
   '^(?<imageKey>(?<watchId>[A-Za-z0-9-]+_(?<templateModel>[A-Za-z0-9-]+)_\\d+)_\\d+)(?:_.*)?$';
@@ -31,6 +54,7 @@ export const DEFAULT_SETTINGS: Settings = {
   namingPattern: DEFAULT_NAMING_PATTERN,
   reviewer: 'reviewer',
   thumbnailSize: 256,
+  predict: DEFAULT_PREDICT_SETTINGS,
 };
 
 export const MAX_RECENT_FOLDERS = 12;

@@ -24,4 +24,16 @@ describe('settings', () => {
     expect(s.recentFolders).toHaveLength(12);
     expect(new Set(s.recentFolders).size).toBe(12);
   });
+
+  it('validates the prediction settings by the same rules as `loupe predict --config`', () => {
+    const ok = applySettingsPatch(DEFAULT_SETTINGS, { predict: { conf: 0.4, min_inliers: 15 } });
+    expect(ok.ok && ok.value.predict).toEqual({ ...DEFAULT_SETTINGS.predict, conf: 0.4, minInliers: 15 });
+    // A later patch changes one key and keeps the others.
+    const again = ok.ok ? applySettingsPatch(ok.value, { predict: { iou: 0.5 } }) : ok;
+    expect(again.ok && again.value.predict).toMatchObject({ conf: 0.4, minInliers: 15, iou: 0.5 });
+    const bad = applySettingsPatch(DEFAULT_SETTINGS, { predict: { conf: 2 } });
+    expect(bad.ok).toBe(false);
+    const notHere = applySettingsPatch(DEFAULT_SETTINGS, { predict: { annotator: 'x' } });
+    expect(!notHere.ok && notHere.error.message).toMatch(/annotator cannot be set here/);
+  });
 });

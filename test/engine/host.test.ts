@@ -50,13 +50,15 @@ describe('host verbs', () => {
     expect(good.ok).toBe(true);
     const onDisk = JSON.parse(await readFile(join(tmp.path, 'data', 'settings.json'), 'utf8'));
     expect(onDisk).toMatchObject({ modelDirs: [other], threads: 1 });
-    const models = (await call('models:list', { probe: false })) as Result<{ id: string }[]>;
-    expect(models.ok && models.value.map((m) => m.id).sort()).toEqual([
-      'corrupt',
-      'fixture-blur',
-      'second',
-      'tiny-pose',
-    ]);
+    const models = (await call('models:list', { probe: false })) as Result<{ id: string; source: string }[]>;
+    // The user's folders (from the settings and the command line), beside the bundled models.
+    expect(
+      models.ok &&
+        models.value
+          .filter((m) => m.source === 'user')
+          .map((m) => m.id)
+          .sort(),
+    ).toEqual(['corrupt', 'fixture-blur', 'second', 'tiny-pose']);
   });
 
   it('restarts a killed engine with the settings as they are now', async () => {

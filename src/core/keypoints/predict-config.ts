@@ -1,20 +1,14 @@
 import type { PredictConfig } from '../../shared/jobs';
 import type { Result } from '../../shared/result';
-import { DEFAULT_NAMING_PATTERN } from '../../shared/settings';
+import { DEFAULT_NAMING_PATTERN, DEFAULT_PREDICT_SETTINGS } from '../../shared/settings';
 import { compileNamingPattern } from '../naming';
 import { err, ok } from '../result';
 
 /** The seed's defaults: detector conf 0.25, min_inliers 10, checkpoints every 10 images. */
 export const DEFAULT_PREDICT_CONFIG: PredictConfig = {
-  model: 'loupe-dial-pose',
-  conf: 0.25,
-  iou: 0.7,
-  matcher: 'orb',
+  ...DEFAULT_PREDICT_SETTINGS,
   maxFeatures: 1000,
   ratio: 0.7,
-  minInliers: 10,
-  ransacThreshold: 4,
-  maxTemplates: 3,
   namingPattern: DEFAULT_NAMING_PATTERN,
   annotator: 'loupe-dial-v1',
 };
