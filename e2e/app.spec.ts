@@ -27,12 +27,12 @@ test.describe('Loupe app', () => {
     await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
     await app.screenshot('keypoints-folder');
 
-    // The full image opens in a preview, EXIF-oriented, from the opened folder.
+    // An image opens in the editor (a preview made by the engine); without a prediction it says so.
     await page.getByTestId('thumbnail').first().click();
-    const preview = page.getByRole('dialog').locator('img');
-    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+    await expect(page.getByTestId('editor-canvas')).toHaveAttribute('data-source', /preview|full/);
+    await expect(page.getByTestId('editor')).toContainText('Not predicted yet');
     await page.keyboard.press('Escape');
-    await expect(page.getByRole('dialog')).toHaveCount(0);
+    await expect(page.getByTestId('editor')).toHaveCount(0);
   });
 
   test('lists models with the provider that runs them and benchmarks one', async ({ app }) => {

@@ -21,14 +21,15 @@ export function FolderPicker({ onOpen, title }: { onOpen: (path: string) => void
   const [listError, setListError] = useState<string | null>(null);
   const { nativeDialogs, droppedFilePaths } = api.host.capabilities;
 
-  const show = useCallback((result: Result<DirListing>) => {
+  const show = useCallback((result: Result<DirListing>, initial = false) => {
     if (!result.ok) {
       setListError(result.error.message);
       return;
     }
     setListError(null);
     setListing(result.value);
-    setPath(result.value.path);
+    // The first listing arrives late: it must not replace a path the user already typed.
+    setPath((typed) => (initial && typed ? typed : result.value.path));
   }, []);
   const browse = async (target: string | null): Promise<void> => show(await api.folders.list(target));
 
@@ -36,7 +37,7 @@ export function FolderPicker({ onOpen, title }: { onOpen: (path: string) => void
   useEffect(() => {
     let live = true;
     void api.folders.list(null).then((result) => {
-      if (live) show(result);
+      if (live) show(result, true);
     });
     return () => {
       live = false;

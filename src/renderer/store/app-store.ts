@@ -5,7 +5,7 @@ import type { AppApi, AppEvent, AppInfo } from '../../shared/ipc';
 import type { JobSnapshot, JobSpec } from '../../shared/jobs';
 import type { ModelInfo } from '../../shared/models';
 import type { AppError, Result } from '../../shared/result';
-import type { Settings } from '../../shared/settings';
+import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { SectionId } from '../sections';
 
 /** App-wide state: navigation, jobs, settings, models, notices. Documents have their own stores. */
@@ -41,7 +41,7 @@ export interface SettingsSlice {
   settings: Settings | null;
   info: AppInfo | null;
   loadSettings: () => Promise<void>;
-  updateSettings: (patch: Partial<Settings>) => Promise<AppError | null>;
+  updateSettings: (patch: SettingsPatch) => Promise<AppError | null>;
   loadInfo: () => Promise<void>;
 }
 

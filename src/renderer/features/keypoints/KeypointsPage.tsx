@@ -2,10 +2,13 @@ import { useCallback, useEffect, useState } from 'react';
 import { FolderPicker } from '../../components/FolderPicker';
 import { useApi } from '../../lib/api';
 import { useAppStore } from '../../store/app-store';
-import { createFolderStore, FolderStoreContext, type FolderStore } from '../../store/folder-store';
+import { createFolderStore, FolderStoreContext, type FolderStore } from '../../store/folder';
 import { FolderView } from './FolderView';
 
-/** Keypoints: open a folder of watch photos; Loupe reads every image and groups them by watch ID. */
+/**
+ * Keypoints: open a folder of watch photos (drop it, the native dialog, a path, or a recent one);
+ * Loupe reads every image, finds the label folders, predicts, and the review happens here.
+ */
 export function KeypointsPage() {
   const api = useApi();
   const app = useAppStore();
@@ -16,14 +19,21 @@ export function KeypointsPage() {
       const opened = await api.folders.open(path);
       const folder = app.getState().check(opened);
       if (!folder) return;
-      const next = createFolderStore(api, folder);
+      const next = createFolderStore({
+        api,
+        folder,
+        settings: () => app.getState().settings,
+        notify: (kind, message) => app.getState().notify(kind, message),
+      });
       setStore((prev) => {
         prev?.getState().dispose();
         return next;
       });
       void app.getState().loadSettings();
       await app.getState().refreshJobs();
-      await next.getState().start(Object.values(app.getState().jobs));
+      const jobs = Object.values(app.getState().jobs);
+      await Promise.all([next.getState().startScan(jobs), next.getState().reload()]);
+      next.getState().attachPredict(jobs);
     },
     [api, app],
   );
@@ -40,6 +50,25 @@ export function KeypointsPage() {
     [api, open],
   );
 
+  // With a folder open, another one dropped anywhere on the window replaces it (the desktop app
+  // knows dropped paths; before that, the picker's drop zone takes drops).
+  useEffect(() => {
+    if (!store || !api.host.capabilities.droppedFilePaths) return;
+    const over = (e: DragEvent): void => e.preventDefault();
+    const drop = (e: DragEvent): void => {
+      e.preventDefault();
+      const file = e.dataTransfer?.files[0];
+      const path = file ? api.files.pathForFile(file) : null;
+      if (path) void open(path);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('drop', drop);
+    };
+  }, [api, open, store]);
+
   useEffect(() => () => store?.getState().dispose(), [store]);
 
   if (!store) {
@@ -50,7 +79,8 @@ export function KeypointsPage() {
             <h1>Keypoints</h1>
             <div className="subtitle">
               Open a folder of watch photos. Loupe reads every image (EXIF orientation applied), groups them by watch ID
-              from their names and finds the label folders beside them.
+              from their names, finds the label folders beside them, predicts the dial keypoints and lets you review and
+              correct them.
             </div>
           </div>
         </div>
@@ -65,7 +95,10 @@ export function KeypointsPage() {
           store.getState().dispose();
           setStore(null);
         }}
-        onRescan={() => void store.getState().start(Object.values(app.getState().jobs), true)}
+        onRescan={() => {
+          void store.getState().startScan(Object.values(app.getState().jobs), true);
+          void store.getState().reload();
+        }}
       />
     </FolderStoreContext.Provider>
   );

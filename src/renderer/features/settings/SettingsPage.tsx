@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { DEVICES, type Device } from '../../../shared/devices';
-import type { Settings } from '../../../shared/settings';
+import type { Settings, SettingsPatch } from '../../../shared/settings';
 import { DEFAULT_NAMING_PATTERN } from '../../../shared/settings';
 import { compileNamingPattern, identifyImage } from '../../../core/naming';
 import { useApi } from '../../lib/api';
@@ -33,7 +33,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const [newDir, setNewDir] = useState('');
   const [sample, setSample] = useState('PATEK_nab_001_03_tiltface_q1.jpg');
 
-  const save = async (patch: Partial<Settings>): Promise<void> => {
+  const save = async (patch: SettingsPatch): Promise<void> => {
     const e = await update(patch);
     setError(e ? e.message : null);
     if (!e) {
@@ -198,6 +198,94 @@ function SettingsForm({ settings }: { settings: Settings }) {
           <div className="help">Written as the annotator of labels you review.</div>
         </div>
 
+        <label>Prediction</label>
+        <div className="field">
+          <div className="predict-settings">
+            <PredictNumber
+              label="Detector confidence"
+              id="conf"
+              min={0}
+              max={1}
+              step={0.05}
+              value={draft.predict.conf}
+              onChange={(conf) => setDraft({ ...draft, predict: { ...draft.predict, conf } })}
+              onCommit={() =>
+                draft.predict.conf !== settings.predict.conf && void save({ predict: { conf: draft.predict.conf } })
+              }
+            />
+            <PredictNumber
+              label="NMS IoU"
+              id="iou"
+              min={0}
+              max={1}
+              step={0.05}
+              value={draft.predict.iou}
+              onChange={(iou) => setDraft({ ...draft, predict: { ...draft.predict, iou } })}
+              onCommit={() =>
+                draft.predict.iou !== settings.predict.iou && void save({ predict: { iou: draft.predict.iou } })
+              }
+            />
+            <PredictNumber
+              label="Minimum inliers"
+              id="inliers"
+              min={4}
+              max={500}
+              step={1}
+              value={draft.predict.minInliers}
+              onChange={(minInliers) => setDraft({ ...draft, predict: { ...draft.predict, minInliers } })}
+              onCommit={() =>
+                draft.predict.minInliers !== settings.predict.minInliers &&
+                void save({ predict: { minInliers: draft.predict.minInliers } })
+              }
+            />
+            <PredictNumber
+              label="RANSAC threshold (px)"
+              id="ransac"
+              min={0.5}
+              max={50}
+              step={0.5}
+              value={draft.predict.ransacThreshold}
+              onChange={(ransacThreshold) => setDraft({ ...draft, predict: { ...draft.predict, ransacThreshold } })}
+              onCommit={() =>
+                draft.predict.ransacThreshold !== settings.predict.ransacThreshold &&
+                void save({ predict: { ransacThreshold: draft.predict.ransacThreshold } })
+              }
+            />
+            <label className="predict-field">
+              Matcher
+              <select
+                className="input"
+                value={draft.predict.matcher.startsWith('onnx:') ? 'onnx' : draft.predict.matcher}
+                onChange={(e) => {
+                  const matcher = e.target.value as 'orb' | 'akaze';
+                  setDraft({ ...draft, predict: { ...draft.predict, matcher } });
+                  void save({ predict: { matcher } });
+                }}
+              >
+                <option value="orb">ORB</option>
+                <option value="akaze">AKAZE</option>
+                {draft.predict.matcher.startsWith('onnx:') && <option value="onnx">{draft.predict.matcher}</option>}
+              </select>
+            </label>
+            <label className="predict-field">
+              Detector
+              <input
+                className="input mono"
+                value={draft.predict.model}
+                onChange={(e) => setDraft({ ...draft, predict: { ...draft.predict, model: e.target.value } })}
+                onBlur={() =>
+                  draft.predict.model !== settings.predict.model &&
+                  void save({ predict: { model: draft.predict.model } })
+                }
+              />
+            </label>
+          </div>
+          <div className="help">
+            What Predict in the app runs with; the same keys as <span className="mono">loupe predict --config</span>.
+            The detector is a model id from the Models page or a path to an .onnx file.
+          </div>
+        </div>
+
         <label htmlFor="thumb">Thumbnail size</label>
         <div className="field">
           <input
@@ -219,5 +307,42 @@ function SettingsForm({ settings }: { settings: Settings }) {
         </div>
       </div>
     </div>
+  );
+}
+
+function PredictNumber({
+  label,
+  id,
+  min,
+  max,
+  step,
+  value,
+  onChange,
+  onCommit,
+}: {
+  label: string;
+  id: string;
+  min: number;
+  max: number;
+  step: number;
+  value: number;
+  onChange: (v: number) => void;
+  onCommit: () => void;
+}) {
+  return (
+    <label className="predict-field" htmlFor={`predict-${id}`}>
+      {label}
+      <input
+        id={`predict-${id}`}
+        className="input"
+        type="number"
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        onChange={(e) => Number.isFinite(e.target.valueAsNumber) && onChange(e.target.valueAsNumber)}
+        onBlur={onCommit}
+      />
+    </label>
   );
 }
