@@ -49,7 +49,12 @@ export interface HostOptionValues {
 }
 
 /** A host for one CLI run: settings from the data folder, command-line overrides on top. */
-export async function cliHost(values: HostOptionValues, io: CliIo, loc: CliLocations): Promise<Host> {
+export async function cliHost(
+  values: HostOptionValues,
+  io: CliIo,
+  loc: CliLocations,
+  options: { interactive?: boolean } = {},
+): Promise<Host> {
   if (values.device !== undefined && !DEVICES.includes(values.device as Device)) {
     throw new UsageError(`--device must be one of ${DEVICES.join(', ')}`);
   }
@@ -61,5 +66,6 @@ export async function cliHost(values: HostOptionValues, io: CliIo, loc: CliLocat
     spawn: nodeEngineSpawner(loc.enginePath),
     extraModelDirs: (values['models-dir'] ?? []).map((d) => resolve(d)),
     ...(values.device ? { device: values.device as Device } : {}),
+    resumeQuitJobs: options.interactive ?? false,
   });
 }

@@ -89,7 +89,7 @@ export async function startEngine(
     emit,
     now: () => Date.now(),
   });
-  await jobs.restore();
+  await jobs.restore({ resumeQuit: config.resumeQuitJobs ?? false });
 
   const info = (): EngineInfo => {
     const { plan, reason } = planProviders(config.device, env);

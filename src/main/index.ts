@@ -51,6 +51,7 @@ async function main(): Promise<void> {
       resourcesDir: app.isPackaged ? process.resourcesPath : join(app.getAppPath(), 'resources'),
     },
     spawn: utilityEngineSpawner(enginePath),
+    resumeQuitJobs: true,
     chooseFolder: async ({ title }) => {
       const parent = BrowserWindow.getFocusedWindow() ?? [...windows][0];
       const options: Electron.OpenDialogOptions = {

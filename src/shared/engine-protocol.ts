@@ -25,6 +25,11 @@ export interface EngineConfig {
   /** File-name pattern for image keys (see Settings). */
   namingPattern: string;
   thumbnailSize: number;
+  /**
+   * Re-queue, on start, the jobs that were running when the app last quit on purpose (an
+   * interactive host: the desktop app, `loupe serve`). Jobs a crash interrupted wait for Resume.
+   */
+  resumeQuitJobs?: boolean;
 }
 
 export interface EngineInfo {

@@ -196,4 +196,28 @@ describe('engine process', () => {
     const page = await ok(h.engine.request('jobs.items', { jobId: job.id, offset: 0, limit: 5000 }));
     expect(new Set(page.items.map((i) => i.key)).size).toBe(page.items.length);
   });
+
+  it('carries on after a quit when the host is interactive; a batch host leaves the job for Resume', async () => {
+    const job = await ok(
+      h.engine.request('jobs.submit', { kind: 'benchmark-model', modelId: 'fixture-blur', iterations: 100_000 }),
+    );
+    await waitFor(async () => (await jobOf(job.id)).done > 50, 30_000, 'progress before quitting');
+
+    // A batch host (the CLI) starts on the same state: the job waits, marked as quit.
+    await h.engine.stop();
+    await h.engine.start();
+    const waiting = await jobOf(job.id);
+    expect(waiting.status).toBe('interrupted');
+    expect(waiting.error?.details?.reason).toBe('quit');
+
+    // The app starts again: the job continues by itself.
+    await h.engine.stop();
+    h.config.resumeQuitJobs = true;
+    await h.engine.start();
+    const resumed = await jobOf(job.id);
+    expect(['queued', 'running']).toContain(resumed.status);
+    expect(resumed.resumes).toBe(1);
+    await waitFor(async () => (await jobOf(job.id)).done > waiting.done + 20, 30_000, 'progress after restart');
+    await ok(h.engine.request('jobs.cancel', { jobId: job.id }));
+  });
 });

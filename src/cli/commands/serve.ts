@@ -43,7 +43,7 @@ export async function serveCommand(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError('--port must be a port number (0-65535)');
   }
-  const host = await cliHost(values, io, loc);
+  const host = await cliHost(values, io, loc, { interactive: true });
   await host.engine.start();
   const web = await startWebHost({
     port,

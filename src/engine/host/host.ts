@@ -32,6 +32,8 @@ export interface HostOptions {
   device?: Settings['device'];
   chooseFolder?: (options: { title?: string }) => Promise<string | null>;
   onChild?: (child: EngineChild) => void;
+  /** An interactive host: jobs running when the app quit continue when it starts again. */
+  resumeQuitJobs?: boolean;
 }
 
 export interface Host {
@@ -66,6 +68,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     bundledModelsDir: join(paths.resourcesDir, 'models'),
     stateDir: paths.dataDir,
     cacheDir: paths.cacheDir,
+    resumeQuitJobs: options.resumeQuitJobs ?? false,
   });
   await settings.get();
   const engine = new EngineClient({

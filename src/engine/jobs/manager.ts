@@ -17,6 +17,9 @@ import { appError, AppFailure, toAppError } from '../../core/result';
 import type { JobJournal } from './journal';
 
 /** What a running job sees. Runners never touch the manager's state directly. */
+/** Marks a job the engine interrupted because the app quit (not because it crashed). */
+const QUIT = 'quit';
+
 export interface JobContext<K extends JobKind> {
   readonly jobId: string;
   readonly spec: JobSpecOf<K>;
@@ -99,9 +102,11 @@ export class JobManager {
   }
 
   /** Load the journal; jobs that were active when the engine died become `interrupted`. */
-  async restore(): Promise<void> {
+  async restore(options: { resumeQuit?: boolean } = {}): Promise<void> {
     const reason = appError('ENGINE_CRASHED', 'The engine stopped while this job was running; resume to finish it.');
+    const quit: string[] = [];
     for (const { snapshot, items } of await this.deps.journal.load()) {
+      if (snapshot.status === 'interrupted' && snapshot.error?.details?.reason === QUIT) quit.push(snapshot.id);
       const restored = restoreAfterRestart(recount(snapshot, items), reason);
       const entry = this.newEntry(restored);
       for (const item of items) {
@@ -111,6 +116,8 @@ export class JobManager {
       this.jobs.set(restored.id, entry);
       if (restored !== snapshot) await this.deps.journal.save(restored);
     }
+    // Quitting the app paused its work; starting it again carries on (oldest first).
+    if (options.resumeQuit) for (const id of quit) this.resume(id);
   }
 
   list(): JobSnapshot[] {
@@ -191,7 +198,9 @@ export class JobManager {
 
   /** Engine is stopping on purpose: record running work as interrupted so it can be resumed. */
   async shutdown(): Promise<void> {
-    const reason = appError('ENGINE_CRASHED', 'Loupe quit while this job was running; resume to finish it.');
+    const reason = appError('ENGINE_CRASHED', 'Loupe quit while this job was running; resume to finish it.', {
+      reason: QUIT,
+    });
     for (const e of this.jobs.values()) {
       if (!isActive(e.snapshot.status)) continue;
       this.stopClock(e);
