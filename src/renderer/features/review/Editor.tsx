@@ -188,45 +188,82 @@ export function Editor({ onClose }: { onClose: () => void }) {
     return [e.clientX - r.left, e.clientY - r.top];
   };
 
+  // Pointer moves are applied once per animation frame (the newest position wins): a mouse
+  // reporting at 500 Hz costs one render per frame, not eight.
+  const viewRef = useRef<View | null>(null);
+  useEffect(() => {
+    viewRef.current = view;
+  }, [view]);
+  const gestureRef = useRef<Gesture | null>(null);
+  const pendingRef = useRef<[number, number] | null>(null);
+  const frameRef = useRef<number | null>(null);
+
+  const applyPointer = useCallback((): void => {
+    frameRef.current = null;
+    const p = pendingRef.current;
+    const v = viewRef.current;
+    pendingRef.current = null;
+    if (!p || !v) return;
+    setPointerImage(viewToImage(v, p));
+    const g = gestureRef.current;
+    if (!g) {
+      const d = store.getState().draft;
+      const h = d ? hitPoint(v, d, p, HIT_RADIUS) : null;
+      setHover((prev) => (prev === h ? prev : h));
+    } else if (g.kind === 'drag') {
+      store.getState().move(g.name, viewToImage(v, [p[0] - g.offset[0], p[1] - g.offset[1]]));
+      gestureRef.current = { ...g, pointer: p };
+      setGesture(gestureRef.current);
+    } else {
+      const next = panBy(v, p[0] - g.last[0], p[1] - g.last[1]);
+      viewRef.current = next;
+      setView(next);
+      gestureRef.current = { kind: 'pan', last: p };
+    }
+  }, [store]);
+
+  useEffect(
+    () => () => {
+      if (frameRef.current !== null) cancelAnimationFrame(frameRef.current);
+    },
+    [],
+  );
+
   const onPointerDown = (e: React.PointerEvent<HTMLDivElement>): void => {
     if (!view) return;
     const p = local(e);
     containerRef.current?.focus();
     const s = store.getState();
     const hit = s.draft && !space && e.button === 0 ? hitPoint(view, s.draft, p, HIT_RADIUS) : null;
-    e.currentTarget.setPointerCapture(e.pointerId);
+    try {
+      e.currentTarget.setPointerCapture(e.pointerId);
+    } catch {
+      // A pointer the browser no longer tracks: the drag still works while over the canvas.
+    }
     if (hit && s.draft) {
       const [sx, sy] = imageToView(view, s.draft[hit]);
       s.select(hit);
       s.beginDrag();
-      setGesture({ kind: 'drag', name: hit, offset: [p[0] - sx, p[1] - sy], pointer: p });
+      gestureRef.current = { kind: 'drag', name: hit, offset: [p[0] - sx, p[1] - sy], pointer: p };
     } else {
-      setGesture({ kind: 'pan', last: p });
+      gestureRef.current = { kind: 'pan', last: p };
     }
+    setGesture(gestureRef.current);
   };
 
   const onPointerMove = (e: React.PointerEvent<HTMLDivElement>): void => {
-    if (!view) return;
-    const p = local(e);
-    setPointerImage(viewToImage(view, p));
-    if (!gesture) {
-      const d = store.getState().draft;
-      const h = d ? hitPoint(view, d, p, HIT_RADIUS) : null;
-      if (h !== hover) setHover(h);
-      return;
-    }
-    if (gesture.kind === 'drag') {
-      const to = viewToImage(view, [p[0] - gesture.offset[0], p[1] - gesture.offset[1]]);
-      store.getState().move(gesture.name, to);
-      setGesture({ ...gesture, pointer: p });
-    } else {
-      setView(panBy(view, p[0] - gesture.last[0], p[1] - gesture.last[1]));
-      setGesture({ kind: 'pan', last: p });
-    }
+    pendingRef.current = local(e);
+    if (frameRef.current === null) frameRef.current = requestAnimationFrame(applyPointer);
   };
 
   const endGesture = (e: React.PointerEvent<HTMLDivElement>): void => {
-    if (gesture?.kind === 'drag') store.getState().endDrag();
+    // The last position counts exactly, even if its frame has not come yet.
+    if (frameRef.current !== null) {
+      cancelAnimationFrame(frameRef.current);
+      applyPointer();
+    }
+    if (gestureRef.current?.kind === 'drag') store.getState().endDrag();
+    gestureRef.current = null;
     setGesture(null);
     if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);
   };

@@ -100,6 +100,7 @@ const Cell = memo(function Cell({
   onOpen: (key: string) => void;
 }) {
   const api = useApi();
+  const hover = useRef<number | undefined>(undefined);
   const fit = size ? Math.min(cell / size[0], cell / size[1]) : 1;
   const w = size ? size[0] * fit : cell;
   const h = size ? size[1] * fit : cell;
@@ -114,6 +115,11 @@ const Cell = memo(function Cell({
       data-tier={item.tier ?? 'none'}
       style={{ top, left, width: cell, height: cell + CAPTION }}
       onClick={() => onOpen(item.imageKey)}
+      onPointerEnter={() => {
+        // Resting on a thumbnail: have the engine make its preview before the click.
+        hover.current = window.setTimeout(() => void api.images.view(item.path, 'preview'), 120);
+      }}
+      onPointerLeave={() => window.clearTimeout(hover.current)}
       title={`${item.fullImageName}\n${tier.label}${item.confidence !== null ? ` · confidence ${item.confidence.toFixed(3)}` : ''}${item.score !== null ? ` · wrongness ${item.score.toFixed(2)}` : ''}\n${state.label}${edited ? ' · unsaved edits' : ''}`}
     >
       <div className="thumb-frame" style={{ height: cell }}>
