@@ -101,6 +101,12 @@ export function JobCard({ job, selected }: { job: JobSnapshot; selected: boolean
           )}
           {job.counts.skipped > 0 && <> · skipped {job.counts.skipped}</>}
         </span>
+        {job.kind === 'predict-keypoints' && job.counts.ok > 0 && (
+          <span title="Predictions by tier" data-testid="job-tiers">
+            full {job.tags.full ?? 0} · pipeline fb {job.tags['pipeline-fallback'] ?? 0} · geometric fb{' '}
+            {job.tags['geometric-fallback'] ?? 0}
+          </span>
+        )}
         {job.provider && (
           <span title={job.provider.fallbackReason ?? undefined}>
             on {job.provider.active}
