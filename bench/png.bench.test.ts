@@ -13,7 +13,9 @@ const frames = join(import.meta.dirname, '..', 'resources', 'samples', 'frames')
 it('png: encode time and size by compression level', async () => {
   sharp.concurrency(1);
   const names = (await readdir(frames)).filter((n) => n.endsWith('.png')).slice(0, 8);
-  const raws = await Promise.all(names.map(async (n) => sharp(join(frames, n)).raw().toBuffer({ resolveWithObject: true })));
+  const raws = await Promise.all(
+    names.map(async (n) => sharp(join(frames, n)).raw().toBuffer({ resolveWithObject: true })),
+  );
   const rows: { depth: number; level: number; ms: number; bytes: number }[] = [];
   for (const depth of [8, 16]) {
     for (let level = 0; level <= 9; level++) {
@@ -32,9 +34,13 @@ it('png: encode time and size by compression level', async () => {
   }
   for (const depth of [8, 16]) {
     const ref = rows.find((r) => r.depth === depth && r.level === 6)!;
-    console.log(`\n${depth}-bit, ${raws[0]!.info.width}×${raws[0]!.info.height}, mean of ${raws.length} frames (relative to level 6)`);
+    console.log(
+      `\n${depth}-bit, ${raws[0]!.info.width}×${raws[0]!.info.height}, mean of ${raws.length} frames (relative to level 6)`,
+    );
     for (const r of rows.filter((x) => x.depth === depth)) {
-      console.log(`level ${r.level}: ${r.ms.toFixed(1)} ms (${(r.ms / ref.ms).toFixed(2)}×), ${(r.bytes / 1024).toFixed(0)} KB (${(r.bytes / ref.bytes).toFixed(3)}×)`);
+      console.log(
+        `level ${r.level}: ${r.ms.toFixed(1)} ms (${(r.ms / ref.ms).toFixed(2)}×), ${(r.bytes / 1024).toFixed(0)} KB (${(r.bytes / ref.bytes).toFixed(3)}×)`,
+      );
     }
   }
 }, 600_000);

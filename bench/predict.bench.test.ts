@@ -15,7 +15,12 @@ import { DEFAULT_PREDICT_CONFIG } from '../src/core/keypoints/predict-config';
 import { compileNamingPattern, identifyImage } from '../src/core/naming';
 import { unwrap } from '../src/core/result';
 import { configureSharp } from '../src/engine/images/sharp-codec';
-import { DEFAULT_RESOLUTIONS, predictImage, TemplateCache, type TemplateCandidate } from '../src/engine/keypoints/predictor';
+import {
+  DEFAULT_RESOLUTIONS,
+  predictImage,
+  TemplateCache,
+  type TemplateCandidate,
+} from '../src/engine/keypoints/predictor';
 import { ClassicalMatcher, createOpenCvLoader } from '../src/engine/match/opencv';
 import { ModelCatalog } from '../src/engine/models/catalog';
 import { SessionPool } from '../src/engine/ort/session-pool';
@@ -30,24 +35,47 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
   const names = (await readdir(src)).filter((n) => n.endsWith('.jpg')).sort();
   for (const n of names) {
     const dest = join(work, n);
-    const exists = await readFile(dest).then(() => true, () => false);
-    if (!exists) await sharp(join(src, n)).rotate().resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(dest);
+    const exists = await readFile(dest).then(
+      () => true,
+      () => false,
+    );
+    if (!exists)
+      await sharp(join(src, n)).rotate().resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(dest);
   }
   const pattern = unwrap(compileNamingPattern(DEFAULT_PREDICT_CONFIG.namingPattern));
   const catalog = new ModelCatalog();
-  const model = (await catalog.list({ bundled: join(root, 'models'), user: [] })).find((m) => m.id === DEFAULT_PREDICT_CONFIG.model)!;
-  const pool = new SessionPool({ env: { platform: process.platform, arch: process.arch, cudaAvailable: false }, threads: () => availableParallelism(), onFallback: () => undefined, now: () => performance.now() });
+  const model = (await catalog.list({ bundled: join(root, 'models'), user: [] })).find(
+    (m) => m.id === DEFAULT_PREDICT_CONFIG.model,
+  )!;
+  const pool = new SessionPool({
+    env: { platform: process.platform, arch: process.arch, cudaAvailable: false },
+    threads: () => availableParallelism(),
+    onFallback: () => undefined,
+    now: () => performance.now(),
+  });
   const handle = await pool.acquire(model, 'cpu');
   const { cv } = await createOpenCvLoader()();
   const c = DEFAULT_PREDICT_CONFIG;
-  const matcher = new ClassicalMatcher(cv, { type: c.matcher as 'orb' | 'akaze', maxFeatures: c.maxFeatures, ratio: c.ratio });
+  const matcher = new ClassicalMatcher(cv, {
+    type: c.matcher as 'orb' | 'akaze',
+    maxFeatures: c.maxFeatures,
+    ratio: c.ratio,
+  });
   const templates = new TemplateCache(matcher, DEFAULT_RESOLUTIONS, DEFAULT_PIPELINE.cropMargin);
   const candidates: TemplateCandidate[] = [];
   for (const f of await readdir(join(root, 'samples', 'alignment_labels'))) {
     const labels = JSON.parse(await readFile(join(root, 'samples', 'alignment_labels', f), 'utf8')) as LabelFile;
     for (const [key, record] of Object.entries(labels)) {
       const id = identifyImage(record.full_image_name, pattern, '');
-      candidates.push({ key, path: join(work, record.full_image_name), watchId: id.watchId, templateModel: id.templateModel, record, coords: record.coords_norm, size: [4000, 3000] });
+      candidates.push({
+        key,
+        path: join(work, record.full_image_name),
+        watchId: id.watchId,
+        templateModel: id.templateModel,
+        record,
+        coords: record.coords_norm,
+        size: [4000, 3000],
+      });
     }
   }
   const todo = names.filter((n) => !candidates.some((t) => t.path.endsWith(n)));
@@ -61,8 +89,31 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
   for (const n of todo) {
     const id = identifyImage(n, pattern, '');
     const p = await predictImage(
-      { path: join(work, n), imageKey: id.imageKey, fullImageName: n, watchId: id.watchId, templateModel: id.templateModel },
-      { cv, detector: { handle, model }, matcher, templates, candidates, config: { ...DEFAULT_PIPELINE, conf: c.conf, minInliers: c.minInliers, ransacThreshold: c.ransacThreshold, maxTemplates: c.maxTemplates, iou: c.iou, annotator: c.annotator }, resolutions: DEFAULT_RESOLUTIONS, now: () => new Date() },
+      {
+        path: join(work, n),
+        imageKey: id.imageKey,
+        fullImageName: n,
+        watchId: id.watchId,
+        templateModel: id.templateModel,
+      },
+      {
+        cv,
+        detector: { handle, model },
+        matcher,
+        templates,
+        candidates,
+        config: {
+          ...DEFAULT_PIPELINE,
+          conf: c.conf,
+          minInliers: c.minInliers,
+          ransacThreshold: c.ransacThreshold,
+          maxTemplates: c.maxTemplates,
+          iou: c.iou,
+          annotator: c.annotator,
+        },
+        resolutions: DEFAULT_RESOLUTIONS,
+        now: () => new Date(),
+      },
     );
     const t = p.result.debug.timings_ms;
     detectorMs += t.detector_run ?? 0;
