@@ -14,6 +14,7 @@ import { JobManager } from './jobs/manager';
 import { ModelCatalog } from './models/catalog';
 import { tryModel } from './models/try-model';
 import { ImageViews } from './images/views';
+import { listMlflowExperiments, listMlflowRuns } from './mlflow/listing';
 import { detectProviderEnvironment } from './ort/environment';
 import { SessionPool } from './ort/session-pool';
 import { benchmarkModelRunner } from './runners/benchmark-model';
@@ -76,14 +77,14 @@ export async function startEngine(
     now: () => Date.now(),
   };
   const views = new ImageViews({ cacheDir: () => config.cacheDir });
+  const openServer = (uri: string): MlflowServerClient =>
+    MlflowServerClient.fromEnv(uri, join(config.cacheDir, 'mlflow'));
   const jobs = new JobManager({
     runners: {
       'scan-images': scanImagesRunner(services),
       'benchmark-model': benchmarkModelRunner(services),
       'predict-keypoints': predictKeypointsRunner(services),
-      'restore-frames': restoreFramesRunner(services, (uri) =>
-        MlflowServerClient.fromEnv(uri, join(config.cacheDir, 'mlflow')),
-      ),
+      'restore-frames': restoreFramesRunner(services, openServer),
     },
     journal: new JobJournal(join(config.stateDir, 'jobs')),
     emit,
@@ -142,6 +143,8 @@ export async function startEngine(
       return tryModel(model, imagePath, device ?? config.device, { sessions, cacheDir: config.cacheDir });
     },
     'images.view': async ({ path, variant }) => views.view(path, variant),
+    'mlflow.runs': async (query) => listMlflowRuns(query, openServer),
+    'mlflow.experiments': async ({ uri }) => listMlflowExperiments(uri),
     'jobs.submit': async (spec) => jobs.submit(unwrap(validateJobSpec(spec))),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),
     'jobs.pause': async ({ jobId }) => jobs.pause(jobId),

@@ -1,6 +1,7 @@
 import type { Device, ExecutionProviderName } from './devices';
 import type { EngineEvent } from './events';
 import type { ImageVariant, ImageView } from './images';
+import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
 import type { JobItem, JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { Result } from './result';
@@ -65,6 +66,8 @@ export interface EngineMethods {
   'models.list': { params: { probe?: boolean; device?: Device }; result: ModelInfo[] };
   'models.try': { params: { modelId: string; imagePath: string; device?: Device }; result: ModelTryResult };
   'images.view': { params: { path: string; variant: ImageVariant }; result: ImageView };
+  'mlflow.runs': { params: MlflowRunsQuery; result: MlflowRunsResult };
+  'mlflow.experiments': { params: { uri: string }; result: { experimentId: string; name: string }[] };
   'jobs.submit': { params: JobSpec; result: JobSnapshot };
   'jobs.cancel': { params: JobRef; result: JobSnapshot };
   'jobs.pause': { params: JobRef; result: JobSnapshot };
@@ -84,6 +87,8 @@ export const ENGINE_METHODS = [
   'models.list',
   'models.try',
   'images.view',
+  'mlflow.runs',
+  'mlflow.experiments',
   'jobs.submit',
   'jobs.cancel',
   'jobs.pause',

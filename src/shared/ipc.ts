@@ -1,6 +1,8 @@
 import type { EngineInfo, ItemsPage } from './engine-protocol';
 import type { EngineEvent, EngineState } from './events';
+import type { CompareSession } from './compare';
 import type { ImageVariant, ImageView } from './images';
+import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
 import type { JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { Result } from './result';
@@ -23,6 +25,9 @@ export const IPC_CHANNELS = {
   MODELS_LIST: 'models:list',
   MODELS_TRY: 'models:try',
   IMAGES_VIEW: 'images:view',
+  MLFLOW_RUNS: 'mlflow:runs',
+  MLFLOW_EXPERIMENTS: 'mlflow:experiments',
+  COMPARE_OPEN: 'compare:open',
   JOBS_SUBMIT: 'jobs:submit',
   JOBS_CANCEL: 'jobs:cancel',
   JOBS_PAUSE: 'jobs:pause',
@@ -112,6 +117,10 @@ export interface IpcContract {
   [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean }]; result: ModelInfo[] };
   [IPC_CHANNELS.MODELS_TRY]: { params: [modelId: string, imagePath: string]; result: ModelTryResult };
   [IPC_CHANNELS.IMAGES_VIEW]: { params: [path: string, variant: ImageVariant]; result: ImageView };
+  [IPC_CHANNELS.MLFLOW_RUNS]: { params: [query: MlflowRunsQuery]; result: MlflowRunsResult };
+  [IPC_CHANNELS.MLFLOW_EXPERIMENTS]: { params: [uri: string]; result: { experimentId: string; name: string }[] };
+  /** Read a restoration output folder (batch_summary.json and each model's files). */
+  [IPC_CHANNELS.COMPARE_OPEN]: { params: [outputDir: string]; result: CompareSession };
   [IPC_CHANNELS.JOBS_SUBMIT]: { params: [spec: JobSpec]; result: JobSnapshot };
   [IPC_CHANNELS.JOBS_CANCEL]: { params: [jobId: string]; result: JobSnapshot };
   [IPC_CHANNELS.JOBS_PAUSE]: { params: [jobId: string]; result: JobSnapshot };

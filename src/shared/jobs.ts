@@ -150,6 +150,8 @@ export type ModelSource =
       experiment: string;
       status?: 'RUNNING' | 'SCHEDULED' | 'FINISHED' | 'FAILED' | 'KILLED' | null;
       maxRuns?: number;
+      /** Only these runs (the app's selection), in this order. */
+      runIds?: string[];
     };
 
 /** Run restoration models over a frame sequence at native resolution; lossless outputs, metrics. */

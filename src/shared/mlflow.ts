@@ -46,3 +46,21 @@ export type ModelArtifact =
       source: 'run-artifacts' | 'logged-model';
     }
   | { ok: false; reason: string };
+
+/** A run as the app lists it for choosing: the run, and whether its model is there (file stores). */
+export interface MlflowRunListing extends MlflowRun {
+  /** Null when not checked (a tracking server: checking would download the model). */
+  model: { ok: boolean; reason: string | null } | null;
+}
+
+export interface MlflowRunsQuery {
+  uri: string;
+  experiment: string;
+  status?: RunStatus | null;
+  maxRuns?: number;
+}
+
+export interface MlflowRunsResult {
+  experiment: { experimentId: string; name: string };
+  runs: MlflowRunListing[];
+}

@@ -138,12 +138,19 @@ function validateSources(value: unknown): Result<ModelSource[]> {
         if (v.maxRuns !== undefined && !(Number.isInteger(v.maxRuns) && (v.maxRuns as number) >= 1)) {
           return err('INVALID_ARGUMENT', 'maxRuns must be a positive integer');
         }
+        if (
+          v.runIds !== undefined &&
+          !(Array.isArray(v.runIds) && v.runIds.length > 0 && v.runIds.every((r) => typeof r === 'string' && r))
+        ) {
+          return err('INVALID_ARGUMENT', 'runIds must be a non-empty list of run ids');
+        }
         out.push({
           type: 'mlflow',
           uri: v.uri,
           experiment: v.experiment,
           ...(v.status !== undefined ? { status: v.status as Extract<ModelSource, { type: 'mlflow' }>['status'] } : {}),
           ...(v.maxRuns !== undefined ? { maxRuns: v.maxRuns as number } : {}),
+          ...(v.runIds !== undefined ? { runIds: v.runIds as string[] } : {}),
         });
         break;
       default:

@@ -21,6 +21,7 @@ import { isImageFileName } from '../../core/naming';
 import { withRecentFolder } from '../../core/settings';
 import { AppFailure, err, toAppError, unwrap } from '../../core/result';
 import { listImages } from '../images/list-images';
+import { readCompareSession } from '../restore/compare-session';
 import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
 import type { EngineClient } from './engine-client';
 import type { FolderGrants } from './folder-grants';
@@ -112,6 +113,30 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       const resolved = await deps.grants.resolve(path);
       if (resolved === null) throw new AppFailure('PERMISSION_DENIED', `${path} is not inside an opened folder`);
       return engine(deps.engine.request('images.view', { path: resolved, variant }));
+    },
+    'mlflow:runs': async (query) => {
+      if (typeof query !== 'object' || query === null || typeof query.uri !== 'string' || !query.uri.trim()) {
+        throw new AppFailure('INVALID_ARGUMENT', 'an MLflow tracking URI (a mlruns folder or http[s] URL) is required');
+      }
+      if (typeof query.experiment !== 'string' || !query.experiment.trim()) {
+        throw new AppFailure('INVALID_ARGUMENT', 'an experiment name is required');
+      }
+      return engine(deps.engine.request('mlflow.runs', query));
+    },
+    'mlflow:experiments': async (uri) => {
+      if (typeof uri !== 'string' || !uri.trim())
+        throw new AppFailure('INVALID_ARGUMENT', 'a tracking URI is required');
+      return engine(deps.engine.request('mlflow.experiments', { uri }));
+    },
+    'compare:open': async (outputDir) => {
+      const folder = await requireFolder(outputDir);
+      const session = await readCompareSession(folder);
+      // The comparison shows images from the folders the batch read (input, ground truth).
+      await deps.grants.add(folder);
+      if (session.inputDir) await deps.grants.add(session.inputDir);
+      if (session.gtDir) await deps.grants.add(session.gtDir);
+      for (const m of session.models) if (m.folder) await deps.grants.add(m.folder).catch(() => undefined);
+      return session;
     },
     'keypoints:load': async (folder) =>
       loadKeypointFolder(await requireFolder(folder), (await deps.settings.get()).namingPattern),

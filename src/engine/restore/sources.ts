@@ -97,10 +97,17 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
         const exp = await store.experimentByName(source.experiment);
         if (!exp) throw new AppFailure('NOT_FOUND', `no experiment "${source.experiment}" in ${source.uri}`);
         const status = source.status === undefined ? 'FINISHED' : source.status;
-        const runs = await store.runs(exp.experimentId, {
-          status,
-          ...(source.maxRuns !== undefined ? { maxResults: source.maxRuns } : {}),
+        const listed = await store.runs(exp.experimentId, {
+          status: source.runIds ? null : status,
+          ...(source.maxRuns !== undefined && !source.runIds ? { maxResults: source.maxRuns } : {}),
         });
+        const runs = source.runIds
+          ? source.runIds.map((id) => {
+              const run = listed.find((r) => r.runId === id);
+              if (!run) throw new AppFailure('NOT_FOUND', `no run ${id} in experiment "${source.experiment}"`);
+              return run;
+            })
+          : listed;
         for (const run of runs) {
           const { epoch, loss } = runEpochAndLoss(run);
           const pad = Number(run.params.pad_multiple);

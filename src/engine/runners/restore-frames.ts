@@ -124,7 +124,7 @@ export function restoreFramesRunner(
               index: 0,
               key,
               status: 'skipped',
-              tag: status,
+              tag: c.name,
               ms: 0,
               data: { model: c.name, frame: f, output: null, tiled: false, runMs: null },
             });
@@ -187,7 +187,7 @@ export function restoreFramesRunner(
                 index: i,
                 key,
                 status: 'skipped',
-                tag: 'already-written',
+                tag: c.name,
                 ms: 0,
                 data: { model: c.name, frame: input, output: outPath, tiled: prior.tiled, runMs: prior.ms },
               });
@@ -236,7 +236,7 @@ export function restoreFramesRunner(
                   index: i,
                   key,
                   status: 'ok',
-                  tag: restored.tiled ? 'tiled' : 'whole',
+                  tag: c.name,
                   ms: svc.now() - t0,
                   data: {
                     model: c.name,

@@ -1,0 +1,89 @@
+import type { CompareModel } from '../../shared/compare';
+
+/**
+ * What the compare view shows about metrics: means, the ranking, each model's worst frames, the
+ * best model per frame, and the series the timeline draws. Pure functions of the session.
+ */
+export type MetricName = 'psnr' | 'ssim';
+
+export function meanOf(values: readonly (number | null)[]): number | null {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (v === null || !Number.isFinite(v)) continue;
+    sum += v;
+    n++;
+  }
+  return n ? sum / n : null;
+}
+
+export interface RankRow {
+  name: string;
+  rank: number | null;
+  psnr: number | null;
+  ssim: number | null;
+  /** Difference to the best model's mean PSNR (dB; 0 for the best). */
+  psnrDelta: number | null;
+  frames: number;
+}
+
+/** Models by mean PSNR, best first (ties: SSIM, then name); models without metrics last, unranked. */
+export function ranking(models: readonly CompareModel[]): RankRow[] {
+  const rows = models.map((m) => ({
+    name: m.name,
+    psnr: meanOf(m.psnr),
+    ssim: meanOf(m.ssim),
+    frames: m.psnr.filter((v) => v !== null).length,
+  }));
+  rows.sort(
+    (a, b) =>
+      (b.psnr ?? -Infinity) - (a.psnr ?? -Infinity) ||
+      (b.ssim ?? -Infinity) - (a.ssim ?? -Infinity) ||
+      a.name.localeCompare(b.name),
+  );
+  const best = rows[0]?.psnr ?? null;
+  let rank = 0;
+  return rows.map((r) => ({
+    ...r,
+    rank: r.psnr === null ? null : ++rank,
+    psnrDelta: r.psnr === null || best === null ? null : r.psnr - best,
+  }));
+}
+
+/** The `k` frames where the model did worst (lowest PSNR or SSIM), worst first. */
+export function worstFrames(model: CompareModel, metric: MetricName, k: number): { index: number; value: number }[] {
+  const values = model[metric];
+  return values
+    .map((value, index) => ({ index, value }))
+    .filter((x): x is { index: number; value: number } => x.value !== null)
+    .sort((a, b) => a.value - b.value || a.index - b.index)
+    .slice(0, k);
+}
+
+/** For each frame, the model with the highest value (null where no model has one). */
+export function bestPerFrame(models: readonly CompareModel[], metric: MetricName, frames: number): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (let i = 0; i < frames; i++) {
+    let best: string | null = null;
+    let value = -Infinity;
+    for (const m of models) {
+      const v = m[metric][i];
+      if (v !== null && v !== undefined && v > value) {
+        value = v;
+        best = m.name;
+      }
+    }
+    out.push(best);
+  }
+  return out;
+}
+
+/** uPlot's data: frame indices, then one series per model (gaps as null). */
+export function timelineData(
+  models: readonly CompareModel[],
+  metric: MetricName,
+  frames: number,
+): [number[], ...(number | null)[][]] {
+  const x = Array.from({ length: frames }, (_, i) => i);
+  return [x, ...models.map((m) => x.map((i) => m[metric][i] ?? null))];
+}

@@ -1,0 +1,156 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join } from 'node:path';
+import type { CompareFrame, CompareModel, CompareSession } from '../../shared/compare';
+import type { ModelRunStatus, ModelRunSummary } from '../../shared/jobs';
+import { AppFailure } from '../../core/result';
+import { listImages } from '../images/list-images';
+
+interface BatchSummaryFile {
+  created_at?: string;
+  input_dir?: string | null;
+  gt_dir?: string | null;
+  output_dir?: string;
+  models?: Partial<ModelRunSummary>[];
+}
+
+interface MetadataFile {
+  run_id?: string | null;
+  run_name?: string;
+  architecture?: string | null;
+  params?: Record<string, unknown>;
+  provider?: { active?: string } | null;
+  source?: string;
+  status?: ModelRunStatus;
+  error?: string | null;
+  input_dir?: string;
+  frames?: { index: number; input: string; output: string; tiled?: boolean }[];
+}
+
+interface MetricsFile {
+  definition?: string;
+  frames?: { frame: string; input: string; psnr: number; ssim: number }[];
+  mean?: { psnr: number | null; ssim: number | null };
+}
+
+const STATUSES: readonly ModelRunStatus[] = [
+  'success',
+  'download_failed',
+  'load_failed',
+  'inference_failed',
+  'skipped',
+];
+
+async function readJson<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+async function isDir(path: string | null | undefined): Promise<boolean> {
+  return !!path && !!(await stat(path).catch(() => null))?.isDirectory();
+}
+
+/**
+ * Read an output folder of a restoration batch into a comparison. Folders recorded as absolute
+ * paths are used when they exist, else looked up beside the output folder (a moved or copied
+ * result still opens). Models that failed are listed with their status and reason.
+ */
+export async function readCompareSession(outputDir: string): Promise<CompareSession> {
+  const summary = await readJson<BatchSummaryFile>(join(outputDir, 'batch_summary.json'));
+  if (!summary || !Array.isArray(summary.models)) {
+    throw new AppFailure(
+      'NOT_FOUND',
+      `${outputDir} has no batch_summary.json: open a folder written by \`loupe infer\` or a Compare run`,
+      { path: outputDir },
+    );
+  }
+  const inputDir = (await isDir(summary.input_dir)) ? (summary.input_dir as string) : null;
+  const gtDir = (await isDir(summary.gt_dir)) ? (summary.gt_dir as string) : null;
+
+  const models: CompareModel[] = [];
+  const metas: (MetadataFile | null)[] = [];
+  const metrics: (MetricsFile | null)[] = [];
+  for (const entry of summary.models) {
+    const recorded = entry.output_dir ?? null;
+    const local = recorded ? join(outputDir, basename(recorded)) : null;
+    const folder = (await isDir(recorded)) ? (recorded as string) : (await isDir(local)) ? (local as string) : null;
+    metas.push(folder ? await readJson<MetadataFile>(join(folder, 'metadata.json')) : null);
+    metrics.push(folder ? await readJson<MetricsFile>(join(folder, 'metrics.json')) : null);
+    models.push({
+      name: entry.run_name ?? basename(folder ?? recorded ?? 'model'),
+      folder: folder ?? recorded ?? '',
+      status: STATUSES.includes(entry.status as ModelRunStatus) ? (entry.status as ModelRunStatus) : 'skipped',
+      error: entry.error ?? null,
+      architecture: entry.architecture ?? null,
+      runId: entry.run_id ?? null,
+      provider: entry.provider ?? null,
+      source: entry.source ?? null,
+      params: {},
+      outputs: [],
+      psnr: [],
+      ssim: [],
+      mean: { psnr: entry.psnr_mean ?? null, ssim: entry.ssim_mean ?? null },
+      framesTiled: entry.frames_tiled ?? 0,
+    });
+  }
+
+  // The frames: the input folder's images in the runner's order, else what the models recorded.
+  let names: string[];
+  if (inputDir) {
+    names = (await listImages(inputDir, false)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  } else {
+    const byIndex = new Map<number, string>();
+    for (const m of metas) for (const f of m?.frames ?? []) if (!byIndex.has(f.index)) byIndex.set(f.index, f.input);
+    names = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+  }
+  const gtNames = gtDir ? new Set(await listImages(gtDir, false)) : new Set<string>();
+  const frames: CompareFrame[] = names.map((name, index) => ({
+    index,
+    name,
+    input: inputDir ? join(inputDir, name) : null,
+    gt: gtDir && gtNames.has(name) ? join(gtDir, name) : null,
+  }));
+  const indexOf = new Map(names.map((n, i) => [n, i]));
+
+  for (const [i, m] of models.entries()) {
+    const meta = metas[i];
+    const q = metrics[i];
+    m.outputs = frames.map(() => null);
+    m.psnr = frames.map(() => null);
+    m.ssim = frames.map(() => null);
+    if (meta) {
+      m.params = Object.fromEntries(Object.entries(meta.params ?? {}).map(([k, v]) => [k, String(v)]));
+      m.provider ??= meta.provider?.active ?? null;
+      for (const f of meta.frames ?? []) {
+        const at = indexOf.get(f.input) ?? f.index;
+        if (
+          at >= 0 &&
+          at < frames.length &&
+          typeof f.output === 'string' &&
+          !isAbsolute(f.output) &&
+          !f.output.includes('..')
+        )
+          m.outputs[at] = join(m.folder, f.output);
+      }
+    }
+    for (const f of q?.frames ?? []) {
+      const at = indexOf.get(f.input);
+      if (at === undefined) continue;
+      m.psnr[at] = f.psnr;
+      m.ssim[at] = f.ssim;
+    }
+    if (q?.mean) m.mean = { psnr: q.mean.psnr ?? null, ssim: q.mean.ssim ?? null };
+  }
+
+  return {
+    outputDir,
+    inputDir,
+    gtDir,
+    createdAt: summary.created_at ?? null,
+    frames,
+    models,
+    ssimDefinition: metrics.find((q) => q?.definition)?.definition ?? null,
+  };
+}

@@ -1,0 +1,49 @@
+import type { ModelRunStatus } from './jobs';
+
+/**
+ * A comparison: the frames of a restoration batch and every model's outputs and metrics, read
+ * from an output folder that `loupe infer` (or the app's run) wrote. Paths are absolute; the
+ * renderer loads them through `api.images.url`.
+ */
+export interface CompareFrame {
+  index: number;
+  /** The input frame's file name. */
+  name: string;
+  /** Absolute path of the input frame (null when the input folder is gone). */
+  input: string | null;
+  /** Absolute path of the ground-truth frame, when there is one. */
+  gt: string | null;
+}
+
+export interface CompareModel {
+  /** Run name (unique within the batch). */
+  name: string;
+  /** Output folder of the model. */
+  folder: string;
+  status: ModelRunStatus;
+  error: string | null;
+  architecture: string | null;
+  runId: string | null;
+  provider: string | null;
+  source: string | null;
+  params: Record<string, string>;
+  /** Output frame per input frame index; null where the model wrote none. */
+  outputs: (string | null)[];
+  /** Per frame index; null without ground truth or output. */
+  psnr: (number | null)[];
+  ssim: (number | null)[];
+  /** As metrics.json states them (the mean over the frames with metrics). */
+  mean: { psnr: number | null; ssim: number | null };
+  framesTiled: number;
+}
+
+export interface CompareSession {
+  outputDir: string;
+  inputDir: string | null;
+  gtDir: string | null;
+  createdAt: string | null;
+  frames: CompareFrame[];
+  models: CompareModel[];
+  /** How SSIM was computed (metrics.json `definition`). */
+  ssimDefinition: string | null;
+}

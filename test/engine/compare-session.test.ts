@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CompareSession } from '../../src/shared/compare';
+import { readCompareSession } from '../../src/engine/restore/compare-session';
+import { listMlflowExperiments, listMlflowRuns } from '../../src/engine/mlflow/listing';
+import { meanOf } from '../../src/core/compare/metrics';
+import { writeFixtureModels } from '../fixtures/onnx-models';
+import { writeMlruns } from '../fixtures/mlruns';
+import { textureSvg } from '../fixtures/texture';
+import { repoRoot, tempDir } from '../helpers';
+
+/** An output folder written by the real `loupe infer`, read back as a comparison. */
+describe('compare sessions', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let out: string;
+  let frames: string;
+  let gt: string;
+  beforeAll(async () => {
+    tmp = await tempDir('loupe-compare-');
+    frames = join(tmp.path, 'frames');
+    gt = join(tmp.path, 'gt');
+    await mkdir(frames);
+    await mkdir(gt);
+    for (let i = 0; i < 4; i++) {
+      const name = `f_${String(i).padStart(3, '0')}.png`;
+      await sharp(Buffer.from(textureSvg(96, 64, 3 + i)))
+        .removeAlpha()
+        .png()
+        .toFile(join(gt, name));
+      await sharp(join(gt, name)).blur(1.2).png().toFile(join(frames, name));
+    }
+    const models = (await writeFixtureModels(join(tmp.path, 'models'))).dir;
+    out = join(tmp.path, 'output_inference');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'loupe.js'),
+        'infer',
+        '--models-dir',
+        models,
+        '--input-dir',
+        frames,
+        '--gt-dir',
+        gt,
+        '--output-dir',
+        out,
+      ],
+      { env: { ...process.env, LOUPE_DATA_DIR: join(tmp.path, 'data') }, encoding: 'utf8', timeout: 240_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+  });
+  afterAll(() => tmp.cleanup());
+
+  const check = async (session: CompareSession, root: string): Promise<void> => {
+    expect(session.frames.map((f) => f.name)).toEqual(['f_000.png', 'f_001.png', 'f_002.png', 'f_003.png']);
+    const blur = session.models.find((m) => m.name === 'fixture-blur')!;
+    expect(blur.status).toBe('success');
+    expect(blur.outputs).toEqual([0, 1, 2, 3].map((i) => join(blur.folder, `frame_${String(i).padStart(6, '0')}.png`)));
+    expect(blur.folder.startsWith(root)).toBe(true);
+    // The same numbers as the model's metrics.json, frame by frame and in the mean.
+    const metrics = JSON.parse(await readFile(join(blur.folder, 'metrics.json'), 'utf8')) as {
+      frames: { input: string; psnr: number; ssim: number }[];
+      mean: { psnr: number; ssim: number };
+    };
+    expect(blur.psnr).toEqual(metrics.frames.map((f) => f.psnr));
+    expect(blur.ssim).toEqual(metrics.frames.map((f) => f.ssim));
+    expect(blur.mean).toEqual(metrics.mean);
+    expect(meanOf(blur.psnr)).toBeCloseTo(metrics.mean.psnr, 3);
+    // A model that could not run is listed with its reason, without outputs.
+    const corrupt = session.models.find((m) => m.name === 'corrupt')!;
+    expect(corrupt.status).toBe('load_failed');
+    expect(corrupt.error).toBeTruthy();
+    expect(corrupt.outputs.every((o) => o === null)).toBe(true);
+  };
+
+  it('reads frames, outputs and metrics as metrics.json states them; failed models with their reason', async () => {
+    const session = await readCompareSession(out);
+    expect(session.inputDir).toBe(frames);
+    expect(session.gtDir).toBe(gt);
+    expect(session.frames[2]).toEqual({
+      index: 2,
+      name: 'f_002.png',
+      input: join(frames, 'f_002.png'),
+      gt: join(gt, 'f_002.png'),
+    });
+    expect(session.ssimDefinition).toMatch(/structural_similarity/);
+    await check(session, out);
+  });
+
+  it('opens a copied output folder whose inputs are gone', async () => {
+    const moved = join(tmp.path, 'elsewhere', 'results');
+    await cp(out, moved, { recursive: true });
+    const stash = join(tmp.path, 'frames-away');
+    await cp(frames, stash, { recursive: true });
+    await rm(frames, { recursive: true });
+    await rm(out, { recursive: true });
+    try {
+      const session = await readCompareSession(moved);
+      expect(session.inputDir).toBeNull();
+      expect(session.frames.every((f) => f.input === null)).toBe(true);
+      await check(session, moved);
+    } finally {
+      await cp(stash, frames, { recursive: true });
+      await cp(moved, out, { recursive: true });
+    }
+  });
+
+  it('refuses a folder that is not a batch output', async () => {
+    await expect(readCompareSession(frames)).rejects.toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('lists MLflow runs with params, metrics and whether the model is there', async () => {
+    const store = join(tmp.path, 'mlruns');
+    await writeMlruns(store);
+    expect((await listMlflowExperiments(store)).map((e) => e.name)).toContain('restoration');
+    const all = await listMlflowRuns({ uri: store, experiment: 'restoration', status: null }, () => {
+      throw new Error('no server here');
+    });
+    const byName = Object.fromEntries(all.runs.map((r) => [r.runName, r]));
+    expect(byName.unet_small).toMatchObject({ status: 'FINISHED', params: { epochs: '30' }, model: { ok: true } });
+    expect(byName['lost-artifact']?.model).toMatchObject({ ok: false });
+    const finished = await listMlflowRuns({ uri: store, experiment: 'restoration', status: 'FINISHED' }, () => {
+      throw new Error('no server here');
+    });
+    expect(finished.runs.every((r) => r.status === 'FINISHED')).toBe(true);
+    await expect(
+      listMlflowRuns({ uri: store, experiment: 'nope' }, () => {
+        throw new Error('no server here');
+      }),
+    ).rejects.toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+});
