@@ -8,8 +8,7 @@ test.describe('Loupe app', () => {
     const { page } = app;
     await expect(page.getByTestId('engine-state')).toHaveText(/Engine ready/);
     await expect(page.getByRole('button', { name: 'Keypoints' })).toHaveAttribute('aria-current', 'page');
-    // Compare does not work yet: it is not offered.
-    await expect(page.getByRole('button', { name: 'Compare' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Compare' })).toBeVisible();
 
     await page.getByLabel('Folder path', { exact: true }).fill(app.photosDir);
     await page.getByRole('button', { name: 'Open', exact: true }).click();

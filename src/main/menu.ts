@@ -19,7 +19,8 @@ export function buildMenu(send: (command: MenuCommand) => void): Menu {
       label: 'View',
       submenu: [
         { label: 'Keypoints', accelerator: 'CmdOrCtrl+1', click: () => send('show-keypoints') },
-        { label: 'Models', accelerator: 'CmdOrCtrl+2', click: () => send('show-models') },
+        { label: 'Compare', accelerator: 'CmdOrCtrl+2', click: () => send('show-compare') },
+        { label: 'Models', accelerator: 'CmdOrCtrl+3', click: () => send('show-models') },
         { label: 'Settings', accelerator: 'CmdOrCtrl+,', click: () => send('show-settings') },
         { label: 'Jobs Panel', accelerator: 'CmdOrCtrl+J', click: () => send('toggle-jobs') },
         { type: 'separator' },

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Notices } from './components/Notices';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
+import { ComparePage } from './features/compare/ComparePage';
 import { JobsPanel } from './features/jobs/JobsPanel';
 import { KeypointsPage } from './features/keypoints/KeypointsPage';
 import { ModelsPage } from './features/models/ModelsPage';
@@ -34,6 +35,9 @@ export function App() {
       <main className="main">
         <section hidden={section !== 'keypoints'} aria-label="Keypoints">
           <KeypointsPage />
+        </section>
+        <section hidden={section !== 'compare'} aria-label="Compare">
+          <ComparePage visible={section === 'compare'} />
         </section>
         <section hidden={section !== 'models'} aria-label="Models">
           <ModelsPage visible={section === 'models'} />

@@ -22,7 +22,7 @@ export const SECTIONS: readonly Section[] = [
     id: 'compare',
     label: 'Compare',
     description: 'Run restoration models over a frame sequence and compare their outputs side by side with PSNR/SSIM.',
-    available: false,
+    available: true,
   },
   {
     id: 'models',

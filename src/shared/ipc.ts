@@ -52,7 +52,14 @@ export const PUSH_CHANNELS = {
 } as const;
 
 /** Commands of the native menu, delivered to the renderer as `menu:command` events. */
-export const MENU_COMMANDS = ['open-folder', 'show-keypoints', 'show-models', 'show-settings', 'toggle-jobs'] as const;
+export const MENU_COMMANDS = [
+  'open-folder',
+  'show-keypoints',
+  'show-compare',
+  'show-models',
+  'show-settings',
+  'toggle-jobs',
+] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
 /** Events raised by the host rather than the engine. */
@@ -75,6 +82,8 @@ export interface AppInfo {
   arch: string;
   dataDir: string;
   cacheDir: string;
+  /** The bundled samples (photos, a clip, an MLflow store), when this install has them. */
+  samplesDir: string | null;
   engineState: EngineState;
   engine: EngineInfo | null;
 }

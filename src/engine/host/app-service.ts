@@ -45,6 +45,8 @@ export interface AppServiceDeps {
 }
 
 const MAX_LISTING = 5000;
+/** The place the bundled samples are offered under (see createHost). */
+export const SAMPLES_LABEL = 'Loupe samples';
 const COUNT_LIMIT = 100_000;
 
 /**
@@ -69,6 +71,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
         arch: process.arch,
         dataDir: deps.host.dataDir,
         cacheDir: deps.host.cacheDir,
+        samplesDir: deps.places?.().find((p) => p.label === SAMPLES_LABEL)?.path ?? null,
         engineState: deps.engine.state,
         engine: info,
       };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { EngineConfig } from '../../shared/engine-protocol';
 import type { HostKind } from '../../shared/ipc';
 import type { Settings } from '../../shared/settings';
-import { createAppService, type IpcHandlers } from './app-service';
+import { createAppService, SAMPLES_LABEL, type IpcHandlers } from './app-service';
 import { EngineClient, type EngineChild, type SpawnEngine } from './engine-client';
 import { FolderGrants } from './folder-grants';
 import { createImageHandler } from './image-handler';
@@ -89,7 +89,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
       cacheDir: paths.cacheDir,
     },
     ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
-    places: () => (existsSync(samplesDir) ? [{ label: 'Loupe samples', path: samplesDir }] : []),
+    places: () => (existsSync(samplesDir) ? [{ label: SAMPLES_LABEL, path: samplesDir }] : []),
     engineConfig,
   });
   return {

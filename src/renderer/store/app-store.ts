@@ -128,6 +128,9 @@ const jobsSlice =
             case 'show-keypoints':
               set({ section: 'keypoints' });
               return;
+            case 'show-compare':
+              set({ section: 'compare' });
+              return;
             case 'show-models':
               set({ section: 'models' });
               return;

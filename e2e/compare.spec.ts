@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
+
+/** The first `n` frames of the sample clip and their ground truth, copied for the test. */
+async function clip(app: LoupeApp, n: number): Promise<{ frames: string; gt: string; root: string }> {
+  const root = join(app.photosDir, '..', `clip-${n}`);
+  const frames = join(root, 'frames');
+  const gt = join(root, 'gt');
+  await mkdir(frames, { recursive: true });
+  await mkdir(gt, { recursive: true });
+  const samples = join(repoRoot, 'resources', 'samples');
+  const names = (await readdir(join(samples, 'frames')))
+    .filter((f) => f.endsWith('.png'))
+    .sort()
+    .slice(0, n);
+  for (const f of names) {
+    await copyFile(join(samples, 'frames', f), join(frames, f));
+    await copyFile(join(samples, 'frames_gt', f), join(gt, f));
+  }
+  return { frames, gt, root };
+}
+
+const position = (app: LoupeApp) => app.page.getByTestId('frame-position');
+
+test.describe('Compare: run restoration models and compare their outputs', () => {
+  test('runs the bundled models on the sample clip, then grid, linked zoom, wipe, frames, heatmap, chart, export', async ({
+    app,
+  }) => {
+    test.setTimeout(240_000);
+    const { page } = app;
+    const { frames, gt, root } = await clip(app, 6);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByTestId('frames-dir').fill(frames);
+    await page.getByTestId('gt-dir').fill(gt);
+    await page.getByTestId('output-dir').fill(join(root, 'output_inference'));
+    await page.getByTestId('run-compare').click();
+    await expect(page.getByTestId('run-progress')).toBeVisible();
+    // The comparison opens when the run completes.
+    await expect(page.getByTestId('compare-view')).toBeVisible({ timeout: 200_000 });
+
+    const stage = page.getByTestId('compare-stage');
+    // Input, ground truth and the three bundled models.
+    await expect(stage).toHaveAttribute('data-panes', '5');
+    await expect(page.getByTestId('pane')).toHaveCount(5);
+    await expect(page.getByTestId('ranking').locator('tbody tr')).toHaveCount(3);
+    await expect(stage).not.toHaveAttribute('data-frames-drawn', /^$/);
+    await app.screenshot('compare-grid');
+
+    // Linked zoom: the wheel over one pane zooms every pane about that point.
+    const before = Number(await stage.getAttribute('data-view-scale'));
+    const pane0 = (await page.getByTestId('pane').nth(0).boundingBox())!;
+    const pane3 = (await page.getByTestId('pane').nth(3).boundingBox())!;
+    await page.mouse.move(pane0.x + pane0.width * 0.4, pane0.y + pane0.height * 0.5);
+    await page.mouse.wheel(0, -400);
+    await expect.poll(async () => Number(await stage.getAttribute('data-view-scale'))).toBeGreaterThan(before * 1.5);
+    // The same spot of another pane reads the same image pixel (one shared view).
+    await page.mouse.move(pane0.x + 100, pane0.y + 80);
+    const at0 = await page.getByTestId('inspector').locator('caption').innerText();
+    await page.mouse.move(pane3.x + 100, pane3.y + 80);
+    await expect(page.getByTestId('inspector').locator('caption')).toHaveText(at0);
+    await expect(page.getByTestId('inspector').locator('tbody tr')).toHaveCount(5);
+    await app.screenshot('compare-zoomed');
+    await page.keyboard.press('f');
+
+    // Wipe: move the divider to a quarter, then hold Shift to flip.
+    await page.getByRole('tab', { name: 'Wipe' }).click();
+    await expect(stage).toHaveAttribute('data-panes', '2');
+    const divider = page.getByTestId('wipe-divider');
+    const d = (await divider.boundingBox())!;
+    const box = (await stage.boundingBox())!;
+    await page.mouse.move(d.x + d.width / 2, d.y + d.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, d.y + d.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const moved = (await divider.boundingBox())!;
+    expect(Math.abs(moved.x + moved.width / 2 - (box.x + box.width * 0.25))).toBeLessThan(3);
+    await app.screenshot('compare-wipe');
+    await page.keyboard.down('Shift');
+    await expect(divider).toHaveCount(0);
+    await page.keyboard.up('Shift');
+    await expect(divider).toHaveCount(1);
+
+    // Frames from the keyboard.
+    await stage.click({ position: { x: 20, y: 20 } });
+    await expect(position(app)).toHaveText('1 / 6');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect(position(app)).toHaveText('3 / 6');
+    await expect(stage).toHaveAttribute('data-frame-drawn', '2');
+    await page.keyboard.press('End');
+    await expect(position(app)).toHaveText('6 / 6');
+    await page.keyboard.press('Home');
+    await expect(position(app)).toHaveText('1 / 6');
+
+    // Difference heatmaps against the ground truth, on one scale with a colour bar.
+    await page.getByRole('tab', { name: 'Difference' }).click();
+    await expect(page.getByTestId('colour-bar')).toBeVisible();
+    await expect(stage).not.toHaveAttribute('data-heat-scale', '');
+    expect(Number(await stage.getAttribute('data-heat-scale'))).toBeGreaterThan(0);
+    await expect(stage).toHaveAttribute('data-panes', '4');
+    await app.screenshot('compare-heatmap');
+
+    // Click the chart at frame 5.
+    const over = (await page.getByTestId('timeline-plot').locator('.u-over').boundingBox())!;
+    await page.mouse.click(over.x + (over.width * 4) / 5, over.y + over.height / 2);
+    await expect(position(app)).toHaveText('5 / 6');
+
+    // Export the current view as a PNG.
+    const downloading = page.waitForEvent('download');
+    await page.getByTestId('export-png').click();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toBe('compare_000004_diff.png');
+    const saved = join(artifacts, 'web-compare-export.png');
+    await file.saveAs(saved);
+    const png = await readFile(saved);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    // The stage at device resolution, with a title strip above it.
+    const shown = (await stage.boundingBox())!;
+    expect(png.readUInt32BE(16)).toBe(Math.round(shown.width));
+    expect(png.readUInt32BE(20)).toBe(Math.round(shown.height + 28));
+  });
+
+  test('an output folder written by `loupe infer` shows the same metrics as its metrics.json', async ({ app }) => {
+    test.setTimeout(180_000);
+    const { page } = app;
+    const { frames, gt, root } = await clip(app, 3);
+    const out = join(root, 'from-cli');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'loupe.js'),
+        'infer',
+        '--models-dir',
+        join(repoRoot, 'resources', 'models'),
+        '--input-dir',
+        frames,
+        '--gt-dir',
+        gt,
+        '--output-dir',
+        out,
+        '--data-dir',
+        join(root, 'cli-data'),
+      ],
+      { encoding: 'utf8', timeout: 150_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByTestId('open-output').fill(out);
+    await page.getByTestId('open-results').click();
+    await expect(page.getByTestId('compare-view')).toBeVisible();
+
+    const summary = JSON.parse(await readFile(join(out, 'batch_summary.json'), 'utf8')) as {
+      models: { run_name: string; status: string; output_dir: string | null }[];
+    };
+    const ranking = page.getByTestId('ranking');
+    for (const m of summary.models.filter((x) => x.status === 'success')) {
+      const metrics = JSON.parse(await readFile(join(m.output_dir!, 'metrics.json'), 'utf8')) as {
+        frames: { psnr: number; ssim: number }[];
+        mean: { psnr: number; ssim: number };
+      };
+      const row = ranking.locator('tr', { hasText: m.run_name });
+      await expect(row).toContainText(metrics.mean.psnr.toFixed(2));
+      await expect(row).toContainText(metrics.mean.ssim.toFixed(4));
+      // The pane of the model shows frame 1's numbers and the mean, as written.
+      const pane = page.locator(`[data-pane="model:${m.run_name}"]`);
+      await expect(pane).toContainText(
+        `${metrics.frames[0]!.psnr.toFixed(2)} dB · ${metrics.frames[0]!.ssim.toFixed(4)}`,
+      );
+      await expect(pane).toContainText(`mean ${metrics.mean.psnr.toFixed(2)} dB`);
+    }
+  });
+});

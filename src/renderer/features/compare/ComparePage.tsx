@@ -1,0 +1,54 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useApi } from '../../lib/api';
+import { useApp } from '../../store/app-store';
+import { CompareView } from './CompareView';
+import { FrameCache } from './frame-cache';
+import { Setup } from './Setup';
+import { CompareStoreContext, createCompareStore, type CompareStore } from './store';
+
+/** Compare: set up or open a restoration batch, then compare its outputs frame by frame. */
+export function ComparePage({ visible }: { visible: boolean }) {
+  const api = useApi();
+  const notify = useApp((s) => s.notify);
+  const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache } | null>(null);
+
+  const open = useCallback(
+    async (outputDir: string) => {
+      const r = await api.compare.open(outputDir);
+      if (!r.ok) {
+        notify('error', r.error.message);
+        return;
+      }
+      const cache = new FrameCache(api.images.url, Math.max(48, r.value.models.length * 12 + 24));
+      setDoc((prev) => {
+        prev?.cache.clear();
+        return { store: createCompareStore(r.value), cache };
+      });
+    },
+    [api, notify],
+  );
+  useEffect(() => () => doc?.cache.clear(), [doc]);
+
+  return (
+    <div className="page compare-page">
+      {!doc ? (
+        <>
+          <div className="page-header">
+            <div>
+              <h1>Compare</h1>
+              <div className="subtitle">
+                Run restoration models over a frame sequence and compare their outputs side by side, with a wipe,
+                difference heatmaps and PSNR/SSIM per frame.
+              </div>
+            </div>
+          </div>
+          <Setup onOpen={(dir) => void open(dir)} />
+        </>
+      ) : (
+        <CompareStoreContext.Provider value={doc.store}>
+          <CompareView cache={doc.cache} active={visible} onClose={() => setDoc(null)} />
+        </CompareStoreContext.Provider>
+      )}
+    </div>
+  );
+}

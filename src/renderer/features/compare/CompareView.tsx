@@ -1,0 +1,333 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { actualPixels, zoomAt } from '../../canvas/view';
+import { useApp } from '../../store/app-store';
+import { download, stageToPng } from './export';
+import type { FrameCache } from './frame-cache';
+import { SidePanel } from './SidePanel';
+import { Stage } from './Stage';
+import { useCompare, useCompareStore, type CompareMode, type PaneId } from './store';
+import { Timeline } from './Timeline';
+
+const FPS_CHOICES = [1, 5, 10, 12, 24, 30, 60];
+const AHEAD = 6;
+const BEHIND = 2;
+
+/** The comparison: toolbar, the stage, the side panel, the frame scrubber and the metrics timeline. */
+export function CompareView({ cache, active, onClose }: { cache: FrameCache; active: boolean; onClose: () => void }) {
+  const store = useCompareStore();
+  const session = useCompare((s) => s.session);
+  const panes = useCompare((s) => s.panes);
+  const shown = useCompare((s) => s.shown);
+  const mode = useCompare((s) => s.mode);
+  const setMode = useCompare((s) => s.setMode);
+  const frame = useCompare((s) => s.frame);
+  const playing = useCompare((s) => s.playing);
+  const wipe = useCompare((s) => s.wipe);
+  const diff = useCompare((s) => s.diff);
+  const notify = useApp((s) => s.notify);
+  const stageHost = useRef<HTMLDivElement>(null);
+  const frames = session.frames.length;
+  const available = useMemo(() => panes.filter((p) => p.available), [panes]);
+
+  // Decode ahead of the frame (and a little behind) for every pane the stage may draw.
+  useEffect(() => {
+    const ids = new Set<PaneId>([...shown, wipe.a, wipe.b, diff.reference]);
+    const list = panes.filter((p) => ids.has(p.id));
+    const order: number[] = [];
+    for (let d = 1; d <= AHEAD; d++) order.push(frame + d);
+    for (let d = 1; d <= BEHIND; d++) order.push(frame - d);
+    for (const f of order) if (f >= 0 && f < frames) cache.prefetch(list.map((p) => p.paths[f] ?? null));
+  }, [cache, frame, frames, panes, shown, wipe.a, wipe.b, diff.reference]);
+
+  // Playback: advance at the chosen rate, but only to a frame whose images are decoded.
+  useEffect(() => {
+    if (!playing) return;
+    let timer = 0;
+    let last = performance.now();
+    const tick = (now: number): void => {
+      const s = store.getState();
+      if (now - last >= 1000 / s.fps) {
+        const next = s.frame + 1 >= frames ? 0 : s.frame + 1;
+        const ids =
+          s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;
+        const ready = s.panes
+          .filter((p) => ids.includes(p.id))
+          .every((p) => !p.paths[next] || cache.has(p.paths[next] as string));
+        if (ready) {
+          s.setFrame(next);
+          last = now;
+        }
+      }
+      timer = requestAnimationFrame(tick);
+    };
+    timer = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(timer);
+  }, [playing, frames, store, cache]);
+
+  // Keyboard, while this section is on screen and no field has focus.
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent): void => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
+      if (e.ctrlKey || e.metaKey) return;
+      const s = store.getState();
+      // Zoom keys work about the centre of a pane (all panes share the view).
+      const box = stageHost.current?.querySelector<HTMLElement>('[data-testid="pane"]')?.getBoundingClientRect();
+      let handled = true;
+      switch (e.key) {
+        case 'ArrowLeft':
+          s.step(e.shiftKey ? -10 : -1);
+          break;
+        case 'ArrowRight':
+          s.step(e.shiftKey ? 10 : 1);
+          break;
+        case 'Home':
+          s.setFrame(0);
+          break;
+        case 'End':
+          s.setFrame(frames - 1);
+          break;
+        case ' ':
+          s.setPlaying(!s.playing);
+          break;
+        case 'Shift':
+          if (s.mode === 'wipe') s.setFlipped(true);
+          else handled = false;
+          break;
+        case 'g':
+          s.setMode('grid');
+          break;
+        case 'w':
+          s.setMode('wipe');
+          break;
+        case 'd':
+          s.setMode('diff');
+          break;
+        case 'f':
+          s.setView(null);
+          break;
+        case '1':
+          if (s.view && box)
+            s.setView(actualPixels(s.view, { width: box.width, height: box.height }, devicePixelRatio));
+          break;
+        case '+':
+        case '=':
+          if (s.view && box) s.setView(zoomAt(s.view, [box.width / 2, box.height / 2], 1.25));
+          break;
+        case '-':
+          if (s.view && box) s.setView(zoomAt(s.view, [box.width / 2, box.height / 2], 0.8));
+          break;
+        default:
+          handled = false;
+      }
+      if (handled) e.preventDefault();
+    };
+    const onKeyUp = (e: KeyboardEvent): void => {
+      if (e.key === 'Shift') store.getState().setFlipped(false);
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('keyup', onKeyUp);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKeyUp);
+    };
+  }, [active, frames, store]);
+
+  const exportPng = async (): Promise<void> => {
+    const stage = stageHost.current?.querySelector<HTMLElement>('[data-testid="compare-stage"]');
+    if (!stage) return;
+    const name = session.frames[frame]?.name ?? `frame ${frame}`;
+    try {
+      const blob = await stageToPng(stage, `${name} · frame ${frame + 1}/${frames} · ${mode}`);
+      download(blob, `compare_${String(frame).padStart(6, '0')}_${mode}.png`);
+    } catch (e) {
+      notify('error', `Export failed: ${(e as Error).message}`);
+    }
+  };
+
+  return (
+    <div className="compare" data-testid="compare-view">
+      <div className="compare-toolbar">
+        <div className="segmented" role="tablist" aria-label="View">
+          {(['grid', 'wipe', 'diff'] as CompareMode[]).map((m) => (
+            <button
+              key={m}
+              role="tab"
+              aria-selected={mode === m}
+              onClick={() => setMode(m)}
+              title={`${MODE_LABEL[m]} (${m[0]})`}
+            >
+              {MODE_LABEL[m]}
+            </button>
+          ))}
+        </div>
+        {mode === 'wipe' && <WipeControls />}
+        {mode === 'diff' && <DiffControls />}
+        <span className="grow" />
+        <button className="btn small" onClick={() => store.getState().setView(null)} title="Fit (F)">
+          Fit
+        </button>
+        <button className="btn small" onClick={() => void exportPng()} data-testid="export-png">
+          Export PNG
+        </button>
+        <button className="btn small" onClick={onClose} title={session.outputDir}>
+          Close
+        </button>
+      </div>
+      <div className="compare-main">
+        <div className="compare-stage-host" ref={stageHost}>
+          <Stage cache={cache} />
+        </div>
+        <SidePanel cache={cache} />
+      </div>
+      <Scrubber />
+      <Timeline />
+      {available.length === 0 && <div className="card empty">No model produced outputs in this folder.</div>}
+    </div>
+  );
+}
+
+const MODE_LABEL: Record<CompareMode, string> = { grid: 'Side by side', wipe: 'Wipe', diff: 'Difference' };
+
+function WipeControls() {
+  const panes = useCompare((s) => s.panes);
+  const wipe = useCompare((s) => s.wipe);
+  const setWipe = useCompare((s) => s.setWipe);
+  const options = panes.filter((p) => p.available);
+  return (
+    <div className="mode-controls">
+      <select
+        className="input"
+        aria-label="Wipe left"
+        value={wipe.a}
+        onChange={(e) => setWipe({ a: e.target.value as PaneId })}
+      >
+        {options.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.label}
+          </option>
+        ))}
+      </select>
+      <span className="dim">|</span>
+      <select
+        className="input"
+        aria-label="Wipe right"
+        value={wipe.b}
+        onChange={(e) => setWipe({ b: e.target.value as PaneId })}
+      >
+        {options.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.label}
+          </option>
+        ))}
+      </select>
+      <span className="dim small" title="Drag the divider to move it; hold Shift to see the right pane everywhere">
+        hold Shift to flip
+      </span>
+    </div>
+  );
+}
+
+function DiffControls() {
+  const panes = useCompare((s) => s.panes);
+  const diff = useCompare((s) => s.diff);
+  const setDiff = useCompare((s) => s.setDiff);
+  const [scale, setScale] = useState('');
+  const options = panes.filter((p) => p.available);
+  return (
+    <div className="mode-controls">
+      <label className="range">
+        against
+        <select
+          className="input"
+          aria-label="Difference reference"
+          value={diff.reference}
+          onChange={(e) => setDiff({ reference: e.target.value as PaneId })}
+        >
+          {options.map((p) => (
+            <option key={p.id} value={p.id}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="range">
+        scale
+        <input
+          className="input narrow"
+          aria-label="Heatmap scale"
+          placeholder="auto"
+          value={scale}
+          onChange={(e) => {
+            setScale(e.target.value);
+            const v = Number(e.target.value);
+            setDiff({ scale: e.target.value.trim() && Number.isFinite(v) && v > 0 ? v : null });
+          }}
+        />
+      </label>
+    </div>
+  );
+}
+
+function Scrubber() {
+  const session = useCompare((s) => s.session);
+  const frame = useCompare((s) => s.frame);
+  const setFrame = useCompare((s) => s.setFrame);
+  const playing = useCompare((s) => s.playing);
+  const setPlaying = useCompare((s) => s.setPlaying);
+  const fps = useCompare((s) => s.fps);
+  const setFps = useCompare((s) => s.setFps);
+  const n = session.frames.length;
+  return (
+    <div className="scrubber">
+      <button
+        className="btn small"
+        onClick={() => setPlaying(!playing)}
+        aria-label={playing ? 'Pause' : 'Play'}
+        title="Play / pause (Space)"
+        data-testid="play"
+      >
+        {playing ? '❚❚' : '▶'}
+      </button>
+      <button
+        className="btn small"
+        onClick={() => setFrame(frame - 1)}
+        disabled={frame <= 0}
+        title="Previous frame (←)"
+      >
+        ←
+      </button>
+      <input
+        type="range"
+        min={0}
+        max={Math.max(0, n - 1)}
+        value={frame}
+        onChange={(e) => setFrame(e.target.valueAsNumber)}
+        aria-label="Frame"
+        className="grow"
+      />
+      <button
+        className="btn small"
+        onClick={() => setFrame(frame + 1)}
+        disabled={frame >= n - 1}
+        title="Next frame (→)"
+      >
+        →
+      </button>
+      <span className="mono" data-testid="frame-position">
+        {frame + 1} / {n}
+      </span>
+      <span className="mono dim frame-name" title={session.frames[frame]?.input ?? undefined}>
+        {session.frames[frame]?.name}
+      </span>
+      <select className="input" aria-label="Playback rate" value={fps} onChange={(e) => setFps(Number(e.target.value))}>
+        {FPS_CHOICES.map((f) => (
+          <option key={f} value={f}>
+            {f} fps
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

@@ -1,0 +1,404 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { JobSnapshot, ModelSource, RestoreFramesSpec } from '../../../shared/jobs';
+import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
+import { RUN_STATUSES } from '../../../shared/mlflow';
+import { formatDuration, formatRate } from '../../../core/format';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useApi } from '../../lib/api';
+import { useApp } from '../../store/app-store';
+import { PathField } from './PathField';
+
+const NO_MODELS: never[] = [];
+
+const parentOf = (p: string): string => p.replace(/[\\/]+$/, '').replace(/[\\/][^\\/]*$/, '') || p;
+const sepOf = (p: string): string => (p.includes('\\') && !p.includes('/') ? '\\' : '/');
+
+/**
+ * Set up a comparison: the frames (and optional ground truth), models from the catalog, a folder
+ * of .onnx files or an MLflow experiment (runs listed with params and metrics to pick from), and
+ * where the outputs go. Or open an output folder that exists already.
+ */
+export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
+  const api = useApi();
+  const info = useApp((s) => s.info);
+  const models = useApp((s) => s.models ?? NO_MODELS);
+  const loadModels = useApp((s) => s.loadModels);
+  const modelsState = useApp((s) => s.modelsState);
+  const submitJob = useApp((s) => s.submitJob);
+  const notify = useApp((s) => s.notify);
+
+  const [frames, setFrames] = useState('');
+  const [gt, setGt] = useState('');
+  const [out, setOut] = useState<string | null>(null);
+  const [picked, setPicked] = useState<string[] | null>(null);
+  const [folder, setFolder] = useState('');
+  const [uri, setUri] = useState('');
+  const [experiment, setExperiment] = useState('');
+  const [experiments, setExperiments] = useState<string[]>([]);
+  const [status, setStatus] = useState<RunStatus | 'any'>('FINISHED');
+  const [maxRuns, setMaxRuns] = useState('');
+  const [runs, setRuns] = useState<MlflowRunListing[] | null>(null);
+  const [runIds, setRunIds] = useState<string[]>([]);
+  const [listing, setListing] = useState(false);
+  const [tiled, setTiled] = useState(false);
+  const [existing, setExisting] = useState('');
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useApp((s) => (jobId ? s.jobs[jobId] : undefined)) as JobSnapshot<'restore-frames'> | undefined;
+
+  useEffect(() => {
+    if (modelsState === 'idle') void loadModels(false);
+  }, [modelsState, loadModels]);
+  const restoration = useMemo(() => models.filter((m) => m.task === 'restoration' && !m.error), [models]);
+  const selected = picked ?? restoration.filter((m) => m.source === 'bundled').map((m) => m.id);
+  const output = out ?? (frames.trim() ? `${parentOf(frames.trim())}${sepOf(frames)}output_inference` : '');
+
+  // Experiments of a file store, as suggestions.
+  useEffect(() => {
+    if (!uri.trim() || /^https?:/i.test(uri)) return;
+    let live = true;
+    const t = setTimeout(() => {
+      void api.mlflow.experiments(uri.trim()).then((r) => {
+        if (live) setExperiments(r.ok ? r.value.map((e) => e.name) : []);
+      });
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [api, uri]);
+
+  // When the run finishes, open its results.
+  useEffect(() => {
+    if (job?.status === 'completed' && job.result) onOpen(job.result.outputDir);
+  }, [job?.status, job?.result, onOpen]);
+
+  const useSamples = (): void => {
+    const samples = `${info?.samplesDir ?? ''}`;
+    if (!samples) return;
+    const sep = sepOf(samples);
+    setFrames(`${samples}${sep}frames`);
+    setGt(`${samples}${sep}frames_gt`);
+    setUri(`${samples}${sep}mlruns`);
+    setExperiment('loupe-restoration');
+    setOut(`${info?.dataDir ?? parentOf(samples)}${sep}output_inference${sep}samples`);
+  };
+
+  const listRuns = async (): Promise<void> => {
+    setListing(true);
+    const r = await api.mlflow.runs({
+      uri: uri.trim(),
+      experiment: experiment.trim(),
+      status: status === 'any' ? null : status,
+      ...(maxRuns.trim() ? { maxRuns: Number(maxRuns) } : {}),
+    });
+    setListing(false);
+    if (!r.ok) {
+      notify('error', r.error.message);
+      setRuns(null);
+      return;
+    }
+    setRuns(r.value.runs);
+    setRunIds(r.value.runs.filter((x) => x.model?.ok !== false).map((x) => x.runId));
+  };
+
+  const sources: ModelSource[] = [];
+  if (selected.length) sources.push({ type: 'models', ids: selected });
+  if (folder.trim()) sources.push({ type: 'folder', dir: folder.trim() });
+  if (runs && runIds.length) sources.push({ type: 'mlflow', uri: uri.trim(), experiment: experiment.trim(), runIds });
+
+  const run = async (): Promise<void> => {
+    const spec: RestoreFramesSpec = {
+      kind: 'restore-frames',
+      inputDir: frames.trim(),
+      outputDir: output.trim(),
+      sources,
+      ...(gt.trim() ? { gtDir: gt.trim() } : {}),
+      ...(tiled ? { tiled: true } : {}),
+    };
+    // The folders the run reads become viewable (the image route serves only opened folders).
+    for (const dir of [spec.inputDir, spec.gtDir].filter((d): d is string => !!d)) {
+      const r = await api.folders.open(dir);
+      if (!r.ok) {
+        notify('error', r.error.message);
+        return;
+      }
+    }
+    const submitted = await submitJob(spec);
+    if (submitted) setJobId(submitted.id);
+  };
+
+  const ready = frames.trim() && output.trim() && sources.length > 0;
+
+  return (
+    <div className="compare-setup">
+      <div className="card form-card">
+        <div className="card-title">
+          New run
+          <span className="grow" />
+          {info?.samplesDir && (
+            <button className="btn small ghost" onClick={useSamples} data-testid="use-samples">
+              Use the sample clip
+            </button>
+          )}
+        </div>
+        <PathField
+          label="Frames"
+          value={frames}
+          onChange={setFrames}
+          placeholder="/path/to/frames"
+          testId="frames-dir"
+        />
+        <PathField
+          label="Ground truth"
+          optional
+          value={gt}
+          onChange={setGt}
+          placeholder="same file names as the frames"
+          testId="gt-dir"
+        />
+
+        <div className="field-label">Models</div>
+        <div className="model-picks">
+          {restoration.length === 0 && <div className="dim small">No restoration models in the catalog.</div>}
+          {restoration.map((m) => (
+            <label key={m.id} className="check">
+              <input
+                type="checkbox"
+                checked={selected.includes(m.id)}
+                onChange={(e) => setPicked(e.target.checked ? [...selected, m.id] : selected.filter((x) => x !== m.id))}
+              />
+              <span className="mono">{m.id}</span>
+              <span className="faint small">
+                {m.source}
+                {m.manifest?.architecture ? ` · ${m.manifest.architecture}` : ''}
+              </span>
+            </label>
+          ))}
+        </div>
+        <PathField label="A folder of .onnx models" optional value={folder} onChange={setFolder} />
+
+        <details className="mlflow" open={!!uri}>
+          <summary>From MLflow</summary>
+          <div className="mlflow-grid">
+            <label>
+              Tracking URI
+              <input
+                className="input mono"
+                value={uri}
+                onChange={(e) => setUri(e.target.value)}
+                placeholder="/path/to/mlruns or http://host:5000"
+                aria-label="MLflow tracking URI"
+              />
+            </label>
+            <label>
+              Experiment
+              <input
+                className="input"
+                value={experiment}
+                list="mlflow-experiments"
+                onChange={(e) => setExperiment(e.target.value)}
+                aria-label="MLflow experiment"
+              />
+              <datalist id="mlflow-experiments">
+                {experiments.map((e) => (
+                  <option key={e} value={e} />
+                ))}
+              </datalist>
+            </label>
+            <label>
+              Status
+              <select className="input" value={status} onChange={(e) => setStatus(e.target.value as RunStatus | 'any')}>
+                {RUN_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+                <option value="any">any</option>
+              </select>
+            </label>
+            <label>
+              Max runs
+              <input
+                className="input narrow"
+                value={maxRuns}
+                onChange={(e) => setMaxRuns(e.target.value)}
+                placeholder="all"
+              />
+            </label>
+            <button
+              className="btn"
+              onClick={() => void listRuns()}
+              disabled={!uri.trim() || !experiment.trim() || listing}
+            >
+              {listing ? 'Listing…' : 'List runs'}
+            </button>
+          </div>
+          {runs && <RunTable runs={runs} selected={runIds} onChange={setRunIds} />}
+        </details>
+
+        <PathField label="Outputs" value={output} onChange={(v) => setOut(v)} testId="output-dir" />
+        <label className="check">
+          <input type="checkbox" checked={tiled} onChange={(e) => setTiled(e.target.checked)} /> Always tile (else only
+          when a whole frame does not fit in memory)
+        </label>
+        <div className="row end">
+          <span className="dim small">
+            {sources.length === 0 ? 'Choose at least one model.' : `${countModels(sources, runIds)} models`}
+          </span>
+          <button
+            className="btn primary"
+            disabled={!ready || (job && ['queued', 'running'].includes(job.status))}
+            onClick={() => void run()}
+            data-testid="run-compare"
+          >
+            Run
+          </button>
+        </div>
+        {job && <RunProgress job={job} onOpen={() => onOpen(output.trim())} />}
+      </div>
+
+      <div className="card form-card">
+        <div className="card-title">Open results</div>
+        <p className="dim small">
+          An output folder written by <span className="mono">loupe infer</span> or an earlier run: compare without
+          running anything.
+        </p>
+        <PathField label="Output folder" value={existing} onChange={setExisting} testId="open-output" />
+        <div className="row end">
+          <button
+            className="btn primary"
+            disabled={!existing.trim()}
+            onClick={() => onOpen(existing.trim())}
+            data-testid="open-results"
+          >
+            Open
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function countModels(sources: ModelSource[], runIds: string[]): number {
+  let n = 0;
+  for (const s of sources) {
+    if (s.type === 'models') n += s.ids.length;
+    else if (s.type === 'mlflow') n += runIds.length;
+    else n += 1;
+  }
+  return n;
+}
+
+function RunTable({
+  runs,
+  selected,
+  onChange,
+}: {
+  runs: MlflowRunListing[];
+  selected: string[];
+  onChange: (ids: string[]) => void;
+}) {
+  const paramKeys = [...new Set(runs.flatMap((r) => Object.keys(r.params)))].slice(0, 5);
+  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].slice(0, 4);
+  if (runs.length === 0) return <div className="dim small">No runs match.</div>;
+  return (
+    <div className="run-table-wrap">
+      <table className="grid run-table" aria-label="MLflow runs" data-testid="mlflow-runs">
+        <thead>
+          <tr>
+            <th>
+              <input
+                type="checkbox"
+                aria-label="All runs"
+                checked={selected.length === runs.length}
+                onChange={(e) => onChange(e.target.checked ? runs.map((r) => r.runId) : [])}
+              />
+            </th>
+            <th>Run</th>
+            <th>Status</th>
+            {paramKeys.map((k) => (
+              <th key={k}>{k}</th>
+            ))}
+            {metricKeys.map((k) => (
+              <th key={k}>{k}</th>
+            ))}
+            <th>Model</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.runId}>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Run ${r.runName}`}
+                  checked={selected.includes(r.runId)}
+                  onChange={(e) =>
+                    onChange(e.target.checked ? [...selected, r.runId] : selected.filter((x) => x !== r.runId))
+                  }
+                />
+              </td>
+              <td className="mono" title={r.runId}>
+                {r.runName}
+              </td>
+              <td>{r.status}</td>
+              {paramKeys.map((k) => (
+                <td key={k} className="mono">
+                  {r.params[k] ?? ''}
+                </td>
+              ))}
+              {metricKeys.map((k) => (
+                <td key={k} className="mono">
+                  {r.metrics[k] ? Number(r.metrics[k].value.toPrecision(4)) : ''}
+                </td>
+              ))}
+              <td className={r.model?.ok === false ? 'danger-text' : 'dim'} title={r.model?.reason ?? undefined}>
+                {r.model === null ? 'on the server' : r.model.ok ? 'found' : 'missing'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RunProgress({ job, onOpen }: { job: JobSnapshot<'restore-frames'>; onOpen: () => void }) {
+  const act = useApp((s) => s.jobAction);
+  const perModel = Object.entries(job.tags);
+  return (
+    <div className="run-progress" data-testid="run-progress" data-status={job.status}>
+      <div className="row">
+        <strong>Running models</strong>
+        <span className="dim">
+          {job.done}
+          {job.total !== null ? ` / ${job.total}` : ''} frames
+          {job.status === 'running' && ` · ${formatRate(job.rate, 'frames')} · ETA ${formatDuration(job.etaSec)}`}
+        </span>
+        <span className="grow" />
+        <span className="badge">{job.status}</span>
+        {(job.status === 'interrupted' || job.status === 'paused') && (
+          <button className="btn small" onClick={() => void act(job.id, 'resume')}>
+            Resume
+          </button>
+        )}
+        {job.done > 0 && (
+          <button className="btn small" onClick={onOpen}>
+            Open results so far
+          </button>
+        )}
+      </div>
+      <ProgressBar done={job.done} total={job.total} status={job.status} />
+      {perModel.length > 0 && (
+        <ul className="per-model mono small">
+          {perModel.map(([name, n]) => (
+            <li key={name}>
+              {name}: {n}
+            </li>
+          ))}
+        </ul>
+      )}
+      {job.error && <div className="danger-text small">{job.error.message}</div>}
+    </div>
+  );
+}

@@ -1,0 +1,181 @@
+import { useEffect, useMemo, useState } from 'react';
+import { ranking, worstFrames } from '../../../core/compare/metrics';
+import type { FrameCache } from './frame-cache';
+import { paneColour } from './palette';
+import { MAX_MODEL_PANES, useCompare, type Pane } from './store';
+
+/** Beside the stage: which panes to show, the ranking, each model's worst frames, the pixel inspector. */
+export function SidePanel({ cache }: { cache: FrameCache }) {
+  const session = useCompare((s) => s.session);
+  const panes = useCompare((s) => s.panes);
+  const shown = useCompare((s) => s.shown);
+  const toggle = useCompare((s) => s.togglePane);
+  const metric = useCompare((s) => s.metric);
+  const setFrame = useCompare((s) => s.setFrame);
+  const rows = useMemo(() => ranking(session.models), [session]);
+  const modelPanes = panes.filter((p) => p.id.startsWith('model:'));
+  const models = shown.filter((id) => id.startsWith('model:')).length;
+  const [worstOf, setWorstOf] = useState<string | null>(null);
+  const worstModel = session.models.find((m) => m.name === (worstOf ?? rows[0]?.name)) ?? null;
+
+  return (
+    <aside className="compare-side">
+      <section>
+        <div className="section-title">Panes</div>
+        <ul className="pane-list">
+          {panes.map((p) => (
+            <li key={p.id} title={p.reason ?? undefined}>
+              <label className={p.available ? '' : 'faint'}>
+                <input
+                  type="checkbox"
+                  checked={shown.includes(p.id)}
+                  disabled={
+                    !p.available || (!shown.includes(p.id) && p.id.startsWith('model:') && models >= MAX_MODEL_PANES)
+                  }
+                  onChange={() => toggle(p.id)}
+                  aria-label={`Show ${p.label}`}
+                />
+                <span className="swatch" style={{ background: paneColour(p.id, modelPanes.indexOf(p)) }} />
+                <span className="name">{p.label}</span>
+                {!p.available && <span className="badge danger">{p.reason?.split(':')[0]}</span>}
+              </label>
+              {!p.available && p.reason && <div className="reason">{p.reason}</div>}
+            </li>
+          ))}
+        </ul>
+        <div className="dim small">Up to {MAX_MODEL_PANES} models beside the input and ground truth.</div>
+      </section>
+
+      {rows.some((r) => r.rank !== null) && (
+        <section>
+          <div className="section-title">Ranking</div>
+          <table className="rank-table" aria-label="Ranking" data-testid="ranking">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Model</th>
+                <th>PSNR</th>
+                <th>SSIM</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr
+                  key={r.name}
+                  className="clickable"
+                  onClick={() => setWorstOf(r.name)}
+                  aria-selected={worstModel?.name === r.name}
+                >
+                  <td>{r.rank ?? '—'}</td>
+                  <td className="name" title={r.name}>
+                    {r.name}
+                  </td>
+                  <td className="mono">
+                    {r.psnr?.toFixed(2) ?? '—'}
+                    {r.psnrDelta ? <span className="faint"> {r.psnrDelta.toFixed(2)}</span> : null}
+                  </td>
+                  <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {worstModel && worstModel.psnr.some((v) => v !== null) && (
+        <section>
+          <div className="section-title">
+            Worst frames · <span className="mono">{worstModel.name}</span>
+          </div>
+          <ol className="worst-list" data-testid="worst-frames">
+            {worstFrames(worstModel, metric, 5).map((w) => (
+              <li key={w.index}>
+                <button className="link" onClick={() => setFrame(w.index)}>
+                  frame {w.index + 1}
+                </button>{' '}
+                <span className="mono">{metric === 'psnr' ? `${w.value.toFixed(2)} dB` : w.value.toFixed(4)}</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+
+      <Inspector cache={cache} />
+    </aside>
+  );
+}
+
+/** The values of every shown pane at the pixel under the cursor. */
+function Inspector({ cache }: { cache: FrameCache }) {
+  const probe = useCompare((s) => s.probe);
+  const panes = useCompare((s) => s.panes);
+  const shown = useCompare((s) => s.shown);
+  const frame = useCompare((s) => s.frame);
+  const [values, setValues] = useState<{ key: string; rows: { pane: Pane; rgb: number[] | null }[] } | null>(null);
+  const px = probe ? [Math.floor(probe[0]), Math.floor(probe[1])] : null;
+  const key = px ? `${frame}:${px[0]}:${px[1]}:${shown.join(',')}` : '';
+
+  useEffect(() => {
+    if (!px) return;
+    let live = true;
+    const list = shown.map((id) => panes.find((p) => p.id === id)).filter((p): p is Pane => !!p);
+    void Promise.all(
+      list.map(async (pane) => {
+        const path = pane.paths[frame];
+        if (!path) return { pane, rgb: null };
+        try {
+          const d = await cache.imageData(path);
+          const [x, y] = px as [number, number];
+          if (x < 0 || y < 0 || x >= d.width || y >= d.height) return { pane, rgb: null };
+          const i = (y * d.width + x) * 4;
+          return { pane, rgb: [d.data[i]!, d.data[i + 1]!, d.data[i + 2]!] };
+        } catch {
+          return { pane, rgb: null };
+        }
+      }),
+    ).then((rows) => {
+      if (live) setValues({ key, rows });
+    });
+    return () => {
+      live = false;
+    };
+    // px is derived from key.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, cache]);
+
+  return (
+    <section>
+      <div className="section-title">Pixel</div>
+      {!px || !values ? (
+        <div className="dim small">Point at an image to read every pane’s values there.</div>
+      ) : (
+        <table className="inspector mono" data-testid="inspector">
+          <caption>
+            x {px[0]} · y {px[1]}
+          </caption>
+          <tbody>
+            {values.rows.map(({ pane, rgb }) => (
+              <tr key={pane.id}>
+                <td className="name">{pane.label}</td>
+                {rgb ? (
+                  <>
+                    <td>
+                      <span className="chip-rgb" style={{ background: `rgb(${rgb.join(',')})` }} />
+                    </td>
+                    <td>{rgb[0]}</td>
+                    <td>{rgb[1]}</td>
+                    <td>{rgb[2]}</td>
+                  </>
+                ) : (
+                  <td colSpan={4} className="faint">
+                    —
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
