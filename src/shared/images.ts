@@ -1,9 +1,11 @@
 /**
  * Images as the renderer shows them: a bounded preview first (fast to decode), the full
  * resolution when the user zooms past it. Both are upright (EXIF orientation applied), so
- * normalised label coordinates map onto them directly.
+ * normalised label coordinates map onto them directly. A `proxy` is a fast-to-decode JPEG at the
+ * image's own size, for showing frames while they move (playback, scrubbing); viewers switch
+ * to the lossless original when the frame settles.
  */
-export type ImageVariant = 'preview' | 'full';
+export type ImageVariant = 'preview' | 'full' | 'proxy';
 
 export interface ImageView {
   variant: ImageVariant;
@@ -18,6 +20,12 @@ export interface ImageView {
   /** Whether the view was made by this request (false: the original or a cached view). */
   generated: boolean;
 }
+
+/**
+ * Longest side of proxies: frames in motion are seen at pane size (a third of a screen), so a
+ * proxy a quarter of a 1080p frame's pixels decodes four times faster and looks the same.
+ */
+export const PROXY_SIZE = 960;
 
 /** Longest side of editor previews: sharp enough at fit-to-window on a 4K screen, quick to decode. */
 export const PREVIEW_SIZE = 2048;

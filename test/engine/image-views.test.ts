@@ -58,6 +58,19 @@ describe('ImageViews (editor previews and full-resolution views)', () => {
     await expect(views.view(bad, 'preview')).rejects.toMatchObject({ error: { code: 'IMAGE_DECODE_FAILED' } });
   });
 
+  it('makes proxies: small JPEGs for frames in motion, the original when it already is one', async () => {
+    const png = join(dir.path, 'frame.png');
+    await sharp(await jpeg(1600, 1200))
+      .png()
+      .toFile(png);
+    const proxy = await views.view(png, 'proxy');
+    expect(proxy).toMatchObject({ variant: 'proxy', width: 960, height: 720, imageWidth: 1600, imageHeight: 1200 });
+    expect((await sharp(proxy.path).metadata()).format).toBe('jpeg');
+    const small = join(dir.path, 'small.jpg');
+    await writeFile(small, await jpeg(640, 360));
+    expect(await views.view(small, 'proxy')).toMatchObject({ path: small, generated: false });
+  });
+
   it('keeps the cache bounded', async () => {
     for (let i = 0; i < 5; i++) {
       const path = join(dir.path, `p${i}.jpg`);

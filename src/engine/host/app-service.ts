@@ -110,8 +110,11 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       return engine(deps.engine.request('models.try', { modelId, imagePath }));
     },
     'images:view': async (path, variant) => {
-      if (typeof path !== 'string' || !isAbsolute(path) || (variant !== 'preview' && variant !== 'full')) {
-        throw new AppFailure('INVALID_ARGUMENT', 'an absolute image path and a variant (preview | full) are required');
+      if (typeof path !== 'string' || !isAbsolute(path) || !['preview', 'full', 'proxy'].includes(variant)) {
+        throw new AppFailure(
+          'INVALID_ARGUMENT',
+          'an absolute image path and a variant (preview | full | proxy) are required',
+        );
       }
       const resolved = await deps.grants.resolve(path);
       if (resolved === null) throw new AppFailure('PERMISSION_DENIED', `${path} is not inside an opened folder`);

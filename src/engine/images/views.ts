@@ -3,9 +3,9 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ImageVariant, ImageView } from '../../shared/images';
-import { PREVIEW_SIZE } from '../../shared/images';
+import { PREVIEW_SIZE, PROXY_SIZE } from '../../shared/images';
 import { AppFailure } from '../../core/result';
-import { probeImage } from './sharp-codec';
+import { probeImage, type ImageProbe } from './sharp-codec';
 
 /** Formats every renderer (Chromium) decodes natively. */
 const DISPLAYABLE = new Set(['jpeg', 'png', 'webp', 'gif']);
@@ -31,12 +31,11 @@ export class ImageViews {
   async view(path: string, variant: ImageVariant): Promise<ImageView> {
     const st = await stat(path).catch(() => null);
     if (!st?.isFile()) throw new AppFailure('NOT_FOUND', `no image at ${path}`, { path });
-    const key = createHash('sha1')
-      .update(`${path}\0${st.size}\0${st.mtimeMs}\0${variant}\0${this.previewSize}`)
-      .digest('hex');
+    const version = `${path}\0${st.size}\0${st.mtimeMs}`;
+    const key = createHash('sha1').update(`${version}\0${variant}\0${this.previewSize}`).digest('hex');
     const running = this.inflight.get(key);
     if (running) return running;
-    const work = this.make(path, variant, key).finally(() => this.inflight.delete(key));
+    const work = this.make(path, variant, key, version).finally(() => this.inflight.delete(key));
     this.inflight.set(key, work);
     return work;
   }
@@ -45,15 +44,37 @@ export class ImageViews {
     return this.options.previewSize ?? PREVIEW_SIZE;
   }
 
-  private async make(path: string, variant: ImageVariant, key: string): Promise<ImageView> {
+  /** Image headers by file version: asking again for a cached view costs a stat, not a decode. */
+  private readonly probes = new Map<string, ImageProbe>();
+
+  private async probe(path: string, version: string): Promise<ImageProbe> {
+    const hit = this.probes.get(version);
+    if (hit) return hit;
     const probe = await probeImage(path);
+    this.probes.set(version, probe);
+    if (this.probes.size > 20_000) this.probes.delete(this.probes.keys().next().value as string);
+    return probe;
+  }
+
+  private async make(path: string, variant: ImageVariant, key: string, version: string): Promise<ImageView> {
+    const probe = await this.probe(path, version);
     const base = { variant, imageWidth: probe.width, imageHeight: probe.height };
     const longest = Math.max(probe.width, probe.height);
     const upright = probe.orientation === 1 && DISPLAYABLE.has(probe.format) && probe.depth === 8;
-    if (upright && (variant === 'full' || longest <= this.previewSize)) {
+    const jpeg = probe.format === 'jpeg' && probe.orientation === 1;
+    if (
+      variant === 'proxy'
+        ? jpeg && longest <= PROXY_SIZE
+        : upright && (variant === 'full' || longest <= this.previewSize)
+    ) {
       return { ...base, path, width: probe.width, height: probe.height, generated: false };
     }
-    const scale = variant === 'full' ? 1 : Math.min(1, this.previewSize / longest);
+    const scale =
+      variant === 'preview'
+        ? Math.min(1, this.previewSize / longest)
+        : variant === 'proxy'
+          ? Math.min(1, PROXY_SIZE / longest)
+          : 1;
     const width = Math.max(1, Math.round(probe.width * scale));
     const height = Math.max(1, Math.round(probe.height * scale));
     const dir = join(this.options.cacheDir(), 'views');
@@ -67,7 +88,10 @@ export class ImageViews {
         .autoOrient()
         .resize(width, height, { fit: 'fill' })
         .toColourspace('srgb')
-        .jpeg({ quality: variant === 'full' ? 95 : 88, chromaSubsampling: variant === 'full' ? '4:4:4' : '4:2:0' })
+        .jpeg({
+          quality: variant === 'full' ? 95 : variant === 'proxy' ? 90 : 88,
+          chromaSubsampling: variant === 'full' ? '4:4:4' : '4:2:0',
+        })
         .toFile(tmp);
       await rename(tmp, dest);
     } catch (e) {
@@ -80,7 +104,7 @@ export class ImageViews {
 
   /** Drop the oldest generated views beyond the cap (a reviewer moves on; the cache should not grow forever). */
   async trim(dir = join(this.options.cacheDir(), 'views')): Promise<number> {
-    const max = this.options.maxCached ?? 500;
+    const max = this.options.maxCached ?? 3000;
     const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jpg'));
     if (names.length <= max) return 0;
     const dated = await Promise.all(

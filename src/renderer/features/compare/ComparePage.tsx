@@ -19,7 +19,15 @@ export function ComparePage({ visible }: { visible: boolean }) {
         notify('error', r.error.message);
         return;
       }
-      const cache = new FrameCache(api.images.url, Math.max(48, r.value.models.length * 12 + 24));
+      const cache = new FrameCache(
+        api.images.url,
+        async (path) => {
+          const v = await api.images.view(path, 'proxy');
+          if (!v.ok) throw new Error(v.error.message);
+          return { path: v.value.path, width: v.value.imageWidth, height: v.value.imageHeight };
+        },
+        Math.max(48, r.value.models.length * 12 + 24),
+      );
       setDoc((prev) => {
         prev?.cache.clear();
         return { store: createCompareStore(r.value), cache };

@@ -3,13 +3,14 @@ import { actualPixels, zoomAt } from '../../canvas/view';
 import { useApp } from '../../store/app-store';
 import { download, stageToPng } from './export';
 import type { FrameCache } from './frame-cache';
+import { useSettled } from './settled';
 import { SidePanel } from './SidePanel';
 import { Stage } from './Stage';
 import { useCompare, useCompareStore, type CompareMode, type PaneId } from './store';
 import { Timeline } from './Timeline';
 
 const FPS_CHOICES = [1, 5, 10, 12, 24, 30, 60];
-const AHEAD = 6;
+const AHEAD = 8;
 const BEHIND = 2;
 
 /** The comparison: toolbar, the stage, the side panel, the frame scrubber and the metrics timeline. */
@@ -26,6 +27,8 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
   const diff = useCompare((s) => s.diff);
   const notify = useApp((s) => s.notify);
   const stageHost = useRef<HTMLDivElement>(null);
+  const [warm, setWarm] = useState({ done: 0, total: 0 });
+  const settled = useSettled(frame, playing);
   const frames = session.frames.length;
   const available = useMemo(() => panes.filter((p) => p.available), [panes]);
 
@@ -33,11 +36,24 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
   useEffect(() => {
     const ids = new Set<PaneId>([...shown, wipe.a, wipe.b, diff.reference]);
     const list = panes.filter((p) => ids.has(p.id));
-    const order: number[] = [];
-    for (let d = 1; d <= AHEAD; d++) order.push(frame + d);
-    for (let d = 1; d <= BEHIND; d++) order.push(frame - d);
-    for (const f of order) if (f >= 0 && f < frames) cache.prefetch(list.map((p) => p.paths[f] ?? null));
-  }, [cache, frame, frames, panes, shown, wipe.a, wipe.b, diff.reference]);
+    const at = (f: number): (string | null)[] => (f >= 0 && f < frames ? list.map((p) => p.paths[f] ?? null) : []);
+    // Proxies ahead (what playback and scrubbing show); the lossless neighbours when at rest.
+    for (let d = 1; d <= AHEAD; d++) cache.prefetchProxies(at(frame + d));
+    for (let d = 1; d <= BEHIND; d++) cache.prefetchProxies(at(frame - d));
+    if (settled) {
+      cache.prefetch(at(frame + 1));
+      cache.prefetch(at(frame - 1));
+    }
+  }, [cache, frame, frames, panes, shown, wipe.a, wipe.b, diff.reference, settled]);
+
+  // Proxies for every frame of the shown panes, made by the engine in the background, so
+  // playing and scrubbing decode JPEGs instead of PNGs from the first pass on.
+  useEffect(() => {
+    const list = panes.filter((p) => shown.includes(p.id));
+    const paths: string[] = [];
+    for (let f = 0; f < frames; f++) for (const p of list) if (p.paths[f]) paths.push(p.paths[f] as string);
+    return cache.warm(paths, (done, total) => setWarm({ done, total }));
+  }, [cache, panes, shown, frames]);
 
   // Playback: advance at the chosen rate, but only to a frame whose images are decoded.
   useEffect(() => {
@@ -52,7 +68,7 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
           s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;
         const ready = s.panes
           .filter((p) => ids.includes(p.id))
-          .every((p) => !p.paths[next] || cache.has(p.paths[next] as string));
+          .every((p) => !p.paths[next] || cache.isReady(p.paths[next] as string, 'proxy'));
         if (ready) {
           s.setFrame(next);
           last = now;
@@ -165,6 +181,15 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
         {mode === 'wipe' && <WipeControls />}
         {mode === 'diff' && <DiffControls />}
         <span className="grow" />
+        <span
+          className="dim small"
+          data-testid="proxies"
+          data-done={warm.done}
+          data-total={warm.total}
+          title="Quick-to-decode copies of the frames, shown while playing or scrubbing; the lossless frames replace them when you stop"
+        >
+          {warm.done < warm.total ? `preparing playback ${warm.done}/${warm.total}` : ''}
+        </span>
         <button className="btn small" onClick={() => store.getState().setView(null)} title="Fit (F)">
           Fit
         </button>

@@ -111,37 +111,44 @@ function Inspector({ cache }: { cache: FrameCache }) {
   const panes = useCompare((s) => s.panes);
   const shown = useCompare((s) => s.shown);
   const frame = useCompare((s) => s.frame);
+  const playing = useCompare((s) => s.playing);
   const [values, setValues] = useState<{ key: string; rows: { pane: Pane; rgb: number[] | null }[] } | null>(null);
   const px = probe ? [Math.floor(probe[0]), Math.floor(probe[1])] : null;
   const key = px ? `${frame}:${px[0]}:${px[1]}:${shown.join(',')}` : '';
 
+  // Read once the pointer and the frame rest (lossless pixels cost a decode; never while playing).
   useEffect(() => {
-    if (!px) return;
+    if (!px || playing) return;
     let live = true;
     const list = shown.map((id) => panes.find((p) => p.id === id)).filter((p): p is Pane => !!p);
-    void Promise.all(
-      list.map(async (pane) => {
-        const path = pane.paths[frame];
-        if (!path) return { pane, rgb: null };
-        try {
-          const d = await cache.imageData(path);
-          const [x, y] = px as [number, number];
-          if (x < 0 || y < 0 || x >= d.width || y >= d.height) return { pane, rgb: null };
-          const i = (y * d.width + x) * 4;
-          return { pane, rgb: [d.data[i]!, d.data[i + 1]!, d.data[i + 2]!] };
-        } catch {
-          return { pane, rgb: null };
-        }
-      }),
-    ).then((rows) => {
-      if (live) setValues({ key, rows });
-    });
+    const timer = setTimeout(
+      () =>
+        void Promise.all(
+          list.map(async (pane) => {
+            const path = pane.paths[frame];
+            if (!path) return { pane, rgb: null };
+            try {
+              const d = await cache.imageData(path);
+              const [x, y] = px as [number, number];
+              if (x < 0 || y < 0 || x >= d.width || y >= d.height) return { pane, rgb: null };
+              const i = (y * d.width + x) * 4;
+              return { pane, rgb: [d.data[i]!, d.data[i + 1]!, d.data[i + 2]!] };
+            } catch {
+              return { pane, rgb: null };
+            }
+          }),
+        ).then((rows) => {
+          if (live) setValues({ key, rows });
+        }),
+      120,
+    );
     return () => {
       live = false;
+      clearTimeout(timer);
     };
     // px is derived from key.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, cache]);
+  }, [key, cache, playing]);
 
   return (
     <section>

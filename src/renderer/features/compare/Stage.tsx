@@ -4,6 +4,7 @@ import { colourise, colourMap, errorMap, sharedScale } from '../../../core/image
 import { fitView, panBy, viewToImage, wheelZoomFactor, zoomAt } from '../../canvas/view';
 import { clear, drawFrame, sizeCanvas } from './draw';
 import type { FrameCache } from './frame-cache';
+import { useSettled } from './settled';
 import { paneColour } from './palette';
 import { useCompare, useCompareStore, type Pane } from './store';
 
@@ -19,21 +20,66 @@ interface Slot {
   colour: string;
 }
 
-function useFrameBitmaps(cache: FrameCache, paths: readonly (string | null)[]) {
+interface Loaded {
+  key: string;
+  bitmaps: (ImageBitmap | null)[];
+  lossless: boolean;
+}
+
+/**
+ * Loads the images of the frame the stage wants, one frame at a time and always the newest
+ * wanted: while scrubbing faster than frames decode, skipped frames are never started, so the
+ * screen keeps up at the rate one frame can be loaded. Moving frames show the proxies; a settled
+ * frame is replaced by its lossless originals.
+ */
+class LatestFrameLoader {
+  private busy = false;
+  private wanted: { key: string; settled: boolean } | null = null;
+  private shown: { key: string; lossless: boolean } | null = null;
+
+  constructor(
+    private readonly cache: FrameCache,
+    private readonly onLoaded: (loaded: Loaded) => void,
+  ) {}
+
+  want(key: string, settled: boolean): void {
+    this.wanted = { key, settled };
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy || !this.wanted) return;
+    const { key, settled } = this.wanted;
+    this.wanted = null;
+    const paths = key.split('|').map((p) => p || null);
+    const decoded = paths.every((p) => !p || this.cache.isReady(p, 'lossless'));
+    const lossless = decoded || settled;
+    if (this.shown?.key === key && (this.shown.lossless || !lossless)) return void this.pump();
+    this.busy = true;
+    try {
+      const load = (kind: 'proxy' | 'lossless') =>
+        Promise.all(
+          paths.map((p) =>
+            p
+              ? (kind === 'proxy' ? this.cache.proxy(p) : this.cache.bitmap(p)).catch(() => null)
+              : Promise.resolve(null),
+          ),
+        );
+      const bitmaps = await load(lossless ? 'lossless' : 'proxy');
+      this.shown = { key, lossless };
+      this.onLoaded({ key, bitmaps, lossless });
+    } finally {
+      this.busy = false;
+      void this.pump();
+    }
+  }
+}
+
+function useFrameBitmaps(cache: FrameCache, paths: readonly (string | null)[], settled: boolean): Loaded | null {
   const key = paths.join('|');
-  const [state, setState] = useState<{ key: string; bitmaps: (ImageBitmap | null)[] } | null>(null);
-  useEffect(() => {
-    let live = true;
-    const wanted = key.split('|').map((p) => p || null);
-    void Promise.all(wanted.map((p) => (p ? cache.bitmap(p).catch(() => null) : Promise.resolve(null)))).then(
-      (bitmaps) => {
-        if (live) setState({ key, bitmaps });
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [cache, key]);
+  const [state, setState] = useState<Loaded | null>(null);
+  const loader = useMemo(() => new LatestFrameLoader(cache, setState), [cache]);
+  useEffect(() => loader.want(key, settled), [loader, key, settled]);
   return state;
 }
 
@@ -52,6 +98,8 @@ export function Stage({ cache }: { cache: FrameCache }) {
   const flipped = useCompare((s) => s.flipped);
   const diff = useCompare((s) => s.diff);
   const view = useCompare((s) => s.view);
+  const playing = useCompare((s) => s.playing);
+  const settled = useSettled(frame, playing);
   const stageRef = useRef<HTMLDivElement>(null);
   const canvases = useRef<(HTMLCanvasElement | null)[]>([]);
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
@@ -108,16 +156,19 @@ export function Stage({ cache }: { cache: FrameCache }) {
   const loaded = useFrameBitmaps(
     cache,
     sources.map((p) => p.paths[frame] ?? null),
+    settled,
   );
-  const bitmapOf = (p: Pane): ImageBitmap | null => {
-    const i = sources.indexOf(p);
-    const b = loaded?.bitmaps[i] ?? null;
-    return b && b.width > 0 ? b : null;
-  };
+  // The frame's own size (a proxy bitmap is smaller; it is drawn stretched to this).
   const frameSize = useMemo(() => {
-    const b = loaded?.bitmaps.find((x) => x && x.width > 0);
-    return b ? { width: b.width, height: b.height } : null;
-  }, [loaded]);
+    if (!loaded) return null;
+    const paths = loaded.key.split('|');
+    for (const [i, b] of loaded.bitmaps.entries()) {
+      if (!b || b.width === 0) continue;
+      const size = paths[i] ? cache.sizeOf(paths[i]) : null;
+      return size ?? { width: b.width, height: b.height };
+    }
+    return null;
+  }, [loaded, cache]);
 
   const layout: Rect[] = useMemo(() => {
     if (!size || !frameSize) return [];
@@ -188,9 +239,16 @@ export function Stage({ cache }: { cache: FrameCache }) {
   }, [heatKey]);
 
   // --- drawing --------------------------------------------------------------------------------
+  // Redrawn when what is on screen changes (not on every render: the pointer moves a lot).
   useLayoutEffect(() => {
     if (!view || !frameSize) return;
     const el = stageRef.current;
+    const bitmap = (p: Pane): ImageBitmap | null => {
+      const b = loaded?.bitmaps[sources.indexOf(p)] ?? null;
+      return b && b.width > 0 ? b : null;
+    };
+    // Moving frames are drawn with the cheap filter; a settled frame with the best one.
+    const quality: ImageSmoothingQuality = loaded?.lossless ? 'high' : 'low';
     if (mode === 'wipe') {
       const c = canvases.current[0];
       const r = layout[0];
@@ -199,13 +257,13 @@ export function Stage({ cache }: { cache: FrameCache }) {
       sizeCanvas(c, r.width, r.height, dpr);
       const ctx = c.getContext('2d')!;
       clear(ctx);
-      const ia = bitmapOf(a.pane);
-      const ib = bitmapOf(b.pane);
+      const ia = bitmap(a.pane);
+      const ib = bitmap(b.pane);
       if (flipped) {
-        if (ib) drawFrame(ctx, ib, frameSize, view, dpr);
+        if (ib) drawFrame(ctx, ib, frameSize, view, dpr, quality);
       } else {
-        if (ia) drawFrame(ctx, ia, frameSize, view, dpr);
-        if (ib) drawFrame(ctx, ib, frameSize, view, dpr, wipeX(r.width, wipe.position));
+        if (ia) drawFrame(ctx, ia, frameSize, view, dpr, quality);
+        if (ib) drawFrame(ctx, ib, frameSize, view, dpr, quality, wipeX(r.width, wipe.position));
       }
     } else {
       for (const [i, s] of slots.entries()) {
@@ -215,16 +273,17 @@ export function Stage({ cache }: { cache: FrameCache }) {
         sizeCanvas(c, r.width, r.height, dpr);
         const ctx = c.getContext('2d')!;
         clear(ctx);
-        const source = mode === 'diff' ? (heat && heat.key === heatKey ? heat.images[i] : null) : bitmapOf(s.pane);
-        if (source) drawFrame(ctx, source, frameSize, view, dpr);
+        const source = mode === 'diff' ? (heat && heat.key === heatKey ? heat.images[i] : null) : bitmap(s.pane);
+        if (source) drawFrame(ctx, source, frameSize, view, dpr, quality);
       }
     }
     if (el && loaded) {
       drawn.current++;
       el.dataset.framesDrawn = String(drawn.current);
-      el.dataset.frameDrawn = String(frame);
+      el.dataset.frameDrawn = String(loaded.key === sources.map((p) => p.paths[frame] ?? '').join('|') ? frame : -1);
+      el.dataset.lossless = String(loaded.lossless);
     }
-  });
+  }, [view, frameSize, mode, layout, slots, loaded, sources, flipped, wipe.position, heat, heatKey, dpr, frame]);
 
   // --- pointer --------------------------------------------------------------------------------
   const gesture = useRef<{ kind: 'pan' | 'wipe'; last: [number, number] } | null>(null);
@@ -354,6 +413,7 @@ export function Stage({ cache }: { cache: FrameCache }) {
       {view && (
         <div className="stage-hud mono">
           {Math.round(view.scale * dpr * 100)}%{frameSize ? ` · ${frameSize.width}×${frameSize.height}` : ''}
+          {loaded && !loaded.lossless && mode !== 'diff' ? ' · proxy' : ''}
         </div>
       )}
       {slots.length === 0 && <div className="editor-note">Choose panes on the right.</div>}

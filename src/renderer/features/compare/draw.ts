@@ -10,6 +10,7 @@ export function drawFrame(
   frame: { width: number; height: number },
   view: View,
   dpr: number,
+  quality: ImageSmoothingQuality = 'high',
   clipX?: number,
 ): void {
   ctx.save();
@@ -20,7 +21,7 @@ export function drawFrame(
     ctx.clip();
   }
   ctx.imageSmoothingEnabled = view.scale * dpr < 1;
-  ctx.imageSmoothingQuality = 'high';
+  ctx.imageSmoothingQuality = quality;
   ctx.drawImage(source, view.x, view.y, frame.width * view.scale, frame.height * view.scale);
   ctx.restore();
 }

@@ -5,13 +5,102 @@
  */
 export class FrameCache {
   private readonly bitmaps = new Map<string, Promise<ImageBitmap>>();
+  private readonly proxies = new Map<string, Promise<ImageBitmap>>();
+  private readonly ready = new Set<string>();
   private readonly pixels = new Map<string, Promise<ImageData>>();
 
   constructor(
     private readonly url: (path: string) => string,
+    /** A frame's proxy (a small JPEG the engine makes), quick to decode while frames move. */
+    private readonly proxyView: (path: string) => Promise<{ path: string; width: number; height: number }>,
     private readonly capacity = 48,
     private readonly pixelCapacity = 12,
   ) {}
+
+  /** The frame's proxy, decoded (falls back to the original if no proxy can be made). */
+  proxy(path: string): Promise<ImageBitmap> {
+    const hit = this.proxies.get(path);
+    if (hit) {
+      this.proxies.delete(path);
+      this.proxies.set(path, hit);
+      return hit;
+    }
+    const load = this.proxyOf(path)
+      .then((v) => v.path)
+      .catch(() => path)
+      .then((p) => this.decode(p))
+      .then((b) => {
+        this.ready.add(`proxy:${path}`);
+        return b;
+      });
+    load.catch(() => this.proxies.delete(path));
+    this.proxies.set(path, load);
+    this.evict(this.proxies, this.capacity * 2, (p, key) => {
+      this.ready.delete(`proxy:${key}`);
+      void p.then((b) => b.close()).catch(() => undefined);
+    });
+    return load;
+  }
+
+  /** Decoded and ready to draw now (not merely requested). */
+  isReady(path: string, kind: 'proxy' | 'lossless'): boolean {
+    return this.ready.has(`${kind}:${path}`);
+  }
+
+  /**
+   * Have the engine make the proxies of many frames ahead of time (files in its cache, not
+   * decoded here), a few at a time, in order; `stop()` ends it.
+   */
+  warm(paths: readonly string[], onProgress: (done: number, total: number) => void, concurrency = 2): () => void {
+    let stopped = false;
+    let done = 0;
+    const queue = [...paths];
+    onProgress(0, paths.length);
+    const worker = async (): Promise<void> => {
+      for (let p = queue.shift(); p && !stopped; p = queue.shift()) {
+        await this.proxyOf(p).catch(() => undefined);
+        if (!stopped) onProgress(++done, paths.length);
+      }
+    };
+    for (let i = 0; i < concurrency; i++) void worker();
+    return () => {
+      stopped = true;
+    };
+  }
+
+  private readonly proxyPaths = new Map<string, Promise<{ path: string; width: number; height: number }>>();
+  private readonly sizes = new Map<string, { width: number; height: number }>();
+
+  /** Where a frame's proxy is (asked of the engine once per frame); notes the frame's size. */
+  private proxyOf(path: string): Promise<{ path: string; width: number; height: number }> {
+    const hit = this.proxyPaths.get(path);
+    if (hit) return hit;
+    const asked = this.proxyView(path).then((v) => {
+      this.sizes.set(path, { width: v.width, height: v.height });
+      return v;
+    });
+    asked.catch(() => this.proxyPaths.delete(path));
+    this.proxyPaths.set(path, asked);
+    return asked;
+  }
+
+  /** The frame's own size (a proxy may be smaller), once known. */
+  sizeOf(path: string): { width: number; height: number } | null {
+    return this.sizes.get(path) ?? null;
+  }
+
+  prefetchProxies(paths: readonly (string | null)[]): void {
+    for (const p of paths) if (p && !this.proxies.has(p)) void this.proxy(p).catch(() => undefined);
+  }
+
+  private decode(path: string): Promise<ImageBitmap> {
+    return fetch(this.url(path))
+      .then((r) => {
+        if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${path}`);
+        return r.blob();
+      })
+      .then((b) => createImageBitmap(b, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }));
+  }
 
   /** The decoded frame (shared by every caller). */
   bitmap(path: string): Promise<ImageBitmap> {
@@ -22,21 +111,18 @@ export class FrameCache {
       this.bitmaps.set(path, hit);
       return hit;
     }
-    const load = fetch(this.url(path))
-      .then((r) => {
-        if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${path}`);
-        return r.blob();
-      })
-      .then((b) => createImageBitmap(b, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }));
+    const load = this.decode(path).then((b) => {
+      this.ready.add(`lossless:${path}`);
+      this.sizes.set(path, { width: b.width, height: b.height });
+      return b;
+    });
     load.catch(() => this.bitmaps.delete(path));
     this.bitmaps.set(path, load);
-    this.evict(this.bitmaps, this.capacity, (p) => void p.then((b) => b.close()).catch(() => undefined));
+    this.evict(this.bitmaps, this.capacity, (p, key) => {
+      this.ready.delete(`lossless:${key}`);
+      void p.then((b) => b.close()).catch(() => undefined);
+    });
     return load;
-  }
-
-  /** Decoded if it already is: for drawing without waiting. */
-  has(path: string): boolean {
-    return this.bitmaps.has(path);
   }
 
   /** Decode ahead (neighbouring frames while scrubbing or playing). */
@@ -61,16 +147,19 @@ export class FrameCache {
   }
 
   clear(): void {
-    for (const p of this.bitmaps.values()) void p.then((b) => b.close()).catch(() => undefined);
+    for (const p of [...this.bitmaps.values(), ...this.proxies.values()])
+      void p.then((b) => b.close()).catch(() => undefined);
     this.bitmaps.clear();
+    this.proxies.clear();
+    this.ready.clear();
     this.pixels.clear();
   }
 
-  private evict<T>(map: Map<string, T>, capacity: number, release: (value: T) => void): void {
+  private evict<T>(map: Map<string, T>, capacity: number, release: (value: T, key: string) => void): void {
     while (map.size > capacity) {
       const [key, value] = map.entries().next().value as [string, T];
       map.delete(key);
-      release(value);
+      release(value, key);
     }
   }
 }
