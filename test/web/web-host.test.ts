@@ -133,7 +133,13 @@ describe('local web host', () => {
     const info = await (await invoke('app:info', [])).json();
     expect(info.value).toMatchObject({ host: 'web', engineState: 'ready' });
     const models = await (await invoke('models:list', [{ probe: false }])).json();
-    expect(models.value.map((m: { id: string }) => m.id).sort()).toEqual(['corrupt', 'fixture-blur', 'tiny-pose']);
+    // The fixture models (the user's folder) beside the bundled ones.
+    expect(
+      models.value
+        .filter((m: { source: string }) => m.source === 'user')
+        .map((m: { id: string }) => m.id)
+        .sort(),
+    ).toEqual(['corrupt', 'fixture-blur', 'tiny-pose']);
     const listing = await (await invoke('folders:list', [photos])).json();
     expect(listing.value.entries.map((e: { name: string }) => e.name)).toEqual(['a.jpg', 'link.jpg']);
   });
