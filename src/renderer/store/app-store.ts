@@ -192,6 +192,11 @@ const modelsSlice =
     modelsProbed: false,
     loadModels: async (probe) => {
       set({ modelsState: 'loading' });
+      // Loading every model takes a while: show the list first.
+      if (probe && get().models.length === 0) {
+        const quick = await api.models.list({ probe: false });
+        if (quick.ok) set({ models: quick.value, modelsProbed: false });
+      }
       const result = await api.models.list({ probe });
       if (!result.ok) {
         set({ modelsState: 'error' });

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { actualPixels, zoomAt } from '../../canvas/view';
 import { useApp } from '../../store/app-store';
 import { download, stageToPng } from './export';
@@ -18,67 +18,13 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
   const store = useCompareStore();
   const session = useCompare((s) => s.session);
   const panes = useCompare((s) => s.panes);
-  const shown = useCompare((s) => s.shown);
   const mode = useCompare((s) => s.mode);
   const setMode = useCompare((s) => s.setMode);
-  const frame = useCompare((s) => s.frame);
-  const playing = useCompare((s) => s.playing);
-  const wipe = useCompare((s) => s.wipe);
-  const diff = useCompare((s) => s.diff);
   const notify = useApp((s) => s.notify);
   const stageHost = useRef<HTMLDivElement>(null);
   const [warm, setWarm] = useState({ done: 0, total: 0 });
-  const settled = useSettled(frame, playing);
   const frames = session.frames.length;
   const available = useMemo(() => panes.filter((p) => p.available), [panes]);
-
-  // Decode ahead of the frame (and a little behind) for every pane the stage may draw.
-  useEffect(() => {
-    const ids = new Set<PaneId>([...shown, wipe.a, wipe.b, diff.reference]);
-    const list = panes.filter((p) => ids.has(p.id));
-    const at = (f: number): (string | null)[] => (f >= 0 && f < frames ? list.map((p) => p.paths[f] ?? null) : []);
-    // Proxies ahead (what playback and scrubbing show); the lossless neighbours when at rest.
-    for (let d = 1; d <= AHEAD; d++) cache.prefetchProxies(at(frame + d));
-    for (let d = 1; d <= BEHIND; d++) cache.prefetchProxies(at(frame - d));
-    if (settled) {
-      cache.prefetch(at(frame + 1));
-      cache.prefetch(at(frame - 1));
-    }
-  }, [cache, frame, frames, panes, shown, wipe.a, wipe.b, diff.reference, settled]);
-
-  // Proxies for every frame of the shown panes, made by the engine in the background, so
-  // playing and scrubbing decode JPEGs instead of PNGs from the first pass on.
-  useEffect(() => {
-    const list = panes.filter((p) => shown.includes(p.id));
-    const paths: string[] = [];
-    for (let f = 0; f < frames; f++) for (const p of list) if (p.paths[f]) paths.push(p.paths[f] as string);
-    return cache.warm(paths, (done, total) => setWarm({ done, total }));
-  }, [cache, panes, shown, frames]);
-
-  // Playback: advance at the chosen rate, but only to a frame whose images are decoded.
-  useEffect(() => {
-    if (!playing) return;
-    let timer = 0;
-    let last = performance.now();
-    const tick = (now: number): void => {
-      const s = store.getState();
-      if (now - last >= 1000 / s.fps) {
-        const next = s.frame + 1 >= frames ? 0 : s.frame + 1;
-        const ids =
-          s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;
-        const ready = s.panes
-          .filter((p) => ids.includes(p.id))
-          .every((p) => !p.paths[next] || cache.isReady(p.paths[next] as string, 'proxy'));
-        if (ready) {
-          s.setFrame(next);
-          last = now;
-        }
-      }
-      timer = requestAnimationFrame(tick);
-    };
-    timer = requestAnimationFrame(tick);
-    return () => cancelAnimationFrame(timer);
-  }, [playing, frames, store, cache]);
 
   // Keyboard, while this section is on screen and no field has focus.
   useEffect(() => {
@@ -151,6 +97,7 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
   }, [active, frames, store]);
 
   const exportPng = async (): Promise<void> => {
+    const frame = store.getState().frame;
     const stage = stageHost.current?.querySelector<HTMLElement>('[data-testid="compare-stage"]');
     if (!stage) return;
     const name = session.frames[frame]?.name ?? `frame ${frame}`;
@@ -200,6 +147,7 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
           Close
         </button>
       </div>
+      <Playback cache={cache} onWarm={setWarm} />
       <div className="compare-main">
         <div className="compare-stage-host" ref={stageHost}>
           <Stage cache={cache} />
@@ -212,6 +160,79 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
     </div>
   );
 }
+
+/**
+ * Everything that follows the frame but draws nothing: decoding ahead, the engine making
+ * proxies, playback. Apart from the view so a frame step re-renders only what shows the frame.
+ */
+const Playback = memo(function Playback({
+  cache,
+  onWarm,
+}: {
+  cache: FrameCache;
+  onWarm: (w: { done: number; total: number }) => void;
+}) {
+  const store = useCompareStore();
+  const session = useCompare((s) => s.session);
+  const panes = useCompare((s) => s.panes);
+  const shown = useCompare((s) => s.shown);
+  const frame = useCompare((s) => s.frame);
+  const playing = useCompare((s) => s.playing);
+  const wipe = useCompare((s) => s.wipe);
+  const diff = useCompare((s) => s.diff);
+  const frames = session.frames.length;
+  const settled = useSettled(frame, playing);
+
+  // Decode ahead of the frame (and a little behind) for every pane the stage may draw.
+  useEffect(() => {
+    const ids = new Set<PaneId>([...shown, wipe.a, wipe.b, diff.reference]);
+    const list = panes.filter((p) => ids.has(p.id));
+    const at = (f: number): (string | null)[] => (f >= 0 && f < frames ? list.map((p) => p.paths[f] ?? null) : []);
+    // Proxies ahead (what playback and scrubbing show); the lossless neighbours when at rest.
+    for (let d = 1; d <= AHEAD; d++) cache.prefetchProxies(at(frame + d));
+    for (let d = 1; d <= BEHIND; d++) cache.prefetchProxies(at(frame - d));
+    if (settled) {
+      cache.prefetch(at(frame + 1));
+      cache.prefetch(at(frame - 1));
+    }
+  }, [cache, frame, frames, panes, shown, wipe.a, wipe.b, diff.reference, settled]);
+
+  // Proxies for every frame of the shown panes, made by the engine in the background, so
+  // playing and scrubbing decode JPEGs instead of PNGs from the first pass on.
+  useEffect(() => {
+    const list = panes.filter((p) => shown.includes(p.id));
+    const paths: string[] = [];
+    for (let f = 0; f < frames; f++) for (const p of list) if (p.paths[f]) paths.push(p.paths[f] as string);
+    return cache.warm(paths, (done, total) => onWarm({ done, total }));
+  }, [cache, panes, shown, frames, onWarm]);
+
+  // Playback: advance at the chosen rate, but only to a frame whose images are decoded.
+  useEffect(() => {
+    if (!playing) return;
+    let timer = 0;
+    let last = performance.now();
+    const tick = (now: number): void => {
+      const s = store.getState();
+      if (now - last >= 1000 / s.fps) {
+        const next = s.frame + 1 >= frames ? 0 : s.frame + 1;
+        const ids =
+          s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;
+        const ready = s.panes
+          .filter((p) => ids.includes(p.id))
+          .every((p) => !p.paths[next] || cache.isReady(p.paths[next] as string, 'proxy'));
+        if (ready) {
+          s.setFrame(next);
+          last = now;
+        }
+      }
+      timer = requestAnimationFrame(tick);
+    };
+    timer = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(timer);
+  }, [playing, frames, store, cache]);
+
+  return null;
+});
 
 const MODE_LABEL: Record<CompareMode, string> = { grid: 'Side by side', wipe: 'Wipe', diff: 'Difference' };
 

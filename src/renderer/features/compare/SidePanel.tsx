@@ -1,11 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { ranking, worstFrames } from '../../../core/compare/metrics';
 import type { FrameCache } from './frame-cache';
 import { paneColour } from './palette';
 import { MAX_MODEL_PANES, useCompare, type Pane } from './store';
 
 /** Beside the stage: which panes to show, the ranking, each model's worst frames, the pixel inspector. */
-export function SidePanel({ cache }: { cache: FrameCache }) {
+export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache }) {
   const session = useCompare((s) => s.session);
   const panes = useCompare((s) => s.panes);
   const shown = useCompare((s) => s.shown);
@@ -103,7 +103,7 @@ export function SidePanel({ cache }: { cache: FrameCache }) {
       <Inspector cache={cache} />
     </aside>
   );
-}
+});
 
 /** The values of every shown pane at the pixel under the cursor. */
 function Inspector({ cache }: { cache: FrameCache }) {

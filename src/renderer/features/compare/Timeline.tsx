@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { timelineData } from '../../../core/compare/metrics';
@@ -9,7 +9,7 @@ import { useCompare, useCompareStore } from './store';
  * PSNR or SSIM per frame per model (uPlot); the current frame is marked, and a click on the chart
  * jumps to the frame under the cursor.
  */
-export function Timeline() {
+export const Timeline = memo(function Timeline() {
   const store = useCompareStore();
   const session = useCompare((s) => s.session);
   const metric = useCompare((s) => s.metric);
@@ -120,4 +120,4 @@ export function Timeline() {
       <div ref={ref} className="timeline-plot" data-testid="timeline-plot" />
     </div>
   );
-}
+});

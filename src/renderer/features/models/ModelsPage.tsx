@@ -17,9 +17,10 @@ export function ModelsPage({ visible }: { visible: boolean }) {
   const setSection = useApp((s) => s.setSection);
   const info = useApp((s) => s.info);
 
+  // Listed without loading (e.g. by Compare's model picker) is not enough here: load each once.
   useEffect(() => {
-    if (visible && state === 'idle') void load(true);
-  }, [visible, state, load]);
+    if (visible && (state === 'idle' || (state === 'ready' && !probed))) void load(true);
+  }, [visible, state, probed, load]);
 
   const plan = info?.engine?.plan.join(' + ');
   return (
