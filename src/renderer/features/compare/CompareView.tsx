@@ -178,14 +178,17 @@ const Playback = memo(function Playback({
   const shown = useCompare((s) => s.shown);
   const frame = useCompare((s) => s.frame);
   const playing = useCompare((s) => s.playing);
+  const mode = useCompare((s) => s.mode);
   const wipe = useCompare((s) => s.wipe);
   const diff = useCompare((s) => s.diff);
   const frames = session.frames.length;
   const settled = useSettled(frame, playing);
 
-  // Decode ahead of the frame (and a little behind) for every pane the stage may draw.
+  // Decode ahead of the frame (and a little behind) for the panes the stage draws in this mode.
   useEffect(() => {
-    const ids = new Set<PaneId>([...shown, wipe.a, wipe.b, diff.reference]);
+    const ids = new Set<PaneId>(
+      mode === 'wipe' ? [wipe.a, wipe.b] : mode === 'diff' ? [...shown, diff.reference] : shown,
+    );
     const list = panes.filter((p) => ids.has(p.id));
     const at = (f: number): (string | null)[] => (f >= 0 && f < frames ? list.map((p) => p.paths[f] ?? null) : []);
     // Proxies ahead (what playback and scrubbing show); the lossless neighbours when at rest.
@@ -195,7 +198,7 @@ const Playback = memo(function Playback({
       cache.prefetch(at(frame + 1));
       cache.prefetch(at(frame - 1));
     }
-  }, [cache, frame, frames, panes, shown, wipe.a, wipe.b, diff.reference, settled]);
+  }, [cache, frame, frames, panes, shown, mode, wipe.a, wipe.b, diff.reference, settled]);
 
   // Proxies for every frame of the shown panes, made by the engine in the background, so
   // playing and scrubbing decode JPEGs instead of PNGs from the first pass on.
@@ -217,12 +220,13 @@ const Playback = memo(function Playback({
         const next = s.frame + 1 >= frames ? 0 : s.frame + 1;
         const ids =
           s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;
-        const ready = s.panes
-          .filter((p) => ids.includes(p.id))
-          .every((p) => !p.paths[next] || cache.isReady(p.paths[next] as string, 'proxy'));
-        if (ready) {
+        const wanted = s.panes.filter((p) => ids.includes(p.id)).map((p) => p.paths[next] ?? null);
+        if (wanted.every((p) => !p || cache.isReady(p, 'proxy'))) {
           s.setFrame(next);
           last = now;
+        } else {
+          // Not decoded yet (or its look-ahead was dropped): ask for it first in line.
+          for (const p of wanted) if (p) void cache.proxy(p).catch(() => undefined);
         }
       }
       timer = requestAnimationFrame(tick);

@@ -22,6 +22,8 @@ interface Slot {
 
 interface Loaded {
   key: string;
+  /** The frame these images belong to (while scrubbing, it can trail the current frame). */
+  frame: number;
   bitmaps: (ImageBitmap | null)[];
   lossless: boolean;
 }
@@ -34,7 +36,7 @@ interface Loaded {
  */
 class LatestFrameLoader {
   private busy = false;
-  private wanted: { key: string; settled: boolean } | null = null;
+  private wanted: { key: string; frame: number; settled: boolean } | null = null;
   private shown: { key: string; lossless: boolean } | null = null;
 
   constructor(
@@ -42,14 +44,14 @@ class LatestFrameLoader {
     private readonly onLoaded: (loaded: Loaded) => void,
   ) {}
 
-  want(key: string, settled: boolean): void {
-    this.wanted = { key, settled };
+  want(key: string, frame: number, settled: boolean): void {
+    this.wanted = { key, frame, settled };
     void this.pump();
   }
 
   private async pump(): Promise<void> {
     if (this.busy || !this.wanted) return;
-    const { key, settled } = this.wanted;
+    const { key, frame, settled } = this.wanted;
     this.wanted = null;
     const paths = key.split('|').map((p) => p || null);
     const decoded = paths.every((p) => !p || this.cache.isReady(p, 'lossless'));
@@ -67,7 +69,7 @@ class LatestFrameLoader {
         );
       const bitmaps = await load(lossless ? 'lossless' : 'proxy');
       this.shown = { key, lossless };
-      this.onLoaded({ key, bitmaps, lossless });
+      this.onLoaded({ key, frame, bitmaps, lossless });
     } finally {
       this.busy = false;
       void this.pump();
@@ -75,11 +77,16 @@ class LatestFrameLoader {
   }
 }
 
-function useFrameBitmaps(cache: FrameCache, paths: readonly (string | null)[], settled: boolean): Loaded | null {
+function useFrameBitmaps(
+  cache: FrameCache,
+  paths: readonly (string | null)[],
+  frame: number,
+  settled: boolean,
+): Loaded | null {
   const key = paths.join('|');
   const [state, setState] = useState<Loaded | null>(null);
   const loader = useMemo(() => new LatestFrameLoader(cache, setState), [cache]);
-  useEffect(() => loader.want(key, settled), [loader, key, settled]);
+  useEffect(() => loader.want(key, frame, settled), [loader, key, frame, settled]);
   return state;
 }
 
@@ -156,6 +163,7 @@ export function Stage({ cache }: { cache: FrameCache }) {
   const loaded = useFrameBitmaps(
     cache,
     sources.map((p) => p.paths[frame] ?? null),
+    frame,
     settled,
   );
   // The frame's own size (a proxy bitmap is smaller; it is drawn stretched to this).
@@ -280,7 +288,9 @@ export function Stage({ cache }: { cache: FrameCache }) {
     if (el && loaded) {
       drawn.current++;
       el.dataset.framesDrawn = String(drawn.current);
-      el.dataset.frameDrawn = String(loaded.key === sources.map((p) => p.paths[frame] ?? '').join('|') ? frame : -1);
+      // The frame on screen: -1 while the panes shown are not the ones loaded (just switched).
+      const same = loaded.key === sources.map((p) => p.paths[loaded.frame] ?? '').join('|');
+      el.dataset.frameDrawn = String(same ? loaded.frame : -1);
       el.dataset.lossless = String(loaded.lossless);
     }
   }, [view, frameSize, mode, layout, slots, loaded, sources, flipped, wipe.position, heat, heatKey, dpr, frame]);

@@ -3,6 +3,21 @@
  * (closed when evicted), with the pixels of a frame available for the inspector and heatmaps.
  * One cache per comparison.
  */
+type Priority = 'now' | 'ahead';
+
+interface DecodeTask {
+  id: string;
+  path: string;
+  priority: Priority;
+  resolve: (b: ImageBitmap) => void;
+  reject: (e: Error) => void;
+}
+
+/** Decodes in flight at once (fetch + createImageBitmap): enough to keep the decoder threads busy. */
+const DECODERS = 3;
+/** Look-ahead decodes waiting at most; older ones are dropped (the frame has been passed). */
+const MAX_AHEAD = 30;
+
 export class FrameCache {
   private readonly bitmaps = new Map<string, Promise<ImageBitmap>>();
   private readonly proxies = new Map<string, Promise<ImageBitmap>>();
@@ -18,17 +33,18 @@ export class FrameCache {
   ) {}
 
   /** The frame's proxy, decoded (falls back to the original if no proxy can be made). */
-  proxy(path: string): Promise<ImageBitmap> {
+  proxy(path: string, priority: Priority = 'now'): Promise<ImageBitmap> {
     const hit = this.proxies.get(path);
     if (hit) {
       this.proxies.delete(path);
       this.proxies.set(path, hit);
+      if (priority === 'now') this.promote(`proxy:${path}`);
       return hit;
     }
     const load = this.proxyOf(path)
       .then((v) => v.path)
       .catch(() => path)
-      .then((p) => this.decode(p))
+      .then((p) => this.decode(`proxy:${path}`, p, priority))
       .then((b) => {
         this.ready.add(`proxy:${path}`);
         return b;
@@ -90,28 +106,75 @@ export class FrameCache {
   }
 
   prefetchProxies(paths: readonly (string | null)[]): void {
-    for (const p of paths) if (p && !this.proxies.has(p)) void this.proxy(p).catch(() => undefined);
+    for (const p of paths) if (p && !this.proxies.has(p)) void this.proxy(p, 'ahead').catch(() => undefined);
   }
 
-  private decode(path: string): Promise<ImageBitmap> {
-    return fetch(this.url(path))
-      .then((r) => {
-        if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${path}`);
-        return r.blob();
-      })
-      .then((b) => createImageBitmap(b, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }));
+  // --- decoding: a few at a time, what is on screen before what is ahead ---------------------
+  private readonly queues: Record<Priority, DecodeTask[]> = { now: [], ahead: [] };
+  private readonly pending = new Map<string, DecodeTask>();
+  private readonly urgent = new Set<string>();
+  private running = 0;
+
+  private decode(id: string, path: string, priority: Priority): Promise<ImageBitmap> {
+    if (this.urgent.delete(id)) priority = 'now';
+    return new Promise<ImageBitmap>((resolve, reject) => {
+      const task: DecodeTask = { id, path, priority, resolve, reject };
+      this.queues[priority].push(task);
+      this.pending.set(id, task);
+      // Scrubbing asks for more than can be decoded: what was asked longest ago goes first.
+      while (this.queues.ahead.length > MAX_AHEAD) {
+        const dropped = this.queues.ahead.shift()!;
+        this.pending.delete(dropped.id);
+        dropped.reject(new Error('dropped'));
+      }
+      this.pump();
+    });
+  }
+
+  private promote(id: string): void {
+    const task = this.pending.get(id);
+    if (!task) {
+      // Not queued yet (its proxy is still being made): queue it first in line when it is.
+      if (!this.ready.has(id)) this.urgent.add(id);
+      return;
+    }
+    if (task.priority === 'now') return;
+    this.queues.ahead.splice(this.queues.ahead.indexOf(task), 1);
+    task.priority = 'now';
+    this.queues.now.push(task);
+  }
+
+  private pump(): void {
+    while (this.running < DECODERS) {
+      const task = this.queues.now.shift() ?? this.queues.ahead.shift();
+      if (!task) return;
+      this.pending.delete(task.id);
+      this.running++;
+      fetch(this.url(task.path))
+        .then((r) => {
+          if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${task.path}`);
+          return r.blob();
+        })
+        .then((b) => createImageBitmap(b, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }))
+        .then(task.resolve, task.reject)
+        .finally(() => {
+          this.running--;
+          this.pump();
+        });
+    }
   }
 
   /** The decoded frame (shared by every caller). */
-  bitmap(path: string): Promise<ImageBitmap> {
+  bitmap(path: string, priority: Priority = 'now'): Promise<ImageBitmap> {
     const hit = this.bitmaps.get(path);
     if (hit) {
       // Most recently used last.
       this.bitmaps.delete(path);
       this.bitmaps.set(path, hit);
+      if (priority === 'now') this.promote(`lossless:${path}`);
       return hit;
     }
-    const load = this.decode(path).then((b) => {
+    const load = this.decode(`lossless:${path}`, path, priority).then((b) => {
       this.ready.add(`lossless:${path}`);
       this.sizes.set(path, { width: b.width, height: b.height });
       return b;
@@ -127,7 +190,7 @@ export class FrameCache {
 
   /** Decode ahead (neighbouring frames while scrubbing or playing). */
   prefetch(paths: readonly (string | null)[]): void {
-    for (const p of paths) if (p && !this.bitmaps.has(p)) void this.bitmap(p).catch(() => undefined);
+    for (const p of paths) if (p && !this.bitmaps.has(p)) void this.bitmap(p, 'ahead').catch(() => undefined);
   }
 
   /** RGBA pixels of a frame (for the pixel inspector and difference heatmaps). */
