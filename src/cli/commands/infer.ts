@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { JobSnapshot, ModelSource, RestoreFramesResult, RestoreFramesSpec } from '../../shared/jobs';
+import type { ModelSource, RestoreFramesResult, RestoreFramesSpec } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
 import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
+import { followJob } from '../follow-job';
 
 export const INFER_HELP = `Usage: loupe infer [options]
 
@@ -153,47 +154,34 @@ export async function inferCommand(
       io.err(`loupe infer: ${submitted.error.message}\n`);
       return 1;
     }
-    const jobId = submitted.value.id;
     let lastModel = '';
     let live = false;
-    const final = await new Promise<JobSnapshot>((resolveFinal) => {
-      onInterrupt(() => {
-        progressOut('\nStopping after the current frame…\n');
-        void host.engine.request('jobs.cancel', { jobId });
-      });
-      const unsubscribe = host.engine.subscribe((event) => {
-        if (event.name === 'engine:status' && event.payload.state === 'crashed') {
-          unsubscribe();
-          resolveFinal({ ...submitted.value, status: 'failed', error: event.payload.error ?? null });
-          return;
-        }
-        if (event.name === 'job:items' && event.payload.jobId === jobId) {
-          for (const item of event.payload.items) {
-            const model = (item.data as { model?: string } | undefined)?.model ?? '';
-            if (model && model !== lastModel) {
-              if (live) io.out('\n');
-              live = false;
-              lastModel = model;
-              progressOut(
-                `${model}: ${item.status === 'skipped' && item.tag !== 'already-written' ? item.tag : 'running'}\n`,
-              );
-            }
-            if (item.status === 'failed') progressOut(`  ${item.key}: ${item.error?.message ?? 'failed'}\n`);
+    const final = await followJob(host, submitted.value, {
+      onInterrupt,
+      stopping: 'Stopping after the current frame…',
+      progressOut,
+      onEvent: (event) => {
+        if (event.name !== 'job:items' || event.payload.jobId !== submitted.value.id) return;
+        for (const item of event.payload.items) {
+          const model = (item.data as { model?: string } | undefined)?.model ?? '';
+          if (model && model !== lastModel) {
+            if (live) io.out('\n');
+            live = false;
+            lastModel = model;
+            progressOut(
+              `${model}: ${item.status === 'skipped' && item.tag !== 'already-written' ? item.tag : 'running'}\n`,
+            );
           }
+          if (item.status === 'failed') progressOut(`  ${item.key}: ${item.error?.message ?? 'failed'}\n`);
         }
-        if (event.name !== 'job:progress' || event.payload.id !== jobId) return;
-        const job = event.payload;
-        if (io.isTTY && !values.json) {
-          io.out(
-            `\r  ${job.done}/${job.total ?? '?'} frames · ${formatRate(job.rate, 'frames')} · ETA ${formatDuration(job.etaSec)}\u001b[K`,
-          );
-          live = true;
-        }
-        if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
-          unsubscribe();
-          resolveFinal(job);
-        }
-      });
+      },
+      onProgress: (job) => {
+        if (!io.isTTY || values.json) return;
+        io.out(
+          `\r  ${job.done}/${job.total ?? '?'} frames · ${formatRate(job.rate, 'frames')} · ETA ${formatDuration(job.etaSec)}\u001b[K`,
+        );
+        live = true;
+      },
     });
     if (live) io.out('\n');
     if (final.status === 'failed') {

@@ -6,6 +6,7 @@ import type { JobSnapshot, PredictKeypointsResult } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
 import { DEFAULT_PREDICT_CONFIG, predictConfigFrom } from '../../core/keypoints/predict-config';
 import { cliHost, HOST_OPTIONS, UsageError, type CliIo, type CliLocations } from '../context';
+import { followJob } from '../follow-job';
 
 export const PREDICT_HELP = `Usage: loupe predict [options]
 
@@ -102,38 +103,24 @@ export async function predictCommand(
       io.err(`loupe predict: ${submitted.error.message}\n`);
       return 1;
     }
-    const jobId = submitted.value.id;
     let lastBlock = 0;
     let live = false;
-    const final = await new Promise<JobSnapshot>((resolveFinal) => {
-      onInterrupt(() => {
-        progressOut('\nStopping after the current image…\n');
-        void host.engine.request('jobs.cancel', { jobId });
-      });
-      const unsubscribe = host.engine.subscribe((event) => {
-        if (event.name === 'engine:status' && event.payload.state === 'crashed') {
-          unsubscribe();
-          resolveFinal({ ...submitted.value, status: 'failed', error: event.payload.error ?? null });
-          return;
-        }
-        if (event.name !== 'job:progress' || event.payload.id !== jobId) return;
-        const job = event.payload;
+    const final = await followJob(host, submitted.value, {
+      onInterrupt,
+      stopping: 'Stopping after the current image…',
+      progressOut,
+      onProgress: (job, finished) => {
         if (io.isTTY && !values.json) {
           io.out(`\r${progressLine(job)}\u001b[K`);
           live = true;
         }
-        const finished = job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
         if (job.done - lastBlock >= checkpointFreq || (finished && job.done > 0)) {
           lastBlock = job.done;
           if (live) io.out('\n');
           live = false;
           progressOut(progressBlock(job));
         }
-        if (finished) {
-          unsubscribe();
-          resolveFinal(job);
-        }
-      });
+      },
     });
     if (live) io.out('\n');
     if (final.status === 'failed') {

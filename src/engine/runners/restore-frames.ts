@@ -195,6 +195,18 @@ export function restoreFramesRunner(
             continue;
           }
           const t0 = svc.now();
+          const fail = (e: unknown, code: 'IO_ERROR' | 'INFERENCE_FAILED', tiled: boolean, runMs: number | null) => {
+            const error = toAppError(e, code);
+            failures.push(`${input}: ${error.message}`);
+            ctx.item({
+              index: i,
+              key,
+              status: 'failed',
+              error,
+              ms: svc.now() - t0,
+              data: { model: c.name, frame: input, output: null, tiled, runMs },
+            });
+          };
           try {
             const image = await (next?.index === i ? next.image : decode(i));
             next = i + 1 < frames.length ? { index: i + 1, image: decode(i + 1) } : null;
@@ -248,18 +260,7 @@ export function restoreFramesRunner(
                   },
                 });
               },
-              (e: unknown) => {
-                const error = toAppError(e, 'IO_ERROR');
-                failures.push(`${input}: ${error.message}`);
-                ctx.item({
-                  index: i,
-                  key,
-                  status: 'failed',
-                  error,
-                  ms: svc.now() - t0,
-                  data: { model: c.name, frame: input, output: null, tiled: restored.tiled, runMs: restored.runMs },
-                });
-              },
+              (e: unknown) => fail(e, 'IO_ERROR', restored.tiled, restored.runMs),
             );
             if (i % 4 === 3) {
               const snapshot = { ...state, done: { ...state.done } };
@@ -267,16 +268,7 @@ export function restoreFramesRunner(
             }
           } catch (e) {
             next = null;
-            const error = toAppError(e, 'INFERENCE_FAILED');
-            failures.push(`${input}: ${error.message}`);
-            ctx.item({
-              index: i,
-              key,
-              status: 'failed',
-              error,
-              ms: svc.now() - t0,
-              data: { model: c.name, frame: input, output: null, tiled: false, runMs: null },
-            });
+            fail(e, 'INFERENCE_FAILED', false, null);
           }
         }
       } finally {
