@@ -370,13 +370,15 @@ def render_watch(d: WatchDesign, R: float, strap_len: float = 2.2, rng_tex=None)
     yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
     X, Y = xx - c[0], yy - c[1]
 
+    shade_k = float(d.extra.get("shade_scale", 1.0))  # 1 everywhere except the flat sample frames
+
     def shaded(base, amp=0.25, angle=None):
         ang = rng.uniform(0, 2 * math.pi) if angle is None else angle
         base = np.asarray(base, np.float32)
 
         def f(ys, xs):
             g = (np.cos(ang) * X[ys, xs] + np.sin(ang) * Y[ys, xs]) / (H * 0.5)
-            return np.clip(base[None, None, :] * (1.0 + amp * g)[..., None], 0, 255)
+            return np.clip(base[None, None, :] * (1.0 + amp * shade_k * g)[..., None], 0, 255)
         return f
 
     dial_o = outline_points(a, b, n, tp, 1.0) + c
@@ -672,7 +674,7 @@ def render_watch(d: WatchDesign, R: float, strap_len: float = 2.2, rng_tex=None)
     circle(rgb, c, 0.035 * R, d.hand_color if not d.second_hand else d.second_color)
 
     # crystal highlight (in the watch plane so it follows the perspective)
-    if rng.random() < 0.6:
+    if rng.random() < 0.6 and not d.extra.get("no_highlight"):
         m = np.zeros((H, W), np.uint8)
         fill_poly(m, dial_o, 255)
         ang = rng.uniform(0, math.pi)
@@ -1039,7 +1041,7 @@ def place_watch(img, design, view, rng, canvas_res=None, occupied=None, shadow=T
     }
 
 
-def photometric(img, rng, strength=1.0):
+def photometric(img, rng, strength=1.0, noise_scale=1.0):
     """Lighting gradient, colour cast, contrast/gamma, blur, noise. Returns uint8."""
     h, w = img.shape[:2]
     x = img.astype(np.float32) / 255.0
@@ -1082,7 +1084,7 @@ def photometric(img, rng, strength=1.0):
         out = cv2.filter2D(out, -1, k)
     # sensor noise
     if rng.random() < 0.7:
-        sigma = rng.uniform(0.5, 8.0) * strength
+        sigma = rng.uniform(0.5, 8.0) * strength * noise_scale
         out = np.clip(out.astype(np.float32) + rng.standard_normal(out.shape, dtype=np.float32) * np.float32(sigma), 0, 255).astype(np.uint8)
     return out
 

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs the restoration trainings one after another on one core (as used for the bundled models).
+# Usage: sh training/run_restoration_queue.sh [pid-to-wait-for]
+set -u
+cd "$(dirname "$0")/.."
+if [ "${1:-}" != "" ]; then
+  while kill -0 "$1" 2>/dev/null; do sleep 20; done
+fi
+PY=/usr/bin/python3
+for a in dncnn unet nafnet; do
+  $PY training/train_restoration.py --arch $a > training/runs/restore-$a.out 2>&1
+done
+# two extra runs that only feed the sample MLflow store (resources/samples/mlruns):
+# a run that fails (learning rate far too high, no gradient clipping) ...
+$PY training/train_restoration.py --arch nafnet --lr 0.05 --clip 0 --epochs 10 --iters 40 --seed 11 \
+  --out training/runs/restore-nafnet-lr5e-2 > training/runs/restore-nafnet-lr5e-2.out 2>&1
+# ... and a short finished run whose model artifact is missing from the store
+$PY training/train_restoration.py --arch dncnn --epochs 6 --iters 50 --seed 3 --no-export \
+  --out training/runs/restore-dncnn-short > training/runs/restore-dncnn-short.out 2>&1
+echo queue done > training/runs/restore-queue.done
