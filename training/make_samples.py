@@ -152,12 +152,19 @@ def record(ann, w, h, name, annotator, extra=None):
     return rec
 
 
+def dumps_compact(obj):
+    """json.dumps(indent=2) with every list of numbers kept on one line (as in DESIGN.md)."""
+    import re
+    txt = json.dumps(obj, indent=2)
+    return re.sub(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]",
+                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", txt)
+
+
 def write_json(path, obj):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        json.dump(obj, f, indent=2)
-        f.write("\n")
+        f.write(dumps_compact(obj) + "\n")
     os.replace(tmp, path)
 
 
@@ -212,7 +219,6 @@ def make_watches():
                 "tilt_deg": round(math.degrees(view.tilt), 2), "roll_deg": round(math.degrees(view.roll), 2),
                 "dial_box_norm": [round((x1 + 0.5) / w, 5), round((y1 + 0.5) / h, 5), round((x2 + 0.5) / w, 5), round((y2 + 0.5) / h, 5)],
                 "exif_orientation": tag, "stored_size": [stored.shape[1], stored.shape[0]],
-                "homography": [[round(float(v), 8) for v in row] for row in ann["H"]],
                 "generator": "training/make_samples.py", "seed": [SEED, wi, vi]}}
             gt[key] = record(ann, w, h, name, "ground-truth", dbg)
             if vname == "front" and (vi == 0 or wi in (0, 2)):

@@ -28,6 +28,7 @@ ROOT = os.path.normpath(os.path.join(HERE, ".."))
 MODELS = os.path.join(ROOT, "resources", "models")
 RUNS = os.path.join(HERE, "runs")
 RESULTS = os.path.join(HERE, "results")
+CKPTS = os.path.join(HERE, "checkpoints")   # float16 PyTorch weights (= the weights in the shipped ONNX files)
 KPTS = ["top", "bottom", "left", "right", "center"]
 
 RESTORE = {
@@ -71,6 +72,10 @@ def package_onnx():
     os.makedirs(dst_dir, exist_ok=True)
     m = convert(onnx.load(src))
     onnx.save(m, os.path.join(dst_dir, "model.onnx"))
+    os.makedirs(CKPTS, exist_ok=True)
+    import torch
+    ck = torch.load(os.path.join(RUNS, "detector", "last.pt"), map_location="cpu")  # EMA weights, already float16
+    torch.save({"net_cfg": ck["net_cfg"], "size": ck["size"], "state_dict": ck["state_dict"]}, os.path.join(CKPTS, "loupe-dial-pose.pt"))
     summ = json.load(open(os.path.join(RUNS, "detector", "train_summary.json")))
     evals, losses = [], []
     for line in open(os.path.join(RUNS, "detector", "metrics.jsonl")):
@@ -83,6 +88,9 @@ def package_onnx():
     # restoration
     for mid, spec in RESTORE.items():
         run = os.path.join(RUNS, f"restore-{spec['arch']}")
+        if not os.path.exists(os.path.join(run, "model.onnx")):
+            print(f"skip {mid}: {run}/model.onnx not trained yet")
+            continue
         dst_dir = os.path.join(MODELS, mid)
         os.makedirs(dst_dir, exist_ok=True)
         m = convert(onnx.load(os.path.join(run, "model.onnx")))
@@ -92,6 +100,9 @@ def package_onnx():
                      "input_range": "[0, 1]", "architecture": spec["family"]})
         onnx.save(m, os.path.join(dst_dir, "model.onnx"))
         json.dump(hist, open(os.path.join(RESULTS, f"restore-{spec['arch']}.json"), "w"), indent=1)
+        ck = torch.load(os.path.join(run, "model.pt"), map_location="cpu")
+        sd = {k: (v.half() if v.dtype.is_floating_point else v) for k, v in ck["state_dict"].items()}
+        torch.save({"arch": ck["arch"], "arch_cfg": ck["arch_cfg"], "state_dict": sd}, os.path.join(CKPTS, f"{mid}.pt"))
         print("packaged", mid, os.path.getsize(os.path.join(dst_dir, "model.onnx")), "bytes")
     # the two extra runs used only by the sample MLflow store
     for extra in ("restore-nafnet-lr5e-2", "restore-dncnn-short"):
@@ -114,6 +125,22 @@ def q(name, value, dataset, unit=None, baseline=None, note=None):
     if note:
         d["note"] = note
     return d
+
+
+def train_command(arch, hist):
+    """The train_restoration.py command that reproduces this run (flags only where the run left the defaults)."""
+    sys.path.insert(0, HERE)
+    from train_restoration import DEFAULTS
+    cmd = f"/usr/bin/python3 training/train_restoration.py --arch {arch}"
+    for key, flag in (("epochs", "--epochs"), ("iters", "--iters"), ("batch", "--batch"), ("crop", "--crop"), ("lr", "--lr")):
+        if hist["train"][key] != DEFAULTS[arch][key]:
+            cmd += f" {flag} {hist['train'][key]}"
+    return cmd
+
+
+def dumps(obj):
+    from make_samples import dumps_compact
+    return dumps_compact(obj)
 
 
 def write(path, text):
@@ -184,17 +211,23 @@ def cards():
         "quality": quality,
     }
     d = os.path.join(MODELS, "loupe-dial-pose")
-    write(os.path.join(d, "model.json"), json.dumps(manifest, indent=2) + "\n")
+    write(os.path.join(d, "model.json"), dumps(manifest) + "\n")
     real_lines = []
     for name, r in det["real"].items():
         dets = r["detections"]
         s = ", ".join(f"{x['score']:.2f}" for x in dets[:5]) or "none"
-        err = r.get("kpt_err_mean_pct", "n/a (not labelled)") if "kpt_err_mean_pct" in r else "n/a (not labelled)"
+        if "kpt_err_mean_pct" not in r:
+            err = "n/a (not labelled)"
+        elif r["kpt_err_mean_pct"] is None:
+            err = "dial not found"
+        else:
+            err = f"{r['kpt_err_mean_pct']:.2f}"
         real_lines.append(f"| {name} | {r['size'][0]}x{r['size'][1]} | {len(dets)} | {s} | {err} | {REAL_NOTES.get(name, '')} |")
     by_size = "\n".join(f"| {k} | {v['dials']} | {v['recall@0.5']:.3f} | {v['kpt_err_mean_pct']:.2f} |" for k, v in syn["by_size"].items())
     warps = "\n".join(f"| {k} | {v['found']}/{v['warps']} | {v['kpt_err_mean_pct']} |" for k, v in det["real_warps"]["per_photo"].items())
     evals = "\n".join(f"| {e['step']} | {e['eval']['recall@0.5']:.3f} | {e['eval']['kpt_err_mean_pct']:.2f} |" for e in tr["evals"])
-    card = DET_CARD.format(S=S, syn=syn, det=det, lat=det["latency"], a=a, minutes=minutes, real_lines="\n".join(real_lines),
+    from dial_pose_net import DialPoseNet, count_macs
+    card = DET_CARD.format(nparams=f"{det_params(tr['net_cfg']) / 1e6:.2f} M", gmac=count_macs(DialPoseNet(**tr["net_cfg"]), S) / 1e9, S=S, syn=syn, det=det, lat=det["latency"], a=a, minutes=minutes, real_lines="\n".join(real_lines),
                            by_size=by_size, warps=warps, evals=evals, commit=commit, n_train=a["steps"] * a["batch"],
                            flip=100 * syn["orientation_flip_rate"])
     write(os.path.join(d, "MODEL_CARD.md"), card)
@@ -246,7 +279,7 @@ def cards():
                              f"{tcfg['crop']}x{tcfg['crop']} crops with flips/90-degree rotations, degraded on the fly; kodim21-24 held out."),
             "degradation": DEGRADATION,
             "provenance": {
-                "script": "training/train_restoration.py", "command": f"/usr/bin/python3 training/train_restoration.py --arch {spec['arch']}",
+                "script": "training/train_restoration.py", "command": train_command(spec["arch"], hist),
                 "seed": hist["seed"], "epochs": tcfg["epochs"], "itersPerEpoch": tcfg["iters"], "batch": tcfg["batch"], "crop": tcfg["crop"],
                 "lr": tcfg["lr"], "optimizer": "AdamW (0.9, 0.9), cosine to 1e-6, L1 loss, grad-norm clip 0.5",
                 "parameters": hist["params"], "finalTrainLoss": round(last["train_loss"], 6), "finalValLoss": round(last["val_loss"], 6),
@@ -259,8 +292,8 @@ def cards():
             "quality": quality,
         }
         d = os.path.join(MODELS, mid)
-        write(os.path.join(d, "model.json"), json.dumps(manifest, indent=2) + "\n")
-        card = RESTORE_CARD.format(name=spec["name"], mid=mid, blurb=spec["blurb"], params=hist["params"], mult=hist["pad_multiple"],
+        write(os.path.join(d, "model.json"), dumps(manifest) + "\n")
+        card = RESTORE_CARD.format(command=train_command(spec["arch"], hist), name=spec["name"], mid=mid, blurb=spec["blurb"], params=hist["params"], mult=hist["pad_multiple"],
                                    tcfg=tcfg, seed=hist["seed"], minutes=hist["train_seconds"] / 60, last=last, table=table,
                                    degr=degr, lat=lat, arch=spec["arch"], deg=DEGRADATION, v=v, base=base, commit=commit,
                                    size_kb=os.path.getsize(os.path.join(d, "model.onnx")) / 1024,
@@ -302,7 +335,7 @@ inside the bezel or case, not the case itself). Trained from scratch on syntheti
 "yolo-pose-lite" (training/dial_pose_net.py, written for Loupe): CSP-style backbone of plain 3x3
 convolutions (widths 16/24/48/80/112, SiLU, batch norm folded at export), SPPF, a PAN neck and
 decoupled per-level heads at strides 8/16/32 (box as softplus left/top/right/bottom distances,
-keypoints as `(2 * raw + anchor - 0.5) * stride`). 1.04 M parameters, 0.49 GMAC at 320x320.
+keypoints as `(2 * raw + anchor - 0.5) * stride`). {nparams} parameters, {gmac:.2f} GMAC at {S}x{S}.
 
 ## Training
 
@@ -422,7 +455,7 @@ state of the art.
 - Time: {minutes:.0f} min wall-clock on a 2-core VM, 1 torch thread (torch 1.13.1 CPU).
 - Final epoch: train loss (L1) {last[train_loss]:.5f}, validation loss (L1 on kodim21-24) {last[val_loss]:.5f},
   validation PSNR {last[val_psnr]:.2f} dB (PyTorch float32 weights; the table below is the shipped ONNX).
-- Command: `/usr/bin/python3 training/train_restoration.py --arch {arch}`; per-epoch metrics are in
+- Command: `{command}`; per-epoch metrics are in
   the sample MLflow store (`resources/samples/mlruns`) and in `training/results/restore-{arch}.json`.
 
 ## Evaluation (`/usr/bin/python3 training/evaluate.py`, the shipped ONNX file in onnxruntime-node)

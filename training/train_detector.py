@@ -367,6 +367,7 @@ def main():
                             lr=args.lr, betas=(0.9, 0.999))
     ema = EMA(model)
     start = 0
+    prev_seconds = 0.0
     ckpt_path = os.path.join(args.out, "ckpt.pt")
     if args.resume or os.path.exists(ckpt_path):
         ck = torch.load(args.resume or ckpt_path, map_location="cpu")
@@ -375,7 +376,8 @@ def main():
         ema.updates = ck["ema_updates"]
         opt.load_state_dict(ck["opt"])
         start = ck["step"]
-        p(f"resumed at step {start}")
+        prev_seconds = ck.get("elapsed_s", 0.0)
+        p(f"resumed at step {start} after {prev_seconds / 60:.1f} min of earlier training")
     stages = [(int(a), float(b)) for a, b in (t.split(":") for t in args.stages.split(","))]
     args.size = stages[-1][0]
     bounds, acc = [], 0.0
@@ -419,9 +421,10 @@ def main():
             mlog.write(json.dumps({"step": step + 1, "eval": res, "elapsed_s": time.time() - t0}) + "\n")
             mlog.flush()
             torch.save({"model": model.state_dict(), "ema": ema.ema.state_dict(), "ema_updates": ema.updates,
-                        "opt": opt.state_dict(), "step": step + 1}, ckpt_path)
+                        "opt": opt.state_dict(), "step": step + 1,
+                        "elapsed_s": prev_seconds + time.time() - t0}, ckpt_path)
             model.train()
-    train_s = time.time() - t0
+    train_s = prev_seconds + time.time() - t0
     sd = {k: v.half() if v.dtype.is_floating_point else v for k, v in ema.ema.state_dict().items()}
     torch.save({"net_cfg": NET_CFG, "state_dict": sd, "size": args.size, "args": vars(args), "train_seconds": train_s},
                os.path.join(args.out, "last.pt"))
