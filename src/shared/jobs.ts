@@ -181,6 +181,8 @@ export interface RestoreItemData {
   runMs: number | null;
   psnr?: number;
   ssim?: number;
+  /** Set on the items of a model that could not run: why (its summary status). */
+  modelStatus?: ModelRunStatus;
 }
 
 /** One entry of batch_summary.json. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { ModelSource, RestoreFramesResult, RestoreFramesSpec } from '../../shared/jobs';
+import type { ModelSource, RestoreItemData, RestoreFramesResult, RestoreFramesSpec } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
 import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
 import { followJob } from '../follow-job';
@@ -163,13 +163,14 @@ export async function inferCommand(
       onEvent: (event) => {
         if (event.name !== 'job:items' || event.payload.jobId !== submitted.value.id) return;
         for (const item of event.payload.items) {
-          const model = (item.data as { model?: string } | undefined)?.model ?? '';
+          const data = item.data as RestoreItemData | undefined;
+          const model = data?.model ?? '';
           if (model && model !== lastModel) {
             if (live) io.out('\n');
             live = false;
             lastModel = model;
             progressOut(
-              `${model}: ${item.status === 'skipped' && item.tag !== 'already-written' ? item.tag : 'running'}\n`,
+              `${model}: ${data?.modelStatus ?? (item.status === 'skipped' ? 'already written' : 'running')}\n`,
             );
           }
           if (item.status === 'failed') progressOut(`  ${item.key}: ${item.error?.message ?? 'failed'}\n`);

@@ -126,7 +126,7 @@ export function restoreFramesRunner(
               status: 'skipped',
               tag: c.name,
               ms: 0,
-              data: { model: c.name, frame: f, output: null, tiled: false, runMs: null },
+              data: { model: c.name, frame: f, output: null, tiled: false, runMs: null, modelStatus: status },
             });
         }
         await writeSummary();
