@@ -1,6 +1,7 @@
 """PyTorch eager baseline for bench/infer.bench.test.ts: the job `loupe infer` does, done the way
 the seed did it (read PNG, reflect-pad, forward, crop, write PNG), with the bundled model's own
-weights (read from its ONNX file into the training code's network), in the same run.
+weights (training/checkpoints/<id>.pt: the float16 values the ONNX file holds) in the training
+code's network, computed in float32 like onnxruntime does, in the same run.
 
 Usage: /usr/bin/python3 bench/torch_baseline.py MODEL_DIR INPUT_DIR OUTPUT_DIR [THREADS]
 Prints one JSON line: {"frames", "wall_s", "forward_s"}.
@@ -11,10 +12,8 @@ import sys
 import time
 
 import numpy as np
-import onnx
 import torch
 import torch.nn.functional as F
-from onnx import numpy_helper
 from PIL import Image
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -24,13 +23,9 @@ import restoration_nets  # noqa: E402
 
 def load(model_dir):
     manifest = json.load(open(os.path.join(model_dir, "model.json")))
-    arch = manifest["architecture"]
-    cfg = (manifest.get("provenance") or {}).get("archConfig")
-    net = restoration_nets.build(arch, cfg)
-    graph = onnx.load(os.path.join(model_dir, manifest.get("file", "model.onnx"))).graph
-    weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-    state = {k: torch.from_numpy(weights[k].astype(np.float32).reshape(v.shape)) for k, v in net.state_dict().items()}
-    net.load_state_dict(state)
+    ck = torch.load(os.path.join(ROOT, "training", "checkpoints", f"{manifest['id']}.pt"), map_location="cpu")
+    net = restoration_nets.build(ck["arch"], ck["arch_cfg"])
+    net.load_state_dict({k: (v.float() if v.dtype.is_floating_point else v) for k, v in ck["state_dict"].items()})
     net.eval()
     return net, manifest["input"].get("padMultiple") or 1
 

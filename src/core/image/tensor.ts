@@ -25,12 +25,24 @@ export function toPlanar(
   const [lo, hi] = norm.range;
   const k = (hi - lo) / maxValue;
   const bgr = norm.colorOrder === 'BGR';
+  // One multiply-add per sample: ((v * k + lo - mean) / std) = v * a + b. A frame is millions of
+  // samples and this runs on the engine's only JS thread, between inference runs.
+  const a = [0, 0, 0];
+  const b = [0, 0, 0];
   for (let c = 0; c < 3; c++) {
-    const srcC = bgr ? 2 - c : c;
-    const mean = norm.mean?.[c] ?? 0;
     const std = norm.std?.[c] ?? 1;
-    const base = c * n;
-    for (let i = 0; i < n; i++) out[base + i] = ((pixels[i * 3 + srcC] as number) * k + lo - mean) / std;
+    a[c] = k / std;
+    b[c] = (lo - (norm.mean?.[c] ?? 0)) / std;
+  }
+  const [a0, a1, a2] = bgr ? [a[2]!, a[1]!, a[0]!] : [a[0]!, a[1]!, a[2]!];
+  const [b0, b1, b2] = bgr ? [b[2]!, b[1]!, b[0]!] : [b[0]!, b[1]!, b[2]!];
+  // Planes in the model's channel order; source samples read in memory order.
+  const p0 = bgr ? 2 * n : 0;
+  const p2 = bgr ? 0 : 2 * n;
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    out[p0 + i] = (pixels[j] as number) * a0 + b0;
+    out[n + i] = (pixels[j + 1] as number) * a1 + b1;
+    out[p2 + i] = (pixels[j + 2] as number) * a2 + b2;
   }
   return out;
 }
@@ -50,12 +62,15 @@ export function fromPlanar(
   const bgr = norm.colorOrder === 'BGR';
   for (let c = 0; c < 3; c++) {
     const dstC = bgr ? 2 - c : c;
-    const mean = norm.mean?.[c] ?? 0;
     const std = norm.std?.[c] ?? 1;
+    // ((x * std + mean - lo) * k) = x * a + b, plus 0.5 so truncation rounds (values are ≥ 0 there).
+    const a = std * k;
+    const b = ((norm.mean?.[c] ?? 0) - lo) * k + 0.5;
+    const top = maxValue + 0.5;
     const base = c * n;
-    for (let i = 0; i < n; i++) {
-      const v = ((data[base + i] as number) * std + mean - lo) * k;
-      out[i * 3 + dstC] = v <= 0 ? 0 : v >= maxValue ? maxValue : Math.round(v);
+    for (let i = 0, j = dstC; i < n; i++, j += 3) {
+      const v = (data[base + i] as number) * a + b;
+      out[j] = v <= 0.5 ? 0 : v >= top ? maxValue : v | 0;
     }
   }
   return out;
