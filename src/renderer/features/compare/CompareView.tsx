@@ -209,14 +209,15 @@ const Playback = memo(function Playback({
     return cache.warm(paths, (done, total) => onWarm({ done, total }));
   }, [cache, panes, shown, frames, onWarm]);
 
-  // Playback: advance at the chosen rate, but only to a frame whose images are decoded.
+  // Playback: advance at the chosen rate, never past a frame not yet on screen (every frame is
+  // shown; a machine too slow for the rate plays slower), and only to a frame already decoded.
   useEffect(() => {
     if (!playing) return;
     let timer = 0;
     let last = performance.now();
     const tick = (now: number): void => {
       const s = store.getState();
-      if (now - last >= 1000 / s.fps) {
+      if (now - last >= 1000 / s.fps && s.drawnFrame === s.frame) {
         const next = s.frame + 1 >= frames ? 0 : s.frame + 1;
         const ids =
           s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;

@@ -291,9 +291,10 @@ export function Stage({ cache }: { cache: FrameCache }) {
       // The frame on screen: -1 while the panes shown are not the ones loaded (just switched).
       const same = loaded.key === sources.map((p) => p.paths[loaded.frame] ?? '').join('|');
       el.dataset.frameDrawn = String(same ? loaded.frame : -1);
+      store.getState().setDrawnFrame(same ? loaded.frame : -1);
       el.dataset.lossless = String(loaded.lossless);
     }
-  }, [view, frameSize, mode, layout, slots, loaded, sources, flipped, wipe.position, heat, heatKey, dpr, frame]);
+  }, [view, frameSize, mode, layout, slots, loaded, sources, flipped, wipe.position, heat, heatKey, dpr, frame, store]);
 
   // --- pointer --------------------------------------------------------------------------------
   const gesture = useRef<{ kind: 'pan' | 'wipe'; last: [number, number] } | null>(null);

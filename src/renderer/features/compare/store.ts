@@ -32,6 +32,8 @@ export interface CompareState {
   /** Shown panes in order (input and ground truth first). */
   shown: PaneId[];
   frame: number;
+  /** The frame the stage last put on screen (playback waits for it before moving on). */
+  drawnFrame: number;
   mode: CompareMode;
   wipe: { a: PaneId; b: PaneId; position: number };
   /** A key held: the wipe shows B everywhere. */
@@ -46,6 +48,7 @@ export interface CompareState {
   probe: [number, number] | null;
 
   setFrame: (frame: number) => void;
+  setDrawnFrame: (frame: number) => void;
   step: (delta: number) => void;
   setMode: (mode: CompareMode) => void;
   togglePane: (id: PaneId) => void;
@@ -118,6 +121,7 @@ export function createCompareStore(session: CompareSession): CompareStore {
     panes,
     shown,
     frame: 0,
+    drawnFrame: -1,
     mode: 'grid',
     wipe: { a: models[0] ?? shown[0] ?? 'input', b: models[1] ?? shown[1] ?? 'input', position: 0.5 },
     flipped: false,
@@ -128,6 +132,9 @@ export function createCompareStore(session: CompareSession): CompareStore {
     metric: 'psnr',
     probe: null,
     setFrame: (frame) => set({ frame: Math.max(0, Math.min(last, Math.round(frame))) }),
+    setDrawnFrame: (drawnFrame) => {
+      if (get().drawnFrame !== drawnFrame) set({ drawnFrame });
+    },
     step: (delta) => get().setFrame(get().frame + delta),
     setMode: (mode) => set({ mode }),
     togglePane: (id) =>
