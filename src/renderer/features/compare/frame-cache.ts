@@ -13,8 +13,13 @@ interface DecodeTask {
   reject: (e: Error) => void;
 }
 
-/** Decodes in flight at once (fetch + createImageBitmap): enough to keep the decoder threads busy. */
-const DECODERS = 3;
+/**
+ * Decodes in flight at once (fetch + createImageBitmap). Most of a proxy's time is the round trip
+ * to the engine's image handler, not decoding, so more in flight keeps the decoders busy: held-key
+ * scrubbing of three 720p panes went from 13 to 29–36 frames/s going from 3 to 8 here
+ * (bench/compare.bench.ts); 12 was no better.
+ */
+const DECODERS = 8;
 /** Look-ahead decodes waiting at most; older ones are dropped (the frame has been passed). */
 const MAX_AHEAD = 30;
 
