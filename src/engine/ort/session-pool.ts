@@ -30,6 +30,7 @@ export interface SessionPoolDeps {
  */
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<SessionHandle>>();
+  private creating: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: SessionPoolDeps) {}
 
@@ -40,7 +41,13 @@ export class SessionPool {
     const key = `${model.sha256}|${device}`;
     let pending = this.sessions.get(key);
     if (!pending) {
-      pending = this.create(model, device);
+      // One session creation (and its warm-up run) at a time: a page listing models and a job
+      // starting can ask together, and concurrent creations only compete for the same cores.
+      pending = this.creating.then(() => this.create(model, device));
+      this.creating = pending.then(
+        () => undefined,
+        () => undefined,
+      );
       this.sessions.set(key, pending);
       pending.catch(() => this.sessions.delete(key));
     }

@@ -12,15 +12,15 @@ const MAX_ITERATIONS = 100_000;
  */
 export function benchmarkModelRunner(svc: EngineServices): JobRunner<'benchmark-model'> {
   return async (ctx) => {
-    const model = await svc.catalog.get(svc.modelDirs(), ctx.spec.modelId);
-    const device = ctx.spec.device ?? svc.config().device;
-    const handle = await svc.sessions.acquire(model, device);
-    ctx.setProvider(handle.provider);
     const iterations = Math.round(ctx.spec.iterations);
     if (!(iterations >= 1 && iterations <= MAX_ITERATIONS)) {
       throw new AppFailure('INVALID_ARGUMENT', `iterations must be between 1 and ${MAX_ITERATIONS}`);
     }
     ctx.setTotal(iterations);
+    const model = await svc.catalog.get(svc.modelDirs(), ctx.spec.modelId);
+    const device = ctx.spec.device ?? svc.config().device;
+    const handle = await svc.sessions.acquire(model, device);
+    ctx.setProvider(handle.provider);
 
     const feeds: Record<string, ort.Tensor> = {};
     let inputShape: number[] = [];
