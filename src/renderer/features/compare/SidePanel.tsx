@@ -53,8 +53,9 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
             <thead>
               <tr>
                 <th>#</th>
-                <th>Model</th>
+                <th className="name">Model</th>
                 <th>PSNR</th>
+                <th title="PSNR behind the best model, dB">Δ</th>
                 <th>SSIM</th>
               </tr>
             </thead>
@@ -70,10 +71,8 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                   <td className="name" title={r.name}>
                     {r.name}
                   </td>
-                  <td className="mono">
-                    {r.psnr?.toFixed(2) ?? '—'}
-                    {r.psnrDelta ? <span className="faint"> {r.psnrDelta.toFixed(2)}</span> : null}
-                  </td>
+                  <td className="mono">{r.psnr?.toFixed(2) ?? '—'}</td>
+                  <td className="mono faint">{r.psnrDelta ? r.psnrDelta.toFixed(2) : ''}</td>
                   <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
                 </tr>
               ))}
