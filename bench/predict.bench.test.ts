@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { it } from 'vitest';
 import type { LabelFile } from '../src/shared/labels';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
-import { DEFAULT_PREDICT_CONFIG } from '../src/core/keypoints/predict-config';
+import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
 import { compileNamingPattern, identifyImage } from '../src/core/naming';
 import { unwrap } from '../src/core/result';
 import { configureSharp } from '../src/engine/images/sharp-codec';
@@ -102,15 +102,7 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
         matcher,
         templates,
         candidates,
-        config: {
-          ...DEFAULT_PIPELINE,
-          conf: c.conf,
-          minInliers: c.minInliers,
-          ransacThreshold: c.ransacThreshold,
-          maxTemplates: c.maxTemplates,
-          iou: c.iou,
-          annotator: c.annotator,
-        },
+        config: pipelineSettings(c),
         resolutions: DEFAULT_RESOLUTIONS,
         now: () => new Date(),
       },

@@ -2,6 +2,7 @@ import type { PredictConfig } from '../../shared/jobs';
 import type { Result } from '../../shared/result';
 import { DEFAULT_NAMING_PATTERN, DEFAULT_PREDICT_SETTINGS } from '../../shared/settings';
 import { compileNamingPattern } from '../naming';
+import { DEFAULT_PIPELINE, type PipelineConfig } from './pipeline';
 import { err, ok } from '../result';
 
 /** The seed's defaults: detector conf 0.25, min_inliers 10, checkpoints every 10 images. */
@@ -109,4 +110,17 @@ export function predictConfigKey(c: PredictConfig, modelSha: string): string {
     c.namingPattern,
     c.annotator,
   ]);
+}
+
+/** The pipeline settings of one prediction run: the defaults with the user's thresholds. */
+export function pipelineSettings(c: PredictConfig): PipelineConfig & { iou: number; annotator: string } {
+  return {
+    ...DEFAULT_PIPELINE,
+    conf: c.conf,
+    minInliers: c.minInliers,
+    ransacThreshold: c.ransacThreshold,
+    maxTemplates: c.maxTemplates,
+    iou: c.iou,
+    annotator: c.annotator,
+  };
 }

@@ -4,7 +4,7 @@ import type { LabelFile, LabelRecord, Tier } from '../../shared/labels';
 import type { ModelInfo } from '../../shared/models';
 import type { PredictItemData, PredictKeypointsResult } from '../../shared/jobs';
 import { DEFAULT_PIPELINE } from '../../core/keypoints/pipeline';
-import { predictConfigKey } from '../../core/keypoints/predict-config';
+import { pipelineSettings, predictConfigKey } from '../../core/keypoints/predict-config';
 import { isSafeFileName } from '../../core/formats/labels';
 import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
@@ -228,15 +228,7 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
               matcher,
               templates,
               candidates,
-              config: {
-                ...DEFAULT_PIPELINE,
-                conf: config.conf,
-                minInliers: config.minInliers,
-                ransacThreshold: config.ransacThreshold,
-                maxTemplates: config.maxTemplates,
-                iou: config.iou,
-                annotator: config.annotator,
-              },
+              config: pipelineSettings(config),
               resolutions: DEFAULT_RESOLUTIONS,
               now: () => new Date(),
             },
