@@ -159,6 +159,24 @@ describe('loupe infer', () => {
     expect(r.stdout).toMatch(/fixture-blur\s+success\s+3\/3/);
   });
 
+  it('measures JPEG frames against PNG ground truth of the same stem', async () => {
+    const jpegs = join(tmp.path, 'frames-jpeg');
+    await mkdir(jpegs);
+    for (const f of await readdir(frames))
+      await sharp(join(frames, f))
+        .jpeg({ quality: 60 })
+        .toFile(join(jpegs, f.replace(/\.png$/, '.jpg')));
+    const out = join(tmp.path, 'o-jpeg');
+    const r = infer('--models-dir', models, '--input-dir', jpegs, '--gt-dir', frames, '--output-dir', out);
+    expect(r.status).toBe(0);
+    const blur = (await summary(out)).models.find((m) => m.run_name === 'fixture-blur')!;
+    const metrics = JSON.parse(await readFile(join(blur.output_dir!, 'metrics.json'), 'utf8')) as {
+      frames: { input: string; psnr: number | null }[];
+    };
+    expect(metrics.frames.map((f) => f.input)).toEqual(['cam_0000.jpg', 'cam_0005.jpg', 'cam_0010.jpg']);
+    for (const f of metrics.frames) expect(f.psnr).toBeGreaterThan(10);
+  });
+
   it('gives the same output tiled as whole-frame for a model whose receptive field is inside the overlap', async () => {
     const big = join(tmp.path, 'frames-big');
     await writeFrames(big, 1, 300, 220);

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import type { CompareFrame, CompareModel, CompareSession } from '../../shared/compare';
 import type { ModelRunStatus, ModelRunSummary } from '../../shared/jobs';
+import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { AppFailure } from '../../core/result';
 import { listImages } from '../images/list-images';
 
@@ -105,13 +106,11 @@ export async function readCompareSession(outputDir: string): Promise<CompareSess
     for (const m of metas) for (const f of m?.frames ?? []) if (!byIndex.has(f.index)) byIndex.set(f.index, f.input);
     names = [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
   }
-  const gtNames = gtDir ? new Set(await listImages(gtDir, false)) : new Set<string>();
-  const frames: CompareFrame[] = names.map((name, index) => ({
-    index,
-    name,
-    input: inputDir ? join(inputDir, name) : null,
-    gt: gtDir && gtNames.has(name) ? join(gtDir, name) : null,
-  }));
+  const gtFor = gtDir ? pairGroundTruth(names, await listImages(gtDir, false)) : new Map<string, string>();
+  const frames: CompareFrame[] = names.map((name, index) => {
+    const gt = gtFor.get(name);
+    return { index, name, input: inputDir ? join(inputDir, name) : null, gt: gtDir && gt ? join(gtDir, gt) : null };
+  });
   const indexOf = new Map(names.map((n, i) => [n, i]));
 
   for (const [i, m] of models.entries()) {

@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { ModelRunSummary, RestoreFramesResult } from '../../shared/jobs';
 import { psnr, ssim } from '../../core/metrics/quality';
 import { frameName } from '../../core/restore/naming';
+import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { AppFailure, toAppError } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
 import { listImages } from '../images/list-images';
@@ -63,13 +64,16 @@ export function restoreFramesRunner(
     if (candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
     ctx.setTotal(candidates.length * frames.length);
 
-    // Ground truth, decoded once per frame for the whole batch (it is the same for every model).
+    // Ground truth, decoded once per frame for the whole batch (it is the same for every model),
+    // found by file name or, failing that, by stem (JPEG frames against PNG references).
+    const gtFor = gtDir ? pairGroundTruth(frames, await listImages(gtDir, false)) : new Map<string, string>();
     const gtCache = new Map<string, Promise<RgbImage | null>>();
     const groundTruth = (frame: string): Promise<RgbImage | null> => {
-      if (!gtDir) return Promise.resolve(null);
+      const name = gtFor.get(frame);
+      if (!gtDir || !name) return Promise.resolve(null);
       let p = gtCache.get(frame);
       if (!p) {
-        p = readRgb(join(gtDir, frame)).catch(() => null);
+        p = readRgb(join(gtDir, name)).catch(() => null);
         gtCache.set(frame, p);
       }
       return p;
