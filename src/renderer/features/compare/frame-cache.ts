@@ -39,25 +39,48 @@ export class FrameCache {
 
   /** The frame's proxy, decoded (falls back to the original if no proxy can be made). */
   proxy(path: string, priority: Priority = 'now'): Promise<ImageBitmap> {
-    const hit = this.proxies.get(path);
+    return this.cached('proxy', path, priority, () =>
+      this.proxyOf(path)
+        .then((v) => v.path)
+        .catch(() => path),
+    );
+  }
+
+  /** The decoded frame (shared by every caller). */
+  bitmap(path: string, priority: Priority = 'now'): Promise<ImageBitmap> {
+    return this.cached('lossless', path, priority, () => Promise.resolve(path));
+  }
+
+  /**
+   * A decoded image of `kind` for a frame, from the LRU (most recently used last; evicted bitmaps
+   * are closed) or queued for decoding from the file `source()` names.
+   */
+  private cached(
+    kind: 'proxy' | 'lossless',
+    path: string,
+    priority: Priority,
+    source: () => Promise<string>,
+  ): Promise<ImageBitmap> {
+    const map = kind === 'proxy' ? this.proxies : this.bitmaps;
+    const id = `${kind}:${path}`;
+    const hit = map.get(path);
     if (hit) {
-      this.proxies.delete(path);
-      this.proxies.set(path, hit);
-      if (priority === 'now') this.promote(`proxy:${path}`);
+      map.delete(path);
+      map.set(path, hit);
+      if (priority === 'now') this.promote(id);
       return hit;
     }
-    const load = this.proxyOf(path)
-      .then((v) => v.path)
-      .catch(() => path)
-      .then((p) => this.decode(`proxy:${path}`, p, priority))
+    const load = source()
+      .then((file) => this.decode(id, file, priority))
       .then((b) => {
-        this.ready.add(`proxy:${path}`);
+        this.ready.add(id);
+        if (kind === 'lossless') this.sizes.set(path, { width: b.width, height: b.height });
         return b;
       });
-    load.catch(() => this.proxies.delete(path));
-    this.proxies.set(path, load);
-    this.evict(this.proxies, this.capacity * 2, (p, key) => {
-      this.ready.delete(`proxy:${key}`);
+    load.catch(() => map.delete(path));
+    map.set(path, load);
+    this.evict(map, kind === 'proxy' ? this.capacity * 2 : this.capacity, (p, key) => {
+      this.ready.delete(`${kind}:${key}`);
       void p.then((b) => b.close()).catch(() => undefined);
     });
     return load;
@@ -114,10 +137,12 @@ export class FrameCache {
     for (const p of paths) if (p && !this.proxies.has(p)) void this.proxy(p, 'ahead').catch(() => undefined);
   }
 
-  // --- decoding: a few at a time, what is on screen before what is ahead ---------------------
+  // --- decoding: DECODERS at a time, what is on screen before what is ahead ---------------------
   private readonly queues: Record<Priority, DecodeTask[]> = { now: [], ahead: [] };
   private readonly pending = new Map<string, DecodeTask>();
   private readonly urgent = new Set<string>();
+  /** Ids being fetched and decoded now (a promoted one of these needs nothing more). */
+  private readonly inFlight = new Set<string>();
   private running = 0;
 
   private decode(id: string, path: string, priority: Priority): Promise<ImageBitmap> {
@@ -140,7 +165,7 @@ export class FrameCache {
     const task = this.pending.get(id);
     if (!task) {
       // Not queued yet (its proxy is still being made): queue it first in line when it is.
-      if (!this.ready.has(id)) this.urgent.add(id);
+      if (!this.ready.has(id) && !this.inFlight.has(id)) this.urgent.add(id);
       return;
     }
     if (task.priority === 'now') return;
@@ -155,6 +180,7 @@ export class FrameCache {
       if (!task) return;
       this.pending.delete(task.id);
       this.running++;
+      this.inFlight.add(task.id);
       fetch(this.url(task.path))
         .then((r) => {
           if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${task.path}`);
@@ -164,33 +190,10 @@ export class FrameCache {
         .then(task.resolve, task.reject)
         .finally(() => {
           this.running--;
+          this.inFlight.delete(task.id);
           this.pump();
         });
     }
-  }
-
-  /** The decoded frame (shared by every caller). */
-  bitmap(path: string, priority: Priority = 'now'): Promise<ImageBitmap> {
-    const hit = this.bitmaps.get(path);
-    if (hit) {
-      // Most recently used last.
-      this.bitmaps.delete(path);
-      this.bitmaps.set(path, hit);
-      if (priority === 'now') this.promote(`lossless:${path}`);
-      return hit;
-    }
-    const load = this.decode(`lossless:${path}`, path, priority).then((b) => {
-      this.ready.add(`lossless:${path}`);
-      this.sizes.set(path, { width: b.width, height: b.height });
-      return b;
-    });
-    load.catch(() => this.bitmaps.delete(path));
-    this.bitmaps.set(path, load);
-    this.evict(this.bitmaps, this.capacity, (p, key) => {
-      this.ready.delete(`lossless:${key}`);
-      void p.then((b) => b.close()).catch(() => undefined);
-    });
-    return load;
   }
 
   /** Decode ahead (neighbouring frames while scrubbing or playing). */
