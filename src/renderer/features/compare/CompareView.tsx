@@ -6,7 +6,7 @@ import type { FrameCache } from './frame-cache';
 import { useSettled } from './settled';
 import { SidePanel } from './SidePanel';
 import { Stage } from './Stage';
-import { useCompare, useCompareStore, type CompareMode, type PaneId } from './store';
+import { drawnPanes, useCompare, useCompareStore, type CompareMode, type PaneId } from './store';
 import { Timeline } from './Timeline';
 
 const FPS_CHOICES = [1, 5, 10, 12, 24, 30, 60];
@@ -186,10 +186,13 @@ const Playback = memo(function Playback({
 
   // Decode ahead of the frame (and a little behind) for the panes the stage draws in this mode.
   useEffect(() => {
-    const ids = new Set<PaneId>(
-      mode === 'wipe' ? [wipe.a, wipe.b] : mode === 'diff' ? [...shown, diff.reference] : shown,
-    );
-    const list = panes.filter((p) => ids.has(p.id));
+    const list = drawnPanes({
+      panes,
+      shown,
+      mode,
+      wipe: { a: wipe.a, b: wipe.b },
+      diff: { reference: diff.reference },
+    });
     const at = (f: number): (string | null)[] => (f >= 0 && f < frames ? list.map((p) => p.paths[f] ?? null) : []);
     // Proxies ahead (what playback and scrubbing show); the lossless neighbours when at rest.
     for (let d = 1; d <= AHEAD; d++) cache.prefetchProxies(at(frame + d));
@@ -219,9 +222,7 @@ const Playback = memo(function Playback({
       const s = store.getState();
       if (now - last >= 1000 / s.fps && s.drawnFrame === s.frame) {
         const next = s.frame + 1 >= frames ? 0 : s.frame + 1;
-        const ids =
-          s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;
-        const wanted = s.panes.filter((p) => ids.includes(p.id)).map((p) => p.paths[next] ?? null);
+        const wanted = drawnPanes(s).map((p) => p.paths[next] ?? null);
         if (wanted.every((p) => !p || cache.isReady(p, 'proxy'))) {
           s.setFrame(next);
           last = now;

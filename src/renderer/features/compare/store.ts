@@ -111,6 +111,19 @@ export function defaultShown(session: CompareSession, panes: readonly Pane[]): P
   return [...panes.filter((p) => p.id === 'input' || p.id === 'gt').map((p) => p.id), ...models];
 }
 
+/** The panes whose images the stage draws in the current mode (a wipe's two, else the shown ones and a heatmap's reference). */
+export function drawnPanes(s: {
+  panes: readonly Pane[];
+  shown: readonly PaneId[];
+  mode: CompareMode;
+  wipe: { a: PaneId; b: PaneId };
+  diff: { reference: PaneId };
+}): Pane[] {
+  const ids: readonly PaneId[] =
+    s.mode === 'wipe' ? [s.wipe.a, s.wipe.b] : s.mode === 'diff' ? [...s.shown, s.diff.reference] : s.shown;
+  return s.panes.filter((p) => ids.includes(p.id));
+}
+
 export function createCompareStore(session: CompareSession): CompareStore {
   const panes = panesOf(session);
   const shown = defaultShown(session, panes);
