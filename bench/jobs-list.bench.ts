@@ -5,48 +5,12 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import type { JobSnapshot } from '../src/shared/jobs';
 import { artifacts, expect, test } from '../e2e/fixtures';
+import { scrollFrames } from './scroll';
 
 const ITEMS = 10_000;
 const FRAMES = 240;
-
-interface ScrollStats {
-  meanMs: number;
-  p95Ms: number;
-  maxMs: number;
-  janky: number;
-}
-
-/** Scroll `selector` from top to bottom over FRAMES animation frames; frame intervals in ms. */
-async function scrollFrames(page: Page, selector: string): Promise<ScrollStats> {
-  return page.evaluate(
-    async ({ selector, frames }) => {
-      const el = document.querySelector(selector) as HTMLElement;
-      el.scrollTop = 0;
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      const step = (el.scrollHeight - el.clientHeight) / frames;
-      const times: number[] = [];
-      let last = performance.now();
-      for (let i = 1; i <= frames; i++) {
-        el.scrollTop = step * i;
-        await new Promise((r) => requestAnimationFrame(r));
-        const now = performance.now();
-        times.push(now - last);
-        last = now;
-      }
-      const sorted = [...times].sort((a, b) => a - b);
-      return {
-        meanMs: times.reduce((a, b) => a + b, 0) / times.length,
-        p95Ms: sorted[Math.floor(sorted.length * 0.95)] as number,
-        maxMs: sorted[sorted.length - 1] as number,
-        janky: times.filter((t) => t > 1000 / 30).length,
-      };
-    },
-    { selector, frames: FRAMES },
-  );
-}
 
 test('jobs list at 10,000 items: virtualised vs every row in the DOM', async ({ app }) => {
   const { page } = app;
@@ -66,7 +30,7 @@ test('jobs list at 10,000 items: virtualised vs every row in the DOM', async ({ 
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const loupeRender = (await page.evaluate(() => performance.now())) - loupeOpenMs;
   const loupeNodes = await page.getByTestId('items-scroll').evaluate((el) => el.querySelectorAll('*').length);
-  const loupeScroll = await scrollFrames(page, '[data-testid="items-scroll"]');
+  const loupeScroll = await scrollFrames(page, '[data-testid="items-scroll"]', FRAMES);
 
   // Baseline: the same 10,000 items, every row in the DOM, in a scroller of the same size.
   const baseline = await page.evaluate(
@@ -105,7 +69,7 @@ test('jobs list at 10,000 items: virtualised vs every row in the DOM', async ({ 
     },
     { jobId, items: ITEMS },
   );
-  const baselineScroll = await scrollFrames(page, '#baseline-scroll');
+  const baselineScroll = await scrollFrames(page, '#baseline-scroll', FRAMES);
 
   const result = {
     items: ITEMS,

@@ -11,6 +11,7 @@ import type { LabelFile } from '../src/shared/labels';
 import { designRecord } from '../test/fixtures/labels';
 import { jpeg } from '../test/fixtures/images';
 import { artifacts, expect, test, type LoupeApp } from '../e2e/fixtures';
+import { scrollFrames } from './scroll';
 
 const frame = (page: Page): Promise<void> =>
   page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
@@ -89,25 +90,19 @@ async function measure(app: LoupeApp, photos: string, n: number): Promise<GridTi
     () => page.getByRole('button', { name: /^Geometric fallback/ }).click(),
     () => expect(page.getByTestId('shown-count')).toHaveText(`${n} of ${n}`),
   );
-  const scroll = await page.evaluate(async () => {
-    const el = document.querySelector('[data-testid="review-grid"]') as HTMLElement;
-    const frames = 180;
-    const step = (el.scrollHeight - el.clientHeight) / frames;
-    const times: number[] = [];
-    let last = performance.now();
-    for (let i = 1; i <= frames; i++) {
-      el.scrollTop = step * i;
-      await new Promise((r) => requestAnimationFrame(r));
-      const t = performance.now();
-      times.push(t - last);
-      last = t;
-    }
-    const sorted = [...times].sort((a, b) => a - b);
-    return { mean: times.reduce((a, b) => a + b, 0) / times.length, p95: sorted[Math.floor(frames * 0.95)]! };
-  });
+  const scroll = await scrollFrames(page, '[data-testid="review-grid"]', 180);
   const domNodes = await page.getByTestId('review-grid').evaluate((el) => el.querySelectorAll('*').length);
   await page.getByRole('button', { name: 'Open Another Folder' }).click();
-  return { openMs, scanMs, filterMs, sortMs, clearMs, scrollP95Ms: scroll.p95, scrollMeanMs: scroll.mean, domNodes };
+  return {
+    openMs,
+    scanMs,
+    filterMs,
+    sortMs,
+    clearMs,
+    scrollP95Ms: scroll.p95Ms,
+    scrollMeanMs: scroll.meanMs,
+    domNodes,
+  };
 }
 
 test('review grid: 10,000 images against 100', async ({ app }) => {
