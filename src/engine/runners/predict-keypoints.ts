@@ -183,27 +183,15 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
         await ctx.checkpoint();
         if (ctx.previous(rel)) continue;
         const started = svc.now();
+        const skip = (why: 'human-labelled' | 'already-predicted'): void =>
+          ctx.item({ index, key: rel, status: 'skipped', tag: why, ms: 0, data: item(id, rel, { skipped: why }) });
         if (human.has(id.imageKey) && !spec.force) {
-          ctx.item({
-            index,
-            key: rel,
-            status: 'skipped',
-            tag: 'human-labelled',
-            ms: 0,
-            data: item(id, rel, { skipped: 'human-labelled' }),
-          });
+          skip('human-labelled');
           continue;
         }
         const previous = done.get(id.imageKey);
         if (previous) {
-          ctx.item({
-            index,
-            key: rel,
-            status: 'skipped',
-            tag: 'already-predicted',
-            ms: 0,
-            data: item(id, rel, { skipped: 'already-predicted' }),
-          });
+          skip('already-predicted');
           continue;
         }
         try {
