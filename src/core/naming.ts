@@ -14,10 +14,21 @@ export const IMAGE_EXTENSIONS: readonly string[] = [
   '.avif',
 ];
 
+/** A file name without its extension ("clip.v2.png" → "clip.v2"; a leading dot is not one). */
+export function fileStem(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/** A file name's extension, lower case, with its dot (".png"), or "" when it has none. */
+export function fileExtension(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot).toLowerCase() : '';
+}
+
 export function isImageFileName(name: string): boolean {
   if (name.startsWith('.')) return false; // macOS resource forks (._x.jpg), hidden files
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && IMAGE_EXTENSIONS.includes(name.slice(dot).toLowerCase());
+  return IMAGE_EXTENSIONS.includes(fileExtension(name));
 }
 
 export interface ImageIdentity {
@@ -54,8 +65,7 @@ export function compileNamingPattern(pattern: string): Result<RegExp> {
 export function identifyImage(relPath: string, pattern: RegExp, rootName: string): ImageIdentity {
   const parts = relPath.split(/[\\/]/);
   const fileName = parts[parts.length - 1] ?? relPath;
-  const dot = fileName.lastIndexOf('.');
-  const stem = dot > 0 ? fileName.slice(0, dot) : fileName;
+  const stem = fileStem(fileName);
   const m = pattern.exec(stem);
   const groups = m?.groups;
   if (groups?.imageKey && groups.watchId) {

@@ -1,3 +1,5 @@
+import { fileExtension, fileStem } from '../naming';
+
 /**
  * Which ground-truth file belongs to each frame: the same file name, else the same stem with
  * another image extension (frames delivered as JPEG, ground truth kept as PNG, or the reverse).
@@ -8,27 +10,17 @@ export function pairGroundTruth(frames: readonly string[], gtNames: readonly str
   const exact = new Set(gtNames);
   const byStem = new Map<string, string>();
   const rank = (name: string): number => {
-    const ext = extension(name);
-    return ext === 'png' ? 0 : ext === 'tif' || ext === 'tiff' ? 1 : 2;
+    const ext = fileExtension(name);
+    return ext === '.png' ? 0 : ext === '.tif' || ext === '.tiff' ? 1 : 2;
   };
   for (const name of [...gtNames].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))) {
-    const key = stem(name);
+    const key = fileStem(name);
     if (!byStem.has(key)) byStem.set(key, name);
   }
   const out = new Map<string, string>();
   for (const frame of frames) {
-    const match = exact.has(frame) ? frame : byStem.get(stem(frame));
+    const match = exact.has(frame) ? frame : byStem.get(fileStem(frame));
     if (match) out.set(frame, match);
   }
   return out;
-}
-
-function extension(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-}
-
-function stem(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(0, dot) : name;
 }
