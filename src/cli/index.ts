@@ -1,5 +1,6 @@
 /** `loupe`: the command-line host. `main.ts` is the entry; this module only dispatches. */
 import { convertCommand, CONVERT_HELP } from './commands/convert';
+import { exportCommand, EXPORT_HELP } from './commands/export';
 import { inferCommand, INFER_HELP } from './commands/infer';
 import { modelsCommand, MODELS_HELP } from './commands/models';
 import { predictCommand, PREDICT_HELP } from './commands/predict';
@@ -15,6 +16,7 @@ Commands:
   serve     Serve the app to a browser on 127.0.0.1 (headless servers, SSH tunnels, tests)
   predict   Predict dial keypoints for a folder of photos (resumable; label files per watch ID)
   infer     Run restoration models (MLflow runs, a folder, the bundled ones) over video frames
+  export    Export PyTorch models (MLflow runs, checkpoints) to ONNX once, checked against torch
   models    List bundled and user models, their inputs/outputs and the provider that runs them
   validate  Check a folder of label files (schema, keypoints, ranges, image references)
   convert   Label files to/from Label Studio, to COCO keypoints and YOLO-pose
@@ -32,6 +34,7 @@ const COMMAND_HELP: Record<string, string> = {
   models: MODELS_HELP,
   predict: PREDICT_HELP,
   infer: INFER_HELP,
+  export: EXPORT_HELP,
   validate: VALIDATE_HELP,
   convert: CONVERT_HELP,
 };
@@ -71,6 +74,8 @@ export async function runCli(argv: string[], io: CliIo, loc: CliLocations, signa
         return await predictCommand(rest, io, loc, signals.onInterrupt);
       case 'infer':
         return await inferCommand(rest, io, loc, signals.onInterrupt);
+      case 'export':
+        return await exportCommand(rest, io, loc, signals.onInterrupt);
       case 'validate':
         return await validateCommand(rest, io);
       case 'convert':

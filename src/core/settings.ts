@@ -5,8 +5,10 @@ import {
   DEFAULT_SETTINGS,
   MAX_RECENT_FOLDERS,
   type PredictSettings,
+  type PythonSettings,
   type Settings,
 } from '../shared/settings';
+import type { PythonOptions } from '../shared/pytorch';
 import { compileNamingPattern } from './naming';
 import { DEFAULT_PREDICT_CONFIG, predictConfigFrom } from './keypoints/predict-config';
 import { err, ok } from './result';
@@ -77,6 +79,11 @@ export function applySettingsPatch(current: Settings, patch: unknown): Result<Se
         };
     } else problems.push(`predict: ${parsed && !parsed.ok ? parsed.error.message : 'must be an object'}`);
   }
+  if ('python' in p) {
+    const parsed = pythonSettingsFrom(p.python, current.python);
+    if (parsed.ok) next.python = parsed.value;
+    else problems.push(`python: ${parsed.error.message}`);
+  }
   if (problems.length > 0) return err('INVALID_ARGUMENT', problems.join('; '), { problems });
   return ok(next);
 }
@@ -92,6 +99,50 @@ export function settingsFromFile(json: unknown): Settings {
     if (applied.ok) out = applied.value;
   }
   return out;
+}
+
+/** A Python settings patch over the current ones. */
+function pythonSettingsFrom(value: unknown, current: PythonSettings): Result<PythonSettings> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return err('INVALID_ARGUMENT', 'must be an object');
+  const v = value as Record<string, unknown>;
+  const next: PythonSettings = { ...current };
+  const problems: string[] = [];
+  const optionalString = (key: 'executable' | 'modelFactory', check?: (s: string) => string | null): void => {
+    if (!(key in v)) return;
+    const x = v[key];
+    if (x === null || x === '') next[key] = null;
+    else if (typeof x === 'string') {
+      const problem = check?.(x.trim()) ?? null;
+      if (problem) problems.push(problem);
+      else next[key] = x.trim();
+    } else problems.push(`${key} must be a string or null`);
+  };
+  optionalString('executable');
+  optionalString('modelFactory', (s) =>
+    /^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(s) ? null : 'modelFactory must be module:function, e.g. my_models:build',
+  );
+  if ('pythonPath' in v) {
+    if (Array.isArray(v.pythonPath) && v.pythonPath.every((x) => typeof x === 'string'))
+      next.pythonPath = unique((v.pythonPath as string[]).map((x) => x.trim()).filter(Boolean));
+    else problems.push('pythonPath must be a list of folders');
+  }
+  if ('exportTimeoutSec' in v) {
+    const t = v.exportTimeoutSec;
+    if (Number.isInteger(t) && (t as number) >= 10 && (t as number) <= 86_400) next.exportTimeoutSec = t as number;
+    else problems.push('exportTimeoutSec must be a whole number of seconds from 10 to 86400');
+  }
+  return problems.length ? err('INVALID_ARGUMENT', problems.join('; ')) : ok(next);
+}
+
+/** The exporter's options that follow from the Python settings. */
+export function pythonOptionsOf(s: PythonSettings): PythonOptions {
+  return {
+    ...(s.executable ? { python: s.executable } : {}),
+    ...(s.modelFactory ? { modelFactory: s.modelFactory } : {}),
+    ...(s.pythonPath.length ? { pythonPath: s.pythonPath } : {}),
+    timeoutSec: s.exportTimeoutSec,
+  };
 }
 
 /** Put `folder` first in the recent list. */

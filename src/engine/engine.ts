@@ -22,6 +22,10 @@ import { predictKeypointsRunner } from './runners/predict-keypoints';
 import { restoreFramesRunner } from './runners/restore-frames';
 import { MlflowServerClient } from './mlflow/server-client';
 import { scanImagesRunner } from './runners/scan-images';
+import { exportModelsRunner } from './runners/export-models';
+import { PythonProbe } from './pytorch/python';
+import { onnxCpuRunner } from './pytorch/parity';
+import { TorchExporter } from './pytorch/exporter';
 import { EngineServer, type EngineHandlers } from './server';
 import type { EngineServices } from './services';
 import type { Transport } from './transport';
@@ -68,11 +72,23 @@ export async function startEngine(
       });
     },
   });
+  const exporter = new TorchExporter({
+    script: config.exporterScript,
+    cacheDir: () => config.cacheDir,
+    probe: new PythonProbe(config.exporterScript),
+    settings: () => config.python ?? {},
+    runOnnx: onnxCpuRunner(threads),
+    threads,
+    env: process.env,
+    platform: process.platform,
+    now: () => Date.now(),
+  });
   const services: EngineServices = {
     config: () => config,
     modelDirs: () => ({ bundled: config.bundledModelsDir, user: config.modelDirs }),
     catalog,
     sessions,
+    exporter,
     ioConcurrency: () => Math.max(2, threads()),
     now: () => Date.now(),
   };
@@ -85,6 +101,7 @@ export async function startEngine(
       'benchmark-model': benchmarkModelRunner(services),
       'predict-keypoints': predictKeypointsRunner(services),
       'restore-frames': restoreFramesRunner(services, openServer),
+      'export-models': exportModelsRunner(services, openServer),
     },
     journal: new JobJournal(join(config.stateDir, 'jobs')),
     emit,
@@ -143,7 +160,8 @@ export async function startEngine(
       return tryModel(model, imagePath, device ?? config.device, { sessions, cacheDir: config.cacheDir });
     },
     'images.view': async ({ path, variant }) => views.view(path, variant),
-    'mlflow.runs': async (query) => listMlflowRuns(query, openServer),
+    'mlflow.runs': async (query) => listMlflowRuns(query, openServer, exporter),
+    'python.check': async ({ python, fresh }) => exporter.checkPython(python ? { python } : undefined, fresh === true),
     'mlflow.experiments': async ({ uri }) => listMlflowExperiments(uri),
     'jobs.submit': async (spec) => jobs.submit(unwrap(validateJobSpec(spec))),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),

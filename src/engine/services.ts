@@ -1,6 +1,7 @@
 import type { EngineConfig } from '../shared/engine-protocol';
 import type { ModelCatalog, ModelSourceDirs } from './models/catalog';
 import type { SessionPool } from './ort/session-pool';
+import type { TorchExporter } from './pytorch/exporter';
 
 /** What job runners and handlers need from the engine, passed in (no module state). */
 export interface EngineServices {
@@ -8,6 +9,8 @@ export interface EngineServices {
   modelDirs(): ModelSourceDirs;
   catalog: ModelCatalog;
   sessions: SessionPool;
+  /** PyTorch models to ONNX, once, in the user's Python. */
+  exporter: TorchExporter;
   /** libvips threads available for decoding in parallel. */
   ioConcurrency(): number;
   now(): number;

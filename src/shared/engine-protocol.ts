@@ -4,6 +4,7 @@ import type { ImageVariant, ImageView } from './images';
 import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
 import type { JobItem, JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
+import type { PythonCheck, PythonOptions } from './pytorch';
 import type { Result } from './result';
 
 /**
@@ -26,6 +27,10 @@ export interface EngineConfig {
   /** File-name pattern for image keys (see Settings). */
   namingPattern: string;
   thumbnailSize: number;
+  /** The exporter script run in the user's Python (resources/python/loupe_export.py). */
+  exporterScript: string;
+  /** How PyTorch models are exported (Settings → Python); a job's own options win. */
+  python: PythonOptions;
   /**
    * Re-queue, on start, the jobs that were running when the app last quit on purpose (an
    * interactive host: the desktop app, `loupe serve`). Jobs a crash interrupted wait for Resume.
@@ -68,6 +73,8 @@ export interface EngineMethods {
   'images.view': { params: { path: string; variant: ImageVariant }; result: ImageView };
   'mlflow.runs': { params: MlflowRunsQuery; result: MlflowRunsResult };
   'mlflow.experiments': { params: { uri: string }; result: { experimentId: string; name: string }[] };
+  /** The Python that exports PyTorch models: found? with torch? (`python` over the settings). */
+  'python.check': { params: { python?: string; fresh?: boolean }; result: PythonCheck };
   'jobs.submit': { params: JobSpec; result: JobSnapshot };
   'jobs.cancel': { params: JobRef; result: JobSnapshot };
   'jobs.pause': { params: JobRef; result: JobSnapshot };
@@ -89,6 +96,7 @@ export const ENGINE_METHODS = [
   'images.view',
   'mlflow.runs',
   'mlflow.experiments',
+  'python.check',
   'jobs.submit',
   'jobs.cancel',
   'jobs.pause',

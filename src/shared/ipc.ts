@@ -5,6 +5,7 @@ import type { ImageVariant, ImageView } from './images';
 import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
 import type { JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
+import type { PythonCheck } from './pytorch';
 import type { Result } from './result';
 import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from './review';
 import type { Settings, SettingsPatch } from './settings';
@@ -27,6 +28,7 @@ export const IPC_CHANNELS = {
   IMAGES_VIEW: 'images:view',
   MLFLOW_RUNS: 'mlflow:runs',
   MLFLOW_EXPERIMENTS: 'mlflow:experiments',
+  PYTHON_CHECK: 'python:check',
   COMPARE_OPEN: 'compare:open',
   JOBS_SUBMIT: 'jobs:submit',
   JOBS_CANCEL: 'jobs:cancel',
@@ -128,6 +130,8 @@ export interface IpcContract {
   [IPC_CHANNELS.IMAGES_VIEW]: { params: [path: string, variant: ImageVariant]; result: ImageView };
   [IPC_CHANNELS.MLFLOW_RUNS]: { params: [query: MlflowRunsQuery]; result: MlflowRunsResult };
   [IPC_CHANNELS.MLFLOW_EXPERIMENTS]: { params: [uri: string]; result: { experimentId: string; name: string }[] };
+  /** Run the exporter's probe in a Python (this one, else the settings'): found? torch? mlflow? */
+  [IPC_CHANNELS.PYTHON_CHECK]: { params: [python?: string]; result: PythonCheck };
   /** Read a restoration output folder (batch_summary.json and each model's files). */
   [IPC_CHANNELS.COMPARE_OPEN]: { params: [outputDir: string]; result: CompareSession };
   [IPC_CHANNELS.JOBS_SUBMIT]: { params: [spec: JobSpec]; result: JobSnapshot };

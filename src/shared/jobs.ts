@@ -1,6 +1,7 @@
 import type { Device, ProviderReport } from './devices';
 import type { AppError } from './result';
 import type { LabelRecord } from './labels';
+import type { ExportRecord, PythonOptions } from './pytorch';
 
 /**
  * Every long-running piece of work is an engine job. A job has a spec (what to do), items (the
@@ -152,7 +153,12 @@ export type ModelSource =
       maxRuns?: number;
       /** Only these runs (the app's selection), in this order. */
       runIds?: string[];
-    };
+    }
+  /**
+   * A PyTorch model on disk, exported to ONNX before it runs: a TorchScript file, a checkpoint
+   * (with a model factory), a pickled nn.Module, or an MLflow model folder (holding MLmodel).
+   */
+  | { type: 'torch'; path: string; name?: string; architecture?: string };
 
 /** Run restoration models over a frame sequence at native resolution; lossless outputs, metrics. */
 export interface RestoreFramesSpec {
@@ -169,9 +175,38 @@ export interface RestoreFramesSpec {
   tileOverlap?: number;
   /** Skip frames already written by the same model and settings (default true). */
   resume?: boolean;
+  /** How PyTorch models are exported (over the app's Python settings). */
+  pytorch?: PythonOptions;
 }
 
-export type ModelRunStatus = 'success' | 'download_failed' | 'load_failed' | 'inference_failed' | 'skipped';
+/**
+ * One model's outcome in a batch:
+ * - `download_failed`: its files could not be fetched from the store (or the store lacks a file an
+ *   MLmodel declares);
+ * - `unsupported_format`: a model Loupe cannot run here (another MLflow flavor; a PyTorch model
+ *   with no Python that has torch; a checkpoint with no model factory);
+ * - `export_failed`: the PyTorch → ONNX export failed, or its output differs from torch's;
+ * - `load_failed` / `inference_failed`: ONNX Runtime could not create a session / run a frame;
+ * - `skipped`: nothing to run (a failed run, a parent run of nested runs, a run without a model).
+ */
+export type ModelRunStatus =
+  | 'success'
+  | 'download_failed'
+  | 'unsupported_format'
+  | 'export_failed'
+  | 'load_failed'
+  | 'inference_failed'
+  | 'skipped';
+
+export const MODEL_RUN_STATUSES: readonly ModelRunStatus[] = [
+  'success',
+  'download_failed',
+  'unsupported_format',
+  'export_failed',
+  'load_failed',
+  'inference_failed',
+  'skipped',
+];
 
 export interface RestoreItemData {
   model: string;
@@ -199,6 +234,35 @@ export interface ModelRunSummary {
   psnr_mean: number | null;
   ssim_mean: number | null;
   source: string;
+  /** A PyTorch model's export to ONNX: taken from the cache, or made for this batch. */
+  export?: { cached: boolean; parity: number; onnx: string; torch_version: string } | null;
+}
+
+/** Export PyTorch models to ONNX (and check them), without running a batch: `loupe export`. */
+export interface ExportModelsSpec {
+  kind: 'export-models';
+  /** `mlflow` and `torch` sources (ONNX models among them are listed as already ONNX). */
+  sources: ModelSource[];
+  /** Also copy each ONNX file and its model.json to `<outputDir>/<name>/` (else the cache only). */
+  outputDir?: string;
+  /** The frame the export is checked on (else a generated test card). */
+  sample?: string;
+  pytorch?: PythonOptions;
+  /** Export again even when the cache has the model. */
+  force?: boolean;
+}
+
+export interface ExportItemData {
+  name: string;
+  status: ModelRunStatus;
+  error: string | null;
+  /** The ONNX file (cache, or the output folder's copy). */
+  onnx: string | null;
+  export: ExportRecord | null;
+}
+
+export interface ExportModelsResult {
+  models: ExportItemData[];
 }
 
 export interface RestoreFramesResult {
@@ -215,6 +279,7 @@ export interface JobKinds {
   'benchmark-model': { spec: BenchmarkModelSpec; item: BenchmarkItemData; result: BenchmarkModelResult };
   'predict-keypoints': { spec: PredictKeypointsSpec; item: PredictItemData; result: PredictKeypointsResult };
   'restore-frames': { spec: RestoreFramesSpec; item: RestoreItemData; result: RestoreFramesResult };
+  'export-models': { spec: ExportModelsSpec; item: ExportItemData; result: ExportModelsResult };
 }
 
 export type JobKind = keyof JobKinds;
@@ -277,4 +342,6 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
   provider: ProviderReport | null;
   /** How many times the job was resumed after an interruption. */
   resumes: number;
+  /** What the job is doing beside counting items, e.g. exporting a model to ONNX. */
+  phase?: string | null;
 }

@@ -1,3 +1,5 @@
+import type { ExportPlan, PytorchFlavor, TorchModelKind } from './pytorch';
+
 /** MLflow tracking data as Loupe reads it, from a file store (mlruns/) or a tracking server. */
 
 export const RUN_STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'] as const;
@@ -34,23 +36,44 @@ export interface MlflowRun {
   tags: Record<string, string>;
 }
 
-/** Where a run's ONNX model is, or why there is none. */
+/**
+ * The model of a run that Loupe will run, as local files (a server's are downloaded into a cache),
+ * or why the run has none Loupe can run, with the batch status that says so.
+ */
 export type ModelArtifact =
   | {
       ok: true;
-      /** Absolute path (file store) or artifact path (server) of the .onnx file. */
+      kind: 'onnx' | TorchModelKind;
+      /** The .onnx file, the PyTorch file, or the MLflow model folder (`mlflow-pytorch`). */
       path: string;
       /** The MLmodel file that declared it, when there is one. */
       mlmodel: string | null;
-      /** Files next to the model (ONNX external data). */
+      /** Run artifacts, or an MLflow 3 logged model of the run. */
       source: 'run-artifacts' | 'logged-model';
+      /** The path inside the artifacts (of the run, or of the logged model). */
+      artifactPath: string;
+      flavor: PytorchFlavor | null;
+      /** The other models the run holds (not run), in words. */
+      others: string[];
     }
-  | { ok: false; reason: string };
+  | { ok: false; status: 'skipped' | 'unsupported_format' | 'download_failed'; reason: string };
 
-/** A run as the app lists it for choosing: the run, and whether its model is there (file stores). */
+/** A run as the app lists it for choosing: the run, and what model it holds and what will happen. */
 export interface MlflowRunListing extends MlflowRun {
-  /** Null when not checked (a tracking server: checking would download the model). */
-  model: { ok: boolean; reason: string | null } | null;
+  model: {
+    /** Loupe can run it (ONNX, a cached export, or an export it can try). */
+    ok: boolean;
+    /** Why not, when not. */
+    reason: string | null;
+    /** What the model is, in words, e.g. "PyTorch (MLflow pytorch flavor, torch 2.3.1, model)". */
+    what: string | null;
+    kind: 'onnx' | TorchModelKind | null;
+    /** For PyTorch models: cached ONNX, will export, or cannot run and why. */
+    plan: ExportPlan | null;
+    /** The batch status a run that cannot run will get. */
+    status: 'skipped' | 'unsupported_format' | 'download_failed' | null;
+    others: string[];
+  };
 }
 
 export interface MlflowRunsQuery {

@@ -1,5 +1,6 @@
 import type { Device } from './devices';
 import type { PredictConfig } from './jobs';
+import { DEFAULT_EXPORT_TIMEOUT_SEC } from './pytorch';
 
 /** User settings, persisted by the host (main or the web host) as settings.json. */
 export interface Settings {
@@ -21,10 +22,33 @@ export interface Settings {
   thumbnailSize: number;
   /** What Predict in the app runs with (the CLI takes the same keys from --config). */
   predict: PredictSettings;
+  /** The user's Python, which exports PyTorch models to ONNX (once; the result is cached). */
+  python: PythonSettings;
 }
 
+export interface PythonSettings {
+  /** The interpreter; null = LOUPE_PYTHON, else python3 on PATH. */
+  executable: string | null;
+  /** `module:function` that builds the network for a state-dict checkpoint; null = none. */
+  modelFactory: string | null;
+  /** Folders put first on sys.path (the factory's module, the training code). */
+  pythonPath: string[];
+  /** Seconds one export may take. */
+  exportTimeoutSec: number;
+}
+
+export const DEFAULT_PYTHON_SETTINGS: PythonSettings = {
+  executable: null,
+  modelFactory: null,
+  pythonPath: [],
+  exportTimeoutSec: DEFAULT_EXPORT_TIMEOUT_SEC,
+};
+
 /** A settings update: any fields; `predict` may name only the keys that change. */
-export type SettingsPatch = Partial<Omit<Settings, 'predict'>> & { predict?: Partial<PredictSettings> };
+export type SettingsPatch = Partial<Omit<Settings, 'predict' | 'python'>> & {
+  predict?: Partial<PredictSettings>;
+  python?: Partial<PythonSettings>;
+};
 
 /** The prediction settings a user tunes; the rest of PredictConfig follows from them. */
 export type PredictSettings = Pick<
@@ -55,6 +79,7 @@ export const DEFAULT_SETTINGS: Settings = {
   reviewer: 'reviewer',
   thumbnailSize: 256,
   predict: DEFAULT_PREDICT_SETTINGS,
+  python: DEFAULT_PYTHON_SETTINGS,
 };
 
 export const MAX_RECENT_FOLDERS = 12;

@@ -8,6 +8,7 @@ import { readCompareSession } from '../../src/engine/restore/compare-session';
 import { listMlflowExperiments, listMlflowRuns } from '../../src/engine/mlflow/listing';
 import { meanOf } from '../../src/core/compare/metrics';
 import { writeFixtureModels } from '../fixtures/onnx-models';
+import { testExporter } from '../fixtures/exporter';
 import { writeMlruns } from '../fixtures/mlruns';
 import { textureSvg } from '../fixtures/texture';
 import { repoRoot, tempDir } from '../helpers';
@@ -115,21 +116,34 @@ describe('compare sessions', () => {
   it('lists MLflow runs with params, metrics and whether the model is there', async () => {
     const store = join(tmp.path, 'mlruns');
     await writeMlruns(store);
+    const exporter = testExporter(join(tmp.path, 'exports'));
     expect((await listMlflowExperiments(store)).map((e) => e.name)).toContain('restoration');
-    const all = await listMlflowRuns({ uri: store, experiment: 'restoration', status: null }, () => {
-      throw new Error('no server here');
-    });
+    const all = await listMlflowRuns(
+      { uri: store, experiment: 'restoration', status: null },
+      () => {
+        throw new Error('no server here');
+      },
+      exporter,
+    );
     const byName = Object.fromEntries(all.runs.map((r) => [r.runName, r]));
     expect(byName.unet_small).toMatchObject({ status: 'FINISHED', params: { epochs: '30' }, model: { ok: true } });
     expect(byName['lost-artifact']?.model).toMatchObject({ ok: false });
-    const finished = await listMlflowRuns({ uri: store, experiment: 'restoration', status: 'FINISHED' }, () => {
-      throw new Error('no server here');
-    });
+    const finished = await listMlflowRuns(
+      { uri: store, experiment: 'restoration', status: 'FINISHED' },
+      () => {
+        throw new Error('no server here');
+      },
+      exporter,
+    );
     expect(finished.runs.every((r) => r.status === 'FINISHED')).toBe(true);
     await expect(
-      listMlflowRuns({ uri: store, experiment: 'nope' }, () => {
-        throw new Error('no server here');
-      }),
+      listMlflowRuns(
+        { uri: store, experiment: 'nope' },
+        () => {
+          throw new Error('no server here');
+        },
+        exporter,
+      ),
     ).rejects.toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 });

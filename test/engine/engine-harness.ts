@@ -4,7 +4,7 @@ import type { EngineEvent } from '../../src/shared/events';
 import { EngineClient } from '../../src/engine/host/engine-client';
 import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
 import { writeFixtureModels, type FixtureModels } from '../fixtures/onnx-models';
-import { builtEngine, tempDir } from '../helpers';
+import { builtEngine, repoRoot, tempDir } from '../helpers';
 
 export interface Harness {
   engine: EngineClient;
@@ -28,6 +28,8 @@ export async function startHarness(overrides: Partial<EngineConfig> = {}): Promi
     cacheDir: join(tmp.path, 'cache'),
     namingPattern: '^(?<imageKey>(?<watchId>[A-Za-z0-9-]+_(?<templateModel>[A-Za-z0-9-]+)_\\d+)_\\d+)(?:_.*)?$',
     thumbnailSize: 128,
+    exporterScript: join(repoRoot, 'resources', 'python', 'loupe_export.py'),
+    python: {},
     ...overrides,
   };
   const engine = new EngineClient({ spawn: nodeEngineSpawner(builtEngine, { silent: true }), config: () => config });

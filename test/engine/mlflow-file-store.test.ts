@@ -63,9 +63,13 @@ describe('MLflow file store reader', () => {
     const a1 = await store.modelArtifact(runs.a1!);
     expect(a1).toEqual({
       ok: true,
+      kind: 'onnx',
       path: join(root, '412', 'a1', 'artifacts', 'model', 'model.onnx'),
       mlmodel: join(root, '412', 'a1', 'artifacts', 'model', 'MLmodel'),
       source: 'run-artifacts',
+      artifactPath: 'model/model.onnx',
+      flavor: null,
+      others: [],
     });
     expect(await store.modelArtifact(runs.b2!)).toMatchObject({
       ok: true,
@@ -78,10 +82,15 @@ describe('MLflow file store reader', () => {
       path: join(root, '412', 'models', 'm-0001', 'artifacts', 'model.onnx'),
     });
     const lost = await store.modelArtifact(runs.d4!);
-    expect(lost).toEqual({ ok: false, reason: expect.stringMatching(/MLmodel declares model.onnx, which is missing/) });
+    expect(lost).toEqual({
+      ok: false,
+      status: 'download_failed',
+      reason: expect.stringMatching(/MLmodel declares model.onnx, which is missing/),
+    });
     expect(await store.modelArtifact(runs.c3!)).toEqual({
       ok: false,
-      reason: expect.stringMatching(/no artifacts folder/),
+      status: 'skipped',
+      reason: expect.stringMatching(/^run failed: the run has no artifacts folder/),
     });
   });
 });

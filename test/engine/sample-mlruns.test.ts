@@ -67,9 +67,13 @@ describe('sample MLflow store (resources/samples/mlruns)', () => {
       const a = await store.modelArtifact(r);
       expect(a).toEqual({
         ok: true,
+        kind: 'onnx',
         path: join(root, exp.experimentId, r.runId, 'artifacts', 'model', 'model.onnx'),
         mlmodel: join(root, exp.experimentId, r.runId, 'artifacts', 'model', 'MLmodel'),
         source: 'run-artifacts',
+        artifactPath: 'model/model.onnx',
+        flavor: null,
+        others: [],
       });
       if (!a.ok) continue;
       const [artifact, shipped] = await Promise.all([
@@ -80,7 +84,11 @@ describe('sample MLflow store (resources/samples/mlruns)', () => {
       expect(await readFile(a.mlmodel!, 'utf8')).toMatch(/flavors:\n {2}onnx:/);
     }
     const missing = await store.modelArtifact(byName['restore-dncnn-short']!);
-    expect(missing).toEqual({ ok: false, reason: expect.stringMatching(/model\.onnx, which is missing/) });
+    expect(missing).toEqual({
+      ok: false,
+      status: 'download_failed',
+      reason: expect.stringMatching(/model\.onnx, which is missing/),
+    });
     const failed = await store.modelArtifact(byName['restore-nafnet-lr5e-2']!);
     expect(failed.ok).toBe(false);
     expect((await stat(join(root, exp.experimentId, byName['restore-nafnet-lr5e-2']!.runId))).isDirectory()).toBe(true);

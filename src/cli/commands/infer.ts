@@ -6,14 +6,16 @@ import type { ModelSource, RestoreItemData, RestoreFramesResult, RestoreFramesSp
 import { formatDuration, formatRate } from '../../core/format';
 import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
 import { followJob } from '../follow-job';
+import { PYTHON_FLAGS, PYTHON_HELP, pythonOptionsFrom } from '../python-options';
 
 export const INFER_HELP = `Usage: loupe infer [options]
 
 Run restoration models over a frame sequence at native resolution: every model over every frame,
 lossless PNG outputs of the input's size and bit depth in <output-dir>/<run_name>_<epoch>ep_loss<loss>/
 (frame_000000.png …, metadata.json, metrics.json with --gt-dir) and batch_summary.json with one
-entry per model: success, download_failed, load_failed, inference_failed or skipped. A failing model
-never stops the others. Resumable: a rerun skips frames already written.
+entry per model: success, download_failed, unsupported_format, export_failed, load_failed,
+inference_failed or skipped, each with the reason. A failing model never stops the others.
+Resumable: a rerun skips frames already written.
 
 Model sources (any combination; default: the bundled models):
   --mlflow-uri URI        MLflow file store (./mlruns, file://…) or tracking server (http[s]://…;
@@ -21,9 +23,12 @@ Model sources (any combination; default: the bundled models):
   --experiment-name NAME  The experiment whose runs to use (with --mlflow-uri)
   --filter-status S       FINISHED (default) | RUNNING | FAILED | KILLED | none
   --max-runs N            At most N runs, newest first
+  --run-id ID             Only this run, whatever its status (repeatable)
   --models-dir DIR        A folder of .onnx files (with optional model.json)
+  --checkpoint FILE       A PyTorch model file or MLflow model folder (repeatable; exported first)
   --bundled               The bundled models too
 
+${PYTHON_HELP}
 Options:
   --input-dir DIR         Frames (default data/01_raw/input)
   --output-dir DIR        (default output_inference)
@@ -39,7 +44,7 @@ Options:
   -h, --help              Show this help
 `;
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 export async function inferCommand(
   argv: string[],
@@ -55,8 +60,11 @@ export async function inferCommand(
       'experiment-name': { type: 'string' },
       'filter-status': { type: 'string' },
       'max-runs': { type: 'string' },
+      'run-id': { type: 'string', multiple: true },
       'models-dir': { type: 'string' },
+      checkpoint: { type: 'string', multiple: true },
       bundled: { type: 'boolean' },
+      ...PYTHON_FLAGS,
       'input-dir': { type: 'string' },
       'output-dir': { type: 'string' },
       'gt-dir': { type: 'string' },
@@ -88,7 +96,7 @@ export async function inferCommand(
     }
     if (yaml && typeof yaml === 'object') {
       for (const [k, v] of Object.entries(yaml as Record<string, unknown>))
-        flags[k.replace(/_/g, '-')] = typeof v === 'boolean' ? v : String(v);
+        flags[k.replace(/_/g, '-')] = typeof v === 'boolean' ? v : Array.isArray(v) ? v.map(String) : String(v);
     }
   }
   flags = { ...flags, ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) };
@@ -112,6 +120,8 @@ export async function inferCommand(
       throw new UsageError('--filter-status must be FINISHED, RUNNING, FAILED, KILLED or none');
     }
     const maxRuns = int('max-runs', 1);
+    const ids = flags['run-id'];
+    const runIds = Array.isArray(ids) ? ids : typeof ids === 'string' ? [ids] : [];
     const uri = /^[a-z][a-z0-9+.-]*:\/\//i.test(mlflowUri) ? mlflowUri : resolve(mlflowUri);
     sources.push({
       type: 'mlflow',
@@ -119,10 +129,14 @@ export async function inferCommand(
       experiment,
       status: status as Extract<ModelSource, { type: 'mlflow' }>['status'],
       ...(maxRuns ? { maxRuns } : {}),
+      ...(runIds.length ? { runIds } : {}),
     });
   }
   const modelsDir = str('models-dir');
   if (modelsDir) sources.push({ type: 'folder', dir: resolve(modelsDir) });
+  const checkpoints = flags.checkpoint;
+  for (const c of Array.isArray(checkpoints) ? checkpoints : typeof checkpoints === 'string' ? [checkpoints] : [])
+    sources.push({ type: 'torch', path: resolve(c) });
   if (flags.bundled === true || sources.length === 0) sources.push({ type: 'bundled' });
 
   const tileSize = int('tile-size', 16);
@@ -139,6 +153,8 @@ export async function inferCommand(
     ...(tileOverlap !== undefined ? { tileOverlap } : {}),
     resume: flags['no-resume'] !== true,
   };
+  const pytorch = pythonOptionsFrom(flags);
+  if (Object.keys(pytorch).length) spec.pytorch = pytorch;
 
   const progressOut = values.json ? io.err : io.out;
   const device = str('device');
@@ -156,11 +172,19 @@ export async function inferCommand(
     }
     let lastModel = '';
     let live = false;
+    let phase: string | null = null;
     const final = await followJob(host, submitted.value, {
       onInterrupt,
       stopping: 'Stopping after the current frame…',
       progressOut,
       onEvent: (event) => {
+        // What the exporter did (or that the cache made it unnecessary).
+        if (event.name === 'log' && event.payload.jobId === submitted.value.id && event.payload.level === 'info') {
+          if (live) io.out('\n');
+          live = false;
+          progressOut(`${event.payload.message}\n`);
+          return;
+        }
         if (event.name !== 'job:items' || event.payload.jobId !== submitted.value.id) return;
         for (const item of event.payload.items) {
           const data = item.data as RestoreItemData | undefined;
@@ -177,6 +201,12 @@ export async function inferCommand(
         }
       },
       onProgress: (job) => {
+        if (job.phase && job.phase !== phase) {
+          if (live) io.out('\n');
+          live = false;
+          progressOut(`${job.phase}…\n`);
+        }
+        phase = job.phase ?? null;
         if (!io.isTTY || values.json) return;
         io.out(
           `\r  ${job.done}/${job.total ?? '?'} frames · ${formatRate(job.rate, 'frames')} · ETA ${formatDuration(job.etaSec)}\u001b[K`,

@@ -30,6 +30,8 @@ export function jobTitle(spec: JobSpec): string {
       return `Predict ${spec.watchId ?? baseName(spec.imagesDir)}`;
     case 'restore-frames':
       return `Restore ${baseName(spec.inputDir)}`;
+    case 'export-models':
+      return `Export ${spec.sources.length === 1 && spec.sources[0]?.type === 'torch' ? baseName(spec.sources[0].path) : 'PyTorch models'} to ONNX`;
   }
 }
 
@@ -60,6 +62,7 @@ export function newSnapshot(id: string, spec: JobSpec, now: number): JobSnapshot
     result: null,
     provider: null,
     resumes: 0,
+    phase: null,
   };
 }
 
@@ -83,5 +86,5 @@ export function recount(s: JobSnapshot, items: readonly Pick<JobItem, 'status' |
  */
 export function restoreAfterRestart(s: JobSnapshot, reason: AppError): JobSnapshot {
   if (!isActive(s.status)) return s;
-  return { ...s, status: 'interrupted', error: reason, rate: null, etaSec: null };
+  return { ...s, status: 'interrupted', error: reason, rate: null, etaSec: null, phase: null };
 }

@@ -1,5 +1,6 @@
 import { DEVICES, type Device } from '../../shared/devices';
 import type { JobSpec, ModelSource } from '../../shared/jobs';
+import type { PythonOptions } from '../../shared/pytorch';
 import type { Result } from '../../shared/result';
 import { predictConfigFrom } from '../keypoints/predict-config';
 import { err, ok } from '../result';
@@ -90,6 +91,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       }
       if (s.device !== undefined && !DEVICES.includes(s.device as Device))
         return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
+      const pytorch = validatePythonOptions(s.pytorch);
+      if (!pytorch.ok) return pytorch;
       return ok({
         kind: 'restore-frames',
         inputDir: s.inputDir as string,
@@ -101,6 +104,25 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(s.tileSize !== undefined ? { tileSize: s.tileSize as number } : {}),
         ...(s.tileOverlap !== undefined ? { tileOverlap: s.tileOverlap as number } : {}),
         ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
+        ...(pytorch.value ? { pytorch: pytorch.value } : {}),
+      });
+    }
+    case 'export-models': {
+      const sources = validateSources(s.sources);
+      if (!sources.ok) return sources;
+      const pytorch = validatePythonOptions(s.pytorch);
+      if (!pytorch.ok) return pytorch;
+      for (const key of ['outputDir', 'sample'] as const) {
+        if (s[key] !== undefined && (typeof s[key] !== 'string' || !s[key]))
+          return err('INVALID_ARGUMENT', `${key} must be a path`);
+      }
+      return ok({
+        kind: 'export-models',
+        sources: sources.value,
+        ...(s.outputDir ? { outputDir: s.outputDir as string } : {}),
+        ...(s.sample ? { sample: s.sample as string } : {}),
+        ...(pytorch.value ? { pytorch: pytorch.value } : {}),
+        ...(s.force === true ? { force: true } : {}),
       });
     }
     default:
@@ -109,6 +131,35 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
 }
 
 const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];
+
+/** The exporter's options of a job, when it has any. */
+function validatePythonOptions(value: unknown): Result<PythonOptions | null> {
+  if (value === undefined || value === null) return ok(null);
+  if (typeof value !== 'object' || Array.isArray(value)) return err('INVALID_ARGUMENT', 'pytorch must be an object');
+  const v = value as Record<string, unknown>;
+  const out: PythonOptions = {};
+  if (v.python !== undefined) {
+    if (typeof v.python !== 'string' || !v.python.trim())
+      return err('INVALID_ARGUMENT', 'pytorch.python must be a path');
+    out.python = v.python.trim();
+  }
+  if (v.modelFactory !== undefined) {
+    if (typeof v.modelFactory !== 'string' || !/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(v.modelFactory))
+      return err('INVALID_ARGUMENT', 'pytorch.modelFactory must be module:function');
+    out.modelFactory = v.modelFactory;
+  }
+  if (v.pythonPath !== undefined) {
+    if (!Array.isArray(v.pythonPath) || !v.pythonPath.every((p) => typeof p === 'string' && p))
+      return err('INVALID_ARGUMENT', 'pytorch.pythonPath must be a list of folders');
+    out.pythonPath = v.pythonPath as string[];
+  }
+  if (v.timeoutSec !== undefined) {
+    if (!(Number.isInteger(v.timeoutSec) && (v.timeoutSec as number) >= 10))
+      return err('INVALID_ARGUMENT', 'pytorch.timeoutSec must be a whole number of seconds ≥ 10');
+    out.timeoutSec = v.timeoutSec as number;
+  }
+  return ok(out);
+}
 
 function validateSources(value: unknown): Result<ModelSource[]> {
   if (!Array.isArray(value) || value.length === 0)
@@ -122,6 +173,19 @@ function validateSources(value: unknown): Result<ModelSource[]> {
         break;
       case 'bundled':
         out.push({ type: 'bundled' });
+        break;
+      case 'torch':
+        if (typeof v.path !== 'string' || !v.path) return err('INVALID_ARGUMENT', 'a torch source needs a path');
+        for (const key of ['name', 'architecture'] as const) {
+          if (v[key] !== undefined && (typeof v[key] !== 'string' || !v[key]))
+            return err('INVALID_ARGUMENT', `a torch source's ${key} must be a non-empty string`);
+        }
+        out.push({
+          type: 'torch',
+          path: v.path,
+          ...(v.name ? { name: v.name as string } : {}),
+          ...(v.architecture ? { architecture: v.architecture as string } : {}),
+        });
         break;
       case 'models':
         if (!Array.isArray(v.ids) || !v.ids.every((id) => typeof id === 'string'))

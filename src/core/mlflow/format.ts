@@ -80,15 +80,6 @@ export function latestMetric(history: readonly MetricPoint[]): MetricPoint | nul
   return best;
 }
 
-/** The ONNX file an MLmodel's onnx flavor declares (relative to the MLmodel's folder). */
-export function onnxFileFromMlmodel(mlmodel: Record<string, unknown>): string | null {
-  const flavors = mlmodel.flavors as Record<string, Record<string, unknown>> | undefined;
-  const onnx = flavors?.onnx;
-  if (!onnx) return null;
-  const data = onnx.data ?? onnx.model_file;
-  return typeof data === 'string' && data && !data.includes('..') ? data : null;
-}
-
 /** `file:///a/b` or `/a/b` or `./mlruns/…` → a filesystem path (relative ones left relative). */
 export function fileUriToPath(uri: string): string | null {
   if (uri.startsWith('file://')) {

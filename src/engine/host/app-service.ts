@@ -134,6 +134,11 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
         throw new AppFailure('INVALID_ARGUMENT', 'a tracking URI is required');
       return engine(deps.engine.request('mlflow.experiments', { uri }));
     },
+    'python:check': async (python) => {
+      if (python !== undefined && (typeof python !== 'string' || !python.trim()))
+        throw new AppFailure('INVALID_ARGUMENT', 'a Python is a path or a command name');
+      return engine(deps.engine.request('python.check', { ...(python ? { python: python.trim() } : {}), fresh: true }));
+    },
     'compare:open': async (outputDir) => {
       const folder = await requireFolder(outputDir);
       const session = await readCompareSession(folder);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EngineConfig } from '../../shared/engine-protocol';
 import type { HostKind } from '../../shared/ipc';
 import type { Settings } from '../../shared/settings';
+import { pythonOptionsOf } from '../../core/settings';
 import { createAppService, SAMPLES_LABEL, type IpcHandlers } from './app-service';
 import { EngineClient, type EngineChild, type SpawnEngine } from './engine-client';
 import { FolderGrants } from './folder-grants';
@@ -66,6 +67,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     namingPattern: s.namingPattern,
     thumbnailSize: s.thumbnailSize,
     bundledModelsDir: join(paths.resourcesDir, 'models'),
+    exporterScript: join(paths.resourcesDir, 'python', 'loupe_export.py'),
+    python: pythonOptionsOf(s.python),
     stateDir: paths.dataDir,
     cacheDir: paths.cacheDir,
     resumeQuitJobs: options.resumeQuitJobs ?? false,

@@ -32,6 +32,8 @@ export interface JobContext<K extends JobKind> {
   checkpoint(): Promise<void>;
   item(item: JobItem<K>): void;
   setProvider(provider: ProviderReport): void;
+  /** Say what the job is doing now (shown beside its progress); null when it is back to items. */
+  setPhase(phase: string | null): void;
   log(level: LogLevel, message: string, details?: Record<string, unknown>): void;
 }
 
@@ -294,6 +296,11 @@ export class JobManager {
       },
       setProvider: (provider) => {
         e.snapshot = { ...e.snapshot, provider };
+        this.flush(e, true);
+      },
+      setPhase: (phase) => {
+        if ((e.snapshot.phase ?? null) === phase) return;
+        e.snapshot = { ...e.snapshot, phase };
         this.flush(e, true);
       },
       log: (level, message, details) => {

@@ -6,11 +6,21 @@ import {
   experimentFromMeta,
   fileUriToPath,
   latestMetric,
-  onnxFileFromMlmodel,
   parseMetricHistory,
   runFromMeta,
 } from '../../core/mlflow/format';
+import {
+  chooseRunModel,
+  describeFound,
+  findRunModels,
+  foundPath,
+  type ArtifactFile,
+  type FoundModel,
+  type LocatedModels,
+  type RunModels,
+} from '../../core/mlflow/run-models';
 import { AppFailure } from '../../core/result';
+import { sniffTorchFile } from '../pytorch/sniff';
 
 export interface RunQuery {
   /** Only runs with this status; null or undefined = all. */
@@ -20,7 +30,7 @@ export interface RunQuery {
 }
 
 const RESERVED_DIRS = new Set(['.trash', 'models', '.git']);
-const ARTIFACT_SEARCH_DEPTH = 3;
+const ARTIFACT_SEARCH_DEPTH = 5;
 
 /**
  * Reads an MLflow file store (`mlruns/`) the way MLflow lays it out: experiments with meta.yaml,
@@ -88,26 +98,51 @@ export class MlflowFileStore {
     return join(this.root, run.experimentId, run.runId, 'artifacts');
   }
 
-  /**
-   * The run's ONNX model: an MLmodel with the onnx flavor among its artifacts (MLflow 2), a bare
-   * .onnx artifact, or a logged model of the run (MLflow 3). Otherwise the reason why not.
-   */
-  async modelArtifact(run: MlflowRun): Promise<ModelArtifact> {
-    const inRun = await findOnnx(await this.artifactsDir(run));
-    if (inRun.ok) return { ...inRun, source: 'run-artifacts' };
-    for (const modelDir of await this.loggedModelDirs(run)) {
-      const found = await findOnnx(join(modelDir, 'artifacts'));
-      if (found.ok) return { ...found, source: 'logged-model' };
+  /** Every model the run holds: in its artifacts, and in its MLflow 3 logged models. */
+  async runModels(run: MlflowRun): Promise<LocatedModels[]> {
+    const dir = await this.artifactsDir(run);
+    const out: LocatedModels[] = [
+      {
+        source: 'run-artifacts',
+        id: null,
+        found: await findModelsIn(dir),
+        note: (await isDir(dir)) ? 'its artifacts hold none' : `the run has no artifacts folder (${dir})`,
+      },
+    ];
+    for (const logged of await this.loggedModels(run)) {
+      out.push({ source: 'logged-model', id: logged.id, found: await findModelsIn(logged.dir), note: null });
     }
-    return { ok: false, reason: inRun.reason };
+    return out;
   }
 
-  private async loggedModelDirs(run: MlflowRun): Promise<string[]> {
+  /**
+   * The model a batch runs for this run (ONNX first, then an MLflow pytorch model, TorchScript, a
+   * checkpoint), as local paths; or why there is none. `nestedRuns`: how many runs name this one
+   * as their parent.
+   */
+  async modelArtifact(run: MlflowRun, nestedRuns = 0): Promise<ModelArtifact> {
+    const located = await this.runModels(run);
+    const choice = chooseRunModel(located, run, nestedRuns);
+    if (!choice.ok) return choice;
+    const base =
+      choice.source === 'run-artifacts'
+        ? await this.artifactsDir(run)
+        : ((await this.loggedModels(run)).find((m) => m.id === choice.id)?.dir ?? '');
+    return artifactFrom(choice.model, base, choice.source, choice.others);
+  }
+
+  /** MLflow 3 logged models of a run: `<experiment>/models/<model_id>/` with `source_run_id`. */
+  private async loggedModels(run: MlflowRun): Promise<{ id: string; dir: string }[]> {
     const modelsDir = join(this.root, run.experimentId, 'models');
-    const out: string[] = [];
-    for (const name of await dirNames(modelsDir)) {
+    const out: { id: string; dir: string }[] = [];
+    for (const name of (await dirNames(modelsDir)).sort()) {
       const meta = await readYaml(join(modelsDir, name, 'meta.yaml'));
-      if (meta && String(meta.source_run_id ?? '') === run.runId) out.push(join(modelsDir, name));
+      if (!meta || String(meta.source_run_id ?? '') !== run.runId) continue;
+      // artifact_location as written, unless the store was moved here from another machine.
+      const declared = typeof meta.artifact_location === 'string' ? fileUriToPath(meta.artifact_location) : null;
+      const dir =
+        declared && isAbsolute(declared) && (await isDir(declared)) ? declared : join(modelsDir, name, 'artifacts');
+      out.push({ id: String(meta.model_id ?? name), dir });
     }
     return out;
   }
@@ -169,36 +204,52 @@ async function readKeyFiles(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-async function findOnnx(
-  root: string,
-): Promise<{ ok: true; path: string; mlmodel: string | null } | { ok: false; reason: string }> {
-  if (!(await isDir(root))) return { ok: false, reason: `the run has no artifacts folder (${root})` };
-  const mlmodels: string[] = [];
-  const onnxFiles: string[] = [];
+/** The models in an artifacts folder (see core/mlflow/run-models). */
+async function findModelsIn(root: string): Promise<RunModels> {
+  const files: ArtifactFile[] = [];
   const walk = async (d: string, depth: number): Promise<void> => {
     for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
       const full = join(d, e.name);
-      if (e.isDirectory() && depth < ARTIFACT_SEARCH_DEPTH) await walk(full, depth + 1);
-      else if (e.isFile() && e.name === 'MLmodel') mlmodels.push(full);
-      else if (e.isFile() && e.name.toLowerCase().endsWith('.onnx')) onnxFiles.push(full);
+      if (e.isDirectory() && depth < ARTIFACT_SEARCH_DEPTH && e.name !== '__pycache__') await walk(full, depth + 1);
+      else if (e.isFile())
+        files.push({
+          path: relative(root, full).split(sep).join('/'),
+          size: (await stat(full).catch(() => null))?.size ?? 0,
+        });
     }
   };
   await walk(root, 0);
-  for (const mlmodel of mlmodels.sort()) {
-    const spec = await readYaml(mlmodel);
-    const data = spec ? onnxFileFromMlmodel(spec) : null;
-    if (!data) continue;
-    const path = join(dirname(mlmodel), data);
-    if ((await stat(path).catch(() => null))?.isFile()) return { ok: true, path, mlmodel };
-    return { ok: false, reason: `${relative(root, mlmodel)} declares ${data}, which is missing` };
-  }
-  const bare = onnxFiles.sort()[0];
-  if (bare) return { ok: true, path: bare, mlmodel: null };
+  return findRunModels(
+    files,
+    (p) => readYaml(join(root, ...p.split('/'))),
+    (p) => sniffTorchFile(join(root, ...p.split('/'))),
+  );
+}
+
+/** A chosen model as local paths. */
+export function artifactFrom(
+  model: FoundModel,
+  base: string,
+  source: 'run-artifacts' | 'logged-model',
+  others: FoundModel[],
+): ModelArtifact & { ok: true } {
+  const local = (p: string): string => (p ? join(base, ...p.split('/')) : base);
+  const artifactPath = foundPath(model);
   return {
-    ok: false,
-    reason:
-      mlmodels.length > 0
-        ? 'the run logged a model without the onnx flavor'
-        : 'no ONNX model among the run’s artifacts',
+    ok: true,
+    kind: model.kind,
+    path: local(artifactPath),
+    mlmodel:
+      model.kind === 'onnx'
+        ? model.mlmodel
+          ? local(model.mlmodel)
+          : null
+        : model.kind === 'mlflow-pytorch'
+          ? local(model.mlmodel)
+          : null,
+    source,
+    artifactPath,
+    flavor: model.kind === 'mlflow-pytorch' ? model.flavor : null,
+    others: others.map(describeFound),
   };
 }

@@ -1,13 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { parse as parseYaml } from 'yaml';
 import type { MetricPoint, MlflowRun, ModelArtifact } from '../../shared/mlflow';
-import { onnxFileFromMlmodel, runStatus } from '../../core/mlflow/format';
+import { runStatus } from '../../core/mlflow/format';
+import {
+  chooseRunModel,
+  describeFound,
+  findRunModels,
+  foundPath,
+  type LocatedModels,
+} from '../../core/mlflow/run-models';
 import { AppFailure } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
 import type { MlflowSource } from '../restore/sources';
@@ -49,6 +56,21 @@ interface RestRun {
   };
 }
 
+interface RestLoggedModel {
+  info?: { model_id?: string; source_run_id?: string; name?: string; artifact_uri?: string; status?: string };
+}
+
+/** Where a model's files are on the server: a run's artifacts, or a logged model's. */
+interface ArtifactPlace {
+  source: 'run-artifacts' | 'logged-model';
+  id: string | null;
+  /** Identifies the place in the download cache's index. */
+  key: string;
+  /** The listing request for a folder (REST path with query). */
+  list: (path: string) => string;
+  download: (path: string) => Promise<Response>;
+}
+
 interface CacheIndex {
   /** `${runId}\0${path}\0${size}` → sha256 of the file. */
   entries: Record<string, string>;
@@ -68,6 +90,8 @@ export class MlflowServerClient implements MlflowSource {
   private readonly base: string;
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Logged models per experiment, searched once per client. */
+  private readonly loggedModels = new Map<string, Promise<NonNullable<RestLoggedModel['info']>[]>>();
 
   constructor(private readonly options: MlflowServerOptions) {
     this.uri = options.uri;
@@ -125,54 +149,147 @@ export class MlflowServerClient implements MlflowSource {
     return query.maxResults !== undefined ? out.slice(0, query.maxResults) : out;
   }
 
-  async modelArtifact(run: MlflowRun): Promise<ModelArtifact> {
-    const files = await this.listAll(run, '');
-    const mlmodels = files
-      .filter((f) => posix.basename(f.path) === 'MLmodel')
-      .map((f) => f.path)
-      .sort();
-    for (const mlmodelPath of mlmodels) {
-      const spec = parseYaml((await (await this.download(run, mlmodelPath)).text()) || '{}') as Record<string, unknown>;
-      const data = onnxFileFromMlmodel(spec ?? {});
-      if (!data) continue;
-      const onnxPath = posix.join(posix.dirname(mlmodelPath), data);
-      const file = files.find((f) => f.path === onnxPath);
-      if (!file)
-        return { ok: false, reason: `${mlmodelPath} declares ${data}, which is not among the run's artifacts` };
-      const siblings = files.filter(
-        (f) => posix.dirname(f.path) === posix.dirname(onnxPath) && f.path !== onnxPath && !f.path.endsWith('MLmodel'),
-      );
-      return {
-        ok: true,
-        path: await this.fetchModel(run, file, siblings),
-        mlmodel: mlmodelPath,
-        source: 'run-artifacts',
-      };
+  /**
+   * Every model the run holds, in its artifacts and in its MLflow 3 logged models
+   * (`logged-models/search`), from the artifact listings and the MLmodel files: no weights are
+   * downloaded to say what a run holds.
+   */
+  async runModels(run: MlflowRun): Promise<LocatedModels[]> {
+    const out: LocatedModels[] = [];
+    for (const place of [this.runPlace(run), ...(await this.loggedPlaces(run))]) {
+      const files = await this.listAll(place, '');
+      out.push({
+        source: place.source,
+        id: place.id,
+        found: await findRunModels(files, async (path) => {
+          const res = await place.download(path);
+          if (!res.ok) return null;
+          const spec = parseYaml((await res.text()) || '{}') as unknown;
+          return spec && typeof spec === 'object' ? (spec as Record<string, unknown>) : null;
+        }),
+        note: files.length === 0 ? 'no artifacts' : 'its artifacts hold none',
+      });
     }
-    const bare = files
-      .filter((f) => f.path.toLowerCase().endsWith('.onnx'))
-      .sort((a, b) => a.path.localeCompare(b.path))[0];
-    if (bare) return { ok: true, path: await this.fetchModel(run, bare, []), mlmodel: null, source: 'run-artifacts' };
+    return out;
+  }
+
+  /** The run's model, downloaded into the cache (once: a second call finds it there). */
+  async modelArtifact(run: MlflowRun, nestedRuns = 0): Promise<ModelArtifact> {
+    const located = await this.runModels(run);
+    const choice = chooseRunModel(located, run, nestedRuns);
+    if (!choice.ok) return choice;
+    const place =
+      choice.source === 'run-artifacts'
+        ? this.runPlace(run)
+        : (await this.loggedPlaces(run)).find((p) => p.id === choice.id)!;
+    const model = choice.model;
+    const files = await this.listAll(place, '');
+    let local: string;
+    let mlmodel: string | null = null;
+    if (model.kind === 'mlflow-pytorch') {
+      // The whole MLflow model folder: MLmodel, data/, code/.
+      const inDir = files.filter((f) => model.dir === '' || f.path.startsWith(model.dir + '/'));
+      const rel = (p: string): string => (model.dir ? p.slice(model.dir.length + 1) : p);
+      local = await this.fetchInto(place, inDir, rel, null);
+      mlmodel = join(local, 'MLmodel');
+    } else {
+      const file = files.find((f) => f.path === model.file);
+      if (!file) return { ok: false, status: 'download_failed', reason: `${model.file} is not among the artifacts` };
+      // ONNX external data sits next to the model file.
+      const siblings =
+        model.kind === 'onnx'
+          ? files.filter(
+              (f) =>
+                posix.dirname(f.path) === posix.dirname(file.path) &&
+                f.path !== file.path &&
+                !f.path.endsWith('MLmodel'),
+            )
+          : [];
+      local = await this.fetchInto(place, [file, ...siblings], (p) => posix.basename(p), file.path);
+      mlmodel = model.kind === 'onnx' && model.mlmodel ? model.mlmodel : null;
+    }
     return {
-      ok: false,
-      reason: mlmodels.length
-        ? 'the run logged a model without the onnx flavor'
-        : 'no ONNX model among the run’s artifacts',
+      ok: true,
+      kind: model.kind,
+      path: local,
+      mlmodel,
+      source: choice.source,
+      artifactPath: foundPath(model),
+      flavor: model.kind === 'mlflow-pytorch' ? model.flavor : null,
+      others: choice.others.map(describeFound),
     };
   }
 
   // --- artifacts --------------------------------------------------------------------------------
 
-  private async listAll(run: MlflowRun, path: string, depth = 0): Promise<{ path: string; size: number }[]> {
-    const res = await this.request(
-      'GET',
-      `/api/2.0/mlflow/artifacts/list?run_id=${encodeURIComponent(run.runId)}${path ? `&path=${encodeURIComponent(path)}` : ''}`,
-    );
+  private runPlace(run: MlflowRun): ArtifactPlace {
+    return {
+      source: 'run-artifacts',
+      id: null,
+      key: `run:${run.runId}`,
+      list: (path) =>
+        `/api/2.0/mlflow/artifacts/list?run_id=${encodeURIComponent(run.runId)}${path ? `&path=${encodeURIComponent(path)}` : ''}`,
+      download: (path) => this.download(run, path),
+    };
+  }
+
+  /** The run's MLflow 3 logged models (none on a server that predates them). */
+  private async loggedPlaces(run: MlflowRun): Promise<ArtifactPlace[]> {
+    let models = this.loggedModels.get(run.experimentId);
+    if (!models) {
+      models = this.searchLoggedModels(run.experimentId);
+      this.loggedModels.set(run.experimentId, models);
+      models.catch(() => this.loggedModels.delete(run.experimentId));
+    }
+    return (await models)
+      .filter((m) => m.source_run_id === run.runId && m.model_id)
+      .map((m) => {
+        const id = m.model_id as string;
+        const base = `/logged-models/${encodeURIComponent(id)}/artifacts`;
+        return {
+          source: 'logged-model' as const,
+          id,
+          key: `logged-model:${id}`,
+          list: (path: string) =>
+            `/api/2.0/mlflow${base}/directories${path ? `?artifact_directory_path=${encodeURIComponent(path)}` : ''}`,
+          download: (path: string) =>
+            this.request('GET', `/ajax-api/2.0/mlflow${base}/files?artifact_file_path=${encodeURIComponent(path)}`),
+        };
+      });
+  }
+
+  private async searchLoggedModels(experimentId: string): Promise<NonNullable<RestLoggedModel['info']>[]> {
+    const out: NonNullable<RestLoggedModel['info']>[] = [];
+    let pageToken: string | undefined;
+    do {
+      const res = await this.request('POST', '/api/2.0/mlflow/logged-models/search', {
+        experiment_ids: [experimentId],
+        max_results: 100,
+        ...(pageToken ? { page_token: pageToken } : {}),
+      });
+      // An MLflow 2 server has no logged models (and no such endpoint).
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return [];
+      }
+      const body = (await this.json(res)) as { models?: RestLoggedModel[]; next_page_token?: string };
+      for (const m of body.models ?? []) if (m.info) out.push(m.info);
+      pageToken = body.next_page_token || undefined;
+    } while (pageToken);
+    return out;
+  }
+
+  private async listAll(place: ArtifactPlace, path: string, depth = 0): Promise<{ path: string; size: number }[]> {
+    const res = await this.request('GET', place.list(path));
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return [];
+    }
     const body = (await this.json(res)) as { files?: { path: string; is_dir: boolean; file_size?: number | string }[] };
     const out: { path: string; size: number }[] = [];
     for (const f of body.files ?? []) {
       if (f.is_dir) {
-        if (depth < 4) out.push(...(await this.listAll(run, f.path, depth + 1)));
+        if (depth < 5) out.push(...(await this.listAll(place, f.path, depth + 1)));
       } else out.push({ path: f.path, size: Number(f.file_size ?? -1) });
     }
     return out;
@@ -194,39 +311,48 @@ export class MlflowServerClient implements MlflowSource {
   }
 
   /**
-   * The model file (and its external-data siblings) in the cache. A file already fetched for the
-   * same run, path and size is not fetched again; otherwise it is streamed to a temp file, hashed,
-   * and moved to `<cache>/<sha256>/<name>`.
+   * Files of a model in the cache. Files already fetched for the same place, paths and sizes are
+   * not fetched again; otherwise they are streamed to a temp folder, hashed, and moved to
+   * `<cache>/<sha256>/`: the sha256 of `primary` (one model file), or of the whole tree (a model
+   * folder). Returns the primary file's path, or the folder's.
    */
-  private async fetchModel(
-    run: MlflowRun,
-    file: { path: string; size: number },
-    siblings: { path: string; size: number }[],
+  private async fetchInto(
+    place: ArtifactPlace,
+    files: { path: string; size: number }[],
+    rel: (path: string) => string,
+    primary: string | null,
   ): Promise<string> {
     const index = await this.readIndex();
-    const key = (f: { path: string; size: number }): string => `${this.base}\0${run.runId}\0${f.path}\0${f.size}`;
-    const cached = index.entries[key(file)];
-    if (cached) {
-      const path = join(this.options.cacheDir, cached, posix.basename(file.path));
-      if ((await stat(path).catch(() => null))?.isFile()) return path;
-    }
+    const key = [this.base, place.key, ...files.map((f) => `${f.path}:${f.size}`).sort()].join('\0');
+    const at = (sha: string): string =>
+      primary ? join(this.options.cacheDir, sha, rel(primary)) : join(this.options.cacheDir, sha);
+    const cached = index.entries[key];
+    if (cached && (await stat(at(cached)).catch(() => null))) return at(cached);
     const dir = join(this.options.cacheDir, `.partial-${randomBytes(6).toString('hex')}`);
     await mkdir(dir, { recursive: true });
     try {
-      const sha = await this.saveTo(run, file.path, join(dir, posix.basename(file.path)));
-      for (const s of siblings) await this.saveTo(run, s.path, join(dir, posix.basename(s.path)));
+      const tree = createHash('sha256');
+      let primarySha = '';
+      for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+        const dest = join(dir, ...rel(f.path).split('/'));
+        await mkdir(dirname(dest), { recursive: true });
+        const sha = await this.saveTo(place, f.path, dest);
+        tree.update(`${rel(f.path)}\0${sha}\0`);
+        if (f.path === primary) primarySha = sha;
+      }
+      const sha = primary ? primarySha : tree.digest('hex');
       const final = join(this.options.cacheDir, sha);
       if (!(await stat(final).catch(() => null))) await rename(dir, final);
-      index.entries[key(file)] = sha;
+      index.entries[key] = sha;
       await writeJsonAtomic(join(this.options.cacheDir, 'index.json'), index);
-      return join(final, posix.basename(file.path));
+      return at(sha);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async saveTo(run: MlflowRun, path: string, dest: string): Promise<string> {
-    const res = await this.download(run, path);
+  private async saveTo(place: ArtifactPlace, path: string, dest: string): Promise<string> {
+    const res = await place.download(path);
     if (!res.ok || !res.body) throw new AppFailure('IO_ERROR', `download of ${path} failed: HTTP ${res.status}`);
     const hash = createHash('sha256');
     const body = Readable.fromWeb(res.body as NodeReadableStream);

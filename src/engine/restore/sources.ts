@@ -1,18 +1,32 @@
 import type { ModelRunStatus, ModelSource } from '../../shared/jobs';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { MlflowRun, ModelArtifact } from '../../shared/mlflow';
+import type { TorchModelKind } from '../../shared/pytorch';
 import type { ModelInfo } from '../../shared/models';
 import { outputFolderName, runEpochAndLoss, safeName, uniqueNames } from '../../core/restore/naming';
 import { AppFailure } from '../../core/result';
+import { fileStem } from '../../core/naming';
+import { nestedRunCounts, pytorchFlavor, type LocatedModels } from '../../core/mlflow/run-models';
 import type { ModelCatalog, ModelSourceDirs } from '../models/catalog';
 import { MlflowFileStore } from '../mlflow/file-store';
+import type { TorchSource } from '../pytorch/exporter';
+import { sniffTorchFile } from '../pytorch/sniff';
+import { parse as parseYaml } from 'yaml';
+import { readFile } from 'node:fs/promises';
 
 /** What the batch needs of an MLflow store, file or server. */
 export interface MlflowSource {
   readonly uri: string;
   experimentByName(name: string): Promise<{ experimentId: string; name: string } | null>;
   runs(experimentId: string, query: { status?: MlflowRun['status'] | null; maxResults?: number }): Promise<MlflowRun[]>;
-  /** The run's ONNX model as a local file (a server's is downloaded into a cache). */
-  modelArtifact(run: MlflowRun): Promise<ModelArtifact>;
+  /** Every model the run holds, where (artifacts, logged models): no weights are downloaded. */
+  runModels(run: MlflowRun): Promise<LocatedModels[]>;
+  /**
+   * The run's model as local files (a server's are downloaded into a cache), or why it has none
+   * Loupe can run. `nestedRuns`: how many runs of the experiment name this one as their parent.
+   */
+  modelArtifact(run: MlflowRun, nestedRuns?: number): Promise<ModelArtifact>;
 }
 
 /** One model of the batch, resolved from its source; `failure` when it cannot run. */
@@ -25,7 +39,10 @@ export interface ModelCandidate {
   epoch: number | null;
   loss: number | null;
   run: MlflowRun | null;
+  /** The ONNX model, once known (a PyTorch model gets one from its export). */
   model: ModelInfo | null;
+  /** A PyTorch model to export to ONNX first. */
+  torch: TorchSource | null;
   /** Pad multiple the run recorded (params.pad_multiple), when the model has no manifest. */
   padMultiple: number | null;
   failure: { status: ModelRunStatus; error: string } | null;
@@ -58,6 +75,7 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
     loss: null,
     run: null,
     model,
+    torch: null,
     padMultiple: null,
     failure: model.error
       ? { status: 'load_failed', error: model.error.message }
@@ -90,6 +108,23 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
         }
         break;
       }
+      case 'torch': {
+        const torch = await torchSourceAt(source.path, source.name, source.architecture ?? null);
+        out.push({
+          name: torch.name,
+          source: `torch:${source.path}`,
+          runId: null,
+          architecture: torch.architecture,
+          epoch: null,
+          loss: null,
+          run: null,
+          model: null,
+          torch,
+          padMultiple: null,
+          failure: null,
+        });
+        break;
+      }
       case 'mlflow': {
         const store: MlflowSource = isServerUri(source.uri)
           ? deps.openServer(source.uri)
@@ -101,6 +136,7 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
           status: source.runIds ? null : status,
           ...(source.maxRuns !== undefined && !source.runIds ? { maxResults: source.maxRuns } : {}),
         });
+        const nested = nestedRunCounts(listed);
         const runs = source.runIds
           ? source.runIds.map((id) => {
               const run = listed.find((r) => r.runId === id);
@@ -123,20 +159,26 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
           };
           let artifact: ModelArtifact;
           try {
-            artifact = await store.modelArtifact(run);
+            artifact = await store.modelArtifact(run, nested.get(run.runId) ?? 0);
           } catch (e) {
-            artifact = { ok: false, reason: (e as Error).message };
+            // Listing or fetching failed (the server, the network): nothing was downloaded.
+            artifact = { ok: false, status: 'download_failed', reason: (e as Error).message };
           }
           if (!artifact.ok) {
-            // A run that failed or was killed never produced a model: listed (when the status
-            // filter asks for it) and skipped. A finished run without its model failed to download.
-            const ended = run.status === 'FAILED' || run.status === 'KILLED';
             out.push({
               ...base,
               model: null,
-              failure: ended
-                ? { status: 'skipped', error: `run ${run.status.toLowerCase()}: ${artifact.reason}` }
-                : { status: 'download_failed', error: artifact.reason },
+              torch: null,
+              failure: { status: artifact.status, error: artifact.reason },
+            });
+            continue;
+          }
+          if (artifact.kind !== 'onnx') {
+            out.push({
+              ...base,
+              model: null,
+              torch: torchSourceOfRun(run, { ...artifact, kind: artifact.kind }),
+              failure: null,
             });
             continue;
           }
@@ -144,6 +186,7 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
           out.push({
             ...base,
             model,
+            torch: null,
             failure: model.error ? { status: 'load_failed', error: model.error.message } : null,
           });
         }
@@ -155,4 +198,56 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
     out.map((c) => (c.run ? outputFolderName({ name: c.name, epoch: c.epoch, loss: c.loss }) : safeName(c.name))),
   );
   return out.map((c, i) => ({ ...c, folderName: names[i] as string }));
+}
+
+/** What the exporter needs of a run's PyTorch model. */
+export function torchSourceOfRun(
+  run: MlflowRun,
+  artifact: Extract<ModelArtifact, { ok: true }> & { kind: TorchModelKind },
+): TorchSource {
+  const pad = Number(run.params.pad_multiple);
+  return {
+    kind: artifact.kind,
+    path: artifact.path,
+    flavor: artifact.flavor,
+    name: run.runName,
+    runId: run.runId,
+    artifactPath: artifact.artifactPath,
+    params: run.params,
+    architecture: run.params.architecture ?? run.tags.architecture ?? null,
+    padMultiple: Number.isInteger(pad) && pad > 0 ? pad : null,
+  };
+}
+
+/**
+ * A PyTorch model on disk: a file (TorchScript, checkpoint, pickled module) or an MLflow model
+ * folder (with its MLmodel).
+ */
+export async function torchSourceAt(
+  path: string,
+  name: string | undefined,
+  architecture: string | null,
+): Promise<TorchSource> {
+  const st = await stat(path).catch(() => null);
+  if (!st) throw new AppFailure('NOT_FOUND', `no PyTorch model at ${path}`, { path });
+  let kind: TorchModelKind;
+  let flavor: TorchSource['flavor'] = null;
+  if (st.isDirectory()) {
+    const text = await readFile(join(path, 'MLmodel'), 'utf8').catch(() => null);
+    flavor = text ? pytorchFlavor((parseYaml(text) as Record<string, unknown>) ?? {}) : null;
+    if (!flavor)
+      throw new AppFailure('UNSUPPORTED', `${path} is a folder without an MLmodel of the pytorch flavor`, { path });
+    kind = 'mlflow-pytorch';
+  } else kind = await sniffTorchFile(path);
+  return {
+    kind,
+    path,
+    flavor,
+    name: name ?? (st.isDirectory() ? basename(path) : fileStem(basename(path))),
+    runId: null,
+    artifactPath: null,
+    params: {},
+    architecture,
+    padMultiple: null,
+  };
 }

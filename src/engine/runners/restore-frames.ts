@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ModelRunSummary, RestoreFramesResult } from '../../shared/jobs';
+import type { ExportRecord } from '../../shared/pytorch';
+import { toPlanar } from '../../core/image/tensor';
 import { psnr, ssim } from '../../core/metrics/quality';
 import { frameName } from '../../core/restore/naming';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
@@ -11,6 +13,7 @@ import { listImages } from '../images/list-images';
 import { readRgb, writeRgbPng, type RgbImage } from '../images/pixels';
 import type { JobRunner } from '../jobs/manager';
 import type { SessionHandle } from '../ort/session-pool';
+import { ModelFailure, type ExportSample } from '../pytorch/exporter';
 import { restoreFrame, restoreSettings } from '../restore/infer-frame';
 import { resolveCandidates, type MlflowSource } from '../restore/sources';
 import type { EngineServices } from '../services';
@@ -114,6 +117,7 @@ export function restoreFramesRunner(
         psnr_mean: null,
         ssim_mean: null,
         source: c.source,
+        export: null,
       };
       summary.push(entry);
       const skipAll = async (status: ModelRunSummary['status'], error: string): Promise<void> => {
@@ -135,11 +139,51 @@ export function restoreFramesRunner(
         }
         await writeSummary();
       };
-      if (c.failure || !c.model) {
+      if (c.failure || (!c.model && !c.torch)) {
         await skipAll(c.failure?.status ?? 'load_failed', c.failure?.error ?? 'no model');
         continue;
       }
-      const model = c.model;
+      // A PyTorch model runs as its ONNX export: from the cache, or exported (and checked) now.
+      let model = c.model;
+      let exported: ExportRecord | null = null;
+      if (c.torch) {
+        try {
+          const e = await svc.exporter.ensure(
+            c.torch,
+            spec.pytorch,
+            () => exportSample(inputDir, frames[0] as string),
+            {
+              signal: ctx.signal,
+              onPhase: (phase) => ctx.setPhase(phase),
+            },
+          );
+          exported = e.record;
+          entry.export = {
+            cached: e.record.cached,
+            parity: e.record.parity.max_abs_diff,
+            onnx: e.record.onnx,
+            torch_version: e.record.torch_version,
+          };
+          ctx.log(
+            'info',
+            e.cached
+              ? `${c.name}: the ONNX export in the cache (${e.onnxPath}); no Python started`
+              : `${c.name}: exported to ONNX in ${e.record.seconds.total} s with torch ${e.record.torch_version}; max |torch − ONNX| ${e.record.parity.max_abs_diff.toExponential(2)}`,
+          );
+          model = await svc.catalog.describe(e.onnxPath, 'user');
+        } catch (e) {
+          if (ctx.signal.aborted) throw e;
+          await skipAll(e instanceof ModelFailure ? e.status : 'export_failed', toAppError(e).message);
+          continue;
+        } finally {
+          ctx.setPhase(null);
+        }
+        if (model?.error) {
+          await skipAll('load_failed', model.error.message);
+          continue;
+        }
+      }
+      if (!model) continue;
       let handle: SessionHandle;
       try {
         handle = await svc.sessions.acquire(model, spec.device ?? svc.config().device);
@@ -306,6 +350,7 @@ export function restoreFramesRunner(
         metrics: Object.fromEntries(Object.entries(c.run?.metrics ?? {}).map(([k, v]) => [k, v.value])),
         tags: c.run?.tags ?? {},
         source: c.source,
+        ...(exported ? { export: exported } : {}),
         model: {
           id: model.id,
           path: model.path,
@@ -355,6 +400,13 @@ const round = (v: number, digits: number): number => {
   const k = 10 ** digits;
   return Math.round(v * k) / k;
 };
+
+/** The first frame as the exporter checks a model on it: planar RGB float32 in [0, 1]. */
+async function exportSample(inputDir: string, frame: string): Promise<ExportSample> {
+  const img = await readRgb(join(inputDir, frame));
+  const max = img.depth === 16 ? 65535 : 255;
+  return { data: toPlanar(img.pixels, img.width, img.height, max), width: img.width, height: img.height, frame };
+}
 
 async function readProgress(dir: string): Promise<InferProgress | null> {
   try {

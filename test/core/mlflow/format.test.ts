@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   fileUriToPath,
   latestMetric,
-  onnxFileFromMlmodel,
   parseMetricHistory,
   runFromMeta,
   runStatus,
 } from '../../../src/core/mlflow/format';
+import { onnxFlavorFile } from '../../../src/core/mlflow/run-models';
 
 describe('MLflow file formats', () => {
   it('maps MLflow run statuses from ints and names', () => {
@@ -37,9 +37,9 @@ describe('MLflow file formats', () => {
   });
 
   it('reads the onnx flavor of an MLmodel and file URIs', () => {
-    expect(onnxFileFromMlmodel({ flavors: { onnx: { data: 'model.onnx' }, python_function: {} } })).toBe('model.onnx');
-    expect(onnxFileFromMlmodel({ flavors: { pytorch: {} } })).toBeNull();
-    expect(onnxFileFromMlmodel({ flavors: { onnx: { data: '../../x.onnx' } } })).toBeNull();
+    expect(onnxFlavorFile({ flavors: { onnx: { data: 'model.onnx' }, python_function: {} } })).toBe('model.onnx');
+    expect(onnxFlavorFile({ flavors: { pytorch: {} } })).toBeNull();
+    expect(onnxFlavorFile({ flavors: { onnx: { data: '../../x.onnx' } } })).toBeNull();
     expect(fileUriToPath('file:///a/b%20c')).toBe('/a/b c');
     expect(fileUriToPath('file:///C:/runs')).toBe('C:/runs');
     expect(fileUriToPath('./mlruns')).toBe('./mlruns');

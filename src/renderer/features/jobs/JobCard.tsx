@@ -19,6 +19,7 @@ const UNIT: Record<JobSnapshot['kind'], string> = {
   'benchmark-model': 'runs',
   'predict-keypoints': 'img',
   'restore-frames': 'frames',
+  'export-models': 'models',
 };
 
 export function JobCard({ job, selected }: { job: JobSnapshot; selected: boolean }) {
