@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { applySettingsPatch, settingsFromFile, withRecentFolder } from '../../src/core/settings';
+import { applySettingsPatch, pythonOptionsOf, settingsFromFile, withRecentFolder } from '../../src/core/settings';
 
 describe('settings', () => {
   it('applies a valid patch and refuses a bad one whole', () => {
@@ -35,5 +35,31 @@ describe('settings', () => {
     expect(bad.ok).toBe(false);
     const notHere = applySettingsPatch(DEFAULT_SETTINGS, { predict: { annotator: 'x' } });
     expect(!notHere.ok && notHere.error.message).toMatch(/annotator cannot be set here/);
+  });
+
+  it('keeps the Python the exporter runs, its factory and its path; refuses what cannot work', () => {
+    const ok = applySettingsPatch(DEFAULT_SETTINGS, {
+      python: { executable: ' /opt/conda/bin/python ', modelFactory: 'my_models.nets:build', pythonPath: ['/src', ''] },
+    });
+    expect(ok.ok && ok.value.python).toEqual({
+      executable: '/opt/conda/bin/python',
+      modelFactory: 'my_models.nets:build',
+      pythonPath: ['/src'],
+      exportTimeoutSec: 600,
+    });
+    expect(ok.ok && pythonOptionsOf(ok.value.python)).toEqual({
+      python: '/opt/conda/bin/python',
+      modelFactory: 'my_models.nets:build',
+      pythonPath: ['/src'],
+      timeoutSec: 600,
+    });
+    const cleared = ok.ok ? applySettingsPatch(ok.value, { python: { executable: '', modelFactory: null } }) : ok;
+    expect(cleared.ok && cleared.value.python).toMatchObject({
+      executable: null,
+      modelFactory: null,
+      pythonPath: ['/src'],
+    });
+    const bad = applySettingsPatch(DEFAULT_SETTINGS, { python: { modelFactory: 'build', exportTimeoutSec: 1 } });
+    expect(!bad.ok && bad.error.message).toMatch(/modelFactory must be module:function.*exportTimeoutSec must be/);
   });
 });

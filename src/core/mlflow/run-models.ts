@@ -182,8 +182,10 @@ export function classifyTorchArchive(
   if (has('/constants.pkl') && entries.some((e) => e.includes('/code/'))) return 'torchscript';
   if (!dataPkl) return 'torch-file';
   const text = latin1(dataPkl);
+  // A pickled nn.Module carries its __dict__: _parameters, _buffers, _modules.
+  if (text.includes('torch.nn.modules') || (text.includes('_parameters') && text.includes('_modules')))
+    return 'pickled-model';
   if (/model_state_dict|\bstate_dict\b/.test(text)) return 'checkpoint';
-  if (text.includes('torch.nn.modules')) return 'pickled-model';
   if (text.includes('collections\nOrderedDict') && text.includes('_rebuild_tensor')) return 'checkpoint';
   return 'torch-file';
 }
