@@ -332,7 +332,7 @@ def export(request):
     except ExportError:
         raise
     except Exception as e:
-        raise ExportError("load", "%s: %s" % (type(e).__name__, e))
+        raise ExportError("load", "%s: %s" % (type(e).__name__, e)) from e
     timings["load_s"] = round(time.time() - t0, 3)
     result["loaded_with"] = how
     if not isinstance(model, torch.nn.Module):
@@ -364,7 +364,7 @@ def export(request):
     try:
         onnx_export(torch, model, example, onnx_path, opset, notes)
     except Exception as e:
-        raise ExportError("export", "%s: %s" % (type(e).__name__, str(e).strip()))
+        raise ExportError("export", "%s: %s" % (type(e).__name__, str(e).strip())) from e
     timings["export_s"] = round(time.time() - t0, 3)
     result["opset"] = opset
 
@@ -374,7 +374,7 @@ def export(request):
     except ExportError:
         raise
     except Exception as e:
-        raise ExportError("forward", "%s: %s" % (type(e).__name__, e))
+        raise ExportError("forward", "%s: %s" % (type(e).__name__, e)) from e
     timings["forward_s"] = round(time.time() - t0, 3)
     y = y.float().contiguous()
     h, w = padded.shape[2], padded.shape[3]
@@ -429,15 +429,15 @@ def main(argv):
         result = export(request)
         code = 0
     except ExportError as e:
-        result = {"ok": False, "stage": e.stage, "message": str(e), "traceback": _tail(traceback.format_exc())}
+        result = {"ok": False, "stage": e.stage, "message": str(e), "traceback": _frames(e.__cause__ or e)}
         code = 1
     except ImportError as e:
         result = {"ok": False, "stage": "import", "message": "%s: %s" % (type(e).__name__, e),
-                  "traceback": _tail(traceback.format_exc())}
+                  "traceback": _frames(e)}
         code = 1
     except BaseException as e:  # a bug in the user's code, MemoryError, KeyboardInterrupt
         result = {"ok": False, "stage": "export", "message": "%s: %s" % (type(e).__name__, e),
-                  "traceback": _tail(traceback.format_exc())}
+                  "traceback": _frames(e)}
         code = 1
     result.setdefault("exporter_version", EXPORTER_VERSION)
     tmp = result_path + ".tmp"
@@ -447,8 +447,11 @@ def main(argv):
     return code
 
 
-def _tail(text, lines=12):
-    return "\n".join(text.rstrip().splitlines()[-lines:])
+def _frames(e, frames=3):
+    """The innermost frames of where the error was raised (file, line, code), without the message."""
+    stack = traceback.extract_tb(e.__traceback__)[-frames:]
+    return "\n".join('  File "%s", line %d, in %s\n    %s' % (f.filename, f.lineno, f.name, (f.line or "").strip())
+                     for f in stack)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,8 @@ export interface CompareModel {
   /** As metrics.json states them (the mean over the frames with metrics). */
   mean: { psnr: number | null; ssim: number | null };
   framesTiled: number;
+  /** A PyTorch model that ran as its ONNX export (max |torch − ONNX| on the check frame). */
+  exported?: { cached: boolean; parity: number } | null;
 }
 
 export interface CompareSession {

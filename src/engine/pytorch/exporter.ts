@@ -457,10 +457,9 @@ function manifestFor(source: TorchSource, r: ExportRecord): ModelManifest {
   };
 }
 
+/** Where in the Python code the error was raised (the exporter sends the innermost frames). */
 function tracebackTail(tb: string | undefined): string {
-  if (!tb) return '';
-  const lines = tb.trim().split('\n').slice(-4);
-  return `\n${lines.join('\n')}`;
+  return tb?.trim() ? `\n${tb.trimEnd()}` : '';
 }
 
 function formatDiff(v: number): string {

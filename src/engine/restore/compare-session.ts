@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import type { CompareFrame, CompareModel, CompareSession } from '../../shared/compare';
-import type { ModelRunStatus, ModelRunSummary } from '../../shared/jobs';
+import { MODEL_RUN_STATUSES, type ModelRunStatus, type ModelRunSummary } from '../../shared/jobs';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { AppFailure } from '../../core/result';
 import { listImages } from '../images/list-images';
@@ -32,14 +32,6 @@ interface MetricsFile {
   frames?: { frame: string; input: string; psnr: number; ssim: number }[];
   mean?: { psnr: number | null; ssim: number | null };
 }
-
-const STATUSES: readonly ModelRunStatus[] = [
-  'success',
-  'download_failed',
-  'load_failed',
-  'inference_failed',
-  'skipped',
-];
 
 async function readJson<T>(path: string): Promise<T | null> {
   try {
@@ -82,7 +74,9 @@ export async function readCompareSession(outputDir: string): Promise<CompareSess
     models.push({
       name: entry.run_name ?? basename(folder ?? recorded ?? 'model'),
       folder: folder ?? recorded ?? '',
-      status: STATUSES.includes(entry.status as ModelRunStatus) ? (entry.status as ModelRunStatus) : 'skipped',
+      status: MODEL_RUN_STATUSES.includes(entry.status as ModelRunStatus)
+        ? (entry.status as ModelRunStatus)
+        : 'skipped',
       error: entry.error ?? null,
       architecture: entry.architecture ?? null,
       runId: entry.run_id ?? null,
@@ -94,6 +88,7 @@ export async function readCompareSession(outputDir: string): Promise<CompareSess
       ssim: [],
       mean: { psnr: entry.psnr_mean ?? null, ssim: entry.ssim_mean ?? null },
       framesTiled: entry.frames_tiled ?? 0,
+      exported: entry.export ? { cached: entry.export.cached, parity: entry.export.parity } : null,
     });
   }
 

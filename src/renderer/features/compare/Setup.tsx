@@ -98,7 +98,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
       return;
     }
     setRuns(r.value.runs);
-    setRunIds(r.value.runs.filter((x) => x.model?.ok !== false).map((x) => x.runId));
+    setRunIds(r.value.runs.filter((x) => x.model.ok).map((x) => x.runId));
   };
 
   const sources: ModelSource[] = [];
@@ -316,13 +316,13 @@ function RunTable({
             </th>
             <th>Run</th>
             <th>Status</th>
+            <th>Model</th>
             {paramKeys.map((k) => (
               <th key={k}>{k}</th>
             ))}
             {metricKeys.map((k) => (
               <th key={k}>{k}</th>
             ))}
-            <th>Model</th>
           </tr>
         </thead>
         <tbody>
@@ -342,6 +342,9 @@ function RunTable({
                 {r.runName}
               </td>
               <td>{r.status}</td>
+              <td>
+                <ModelPlan model={r.model} />
+              </td>
               {paramKeys.map((k) => (
                 <td key={k} className="mono">
                   {r.params[k] ?? ''}
@@ -352,14 +355,41 @@ function RunTable({
                   {r.metrics[k] ? Number(r.metrics[k].value.toPrecision(4)) : ''}
                 </td>
               ))}
-              <td className={r.model?.ok === false ? 'danger-text' : 'dim'} title={r.model?.reason ?? undefined}>
-                {r.model === null ? 'on the server' : r.model.ok ? 'found' : 'missing'}
-              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** What a run holds and what the batch will do with it: run, use a cached export, export, or why not. */
+function ModelPlan({ model }: { model: MlflowRunListing['model'] }) {
+  const plan = model.plan;
+  let text: string;
+  let tone = 'dim';
+  if (!model.ok) {
+    text = model.status === 'unsupported_format' ? 'cannot run' : (model.status ?? 'no model').replace('_', ' ');
+    tone = model.status === 'skipped' ? 'faint' : 'danger-text';
+  } else if (!plan) text = 'ONNX';
+  else if (plan.action === 'cached') text = 'PyTorch · cached ONNX';
+  else if (plan.action === 'export') text = `PyTorch · will export${plan.torch ? ` (torch ${plan.torch})` : ''}`;
+  else text = 'cannot run';
+  const detail = [
+    model.what,
+    plan?.action === 'cached'
+      ? `exported ${plan.exportedAt.slice(0, 10)}, max |torch − ONNX| ${plan.parity.toExponential(1)}`
+      : null,
+    model.reason,
+    model.others.length ? `also: ${model.others.join('; ')}` : null,
+  ]
+    .filter(Boolean)
+    .join('\n');
+  return (
+    <span className={`model-plan ${tone}`} title={detail} data-testid="model-plan">
+      {text}
+      {!model.ok && model.reason && <span className="model-plan-why small">{model.reason}</span>}
+    </span>
   );
 }
 
@@ -389,6 +419,11 @@ function RunProgress({ job, onOpen }: { job: JobSnapshot<'restore-frames'>; onOp
         )}
       </div>
       <ProgressBar done={job.done} total={job.total} status={job.status} />
+      {job.phase && (
+        <div className="dim small mono" data-testid="run-phase">
+          {job.phase}…
+        </div>
+      )}
       {perModel.length > 0 && (
         <ul className="per-model mono small">
           {perModel.map(([name, n]) => (

@@ -37,6 +37,14 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                 />
                 <span className="swatch" style={{ background: paneColour(p.id, modelPanes.indexOf(p)) }} />
                 <span className="name">{p.label}</span>
+                {p.exported && (
+                  <span
+                    className="badge"
+                    title={`A PyTorch model, run as its ONNX export${p.exported.cached ? ' (from the cache)' : ''}: max |torch − ONNX| ${p.exported.parity.toExponential(1)} on the check frame`}
+                  >
+                    PyTorch
+                  </span>
+                )}
                 {!p.available && <span className="badge danger">{p.reason?.split(':')[0]}</span>}
               </label>
               {!p.available && p.reason && <div className="reason">{p.reason}</div>}

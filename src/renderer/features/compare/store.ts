@@ -24,6 +24,8 @@ export interface Pane {
   available: boolean;
   /** Why a pane cannot be shown (a model that failed). */
   reason: string | null;
+  /** A PyTorch model that ran as its ONNX export: how close the export is to torch. */
+  exported?: { cached: boolean; parity: number } | null;
 }
 
 export interface CompareState {
@@ -99,6 +101,7 @@ export function panesOf(session: CompareSession): Pane[] {
       mean: m.mean,
       available: any,
       reason: any ? null : `${m.status}${m.error ? `: ${m.error}` : ''}`,
+      exported: m.exported ?? null,
     });
   }
   return panes;

@@ -5,6 +5,7 @@ import { DEFAULT_NAMING_PATTERN } from '../../../shared/settings';
 import { compileNamingPattern, identifyImage } from '../../../core/naming';
 import { useApi } from '../../lib/api';
 import { useApp } from '../../store/app-store';
+import { PythonSection } from './PythonSection';
 
 const DEVICE_LABEL: Record<Device, string> = {
   auto: 'Automatic (best available)',
@@ -285,6 +286,8 @@ function SettingsForm({ settings }: { settings: Settings }) {
             The detector is a model id from the Models page or a path to an .onnx file.
           </div>
         </div>
+
+        <PythonSection saved={settings.python} save={save} />
 
         <label htmlFor="thumb">Thumbnail size</label>
         <div className="field">
