@@ -12,7 +12,7 @@ import { createHost, type Host } from '../engine/host/host';
 import { utilityEngineSpawner } from './engine-process';
 import { bindIpc } from './ipc';
 import { buildMenu } from './menu';
-import { imageSchemePrivileges, registerImageProtocol } from './protocol';
+import { imageCorsOrigins, imageSchemePrivileges, registerImageProtocol } from './protocol';
 import { createMainWindow, ELECTRON_CSP, hardenContents } from './window';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   );
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, isTrustedUrl));
 
-  registerImageProtocol(protocol, host.images);
+  registerImageProtocol(protocol, host.images, imageCorsOrigins(devServerUrl));
   bindIpc(host.handlers, isTrustedUrl);
 
   const pushHostEvent = (event: AppEvent): void => {
