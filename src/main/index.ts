@@ -13,19 +13,20 @@ import { utilityEngineSpawner } from './engine-process';
 import { bindIpc } from './ipc';
 import { buildMenu } from './menu';
 import { imageCorsOrigins, imageSchemePrivileges, registerImageProtocol } from './protocol';
-import { createMainWindow, ELECTRON_CSP, hardenContents } from './window';
+import { devRenderer, electronCsp } from './csp';
+import { createMainWindow, hardenContents } from './window';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const enginePath = here('./engine.js');
 const preloadPath = here('../preload/index.cjs');
 const rendererIndex = here('../renderer/index.html');
-const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+// `npm run dev`: the renderer comes from Vite's dev server, under a CSP carrying its nonce.
+const dev = devRenderer(process.env, app.isPackaged);
 
-const rendererOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
 const rendererFileUrl = pathToFileURL(rendererIndex).href;
 const isTrustedUrl = (url: string): boolean =>
-  rendererOrigin
-    ? url.startsWith(rendererOrigin + '/') || url === rendererOrigin
+  dev
+    ? url.startsWith(dev.origin + '/') || url === dev.origin
     : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
 
 protocol.registerSchemesAsPrivileged([imageSchemePrivileges()]);
@@ -63,16 +64,17 @@ async function main(): Promise<void> {
     },
   });
 
-  // Strict CSP on every response the renderer session loads (dev server included).
+  // Strict CSP on every response the renderer session loads (the dev server's too, with its nonce).
+  const csp = electronCsp(dev);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
     callback(permission === 'notifications'),
   );
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, isTrustedUrl));
 
-  registerImageProtocol(protocol, host.images, imageCorsOrigins(devServerUrl));
+  registerImageProtocol(protocol, host.images, imageCorsOrigins(dev?.url));
   bindIpc(host.handlers, isTrustedUrl);
 
   const pushHostEvent = (event: AppEvent): void => {
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
     const win = createMainWindow({
       preloadPath,
       isTrustedUrl,
-      load: (w) => (devServerUrl ? w.loadURL(devServerUrl) : w.loadFile(rendererIndex)),
+      load: (w) => (dev ? w.loadURL(dev.url) : w.loadFile(rendererIndex)),
     });
     windows.add(win);
     // Every (re)load of the page gets a fresh engine port; jobs live in the engine and survive it.

@@ -18,6 +18,17 @@ describe('rendererCsp', () => {
     expect(csp).toContain("script-src 'self';");
   });
 
+  it("in development, allows only what carries the dev server's nonce, and its HMR socket", () => {
+    const csp = rendererCsp({
+      imageScheme: 'loupe-image',
+      dev: { nonce: 'bm9uY2U', origin: 'http://localhost:5173' },
+    });
+    expect(csp).toContain("script-src 'self' 'nonce-bm9uY2U';");
+    expect(csp).toContain("style-src 'self' 'nonce-bm9uY2U';");
+    expect(csp).toContain("connect-src 'self' ws://localhost:5173 loupe-image:;");
+    expect(csp).not.toMatch(/unsafe-(inline|eval)/);
+  });
+
   it('leaves frame-ancestors out of a meta policy (a meta tag cannot carry it)', () => {
     expect(rendererCsp({ meta: true })).toBe(rendererCsp().replace("; frame-ancestors 'none'", ''));
   });
