@@ -25,21 +25,36 @@ const dev = devRenderer(process.env, app.isPackaged);
 
 const rendererFileUrl = pathToFileURL(rendererIndex).href;
 const isTrustedUrl = (url: string): boolean =>
-  dev
-    ? url.startsWith(dev.origin + '/') || url === dev.origin
-    : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
+  dev ? url.startsWith(dev.origin + '/') || url === dev.origin : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
 
 protocol.registerSchemesAsPrivileged([imageSchemePrivileges()]);
 // A separate data folder (settings, job journal, cache) for tests and side-by-side profiles.
 if (process.env.LOUPE_DATA_DIR) app.setPath('userData', process.env.LOUPE_DATA_DIR);
 
-// One window per app; a second launch focuses it.
-if (!app.requestSingleInstanceLock()) app.quit();
+// One window per app: a second launch focuses it. The lock is taken and the listener added before
+// anything is awaited, so a launch while this one is still starting is answered too.
+if (app.requestSingleInstanceLock()) void main();
+else app.quit();
+
+function focus(win: BrowserWindow): void {
+  if (win.isDestroyed()) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
 
 async function main(): Promise<void> {
+  const windows = new Set<BrowserWindow>();
+  // Launched again before the first window exists: focus that window once it is ready.
+  let focusWhenOpen = false;
+  app.on('second-instance', () => {
+    const win = [...windows][0];
+    if (win) focus(win);
+    else focusWhenOpen = true;
+  });
+
   await app.whenReady();
   const userData = app.getPath('userData');
-  const windows = new Set<BrowserWindow>();
   const jobs = new Map<string, JobSnapshot>();
 
   const host: Host = await createHost({
@@ -125,6 +140,10 @@ async function main(): Promise<void> {
       load: (w) => (dev ? w.loadURL(dev.url) : w.loadFile(rendererIndex)),
     });
     windows.add(win);
+    if (focusWhenOpen) {
+      focusWhenOpen = false;
+      win.once('ready-to-show', () => focus(win));
+    }
     // Every (re)load of the page gets a fresh engine port; jobs live in the engine and survive it.
     win.webContents.on('did-finish-load', () => connectRenderer(win));
     win.on('closed', () => windows.delete(win));
@@ -136,13 +155,6 @@ async function main(): Promise<void> {
   });
   openWindow();
 
-  app.on('second-instance', () => {
-    const win = [...windows][0];
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
-    }
-  });
   app.on('activate', () => {
     if (windows.size === 0) openWindow();
   });
@@ -158,5 +170,3 @@ async function main(): Promise<void> {
     void host.stop().finally(() => app.quit());
   });
 }
-
-void main();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -43,5 +44,19 @@ describe('electron-builder.yml', () => {
     expect(pkg.name).toBe('loupe-desktop');
     expect(pkg.bin).toEqual({ loupe: 'bin/loupe.js' });
     expect(readFileSync(join(repoRoot, '.npmrc'), 'utf8')).toMatch(/^onnxruntime-node-install=skip$/m);
+  });
+
+  it('declares the Node versions its build tools declare, and this Node is one of them', () => {
+    const engines = (pkg.engines as { node: string }).node;
+    const declared = (name: string): string =>
+      (
+        JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as {
+          engines: { node: string };
+        }
+      ).engines.node;
+    // Vite 8, electron-vite 6 and @vitejs/plugin-react 6 run the build; everything here is verified on them.
+    for (const tool of ['vite', 'electron-vite', '@vitejs/plugin-react']) expect(declared(tool)).toBe(engines);
+    const semver = createRequire(import.meta.url)('semver') as { satisfies(v: string, range: string): boolean };
+    expect(semver.satisfies(process.version, engines)).toBe(true);
   });
 });
