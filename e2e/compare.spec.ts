@@ -47,6 +47,20 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await expect(page.getByTestId('ranking').locator('tbody tr')).toHaveCount(3);
     await expect(stage).not.toHaveAttribute('data-frames-drawn', /^$/);
     await app.screenshot('compare-grid');
+    if (app.host === 'web') {
+      // The frames came from where the host serves images: under `web-cross-origin-images` another
+      // origin than the page's, so drawing them above went through CORS as in the desktop app.
+      const { frameOrigins, pageOrigin } = await page.evaluate(() => ({
+        frameOrigins: performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.includes('/api/image?'))
+          .map((e) => new URL(e.name).origin),
+        pageOrigin: location.origin,
+      }));
+      expect(frameOrigins.length).toBeGreaterThan(0);
+      if (app.images === 'cross') expect(frameOrigins.filter((o) => o === pageOrigin)).toEqual([]);
+      else expect(frameOrigins.filter((o) => o !== pageOrigin)).toEqual([]);
+    }
 
     // Linked zoom: the wheel over one pane zooms every pane about that point.
     const before = Number(await stage.getAttribute('data-view-scale'));
@@ -112,7 +126,7 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await page.getByTestId('export-png').click();
     const file = await downloading;
     expect(file.suggestedFilename()).toBe('compare_000004_diff.png');
-    const saved = join(artifacts, 'web-compare-export.png');
+    const saved = join(artifacts, `web-${app.images}-origin-compare-export.png`);
     await file.saveAs(saved);
     const png = await readFile(saved);
     expect(png.subarray(1, 4).toString()).toBe('PNG');

@@ -15,9 +15,17 @@ export const artifacts = join(repoRoot, 'e2e', 'artifacts');
 
 export type HostKind = 'web' | 'electron';
 
+/**
+ * Where the web host serves images from: the page's own origin, or a second one (another port,
+ * `loupe serve --image-port`), which puts Chromium under the rules the desktop app meets, where
+ * `loupe-image://` is cross-origin to the `file://` page.
+ */
+export type ImageOrigin = 'same' | 'cross';
+
 export interface LoupeApp {
   page: Page;
   host: HostKind;
+  images: ImageOrigin;
   dataDir: string;
   photosDir: string;
   photoCount: number;
@@ -56,10 +64,18 @@ async function writePhotos(dir: string): Promise<number> {
   return n;
 }
 
-async function launchWeb(dataDir: string): Promise<{ page: Page; close: () => Promise<void> }> {
+async function launchWeb(dataDir: string, images: ImageOrigin): Promise<{ page: Page; close: () => Promise<void> }> {
   const server: ChildProcess = spawn(
     process.execPath,
-    [join(repoRoot, 'bin', 'loupe.js'), 'serve', '--port', '0', '--data-dir', dataDir],
+    [
+      join(repoRoot, 'bin', 'loupe.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      ...(images === 'cross' ? ['--image-port', '0'] : []),
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -112,9 +128,10 @@ async function launchElectron(binary: string, dataDir: string): Promise<{ page: 
   return { page, close: () => app.close() };
 }
 
-export const test = base.extend<{ app: LoupeApp }, { host: HostKind }>({
+export const test = base.extend<{ app: LoupeApp }, { host: HostKind; images: ImageOrigin }>({
   host: ['web', { option: true, scope: 'worker' }],
-  app: async ({ host }, use, testInfo) => {
+  images: ['same', { option: true, scope: 'worker' }],
+  app: async ({ host, images }, use, testInfo) => {
     const binary = host === 'electron' ? electronBinary() : null;
     test.skip(
       host === 'electron' && !binary,
@@ -128,12 +145,19 @@ export const test = base.extend<{ app: LoupeApp }, { host: HostKind }>({
     await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ modelDirs: [models.dir], reviewer: 'e2e' }));
     const photosDir = join(root, 'photos');
     const photoCount = await writePhotos(photosDir);
-    const launched = host === 'web' ? await launchWeb(dataDir) : await launchElectron(binary as string, dataDir);
+    const launched =
+      host === 'web' ? await launchWeb(dataDir, images) : await launchElectron(binary as string, dataDir);
     const { page } = launched;
+    // The page's console errors (a CORS or CSP refusal says why nothing drew), kept for a failure.
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     await mkdir(artifacts, { recursive: true });
     const app: LoupeApp = {
       page,
       host,
+      images,
       dataDir,
       photosDir,
       photoCount,
@@ -157,12 +181,15 @@ export const test = base.extend<{ app: LoupeApp }, { host: HostKind }>({
           { channel, args, host },
         ) as never,
       screenshot: async (name) => {
-        await page.screenshot({ path: join(artifacts, `${host}-${name}.png`) });
+        const prefix = images === 'cross' ? `${host}-cross-origin` : host;
+        await page.screenshot({ path: join(artifacts, `${prefix}-${name}.png`) });
       },
     };
     await use(app);
-    if (testInfo.status !== testInfo.expectedStatus)
+    if (testInfo.status !== testInfo.expectedStatus) {
       await app.screenshot(`failed-${testInfo.title.replace(/\W+/g, '-')}`).catch(() => undefined);
+      if (consoleErrors.length) await testInfo.attach('console-errors', { body: consoleErrors.join('\n') });
+    }
     await launched.close();
     await rm(root, { recursive: true, force: true });
   },

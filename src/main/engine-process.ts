@@ -9,6 +9,23 @@ export function utilityEngineSpawner(enginePath: string): SpawnEngine {
       serviceName: 'Loupe Engine',
       stdio: 'inherit',
     });
+    // A V8 fatal error in the engine: Electron emits 'error' (type, location, report), then
+    // 'exit'. An 'error' with no listener would throw in main; here it becomes the reason the
+    // exit reports, and the exit is reported once, whichever event comes first.
+    let fatal: string | undefined;
+    let exited = false;
+    const exitHandlers: ((code: number | null, signal: string | null, output?: string) => void)[] = [];
+    const reportExit = (code: number | null): void => {
+      if (exited) return;
+      exited = true;
+      for (const h of exitHandlers) h(code, null, fatal);
+    };
+    proc.on('error', (type, location) => {
+      fatal = `${type} at ${location}`;
+      reportExit(null);
+      proc.kill();
+    });
+    proc.once('exit', (code) => reportExit(code));
     const child: EngineChild = {
       get pid() {
         return proc.pid ?? null;
@@ -18,7 +35,7 @@ export function utilityEngineSpawner(enginePath: string): SpawnEngine {
         proc.on('message', (m: unknown) => handler(m as EngineToHostMessage));
       },
       onExit: (handler) => {
-        proc.once('exit', (code) => handler(code, null));
+        exitHandlers.push(handler);
       },
       kill: () => {
         proc.kill();

@@ -12,33 +12,49 @@ import { createHost, type Host } from '../engine/host/host';
 import { utilityEngineSpawner } from './engine-process';
 import { bindIpc } from './ipc';
 import { buildMenu } from './menu';
-import { imageSchemePrivileges, registerImageProtocol } from './protocol';
-import { createMainWindow, ELECTRON_CSP, hardenContents } from './window';
+import { imageCorsOrigins, imageSchemePrivileges, registerImageProtocol } from './protocol';
+import { devRenderer, electronCsp } from './csp';
+import { createMainWindow, hardenContents } from './window';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const enginePath = here('./engine.js');
 const preloadPath = here('../preload/index.cjs');
 const rendererIndex = here('../renderer/index.html');
-const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+// `npm run dev`: the renderer comes from Vite's dev server, under a CSP carrying its nonce.
+const dev = devRenderer(process.env, app.isPackaged);
 
-const rendererOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
 const rendererFileUrl = pathToFileURL(rendererIndex).href;
 const isTrustedUrl = (url: string): boolean =>
-  rendererOrigin
-    ? url.startsWith(rendererOrigin + '/') || url === rendererOrigin
-    : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
+  dev ? url.startsWith(dev.origin + '/') || url === dev.origin : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
 
 protocol.registerSchemesAsPrivileged([imageSchemePrivileges()]);
 // A separate data folder (settings, job journal, cache) for tests and side-by-side profiles.
 if (process.env.LOUPE_DATA_DIR) app.setPath('userData', process.env.LOUPE_DATA_DIR);
 
-// One window per app; a second launch focuses it.
-if (!app.requestSingleInstanceLock()) app.quit();
+// One window per app: a second launch focuses it. The lock is taken and the listener added before
+// anything is awaited, so a launch while this one is still starting is answered too.
+if (app.requestSingleInstanceLock()) void main();
+else app.quit();
+
+function focus(win: BrowserWindow): void {
+  if (win.isDestroyed()) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
 
 async function main(): Promise<void> {
+  const windows = new Set<BrowserWindow>();
+  // Launched again before the first window exists: focus that window once it is ready.
+  let focusWhenOpen = false;
+  app.on('second-instance', () => {
+    const win = [...windows][0];
+    if (win) focus(win);
+    else focusWhenOpen = true;
+  });
+
   await app.whenReady();
   const userData = app.getPath('userData');
-  const windows = new Set<BrowserWindow>();
   const jobs = new Map<string, JobSnapshot>();
 
   const host: Host = await createHost({
@@ -63,16 +79,17 @@ async function main(): Promise<void> {
     },
   });
 
-  // Strict CSP on every response the renderer session loads (dev server included).
+  // Strict CSP on every response the renderer session loads (the dev server's too, with its nonce).
+  const csp = electronCsp(dev);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [ELECTRON_CSP] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
     callback(permission === 'notifications'),
   );
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, isTrustedUrl));
 
-  registerImageProtocol(protocol, host.images);
+  registerImageProtocol(protocol, host.images, imageCorsOrigins(dev?.url));
   bindIpc(host.handlers, isTrustedUrl);
 
   const pushHostEvent = (event: AppEvent): void => {
@@ -120,9 +137,13 @@ async function main(): Promise<void> {
     const win = createMainWindow({
       preloadPath,
       isTrustedUrl,
-      load: (w) => (devServerUrl ? w.loadURL(devServerUrl) : w.loadFile(rendererIndex)),
+      load: (w) => (dev ? w.loadURL(dev.url) : w.loadFile(rendererIndex)),
     });
     windows.add(win);
+    if (focusWhenOpen) {
+      focusWhenOpen = false;
+      win.once('ready-to-show', () => focus(win));
+    }
     // Every (re)load of the page gets a fresh engine port; jobs live in the engine and survive it.
     win.webContents.on('did-finish-load', () => connectRenderer(win));
     win.on('closed', () => windows.delete(win));
@@ -134,13 +155,6 @@ async function main(): Promise<void> {
   });
   openWindow();
 
-  app.on('second-instance', () => {
-    const win = [...windows][0];
-    if (win) {
-      if (win.isMinimized()) win.restore();
-      win.focus();
-    }
-  });
   app.on('activate', () => {
     if (windows.size === 0) openWindow();
   });
@@ -156,5 +170,3 @@ async function main(): Promise<void> {
     void host.stop().finally(() => app.quit());
   });
 }
-
-void main();

@@ -1,7 +1,14 @@
 import type { Protocol } from 'electron';
 import { IMAGE_SCHEME } from '../core/contract/image-url';
+import type { ImageHandler } from '../engine/host/image-handler';
 
-/** Must run before `app.ready`: the image scheme behaves like https (fetch, streaming, CSP). */
+/**
+ * Must run before `app.ready`: the image scheme behaves like https (fetch, streaming, CSP).
+ * `corsEnabled`: the page (`file://`, or the dev server) is another origin than
+ * `loupe-image://`, and Electron refuses a cross-origin `fetch()` of a custom scheme that is not
+ * CORS-enabled (electron/electron#51152). `<img>` loads work either way; Compare's frames are
+ * fetched and decoded (`createImageBitmap`, `getImageData`), so they need it.
+ */
 export function imageSchemePrivileges(): Electron.CustomScheme {
   return {
     scheme: IMAGE_SCHEME,
@@ -10,16 +17,27 @@ export function imageSchemePrivileges(): Electron.CustomScheme {
       secure: true,
       supportFetchAPI: true,
       stream: true,
-      corsEnabled: false,
+      corsEnabled: true,
       bypassCSP: false,
     },
   };
 }
 
 /**
- * Serve `loupe-image://local/?path=…` from the folders the user opened. The handler itself (path
- * confinement, content types, ETags) is shared with the web host; see engine/host/image-handler.
+ * The origins of Loupe's own page, the only ones the image scheme answers cross-origin: the dev
+ * server's in development; in the packaged app the `file://` page, whose origin Chromium sends as
+ * `null` (an opaque origin), or as `file://` where Electron grants file pages their extra
+ * privileges (the GrantFileProtocolExtraPrivileges fuse). Other pages cannot reach the scheme:
+ * navigation, new windows and webviews are blocked (see window.ts).
  */
-export function registerImageProtocol(protocol: Protocol, handler: (request: Request) => Promise<Response>): void {
-  protocol.handle(IMAGE_SCHEME, (request) => handler(request));
+export function imageCorsOrigins(devServerUrl: string | undefined): string[] {
+  return devServerUrl ? [new URL(devServerUrl).origin] : ['null', 'file://'];
+}
+
+/**
+ * Serve `loupe-image://local/?path=…` from the folders the user opened. The handler itself (path
+ * confinement, content types, ETags, CORS) is shared with the web host; see engine/host/image-handler.
+ */
+export function registerImageProtocol(protocol: Protocol, handler: ImageHandler, corsOrigins: readonly string[]): void {
+  protocol.handle(IMAGE_SCHEME, (request) => handler(request, { corsOrigins }));
 }

@@ -1,9 +1,4 @@
 import { BrowserWindow, shell, type WebContents } from 'electron';
-import { IMAGE_SCHEME } from '../core/contract/image-url';
-import { rendererCsp } from '../core/contract/csp';
-
-/** The CSP of the Electron renderer: the shared policy plus the image scheme. */
-export const ELECTRON_CSP = rendererCsp({ imageScheme: IMAGE_SCHEME });
 
 export interface WindowOptions {
   preloadPath: string;

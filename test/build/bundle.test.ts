@@ -85,5 +85,7 @@ describe('build output', () => {
     const header = rendererCsp({ imageScheme: IMAGE_SCHEME }).replace("; frame-ancestors 'none'", '');
     expect(meta).toBe(header);
     expect(meta).not.toMatch(/unsafe-(eval|inline)/);
+    // The dev server's nonce (electron.vite.config.ts) is for `npm run dev` only, never built in.
+    expect(html).not.toMatch(/nonce|csp-nonce/);
   });
 });

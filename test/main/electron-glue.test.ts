@@ -43,7 +43,8 @@ const electron = vi.hoisted(() => {
 vi.mock('electron', () => electron.module);
 
 const { bindIpc } = await import('../../src/main/ipc');
-const { createMainWindow, hardenContents, ELECTRON_CSP } = await import('../../src/main/window');
+const { createMainWindow, hardenContents } = await import('../../src/main/window');
+const { ELECTRON_CSP } = await import('../../src/main/csp');
 
 describe('main/ipc', () => {
   beforeEach(() => electron.handlers.clear());

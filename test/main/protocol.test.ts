@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { electronImageUrl, IMAGE_SCHEME } from '../../src/core/contract/image-url';
 import { FolderGrants } from '../../src/engine/host/folder-grants';
 import { createImageHandler } from '../../src/engine/host/image-handler';
-import { registerImageProtocol } from '../../src/main/protocol';
+import { imageCorsOrigins, imageSchemePrivileges, registerImageProtocol } from '../../src/main/protocol';
 import { jpeg } from '../fixtures/images';
 import { tempDir } from '../helpers';
 
@@ -29,7 +29,7 @@ describe('image protocol handler', () => {
     const protocol = {
       handle: (scheme: string, h: (r: Request) => Promise<Response>) => registered.push({ scheme, handler: h }),
     };
-    registerImageProtocol(protocol as unknown as Protocol, createImageHandler(grants));
+    registerImageProtocol(protocol as unknown as Protocol, createImageHandler(grants), imageCorsOrigins(undefined));
     expect(registered.map((r) => r.scheme)).toEqual([IMAGE_SCHEME]);
     handler = (registered[0] as { handler: (r: Request) => Promise<Response> }).handler;
   });
@@ -60,5 +60,47 @@ describe('image protocol handler', () => {
     expect((await get('photos/sub/a.jpg')).status).toBe(403);
     expect((await handler(new Request(`${IMAGE_SCHEME}://local/`))).status).toBe(400);
     expect((await get(join(photos, 'sub', 'a.jpg'), { method: 'POST' })).status).toBe(405);
+  });
+
+  it('is CORS-enabled: the file:// page fetches frames from it cross-origin (Compare)', () => {
+    expect(imageSchemePrivileges().privileges).toMatchObject({
+      corsEnabled: true,
+      supportFetchAPI: true,
+      secure: true,
+    });
+  });
+
+  it("answers CORS for the app's own page only, naming its origin", async () => {
+    // A file:// page's Origin is `null` (opaque), or `file://` where file pages get extra privileges.
+    expect(imageCorsOrigins(undefined)).toEqual(['null', 'file://']);
+    expect(imageCorsOrigins('http://localhost:5173')).toEqual(['http://localhost:5173']);
+    const a = join(photos, 'sub', 'a.jpg');
+    for (const origin of ['null', 'file://']) {
+      const res = await get(a, { headers: { origin } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('vary')).toBe('Origin');
+    }
+    // No Origin (an <img> load): the app's origin all the same, never `*`.
+    expect((await get(a)).headers.get('access-control-allow-origin')).toBe('null');
+    const foreign = await get(a, { headers: { origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    // Refusals are readable by the app (a 403 the frame cache can report, not a CORS error).
+    const outside = await get(join(tmp.path, 'private.jpg'), { headers: { origin: 'null' } });
+    expect(outside.status).toBe(403);
+    expect(outside.headers.get('access-control-allow-origin')).toBe('null');
+    const etag = (await get(a)).headers.get('etag') as string;
+    const notModified = await get(a, { headers: { origin: 'null', 'if-none-match': etag } });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get('access-control-allow-origin')).toBe('null');
+  });
+
+  it('sends no CORS headers when serving its own origin (the web host)', async () => {
+    const grants = new FolderGrants();
+    await grants.add(photos);
+    const res = await createImageHandler(grants)(new Request(electronImageUrl(join(photos, 'sub', 'a.jpg'))));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

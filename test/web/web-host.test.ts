@@ -184,4 +184,92 @@ describe('local web host', () => {
     expect(events.some((e) => e.name === 'job:items')).toBe(true);
     ws.close();
   });
+
+  describe('with images on a second origin (imagePort, the cross-origin test configuration)', () => {
+    let cross: WebHost;
+    let page: string;
+    let imageBase: string;
+    const raw = (port: number, path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+
+    beforeAll(async () => {
+      cross = await startWebHost({
+        port: 0,
+        rendererDir: builtRenderer,
+        token: TOKEN,
+        handlers: host.handlers,
+        subscribe: (l) => host.engine.subscribe(l),
+        images: host.images,
+        imagePort: 0,
+      });
+      page = `http://127.0.0.1:${cross.port}`;
+      await host.grants.add(photos);
+      const html = await (await fetch(`${page}/?token=${TOKEN}`)).text();
+      imageBase = /<meta name="loupe-image-base" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    });
+    afterAll(() => cross.close());
+
+    const image = (p: string, headers: Record<string, string> = {}) =>
+      fetch(`${imageBase}&path=${encodeURIComponent(p)}`, { headers });
+
+    it('listens on another port of 127.0.0.1 and names it in the page and its CSP', async () => {
+      expect(cross.imageOrigin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(cross.imageOrigin).not.toBe(page);
+      expect(imageBase).toMatch(new RegExp(`^${cross.imageOrigin}/api/image\\?token=[\\w-]{32}$`));
+      expect(imageBase).not.toContain(TOKEN);
+      const res = await fetch(`${page}/?token=${TOKEN}`);
+      const header = res.headers.get('content-security-policy') ?? '';
+      expect(header).toContain(`img-src 'self' data: blob: ${cross.imageOrigin}`);
+      expect(header).toContain(`connect-src 'self' ${cross.imageOrigin}`);
+      // The meta policy applies besides the header's, so it names the image origin too.
+      const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(await res.text())?.[1];
+      expect(meta).toBe(header.replace("; frame-ancestors 'none'", ''));
+    });
+
+    it("serves images only there, to the page's origin, with its own token", async () => {
+      const a = join(photos, 'a.jpg');
+      // The page's own origin no longer serves images: a page asking there is wrong.
+      const own = await fetch(`${page}/api/image?path=${encodeURIComponent(a)}`, {
+        headers: { 'x-loupe-token': TOKEN },
+      });
+      expect(own.status).toBe(404);
+      for (const origin of [page, `http://localhost:${cross.port}`]) {
+        const res = await image(a, { origin });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+        expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
+      }
+      expect((await image(a)).headers.get('access-control-allow-origin')).toBe(page);
+      expect((await image(a, { origin: 'https://evil.example' })).status).toBe(403);
+      expect((await image(a, { origin: 'null' })).status).toBe(403);
+      // Still confined to the granted folders.
+      expect((await image(`${photos}/../secret.jpg`, { origin: page })).status).toBe(403);
+      expect((await image(join(photos, 'link.jpg'), { origin: page })).status).toBe(403);
+    });
+
+    it('refuses requests without the image token, other paths and foreign hosts', async () => {
+      const imagePort = Number(new URL(cross.imageOrigin as string).port);
+      const path = `/api/image?path=${encodeURIComponent(join(photos, 'a.jpg'))}`;
+      expect((await fetch(`${cross.imageOrigin}${path}`)).status).toBe(401);
+      // The session token opens the app, not this origin (nor a cookie, which a CORS fetch omits).
+      expect((await fetch(`${cross.imageOrigin}${path}&token=${TOKEN}`)).status).toBe(401);
+      expect((await fetch(`${cross.imageOrigin}${path}`, { headers: { cookie: `loupe_token=${TOKEN}` } })).status).toBe(
+        401,
+      );
+      const token = new URL(imageBase).searchParams.get('token') as string;
+      expect((await fetch(`${cross.imageOrigin}/api/invoke?token=${token}`)).status).toBe(404);
+      expect((await fetch(`${cross.imageOrigin}/?token=${token}`)).status).toBe(404);
+      const rebinding = await raw(imagePort, `${path}&token=${token}`, { host: `evil.example:${imagePort}` });
+      expect(rebinding.status).toBe(403);
+      // The image token does not open the app either.
+      expect((await fetch(`${page}/?token=${token}`)).status).toBe(401);
+    });
+  });
 });

@@ -13,6 +13,9 @@ carries a random token; requests without it are refused (401).
 Options:
   --port N            Port on 127.0.0.1 (default 4173; 0 picks a free one)
   --open              Open the URL in the default browser
+  --image-port N      Serve images from this second port (a second origin, 0 = any free one), as the
+                      desktop app serves them from its own scheme: tests use it to meet the
+                      desktop app's cross-origin rules in a browser
   --device D          auto | coreml | cuda | webgpu | dml | cpu (default: the settings' device)
   --models-dir DIR    Also offer the models in DIR (repeatable)
   --data-dir DIR      Settings, job journal and caches (default: $LOUPE_DATA_DIR or the platform config folder)
@@ -30,6 +33,7 @@ export async function serveCommand(
     options: {
       ...HOST_OPTIONS,
       port: { type: 'string' },
+      'image-port': { type: 'string' },
       open: { type: 'boolean' },
     },
     strict: true,
@@ -43,6 +47,10 @@ export async function serveCommand(
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError('--port must be a port number (0-65535)');
   }
+  const imagePort = values['image-port'] === undefined ? undefined : Number(values['image-port']);
+  if (imagePort !== undefined && (!Number.isInteger(imagePort) || imagePort < 0 || imagePort > 65535)) {
+    throw new UsageError('--image-port must be a port number (0-65535)');
+  }
   const host = await cliHost(values, io, loc, { interactive: true });
   await host.engine.start();
   const web = await startWebHost({
@@ -52,14 +60,20 @@ export async function serveCommand(
     handlers: host.handlers,
     subscribe: (listener) => host.engine.subscribe(listener),
     images: host.images,
+    ...(imagePort === undefined ? {} : { imagePort }),
   }).catch(async (e: unknown) => {
     await host.stop();
     const code = (e as { code?: string }).code;
     throw code === 'EADDRINUSE'
-      ? new UsageError(`port ${port} is in use; pick another with --port (0 = any free port)`)
+      ? new UsageError(
+          imagePort === undefined
+            ? `port ${port} is in use; pick another with --port (0 = any free port)`
+            : `port ${port} or ${imagePort} is in use; pick others with --port and --image-port (0 = any free port)`,
+        )
       : e;
   });
   io.out(`Loupe is serving on ${web.url}\n`);
+  if (web.imageOrigin) io.out(`Images are served from ${web.imageOrigin} (a second origin).\n`);
   io.out(
     'Only this machine can connect (127.0.0.1). From a laptop: ssh -L PORT:127.0.0.1:PORT this-host, then open the URL.\n',
   );

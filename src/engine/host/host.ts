@@ -9,7 +9,7 @@ import { pythonOptionsOf } from '../../core/settings';
 import { createAppService, SAMPLES_LABEL, type IpcHandlers } from './app-service';
 import { EngineClient, type EngineChild, type SpawnEngine } from './engine-client';
 import { FolderGrants } from './folder-grants';
-import { createImageHandler } from './image-handler';
+import { createImageHandler, type ImageHandler } from './image-handler';
 import { SettingsStore } from './settings-store';
 
 export interface HostPaths {
@@ -42,7 +42,7 @@ export interface Host {
   settings: SettingsStore;
   grants: FolderGrants;
   handlers: IpcHandlers;
-  images: (request: Request) => Promise<Response>;
+  images: ImageHandler;
   stop(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import type { AppApi, AppEvent, AppEventListener } from '../../shared/ipc';
-import { webImageUrl } from '../../core/contract/image-url';
+import { IMAGE_BASE_META, webImageUrl } from '../../core/contract/image-url';
 import { buildInvokeApi } from '../../core/contract/invoke-api';
 import { err } from '../../core/result';
 
@@ -31,6 +31,10 @@ export function createWebApi(win: Window = window): AppApi {
       return err('ENGINE_UNAVAILABLE', `cannot reach the Loupe host: ${(e as Error).message}`);
     }
   });
+
+  // Where the host serves images from another origin than the page's (see web-host.ts imagePort).
+  const imageBase =
+    win.document.querySelector<HTMLMetaElement>(`meta[name="${IMAGE_BASE_META}"]`)?.content || undefined;
 
   const listeners = new Set<AppEventListener>();
   let socket: WebSocket | null = null;
@@ -84,7 +88,7 @@ export function createWebApi(win: Window = window): AppApi {
         };
       },
     },
-    images: { ...invoke.images, url: webImageUrl },
+    images: { ...invoke.images, url: (path) => webImageUrl(path, imageBase) },
     files: { pathForFile: () => null },
   };
 }

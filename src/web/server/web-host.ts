@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,8 +9,10 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineEvent } from '../../shared/events';
 import { rendererCsp } from '../../core/contract/csp';
+import { IMAGE_BASE_META } from '../../core/contract/image-url';
 import type { IpcHandlers } from '../../engine/host/app-service';
 import { invokeHandler } from '../../engine/host/app-service';
+import type { ImageHandler, ImageRequestOptions } from '../../engine/host/image-handler';
 
 export interface WebHostOptions {
   /** 0 picks a free port. */
@@ -20,12 +22,21 @@ export interface WebHostOptions {
   token: string;
   handlers: IpcHandlers;
   subscribe: (listener: (event: EngineEvent) => void) => () => void;
-  images: (request: Request) => Promise<Response>;
+  images: ImageHandler;
+  /**
+   * Serve the image route from this second port of 127.0.0.1 (a second origin) instead of the
+   * page's own: the desktop app's `loupe-image://` is cross-origin to its `file://` page, and this
+   * test configuration (`loupe serve --image-port`) puts the browser under the same CORS rules.
+   * 0 picks a free port. The page learns the route (with a token of its own) from a meta tag.
+   */
+  imagePort?: number;
 }
 
 export interface WebHost {
   url: string;
   port: number;
+  /** The origin images are served from when it is not the page's (`imagePort`), else null. */
+  imageOrigin: string | null;
   close(): Promise<void>;
 }
 
@@ -43,8 +54,11 @@ const STATIC_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/** The renderer's CSP when served by the web host (images come from its own origin). */
-export const webContentSecurityPolicy = (): string => rendererCsp();
+/** The renderer's CSP when served by the web host (images come from its own origin, or `imageOrigin`). */
+export const webContentSecurityPolicy = (imageOrigin: string | null = null, meta = false): string =>
+  rendererCsp({ ...(imageOrigin ? { imageOrigins: [imageOrigin] } : {}), meta });
+
+const CSP_META = /(<meta\s+http-equiv="Content-Security-Policy"\s+content=")[^"]*(")/;
 
 /**
  * The local web host: the built renderer and the AppApi over HTTP (verbs) and a WebSocket (events),
@@ -57,17 +71,34 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let port = options.port;
   const allowedHosts = (): Set<string> => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = (): Set<string> => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
+  // The second origin's own capability: it opens images only, nothing else of the host.
+  const imageToken = Buffer.from(randomBytes(24).toString('base64url'));
+  let imagePort = options.imagePort ?? null;
+  const imageOrigin = (): string | null => (imagePort === null ? null : `http://127.0.0.1:${imagePort}`);
 
   const tokenOf = (req: IncomingMessage, url: URL): string | null =>
     url.searchParams.get('token') ??
     (req.headers['x-loupe-token'] as string | undefined) ??
     readCookie(req.headers.cookie, COOKIE);
 
-  const authorised = (req: IncomingMessage, url: URL): boolean => {
-    const given = tokenOf(req, url);
-    if (!given) return false;
-    const b = Buffer.from(given);
-    return b.length === token.length && timingSafeEqual(b, token);
+  const authorised = (req: IncomingMessage, url: URL): boolean => matches(tokenOf(req, url), token);
+
+  /** An image of the granted folders, answered by the shared handler (confinement, ETags, CORS). */
+  const serveImage = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    cors: ImageRequestOptions = {},
+  ): Promise<void> => {
+    const headers = new Headers();
+    for (const name of ['if-none-match', 'origin']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    const response = await options.images(new Request(url, { method: req.method ?? 'GET', headers }), cors);
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    if (response.body) Readable.fromWeb(response.body as NodeReadableStream).pipe(res);
+    else res.end();
   };
 
   /** Host and Origin checks: refuse DNS rebinding and cross-site requests. */
@@ -113,14 +144,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
 
     if (url.pathname === '/api/image') {
-      const headers = new Headers();
-      const inm = req.headers['if-none-match'];
-      if (typeof inm === 'string') headers.set('if-none-match', inm);
-      const response = await options.images(new Request(url, { method: req.method ?? 'GET', headers }));
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) Readable.fromWeb(response.body as NodeReadableStream).pipe(res);
-      else res.end();
-      return;
+      // With a second image origin, images come from there only (a page asking here is a bug).
+      if (imageOrigin()) return send(res, 404, 'text/plain; charset=utf-8', `images are served from ${imageOrigin()}`);
+      return serveImage(req, res, url);
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD')
@@ -133,13 +159,50 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       ...(isIndex
-        ? { 'content-security-policy': webContentSecurityPolicy(), 'cache-control': 'no-store', 'set-cookie': cookie }
+        ? {
+            'content-security-policy': webContentSecurityPolicy(imageOrigin()),
+            'cache-control': 'no-store',
+            'set-cookie': cookie,
+          }
         : {
             'cache-control': url.pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
           }),
     });
     if (req.method === 'HEAD') return void res.end();
+    const origin = imageOrigin();
+    if (isIndex && origin) return void res.end(await crossOriginIndex(file, origin));
     createReadStream(file).pipe(res);
+  };
+
+  /**
+   * index.html for a second image origin: its meta CSP lets that origin in (a meta policy applies
+   * besides the header's), and a meta tag names the image route, with the image token.
+   */
+  const crossOriginIndex = async (file: string, origin: string): Promise<string> => {
+    const html = await readFile(file, 'utf8');
+    const base = `${origin}/api/image?token=${imageToken.toString()}`;
+    return html
+      .replace(
+        CSP_META,
+        (_m, open: string, close: string) => `${open}${webContentSecurityPolicy(origin, true)}${close}`,
+      )
+      .replace('</head>', `  <meta name="${IMAGE_BASE_META}" content="${base}" />\n  </head>`);
+  };
+
+  /**
+   * The second origin (imagePort): only the image route, for its own Host, with the image token
+   * in the URL (a cross-origin fetch sends no cookie); the handler answers CORS for the page's
+   * origins and refuses others.
+   */
+  const handleImage = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const hosts = new Set([`127.0.0.1:${imagePort}`, `localhost:${imagePort}`]);
+    if (!req.headers.host || !hosts.has(req.headers.host))
+      return send(res, 403, 'text/plain; charset=utf-8', 'forbidden: foreign host');
+    if (!matches(url.searchParams.get('token'), imageToken))
+      return send(res, 401, 'text/plain; charset=utf-8', 'unauthorised: no image token');
+    if (url.pathname !== '/api/image') return send(res, 404, 'text/plain; charset=utf-8', 'not found');
+    return serveImage(req, res, url, { corsOrigins: [...allowedOrigins()] });
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -161,26 +224,57 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     ws.on('error', unsubscribe);
   };
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  port = await listen(server, options.port);
+  let imageServer: Server | null = null;
+  if (imagePort !== null) {
+    imageServer = createServer((req, res) => {
+      void handleImage(req, res).catch((e: unknown) => {
+        if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', `internal error: ${(e as Error).message}`);
+        else res.destroy();
+      });
     });
-  });
-  port = (server.address() as AddressInfo).port;
+    imagePort = await listen(imageServer, imagePort).catch(async (e: unknown) => {
+      await close(server);
+      throw e;
+    });
+  }
 
   return {
     port,
     url: `http://127.0.0.1:${port}/?token=${options.token}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of wss.clients) client.terminate();
-        wss.close();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    imageOrigin: imageOrigin(),
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      await Promise.all([close(server), imageServer ? close(imageServer) : undefined]);
+    },
   };
+}
+
+/** Listen on 127.0.0.1 only; resolves to the port (a free one for 0). */
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}
+
+/** A token given in a request equals the expected one (constant time). */
+function matches(given: string | null, expected: Buffer): boolean {
+  if (!given) return false;
+  const b = Buffer.from(given);
+  return b.length === expected.length && timingSafeEqual(b, expected);
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
