@@ -141,9 +141,10 @@ describe.skipIf(process.platform === 'win32')('packages (electron-builder --dir,
       for (const dep of Object.keys(pkg.dependencies as object)) expect(inside).toContain(dep);
       // 54 MB when it carried the whole project; about 15 MB as it should be.
       expect(statSync(join(resources, 'app.asar')).size).toBeLessThan(25_000_000);
-      // The bundled models and samples beside the archive, as plain files.
+      // The bundled models, samples and the PyTorch exporter beside the archive, as plain files.
       expect(readdirSync(join(resources, 'models')).length).toBeGreaterThan(0);
       expect(existsSync(join(resources, 'samples'))).toBe(true);
+      expect(existsSync(join(resources, 'python', 'loupe_export.py'))).toBe(true);
     },
   );
 
