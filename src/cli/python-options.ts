@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { PythonOptions } from '../shared/pytorch';
 import { UsageError } from './context';
+import { listFlag, type Flags } from './model-sources';
 
 /** The options of every command that may export PyTorch models (infer, export). */
 export const PYTHON_FLAGS = {
@@ -19,8 +20,6 @@ exported to ONNX once, in your Python, checked against torch on a frame, and cac
   --export-timeout SEC    Stop an export after SEC seconds (default 600)
 `;
 
-type Flags = Record<string, string | boolean | string[] | undefined>;
-
 /** PythonOptions from parsed flags (or --config keys in flag form). */
 export function pythonOptionsFrom(flags: Flags): PythonOptions {
   const str = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
@@ -33,8 +32,7 @@ export function pythonOptionsFrom(flags: Flags): PythonOptions {
       throw new UsageError('--model-factory must be module:function, e.g. my_models:build_model');
     out.modelFactory = factory;
   }
-  const paths = flags['python-path'];
-  const list = Array.isArray(paths) ? paths : typeof paths === 'string' ? [paths] : [];
+  const list = listFlag(flags, 'python-path');
   if (list.length) out.pythonPath = list.map((p) => resolve(p));
   const timeout = str('export-timeout');
   if (timeout !== undefined) {

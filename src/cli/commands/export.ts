@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ExportItemData, ExportModelsResult, ExportModelsSpec, ModelSource } from '../../shared/jobs';
 import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
 import { followJob } from '../follow-job';
+import { mlflowSourceFrom } from '../model-sources';
 import { PYTHON_FLAGS, PYTHON_HELP, pythonOptionsFrom } from '../python-options';
 
 export const EXPORT_HELP = `Usage: loupe export [options]
@@ -64,28 +65,8 @@ export async function exportCommand(
   }
   const pytorch = pythonOptionsFrom(values);
   const sources: ModelSource[] = [];
-  if (values['mlflow-uri']) {
-    const experiment = values['experiment-name'];
-    if (!experiment) throw new UsageError('--experiment-name is required with --mlflow-uri');
-    const uri = /^[a-z][a-z0-9+.-]*:\/\//i.test(values['mlflow-uri'])
-      ? values['mlflow-uri']
-      : resolve(values['mlflow-uri']);
-    const statusFlag = values['filter-status'] ?? 'FINISHED';
-    const status = statusFlag.toLowerCase() === 'none' ? null : statusFlag.toUpperCase();
-    if (status !== null && !['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].includes(status))
-      throw new UsageError('--filter-status must be FINISHED, RUNNING, FAILED, KILLED or none');
-    const maxRuns = values['max-runs'] !== undefined ? Number(values['max-runs']) : undefined;
-    if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns >= 1))
-      throw new UsageError('--max-runs must be a positive integer');
-    sources.push({
-      type: 'mlflow',
-      uri,
-      experiment,
-      status: status as Extract<ModelSource, { type: 'mlflow' }>['status'],
-      ...(values['run-id']?.length ? { runIds: values['run-id'] } : {}),
-      ...(maxRuns ? { maxRuns } : {}),
-    });
-  }
+  const mlflow = mlflowSourceFrom(values);
+  if (mlflow) sources.push(mlflow);
   for (const c of values.checkpoint ?? []) {
     sources.push({
       type: 'torch',

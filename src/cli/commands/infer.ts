@@ -6,6 +6,7 @@ import type { ModelSource, RestoreItemData, RestoreFramesResult, RestoreFramesSp
 import { formatDuration, formatRate } from '../../core/format';
 import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
 import { followJob } from '../follow-job';
+import { listFlag, mlflowSourceFrom, type Flags } from '../model-sources';
 import { PYTHON_FLAGS, PYTHON_HELP, pythonOptionsFrom } from '../python-options';
 
 export const INFER_HELP = `Usage: loupe infer [options]
@@ -43,8 +44,6 @@ Options:
   --data-dir DIR          Settings, job journal and caches
   -h, --help              Show this help
 `;
-
-type Flags = Record<string, string | boolean | string[] | undefined>;
 
 export async function inferCommand(
   argv: string[],
@@ -110,33 +109,11 @@ export async function inferCommand(
   };
 
   const sources: ModelSource[] = [];
-  const mlflowUri = str('mlflow-uri');
-  if (mlflowUri) {
-    const experiment = str('experiment-name');
-    if (!experiment) throw new UsageError('--experiment-name is required with --mlflow-uri');
-    const statusFlag = str('filter-status') ?? 'FINISHED';
-    const status = statusFlag.toLowerCase() === 'none' ? null : statusFlag.toUpperCase();
-    if (status !== null && !['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'].includes(status)) {
-      throw new UsageError('--filter-status must be FINISHED, RUNNING, FAILED, KILLED or none');
-    }
-    const maxRuns = int('max-runs', 1);
-    const ids = flags['run-id'];
-    const runIds = Array.isArray(ids) ? ids : typeof ids === 'string' ? [ids] : [];
-    const uri = /^[a-z][a-z0-9+.-]*:\/\//i.test(mlflowUri) ? mlflowUri : resolve(mlflowUri);
-    sources.push({
-      type: 'mlflow',
-      uri,
-      experiment,
-      status: status as Extract<ModelSource, { type: 'mlflow' }>['status'],
-      ...(maxRuns ? { maxRuns } : {}),
-      ...(runIds.length ? { runIds } : {}),
-    });
-  }
+  const mlflow = mlflowSourceFrom(flags);
+  if (mlflow) sources.push(mlflow);
   const modelsDir = str('models-dir');
   if (modelsDir) sources.push({ type: 'folder', dir: resolve(modelsDir) });
-  const checkpoints = flags.checkpoint;
-  for (const c of Array.isArray(checkpoints) ? checkpoints : typeof checkpoints === 'string' ? [checkpoints] : [])
-    sources.push({ type: 'torch', path: resolve(c) });
+  for (const c of listFlag(flags, 'checkpoint')) sources.push({ type: 'torch', path: resolve(c) });
   if (flags.bundled === true || sources.length === 0) sources.push({ type: 'bundled' });
 
   const tileSize = int('tile-size', 16);

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { PythonCheck } from '../../../shared/pytorch';
 import type { Result } from '../../../shared/result';
 import type { PythonSettings, SettingsPatch } from '../../../shared/settings';
+import { PathList } from '../../components/PathList';
 import { useApi } from '../../lib/api';
 
 /**
@@ -18,7 +19,6 @@ export function PythonSection({
 }) {
   const api = useApi();
   const [draft, setDraft] = useState(saved);
-  const [newPath, setNewPath] = useState('');
   const [check, setCheck] = useState<PythonCheck | null>(null);
   const [checking, setChecking] = useState(false);
   const [checkError, setCheckError] = useState<string | null>(null);
@@ -95,40 +95,14 @@ export function PythonSection({
 
       <label>Python path</label>
       <div className="field">
-        {draft.pythonPath.length === 0 && <div className="help">No folders added to sys.path.</div>}
-        {draft.pythonPath.map((p) => (
-          <div className="list-row" key={p}>
-            <span className="mono" title={p}>
-              {p}
-            </span>
-            <button
-              className="btn small"
-              onClick={() => commit({ pythonPath: draft.pythonPath.filter((x) => x !== p) })}
-            >
-              Remove
-            </button>
-          </div>
-        ))}
-        <form
-          className="list-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (!newPath.trim()) return;
-            commit({ pythonPath: [...draft.pythonPath, newPath.trim()] });
-            setNewPath('');
-          }}
-        >
-          <input
-            className="input mono grow"
-            placeholder="/path/to/your/training/code"
-            aria-label="Python path folder"
-            value={newPath}
-            onChange={(e) => setNewPath(e.target.value)}
-          />
-          <button className="btn" type="submit" disabled={!newPath.trim()}>
-            Add
-          </button>
-        </form>
+        <PathList
+          paths={draft.pythonPath}
+          onChange={(pythonPath) => commit({ pythonPath })}
+          placeholder="/path/to/your/training/code"
+          label="Python path folder"
+          empty="No folders added to sys.path."
+          chooseTitle="Add a folder to the Python path"
+        />
         <div className="help">Where the factory's module and your network code live.</div>
       </div>
 

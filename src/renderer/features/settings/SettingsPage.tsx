@@ -3,8 +3,8 @@ import { DEVICES, type Device } from '../../../shared/devices';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
 import { DEFAULT_NAMING_PATTERN } from '../../../shared/settings';
 import { compileNamingPattern, identifyImage } from '../../../core/naming';
-import { useApi } from '../../lib/api';
 import { useApp } from '../../store/app-store';
+import { PathList } from '../../components/PathList';
 import { PythonSection } from './PythonSection';
 
 const DEVICE_LABEL: Record<Device, string> = {
@@ -24,14 +24,12 @@ export function SettingsPage() {
 }
 
 function SettingsForm({ settings }: { settings: Settings }) {
-  const api = useApi();
   const info = useApp((s) => s.info);
   const update = useApp((s) => s.updateSettings);
   const notify = useApp((s) => s.notify);
   const loadModels = useApp((s) => s.loadModels);
   const [draft, setDraft] = useState<Settings>(settings);
   const [error, setError] = useState<string | null>(null);
-  const [newDir, setNewDir] = useState('');
   const [sample, setSample] = useState('PATEK_nab_001_03_tiltface_q1.jpg');
 
   const save = async (patch: SettingsPatch): Promise<void> => {
@@ -103,54 +101,14 @@ function SettingsForm({ settings }: { settings: Settings }) {
 
         <label>Model folders</label>
         <div className="field">
-          {draft.modelDirs.length === 0 && <div className="help">None yet: only the bundled models are listed.</div>}
-          {draft.modelDirs.map((d) => (
-            <div className="list-row" key={d}>
-              <span className="mono" title={d}>
-                {d}
-              </span>
-              <button
-                className="btn small"
-                onClick={() => void save({ modelDirs: draft.modelDirs.filter((x) => x !== d) })}
-              >
-                Remove
-              </button>
-            </div>
-          ))}
-          <form
-            className="list-row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              if (newDir.trim()) {
-                void save({ modelDirs: [...draft.modelDirs, newDir.trim()] });
-                setNewDir('');
-              }
-            }}
-          >
-            <input
-              className="input mono grow"
-              placeholder="/path/to/models"
-              aria-label="Model folder path"
-              value={newDir}
-              onChange={(e) => setNewDir(e.target.value)}
-            />
-            {api.host.capabilities.nativeDialogs && (
-              <button
-                type="button"
-                className="btn"
-                onClick={() =>
-                  void api.folders.choose({ title: 'Add a folder of .onnx models' }).then((r) => {
-                    if (r.ok && r.value) void save({ modelDirs: [...draft.modelDirs, r.value] });
-                  })
-                }
-              >
-                Choose…
-              </button>
-            )}
-            <button className="btn" type="submit" disabled={!newDir.trim()}>
-              Add
-            </button>
-          </form>
+          <PathList
+            paths={draft.modelDirs}
+            onChange={(modelDirs) => void save({ modelDirs })}
+            placeholder="/path/to/models"
+            label="Model folder path"
+            empty="None yet: only the bundled models are listed."
+            chooseTitle="Add a folder of .onnx models"
+          />
         </div>
 
         <label htmlFor="pattern">Image naming</label>
