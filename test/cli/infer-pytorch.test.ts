@@ -80,17 +80,15 @@ describe('loupe infer with PyTorch models', () => {
 
   it('exports every runnable run once, in the user’s Python, and says what became of each', async () => {
     const out = join(tmp.path, 'o1');
-    const r = infer(
-      ...base(),
-      '--output-dir',
-      out,
-      '--python',
-      SYSTEM_PYTHON,
-      '--model-factory',
-      fx.factory,
-      '--python-path',
-      fx.factoryDir,
+    // The Python options from a --config file, as a user keeps them beside a project.
+    const config = join(tmp.path, 'infer.yaml');
+    await writeFile(
+      config,
+      [`python: ${SYSTEM_PYTHON}`, `model_factory: ${fx.factory}`, 'python_path:', `  - ${fx.factoryDir}`, ''].join(
+        '\n',
+      ),
     );
+    const r = infer(...base(), '--output-dir', out, '--config', config);
     expect(r.status, r.stderr).toBe(0);
     const by = await summaryOf(out);
     for (const name of Object.keys(MODEL_OF)) {
