@@ -16,7 +16,7 @@ import { modelIdFromFileName } from '../../core/models/describe';
 import { maxAbsDiff } from '../../core/models/parity';
 import { AppFailure } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
-import { hashArtifact } from './sniff';
+import { ArtifactHasher } from './sniff';
 import { choosePython, PYTHON_SETTING_HINT, runProcess, type PythonProbe } from './python';
 
 /** A PyTorch model to export: where it is on this machine and what it came from. */
@@ -105,7 +105,11 @@ const STALE_PARTIAL_MS = 24 * 3600_000;
  * the same runs starts no Python at all.
  */
 export class TorchExporter {
-  constructor(private readonly deps: TorchExporterDeps) {}
+  private readonly hasher: ArtifactHasher;
+
+  constructor(private readonly deps: TorchExporterDeps) {
+    this.hasher = new ArtifactHasher(() => join(deps.cacheDir(), 'exports', 'hashes.json'));
+  }
 
   private options(job: PythonOptions | undefined): PythonOptions {
     const s = this.deps.settings();
@@ -123,7 +127,7 @@ export class TorchExporter {
 
   /** The cache entry's key and the artifact's hash. */
   async key(source: TorchSource, job?: PythonOptions): Promise<{ key: string; sha256: string }> {
-    const sha256 = await hashArtifact(source.path);
+    const sha256 = await this.hasher.hash(source.path);
     const o = this.options(job);
     const needsFactory = source.kind !== 'mlflow-pytorch' && source.kind !== 'torchscript';
     const key = createHash('sha256')

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import yauzl from 'yauzl';
 import type { TorchModelKind } from '../../shared/pytorch';
 import { classifyTorchArchive } from '../../core/mlflow/run-models';
+import { writeJsonAtomic } from '../fs/atomic';
 
 /** Largest data.pkl read to classify an archive (a checkpoint's pickle of names and offsets). */
 const MAX_PICKLE_BYTES = 4 << 20;
@@ -56,6 +57,46 @@ export async function hashArtifact(path: string): Promise<string> {
     hash.update('\0');
   }
   return hash.digest('hex');
+}
+
+/**
+ * hashArtifact with a memory: a file or folder whose files have the same paths, sizes and mtimes
+ * as when it was hashed is not read again. Listing an experiment asks for the hash of every
+ * PyTorch model (is its export cached?), and checkpoints are hundreds of megabytes. The index is
+ * kept in a JSON file so a CLI run (a new engine each time) benefits too.
+ */
+export class ArtifactHasher {
+  private index: Promise<Record<string, { stamp: string; sha256: string }>> | null = null;
+
+  constructor(private readonly indexPath: () => string) {}
+
+  async hash(path: string): Promise<string> {
+    const stamp = await stampOf(path);
+    const index = await this.load();
+    const known = index[path];
+    if (known && known.stamp === stamp) return known.sha256;
+    const sha256 = await hashArtifact(path);
+    index[path] = { stamp, sha256 };
+    await writeJsonAtomic(this.indexPath(), index).catch(() => undefined); // a lost entry only costs a re-hash
+    return sha256;
+  }
+
+  private load(): Promise<Record<string, { stamp: string; sha256: string }>> {
+    this.index ??= readFile(this.indexPath(), 'utf8')
+      .then((t) => JSON.parse(t) as Record<string, { stamp: string; sha256: string }>)
+      .catch(() => ({}));
+    return this.index;
+  }
+}
+
+/** What identifies a file's or folder's content without reading it: paths, sizes, mtimes. */
+async function stampOf(path: string): Promise<string> {
+  const st = await stat(path);
+  const one = (s: { size: number; mtimeMs: number }): string => `${s.size}:${Math.round(s.mtimeMs)}`;
+  if (st.isFile()) return one(st);
+  const parts: string[] = [];
+  for (const file of await listFiles(path)) parts.push(`${relative(path, file)}=${one(await stat(file))}`);
+  return createHash('sha1').update(parts.join('\n')).digest('hex');
 }
 
 async function hashFileInto(hash: ReturnType<typeof createHash>, file: string): Promise<void> {

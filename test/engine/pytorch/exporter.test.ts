@@ -6,7 +6,7 @@ import { EXPORTER_VERSION } from '../../../src/shared/pytorch';
 import { testCard } from '../../../src/core/image/test-card';
 import { ModelFailure, type TorchSource } from '../../../src/engine/pytorch/exporter';
 import { PythonProbe } from '../../../src/engine/pytorch/python';
-import { sniffTorchFile } from '../../../src/engine/pytorch/sniff';
+import { ArtifactHasher, hashArtifact, sniffTorchFile } from '../../../src/engine/pytorch/sniff';
 import { EXPORTER_SCRIPT, SYSTEM_PYTHON, testExporter } from '../../fixtures/exporter';
 import { tempDir } from '../../helpers';
 
@@ -83,6 +83,24 @@ describe('TorchExporter', () => {
     expect(await sniffTorchFile(join(code, 'ckpt.pth'))).toBe('checkpoint');
     expect(await sniffTorchFile(join(code, 'branchy.pth'))).toBe('pickled-model');
     expect(await sniffTorchFile(join(code, 'legacy.pth'))).toBe('torch-file');
+  });
+
+  it('hashes an artifact once while its files are unchanged, again when they change', async () => {
+    const file = join(tmp.path, 'weights.pth');
+    await writeFile(file, 'a'.repeat(1000));
+    const hasher = new ArtifactHasher(() => join(tmp.path, 'hash-index', 'hashes.json'));
+    const first = await hasher.hash(file);
+    expect(first).toBe(await hashArtifact(file));
+    // A new hasher reads the index from disk: the same stamp gives the remembered hash.
+    const index = JSON.parse(await readFile(join(tmp.path, 'hash-index', 'hashes.json'), 'utf8')) as Record<
+      string,
+      { sha256: string }
+    >;
+    expect(index[file]?.sha256).toBe(first);
+    expect(await new ArtifactHasher(() => join(tmp.path, 'hash-index', 'hashes.json')).hash(file)).toBe(first);
+    await writeFile(file, 'b'.repeat(1001));
+    expect(await hasher.hash(file)).not.toBe(first);
+    expect(await hasher.hash(code)).toBe(await hashArtifact(code)); // a folder: its files' paths and contents
   });
 
   it('finds the Python and says precisely why one will not do', async () => {
