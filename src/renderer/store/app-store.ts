@@ -5,6 +5,7 @@ import type { AppApi, AppEvent, AppInfo } from '../../shared/ipc';
 import type { JobSnapshot, JobSpec } from '../../shared/jobs';
 import type { ModelInfo } from '../../shared/models';
 import type { AppError, Result } from '../../shared/result';
+import type { PythonCheck } from '../../shared/pytorch';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { SectionId } from '../sections';
 
@@ -43,6 +44,10 @@ export interface SettingsSlice {
   loadSettings: () => Promise<void>;
   updateSettings: (patch: SettingsPatch) => Promise<AppError | null>;
   loadInfo: () => Promise<void>;
+  /** What the Python that exports PyTorch models has (Settings → Python → Test). */
+  pythonCheck: { check: PythonCheck | null; error: string | null; checking: boolean; executable: string | null };
+  /** Ask that Python (null: the one the settings resolve to). */
+  checkPython: (executable: string | null) => Promise<void>;
 }
 
 export interface ModelsSlice {
@@ -181,6 +186,16 @@ const settingsSlice =
     loadInfo: async () => {
       const info = get().check(await api.app.info());
       if (info) set({ info, engineState: info.engineState });
+    },
+    pythonCheck: { check: null, error: null, checking: false, executable: null },
+    checkPython: async (executable) => {
+      set((s) => ({ pythonCheck: { ...s.pythonCheck, checking: true, executable } }));
+      const r = await api.python.check(...(executable ? [executable] : []));
+      set({
+        pythonCheck: r.ok
+          ? { check: r.value, error: null, checking: false, executable }
+          : { check: null, error: r.error.message, checking: false, executable },
+      });
     },
   });
 

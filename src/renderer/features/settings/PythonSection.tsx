@@ -1,9 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PythonCheck } from '../../../shared/pytorch';
-import type { Result } from '../../../shared/result';
 import type { PythonSettings, SettingsPatch } from '../../../shared/settings';
 import { PathList } from '../../components/PathList';
-import { useApi } from '../../lib/api';
+import { useApp } from '../../store/app-store';
 
 /**
  * Settings → Python: the interpreter that exports PyTorch models to ONNX (once; exports are
@@ -17,31 +16,15 @@ export function PythonSection({
   saved: PythonSettings;
   save: (patch: SettingsPatch) => Promise<void>;
 }) {
-  const api = useApi();
   const [draft, setDraft] = useState(saved);
-  const [check, setCheck] = useState<PythonCheck | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [checkError, setCheckError] = useState<string | null>(null);
-
-  const show = useCallback((r: Result<PythonCheck>): void => {
-    if (r.ok) {
-      setCheck(r.value);
-      setCheckError(null);
-    } else setCheckError(r.error.message);
-  }, []);
-  const test = async (executable: string | null): Promise<void> => {
-    setChecking(true);
-    show(await api.python.check(...(executable ? [executable] : [])));
-    setChecking(false);
-  };
-  // What the saved setting resolves to, on opening the page.
+  const { check, error: checkError, checking, executable: checked } = useApp((s) => s.pythonCheck);
+  const checkPython = useApp((s) => s.checkPython);
+  // What the saved setting resolves to, when the page opens or the setting changes (kept in the
+  // app store: saving re-creates this form, and a probe takes seconds, torch's import).
   useEffect(() => {
-    let live = true;
-    void api.python.check(...(saved.executable ? [saved.executable] : [])).then((r) => live && show(r));
-    return () => {
-      live = false;
-    };
-  }, [api, show, saved.executable]);
+    if (checked !== saved.executable || (!check && !checkError && !checking)) void checkPython(saved.executable);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the saved setting changes
+  }, [saved.executable]);
 
   const commit = (patch: Partial<PythonSettings>): void => void save({ python: patch });
 
@@ -61,7 +44,7 @@ export function PythonSection({
           />
           <button
             className="btn"
-            onClick={() => void test(draft.executable)}
+            onClick={() => void checkPython(draft.executable)}
             disabled={checking}
             data-testid="python-test"
           >
