@@ -16,7 +16,8 @@ lossless PNG outputs of the input's size and bit depth in <output-dir>/<run_name
 (frame_000000.png …, metadata.json, metrics.json with --gt-dir) and batch_summary.json with one
 entry per model: success, download_failed, unsupported_format, export_failed, load_failed,
 inference_failed or skipped, each with the reason. A failing model never stops the others.
-Resumable: a rerun skips frames already written.
+Resumable: a rerun skips frames already written. A full disk stops the batch ("disk full",
+exit 1); nothing half-written is left.
 
 Model sources (any combination; default: the bundled models):
   --mlflow-uri URI        MLflow file store (./mlruns, file://…) or tracking server (http[s]://…;

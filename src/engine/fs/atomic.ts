@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { diskFullFailure } from './disk-full';
 
 export interface AtomicWriteOptions {
   /** fsync the temp file before the rename (default true). */
@@ -11,7 +12,7 @@ export interface AtomicWriteOptions {
  * Write a file so that readers only ever see the old or the new content: write a temp file in the
  * same folder, fsync it, rename it over the target. Whatever fails (open, write, fsync, close,
  * rename: a full disk, a quota, an I/O error) the temp file is removed and the first error is
- * thrown; only a crash can leave a stray `.tmp` file.
+ * thrown (a full disk as DISK_FULL, naming `path`); only a crash can leave a stray `.tmp` file.
  */
 export async function writeFileAtomic(
   path: string,
@@ -39,7 +40,7 @@ export async function writeFileAtomic(
   } catch (e) {
     // open may have created the file before failing; rm with force is a no-op when it did not.
     await rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
+    throw diskFullFailure(e, path) ?? e;
   }
 }
 

@@ -9,6 +9,7 @@ import { isSafeFileName } from '../../core/formats/labels';
 import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
+import { diskFullFailure } from '../fs/disk-full';
 import { listImages } from '../images/list-images';
 import type { JobRunner } from '../jobs/manager';
 import { LabelDir } from '../labels/label-dir';
@@ -39,6 +40,18 @@ interface ProgressFile {
  * images; a log file records every image. Human labels are read, never written.
  */
 export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-keypoints'> {
+  const run = predictKeypoints(svc);
+  // A full disk stops the batch with "disk full", whichever write found it.
+  return async (ctx) => {
+    try {
+      return await run(ctx);
+    } catch (e) {
+      throw diskFullFailure(e) ?? e;
+    }
+  };
+}
+
+function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
   const loadCv = createOpenCvLoader();
   return async (ctx) => {
     const spec = ctx.spec;
@@ -244,6 +257,9 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
             }),
           });
         } catch (e) {
+          // A full disk fails every later write too: the batch stops (what is written is kept).
+          const full = diskFullFailure(e);
+          if (full) throw full;
           const error = toAppError(e, 'IMAGE_DECODE_FAILED');
           // A failure of the output file is not the image's fault: it is retried on the next run.
           if (error.code !== 'IO_ERROR') done.set(id.imageKey, 'failed');
@@ -254,8 +270,11 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
       }
     } finally {
       // Paused, cancelled or stopped: what was predicted is kept.
-      await checkpoint();
-      await templates.clear();
+      try {
+        await checkpoint();
+      } finally {
+        await templates.clear();
+      }
     }
 
     const tiers = { full: 0, 'pipeline-fallback': 0, 'geometric-fallback': 0 };

@@ -9,6 +9,7 @@ import { frameName } from '../../core/restore/naming';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { AppFailure, toAppError } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
+import { diskFullFailure } from '../fs/disk-full';
 import { listImages } from '../images/list-images';
 import { readRgb, writeRgbPng, type RgbImage } from '../images/pixels';
 import type { JobRunner } from '../jobs/manager';
@@ -45,7 +46,7 @@ export function restoreFramesRunner(
   svc: EngineServices,
   openServer: (uri: string) => MlflowSource,
 ): JobRunner<'restore-frames'> {
-  return async (ctx) => {
+  const run: JobRunner<'restore-frames'> = async (ctx) => {
     const spec = ctx.spec;
     const inputDir = resolve(spec.inputDir);
     const outputDir = resolve(spec.outputDir);
@@ -219,9 +220,12 @@ export function restoreFramesRunner(
       const decode = (i: number): Promise<RgbImage> => readRgb(join(inputDir, frames[i] as string));
       let next: { index: number; image: Promise<RgbImage> } | null = null;
       let writing: Promise<void> = Promise.resolve();
+      // Set when a frame could not be written because the disk is full: the batch stops.
+      let diskFull: AppFailure | null = null;
       try {
         for (const [i, input] of frames.entries()) {
           await ctx.checkpoint();
+          if (diskFull) throw diskFull;
           const name = frameName(i);
           const key = `${c.folderName}/${name}`;
           const outPath = join(dir, name);
@@ -308,7 +312,10 @@ export function restoreFramesRunner(
                   },
                 });
               },
-              (e: unknown) => fail(e, 'IO_ERROR', restored.tiled, restored.runMs),
+              (e: unknown) => {
+                diskFull = diskFullFailure(e, outPath);
+                if (!diskFull) fail(e, 'IO_ERROR', restored.tiled, restored.runMs);
+              },
             );
             if (i % 4 === 3) {
               const snapshot = { ...state, done: { ...state.done } };
@@ -324,6 +331,7 @@ export function restoreFramesRunner(
         await writing;
         await writeJsonAtomic(join(dir, INFER_PROGRESS_FILE), state);
       }
+      if (diskFull) throw diskFull;
       frameRecords.sort((a, b) => a.index - b.index);
       metrics.sort((a, b) => a.frame.localeCompare(b.frame));
 
@@ -393,6 +401,14 @@ export function restoreFramesRunner(
     }
     await writeSummary();
     return result();
+  };
+  // A full disk stops the batch (every later frame would fail too): the job fails with "disk full".
+  return async (ctx) => {
+    try {
+      return await run(ctx);
+    } catch (e) {
+      throw diskFullFailure(e) ?? e;
+    }
   };
 }
 

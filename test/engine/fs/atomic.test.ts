@@ -23,13 +23,15 @@ describe('writeFileAtomic on a full disk', () => {
     const target = join(disk.dir, 'labels.json');
     await writeFile(target, 'old\n');
     await disk.fill(8 * 1024);
-    await expect(writeFileAtomic(target, Buffer.alloc(64 * 1024, 1))).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(writeFileAtomic(target, Buffer.alloc(64 * 1024, 1))).rejects.toMatchObject({
+      error: { code: 'DISK_FULL', message: expect.stringMatching(/^disk full: .*labels\.json/) },
+    });
     expect(await readFile(target, 'utf8')).toBe('old\n');
     expect((await readdir(disk.dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     // With nothing left at all the temp file cannot even get a block: still nothing left behind.
     await disk.fill(0);
     await expect(writeFileAtomic(join(disk.dir, 'new.json'), 'x'.repeat(10_000))).rejects.toMatchObject({
-      code: 'ENOSPC',
+      error: { code: 'DISK_FULL' },
     });
     expect((await readdir(disk.dir)).sort()).toEqual(['.filler', 'labels.json']);
   });
