@@ -213,6 +213,8 @@ export function restoreFramesRunner(
       }[] = [];
       const metrics: { frame: string; input: string; psnr: number; ssim: number }[] = [];
       const failures: string[] = [];
+      /** Frames whose output held NaN or Inf (not written). */
+      let nonFiniteFrames = 0;
       const started = Date.now();
       let bitDepth: number | null = null;
 
@@ -250,6 +252,7 @@ export function restoreFramesRunner(
           const fail = (e: unknown, code: 'IO_ERROR' | 'INFERENCE_FAILED', tiled: boolean, runMs: number | null) => {
             const error = toAppError(e, code);
             failures.push(`${input}: ${error.message}`);
+            if (typeof error.details?.nan === 'number') nonFiniteFrames++;
             ctx.item({
               index: i,
               key,
@@ -338,7 +341,8 @@ export function restoreFramesRunner(
       entry.frames = frameRecords.length;
       if (failures.length > 0) {
         entry.status = 'inference_failed';
-        entry.error = `${failures.length} of ${frames.length} frames failed; first: ${failures[0]}`;
+        const nonFinite = nonFiniteFrames > 0 ? ` (${nonFiniteFrames} with NaN/Inf outputs)` : '';
+        entry.error = `${failures.length} of ${frames.length} frames failed${nonFinite}; first: ${failures[0]}`;
       }
       if (metrics.length > 0) {
         entry.psnr_mean = round(metrics.reduce((a, m) => a + m.psnr, 0) / metrics.length, 4);
