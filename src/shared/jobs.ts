@@ -216,6 +216,8 @@ export interface RestoreItemData {
   runMs: number | null;
   psnr?: number;
   ssim?: number;
+  /** Why the frame has no PSNR/SSIM although there is ground truth (e.g. a ground truth of another size). */
+  metricsSkipped?: string;
   /** Set on the items of a model that could not run: why (its summary status). */
   modelStatus?: ModelRunStatus;
 }

@@ -33,7 +33,7 @@ export const SSIM_DEFINITION =
 interface InferProgress {
   version: 1;
   configKey: string;
-  done: Record<string, { ms: number; tiled: boolean; psnr?: number; ssim?: number }>;
+  done: Record<string, { ms: number; tiled: boolean; psnr?: number; ssim?: number; metricsSkipped?: string }>;
 }
 
 /**
@@ -71,13 +71,19 @@ export function restoreFramesRunner(
     // Ground truth, decoded once per frame for the whole batch (it is the same for every model),
     // found by file name or, failing that, by stem (JPEG frames against PNG references).
     const gtFor = gtDir ? pairGroundTruth(frames, await listImages(gtDir, false)) : new Map<string, string>();
-    const gtCache = new Map<string, Promise<RgbImage | null>>();
-    const groundTruth = (frame: string): Promise<RgbImage | null> => {
+    // A ground truth that cannot be used skips that frame's metrics, with the reason; the frame's
+    // output is written all the same.
+    type GroundTruth = { image: RgbImage; name: string } | { problem: string } | null;
+    const gtCache = new Map<string, Promise<GroundTruth>>();
+    const groundTruth = (frame: string): Promise<GroundTruth> => {
       const name = gtFor.get(frame);
       if (!gtDir || !name) return Promise.resolve(null);
       let p = gtCache.get(frame);
       if (!p) {
-        p = readRgb(join(gtDir, name)).catch(() => null);
+        p = readRgb(join(gtDir, name)).then(
+          (image) => ({ image, name }),
+          (e: unknown) => ({ problem: `ground truth ${name} could not be read: ${toAppError(e).message}` }),
+        );
         gtCache.set(frame, p);
       }
       return p;
@@ -210,8 +216,11 @@ export function restoreFramesRunner(
         run_ms: number;
         tiled: boolean;
         tiled_because?: string;
+        /** Why this frame has no PSNR/SSIM although there is ground truth. */
+        metrics_skipped?: string;
       }[] = [];
       const metrics: { frame: string; input: string; psnr: number; ssim: number }[] = [];
+      const metricsSkipped: { frame: string; input: string; reason: string }[] = [];
       const failures: string[] = [];
       /** Frames whose output held NaN or Inf (not written). */
       let nonFiniteFrames = 0;
@@ -233,9 +242,17 @@ export function restoreFramesRunner(
           const outPath = join(dir, name);
           const prior = state.done[name];
           if (prior && (await stat(outPath).catch(() => null))?.isFile()) {
-            frameRecords.push({ index: i, input, output: name, run_ms: prior.ms, tiled: prior.tiled });
+            frameRecords.push({
+              index: i,
+              input,
+              output: name,
+              run_ms: prior.ms,
+              tiled: prior.tiled,
+              ...(prior.metricsSkipped ? { metrics_skipped: prior.metricsSkipped } : {}),
+            });
             if (prior.psnr !== undefined && prior.ssim !== undefined)
               metrics.push({ frame: name, input, psnr: prior.psnr, ssim: prior.ssim });
+            if (prior.metricsSkipped) metricsSkipped.push({ frame: name, input, reason: prior.metricsSkipped });
             if (!ctx.previous(key)) {
               ctx.item({
                 index: i,
@@ -269,18 +286,19 @@ export function restoreFramesRunner(
             const restored = await restoreFrame(handle.session, model, image, settings);
             const gt = await groundTruth(input);
             let q: { psnr: number; ssim: number } | null = null;
-            if (gt) {
-              if (gt.width !== restored.image.width || gt.height !== restored.image.height) {
-                throw new AppFailure(
-                  'INVALID_ARGUMENT',
-                  `ground truth ${input} is ${gt.width}×${gt.height}, the output ${restored.image.width}×${restored.image.height}`,
-                );
+            let skipMetrics: string | null = gt && 'problem' in gt ? gt.problem : null;
+            if (gt && 'image' in gt) {
+              const truth = gt.image;
+              if (truth.width !== restored.image.width || truth.height !== restored.image.height) {
+                skipMetrics = `ground truth ${gt.name} is ${truth.width}×${truth.height}, the output ${restored.image.width}×${restored.image.height}: no PSNR/SSIM for this frame`;
+              } else {
+                const range = restored.image.depth === 16 ? 65535 : 255;
+                const a = { data: restored.image.pixels, width: truth.width, height: truth.height, channels: 3 };
+                const b = { data: truth.pixels, width: truth.width, height: truth.height, channels: 3 };
+                q = { psnr: round(psnr(a, b, range), 4), ssim: round(ssim(a, b, range), 6) };
               }
-              const range = restored.image.depth === 16 ? 65535 : 255;
-              const a = { data: restored.image.pixels, width: gt.width, height: gt.height, channels: 3 };
-              const b = { data: gt.pixels, width: gt.width, height: gt.height, channels: 3 };
-              q = { psnr: round(psnr(a, b, range), 4), ssim: round(ssim(a, b, range), 6) };
             }
+            if (skipMetrics) ctx.log('warn', `${c.name}: ${input}: ${skipMetrics}`);
             // Encode this frame while the next one runs; at most one encode in flight. The item
             // counts as done once its PNG is on disk.
             await writing;
@@ -292,12 +310,19 @@ export function restoreFramesRunner(
               run_ms: round(restored.runMs, 2),
               tiled: restored.tiled,
               ...(restored.tiledBecause ? { tiled_because: restored.tiledBecause } : {}),
+              ...(skipMetrics ? { metrics_skipped: skipMetrics } : {}),
             };
             writing = writeRgbPng(outPath, restored.image, { compressionLevel: PNG_COMPRESSION_LEVEL }).then(
               () => {
-                state.done[name] = { ms: record.run_ms, tiled: restored.tiled, ...(q ?? {}) };
+                state.done[name] = {
+                  ms: record.run_ms,
+                  tiled: restored.tiled,
+                  ...(q ?? {}),
+                  ...(skipMetrics ? { metricsSkipped: skipMetrics } : {}),
+                };
                 frameRecords.push(record);
                 if (q) metrics.push({ frame: name, input, ...q });
+                if (skipMetrics) metricsSkipped.push({ frame: name, input, reason: skipMetrics });
                 if (restored.tiled) entry.frames_tiled++;
                 ctx.item({
                   index: i,
@@ -312,6 +337,7 @@ export function restoreFramesRunner(
                     tiled: restored.tiled,
                     runMs: restored.runMs,
                     ...(q ?? {}),
+                    ...(skipMetrics ? { metricsSkipped: skipMetrics } : {}),
                   },
                 });
               },
@@ -337,6 +363,7 @@ export function restoreFramesRunner(
       if (diskFull) throw diskFull;
       frameRecords.sort((a, b) => a.index - b.index);
       metrics.sort((a, b) => a.frame.localeCompare(b.frame));
+      metricsSkipped.sort((a, b) => a.frame.localeCompare(b.frame));
 
       entry.frames = frameRecords.length;
       if (failures.length > 0) {
@@ -398,6 +425,8 @@ export function restoreFramesRunner(
           gt_dir: gtDir,
           definition: SSIM_DEFINITION,
           frames: metrics,
+          /** Frames written without PSNR/SSIM, and why (a ground truth of another size, unreadable). */
+          skipped: metricsSkipped,
           mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean },
         });
       }
