@@ -62,4 +62,53 @@ describe('loupe infer: failures that tell the truth', () => {
     expect((await readdir(byName.nan!.output_dir!)).filter((f) => f.endsWith('.png'))).toEqual([]);
     expect(byName.blur).toMatchObject({ status: 'success', frames: 3 });
   });
+
+  it('keeps the output frame when its ground truth is the wrong size, and skips only its metrics, with the reason', async () => {
+    const gt = join(tmp.path, 'gt-mixed');
+    await mkdir(gt);
+    for (let i = 0; i < 3; i++) {
+      const [w, h] = i === 0 ? [32, 24] : [64, 48];
+      await sharp(Buffer.from(textureSvg(w, h, 5 + i)))
+        .removeAlpha()
+        .png()
+        .toFile(join(gt, `f_${i}.png`));
+    }
+    const models = await modelsDir('m-blur', { 'blur.onnx': blurModel() });
+    const out = join(tmp.path, 'o-gt');
+    const r = infer('--models-dir', models, '--input-dir', frames, '--gt-dir', gt, '--output-dir', out);
+    expect(r.status, r.stderr).toBe(0);
+    const blur = (await summary(out)).models.find((m) => m.run_name === 'blur')!;
+    expect(blur).toMatchObject({ status: 'success', frames: 3 });
+    const dir = blur.output_dir!;
+    expect((await readdir(dir)).filter((f) => f.endsWith('.png')).sort()).toEqual([
+      'frame_000000.png',
+      'frame_000001.png',
+      'frame_000002.png',
+    ]);
+    const reason = /ground truth f_0\.png is 32×24, the output 64×48/;
+    const metrics = JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'));
+    expect(metrics.frames.map((f: { input: string }) => f.input)).toEqual(['f_1.png', 'f_2.png']);
+    expect(metrics.skipped).toEqual([
+      { frame: 'frame_000000.png', input: 'f_0.png', reason: expect.stringMatching(reason) },
+    ]);
+    const meta = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
+    expect(meta.frames[0]).toMatchObject({ input: 'f_0.png', metrics_skipped: expect.stringMatching(reason) });
+    expect(meta.frames[1].metrics_skipped).toBeUndefined();
+  });
+
+  it('says what the inputs of a model with a rank-3 input are, and why Loupe cannot run it', async () => {
+    const models = await modelsDir('m-rank3', { 'signal.onnx': rank3Model(), 'blur.onnx': blurModel() });
+    const out = join(tmp.path, 'o-rank3');
+    const r = infer('--models-dir', models, '--input-dir', frames, '--output-dir', out);
+    expect(r.status, r.stderr).toBe(0);
+    const byName = Object.fromEntries((await summary(out)).models.map((m) => [m.run_name, m]));
+    expect(byName.signal).toMatchObject({
+      status: 'unsupported_format',
+      error: expect.stringMatching(
+        /its input "signal" is \[1, 3, W\] \(rank 3\); Loupe runs image models with one NCHW input \[N, 3, H, W\]/,
+      ),
+    });
+    expect(byName.signal!.error).not.toMatch(/a unknown model/);
+    expect(byName.blur).toMatchObject({ status: 'success', frames: 3 });
+  });
 });

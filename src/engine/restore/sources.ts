@@ -7,6 +7,7 @@ import type { ModelInfo } from '../../shared/models';
 import { outputFolderName, runEpochAndLoss, safeName, uniqueNames } from '../../core/restore/naming';
 import { AppFailure } from '../../core/result';
 import { fileStem } from '../../core/naming';
+import { unknownModelReason } from '../../core/models/describe';
 import { nestedRunCounts, pytorchFlavor, type LocatedModels } from '../../core/mlflow/run-models';
 import type { ModelCatalog, ModelSourceDirs } from '../models/catalog';
 import { MlflowFileStore } from '../mlflow/file-store';
@@ -79,9 +80,14 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
     padMultiple: null,
     failure: model.error
       ? { status: 'load_failed', error: model.error.message }
-      : model.task !== 'restoration'
-        ? { status: 'skipped', error: `a ${model.task} model, not a restoration model` }
-        : null,
+      : model.task === 'unknown'
+        ? {
+            status: 'unsupported_format',
+            error: `Loupe cannot tell what ${model.name} is: ${unknownModelReason(model) ?? 'no model.json says'}`,
+          }
+        : model.task !== 'restoration'
+          ? { status: 'skipped', error: `a ${model.task} model, not a restoration model` }
+          : null,
   });
   for (const source of sources) {
     switch (source.type) {
