@@ -26,6 +26,9 @@ Model sources (any combination; default: the bundled models):
   --filter-status S       FINISHED (default) | RUNNING | FAILED | KILLED | none
   --max-runs N            At most N runs, newest first
   --run-id ID             Only this run, whatever its status (repeatable)
+  --mlflow-timeout SEC    A tracking server request's limit, retries included (default
+                          MLFLOW_HTTP_REQUEST_TIMEOUT, else 15); an unreachable server fails
+                          its runs alone (download_failed), the other models still run
   --models-dir DIR        A folder of .onnx files (with optional model.json)
   --checkpoint FILE       A PyTorch model file or MLflow model folder (repeatable; exported first)
   --bundled               The bundled models too
@@ -61,6 +64,7 @@ export async function inferCommand(
       'filter-status': { type: 'string' },
       'max-runs': { type: 'string' },
       'run-id': { type: 'string', multiple: true },
+      'mlflow-timeout': { type: 'string' },
       'models-dir': { type: 'string' },
       checkpoint: { type: 'string', multiple: true },
       bundled: { type: 'boolean' },

@@ -7,7 +7,7 @@ import { toAppError } from '../../core/result';
 import { readRgb } from '../images/pixels';
 import type { JobRunner } from '../jobs/manager';
 import { ModelFailure, type ExportSample } from '../pytorch/exporter';
-import { resolveCandidates, type MlflowSource } from '../restore/sources';
+import { resolveCandidates, type OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
 
 const CARD = { width: 320, height: 240 };
@@ -19,7 +19,7 @@ const CARD = { width: 320, height: 240 };
  */
 export function exportModelsRunner(
   svc: EngineServices,
-  openServer: (uri: string) => MlflowSource,
+  openServer: OpenServer,
 ): JobRunner<'export-models'> {
   return async (ctx) => {
     const spec = ctx.spec;

@@ -16,7 +16,7 @@ import type { JobRunner } from '../jobs/manager';
 import type { SessionHandle } from '../ort/session-pool';
 import { ModelFailure, type ExportSample } from '../pytorch/exporter';
 import { restoreFrame, restoreSettings } from '../restore/infer-frame';
-import { resolveCandidates, type MlflowSource } from '../restore/sources';
+import { resolveCandidates, type OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
 
 export const INFER_PROGRESS_FILE = '.loupe-infer.json';
@@ -44,7 +44,7 @@ interface InferProgress {
  */
 export function restoreFramesRunner(
   svc: EngineServices,
-  openServer: (uri: string) => MlflowSource,
+  openServer: OpenServer,
 ): JobRunner<'restore-frames'> {
   const run: JobRunner<'restore-frames'> = async (ctx) => {
     const spec = ctx.spec;
@@ -65,7 +65,6 @@ export function restoreFramesRunner(
       dirs: svc.modelDirs(),
       openServer,
     });
-    if (candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
     ctx.setTotal(candidates.length * frames.length);
 
     // Ground truth, decoded once per frame for the whole batch (it is the same for every model),
@@ -110,6 +109,11 @@ export function restoreFramesRunner(
         ranking: result().ranking,
       });
 
+    if (candidates.length === 0) {
+      // Still a batch_summary.json that says so.
+      await writeSummary();
+      throw new AppFailure('NOT_FOUND', 'no models to run');
+    }
     for (const c of candidates) {
       const entry: ModelRunSummary = {
         run_id: c.runId,
