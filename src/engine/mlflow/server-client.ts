@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { parse as parseYaml } from 'yaml';
-import type { MetricPoint, MlflowRun, ModelArtifact } from '../../shared/mlflow';
+import type { MetricPoint, MlflowRun, ModelArtifact, RunStatus } from '../../shared/mlflow';
 import { runStatus } from '../../core/mlflow/format';
 import {
   chooseRunModel,
@@ -154,7 +154,7 @@ export class MlflowServerClient implements MlflowSource {
 
   async runs(
     experimentId: string,
-    query: { status?: MlflowRun['status'] | null; maxResults?: number },
+    query: { status?: RunStatus | null; maxResults?: number },
   ): Promise<MlflowRun[]> {
     const out: MlflowRun[] = [];
     let pageToken: string | undefined;

@@ -1,7 +1,7 @@
 import type { ModelRunStatus, ModelSource } from '../../shared/jobs';
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { MlflowRun, ModelArtifact } from '../../shared/mlflow';
+import type { MlflowRun, ModelArtifact, RunStatus } from '../../shared/mlflow';
 import type { TorchModelKind } from '../../shared/pytorch';
 import type { ModelInfo } from '../../shared/models';
 import { outputFolderName, runEpochAndLoss, safeName, uniqueNames } from '../../core/restore/naming';
@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 export interface MlflowSource {
   readonly uri: string;
   experimentByName(name: string): Promise<{ experimentId: string; name: string } | null>;
-  runs(experimentId: string, query: { status?: MlflowRun['status'] | null; maxResults?: number }): Promise<MlflowRun[]>;
+  runs(experimentId: string, query: { status?: RunStatus | null; maxResults?: number }): Promise<MlflowRun[]>;
   /** Every model the run holds, where (artifacts, logged models): no weights are downloaded. */
   runModels(run: MlflowRun): Promise<LocatedModels[]>;
   /**
