@@ -152,10 +152,7 @@ export class MlflowServerClient implements MlflowSource {
     return body.experiment ? { experimentId: body.experiment.experiment_id, name: body.experiment.name } : null;
   }
 
-  async runs(
-    experimentId: string,
-    query: { status?: RunStatus | null; maxResults?: number },
-  ): Promise<MlflowRun[]> {
+  async runs(experimentId: string, query: { status?: RunStatus | null; maxResults?: number }): Promise<MlflowRun[]> {
     const out: MlflowRun[] = [];
     let pageToken: string | undefined;
     do {

@@ -42,10 +42,7 @@ interface InferProgress {
  * batch summary with one entry per model. A model that cannot be fetched, loaded or run is
  * recorded with its status and reason; the others go on. Resumable per model and frame.
  */
-export function restoreFramesRunner(
-  svc: EngineServices,
-  openServer: OpenServer,
-): JobRunner<'restore-frames'> {
+export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'restore-frames'> {
   const run: JobRunner<'restore-frames'> = async (ctx) => {
     const spec = ctx.spec;
     const inputDir = resolve(spec.inputDir);
