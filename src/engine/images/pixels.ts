@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import type { Letterbox } from '../../core/image/letterbox';
 import { LETTERBOX_FILL } from '../../core/image/letterbox';
-import { AppFailure } from '../../core/result';
 import { writeFileAtomic } from '../fs/atomic';
+import { imageFailure } from './read-errors';
 
 export interface RgbImage {
   /** Interleaved RGB samples. */
@@ -45,7 +45,7 @@ export async function readRgb(path: string, options: { maxSide?: number } = {}):
       depth: 8,
     };
   } catch (e) {
-    throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode ${path}: ${(e as Error).message}`, { path });
+    throw await imageFailure(path, e, `could not decode ${path}`);
   }
 }
 
@@ -68,7 +68,7 @@ export async function letterboxRgb(path: string, lb: Letterbox): Promise<Uint8Ar
       .toBuffer({ resolveWithObject: true });
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   } catch (e) {
-    throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode ${path}: ${(e as Error).message}`, { path });
+    throw await imageFailure(path, e, `could not decode ${path}`);
   }
 }
 
