@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +110,18 @@ describe('loupe infer: failures that tell the truth', () => {
     });
     expect(byName.signal!.error).not.toMatch(/a unknown model/);
     expect(byName.blur).toMatchObject({ status: 'success', frames: 3 });
+  });
+
+  it('lists a symbolic link loop among the frames in the summary instead of dropping it silently', async () => {
+    const looped = join(tmp.path, 'frames-loop');
+    await cp(frames, looped, { recursive: true });
+    await symlink('f_9.png', join(looped, 'f_9.png'));
+    const models = await modelsDir('m-blur-loop', { 'blur.onnx': blurModel() });
+    const out = join(tmp.path, 'o-loop');
+    const r = infer('--models-dir', models, '--input-dir', looped, '--output-dir', out);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(await readFile(join(out, 'batch_summary.json'), 'utf8'));
+    expect(s.frames).toBe(3);
+    expect(s.input_problems).toEqual([{ path: 'f_9.png', error: 'a symbolic link loop (f_9.png → f_9.png)' }]);
   });
 });

@@ -10,7 +10,7 @@ import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../c
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
 import { diskFullFailure } from '../fs/disk-full';
-import { listImages } from '../images/list-images';
+import { walkImages } from '../images/list-images';
 import type { JobRunner } from '../jobs/manager';
 import { LabelDir } from '../labels/label-dir';
 import type { Matcher } from '../../core/match/matcher';
@@ -95,7 +95,7 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
     const templates = new TemplateCache(matcher, DEFAULT_RESOLUTIONS, DEFAULT_PIPELINE.cropMargin);
 
     const rootName = basename(imagesDir);
-    const files = await listImages(imagesDir, true);
+    const { files, problems: walkProblems } = await walkImages(imagesDir, true);
     const byName = new Map<string, string>();
     for (const rel of files) byName.set(basename(rel), join(imagesDir, rel));
     const images = files
@@ -106,6 +106,11 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
       await appendFile(join(outputDir, LOG_FILE), `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
     };
     await mkdir(outputDir, { recursive: true });
+    // What the folder walk could not follow (link loops, broken links) is said, not dropped.
+    for (const p of walkProblems) {
+      ctx.log('warn', `${p.path}: ${p.reason}; not predicted`);
+      await log(`${p.path}: NOT READ ${p.code}: ${p.reason}`);
+    }
 
     // Human labels: skipped images and the templates. A malformed file is reported, never rewritten.
     const human = new Map<string, LabelRecord>();

@@ -10,7 +10,7 @@ import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { AppFailure, toAppError } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
 import { diskFullFailure } from '../fs/disk-full';
-import { listImages } from '../images/list-images';
+import { listImages, walkImages } from '../images/list-images';
 import { readRgb, writeRgbPng, type RgbImage } from '../images/pixels';
 import type { JobRunner } from '../jobs/manager';
 import type { SessionHandle } from '../ort/session-pool';
@@ -55,7 +55,11 @@ export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer)
       if (dir && !(await stat(dir).catch(() => null))?.isDirectory())
         throw new AppFailure('NOT_FOUND', `no ${label} folder ${dir}`, { path: dir });
     }
-    const frames = (await listImages(inputDir, false)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const walked = await walkImages(inputDir, false);
+    const frames = walked.files.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    // Frames the walk could not follow (a link loop, a broken link) are said, and listed in the summary.
+    const inputProblems = walked.problems.map((p) => ({ path: p.path, error: p.reason }));
+    for (const p of inputProblems) ctx.log('warn', `input ${p.path}: ${p.error}; not a frame of this batch`);
     if (frames.length === 0) throw new AppFailure('NOT_FOUND', `no frames in ${inputDir}`, { path: inputDir });
     const candidates = await resolveCandidates(spec.sources, {
       catalog: svc.catalog,
@@ -102,6 +106,7 @@ export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer)
         gt_dir: gtDir,
         output_dir: outputDir,
         frames: frames.length,
+        ...(inputProblems.length ? { input_problems: inputProblems } : {}),
         models: summary,
         ranking: result().ranking,
       });
