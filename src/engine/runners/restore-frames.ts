@@ -348,8 +348,10 @@ export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer)
                 });
               },
               (e: unknown) => {
-                diskFull = diskFullFailure(e, outPath);
-                if (!diskFull) fail(e, 'IO_ERROR', restored.tiled, restored.runMs);
+                const full = diskFullFailure(e, outPath);
+                if (full)
+                  diskFull ??= full; // the first frame that did not fit is the one named
+                else fail(e, 'IO_ERROR', restored.tiled, restored.runMs);
               },
             );
             if (i % 4 === 3) {
