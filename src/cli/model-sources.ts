@@ -14,8 +14,9 @@ export function listFlag(flags: Flags, key: string): string[] {
 
 /**
  * The MLflow source of `--mlflow-uri`, `--experiment-name`, `--filter-status` (FINISHED by
- * default, `none` for all), `--max-runs` and `--run-id` (repeatable: these runs, whatever their
- * status), shared by `loupe infer` and `loupe export`. Null without `--mlflow-uri`.
+ * default, `none` for all), `--max-runs`, `--run-id` (repeatable: these runs, whatever their
+ * status) and `--mlflow-timeout` (seconds a server request may take), shared by `loupe infer` and
+ * `loupe export`. Null without `--mlflow-uri`.
  */
 export function mlflowSourceFrom(flags: Flags): Extract<ModelSource, { type: 'mlflow' }> | null {
   const uriFlag = typeof flags['mlflow-uri'] === 'string' ? flags['mlflow-uri'] : undefined;
@@ -32,6 +33,10 @@ export function mlflowSourceFrom(flags: Flags): Extract<ModelSource, { type: 'ml
   if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns >= 1))
     throw new UsageError('--max-runs must be an integer ≥ 1');
   const runIds = listFlag(flags, 'run-id');
+  const timeoutText = flags['mlflow-timeout'];
+  const timeoutSec = typeof timeoutText === 'string' ? Number(timeoutText) : undefined;
+  if (timeoutSec !== undefined && !(Number.isFinite(timeoutSec) && timeoutSec > 0 && timeoutSec <= 3600))
+    throw new UsageError('--mlflow-timeout must be a number of seconds, more than 0 and at most 3600');
   return {
     type: 'mlflow',
     // A tracking server's URL as given; a file store's path made absolute.
@@ -40,5 +45,6 @@ export function mlflowSourceFrom(flags: Flags): Extract<ModelSource, { type: 'ml
     status: status as Extract<ModelSource, { type: 'mlflow' }>['status'],
     ...(maxRuns ? { maxRuns } : {}),
     ...(runIds.length ? { runIds } : {}),
+    ...(timeoutSec !== undefined ? { timeoutSec } : {}),
   };
 }

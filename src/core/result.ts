@@ -55,9 +55,11 @@ function codeForSystemError(sysCode: string, fallback: ErrorCode): ErrorCode {
     case 'EACCES':
     case 'EPERM':
       return 'PERMISSION_DENIED';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'DISK_FULL';
     case 'EISDIR':
     case 'EEXIST':
-    case 'ENOSPC':
     case 'EMFILE':
     case 'EIO':
       return 'IO_ERROR';

@@ -21,6 +21,7 @@ import { benchmarkModelRunner } from './runners/benchmark-model';
 import { predictKeypointsRunner } from './runners/predict-keypoints';
 import { restoreFramesRunner } from './runners/restore-frames';
 import { MlflowServerClient } from './mlflow/server-client';
+import type { OpenServer } from './restore/sources';
 import { scanImagesRunner } from './runners/scan-images';
 import { exportModelsRunner } from './runners/export-models';
 import { PythonProbe } from './pytorch/python';
@@ -93,8 +94,8 @@ export async function startEngine(
     now: () => Date.now(),
   };
   const views = new ImageViews({ cacheDir: () => config.cacheDir });
-  const openServer = (uri: string): MlflowServerClient =>
-    MlflowServerClient.fromEnv(uri, join(config.cacheDir, 'mlflow'));
+  const openServer: OpenServer = (uri, options) =>
+    MlflowServerClient.fromEnv(uri, join(config.cacheDir, 'mlflow'), process.env, options);
   const jobs = new JobManager({
     runners: {
       'scan-images': scanImagesRunner(services),

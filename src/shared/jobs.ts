@@ -153,6 +153,11 @@ export type ModelSource =
       maxRuns?: number;
       /** Only these runs (the app's selection), in this order. */
       runIds?: string[];
+      /**
+       * A tracking server's bound on one request, retries included, in seconds (default
+       * MLFLOW_HTTP_REQUEST_TIMEOUT, else 15). An unreachable server fails this source alone.
+       */
+      timeoutSec?: number;
     }
   /**
    * A PyTorch model on disk, exported to ONNX before it runs: a TorchScript file, a checkpoint
@@ -216,6 +221,8 @@ export interface RestoreItemData {
   runMs: number | null;
   psnr?: number;
   ssim?: number;
+  /** Why the frame has no PSNR/SSIM although there is ground truth (e.g. a ground truth of another size). */
+  metricsSkipped?: string;
   /** Set on the items of a model that could not run: why (its summary status). */
   modelStatus?: ModelRunStatus;
 }

@@ -24,16 +24,22 @@ export interface MlflowRun {
   runId: string;
   runName: string;
   experimentId: string;
-  status: RunStatus;
+  /** UNKNOWN: the run's meta.yaml could not be read (see `problem`). */
+  status: RunStatus | 'UNKNOWN';
   startTime: number | null;
   endTime: number | null;
-  lifecycleStage: 'active' | 'deleted';
+  lifecycleStage: 'active' | 'deleted' | 'unknown';
   userId: string;
   artifactUri: string;
   params: Record<string, string>;
   /** Latest value of each metric (highest step, then latest timestamp). */
   metrics: Record<string, MetricPoint>;
   tags: Record<string, string>;
+  /**
+   * Why Loupe could not read the run (a malformed meta.yaml): it is listed all the same, with
+   * what its folder holds, and a batch skips it with this reason.
+   */
+  problem?: string;
 }
 
 /**

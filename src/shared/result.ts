@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'EXPORT_FAILED',
   'IMAGE_DECODE_FAILED',
   'IO_ERROR',
+  /** No space left on the device (ENOSPC) or over quota (EDQUOT): a batch stops, it cannot go on. */
+  'DISK_FULL',
   'JOB_NOT_FOUND',
   'JOB_STATE',
   'ENGINE_UNAVAILABLE',

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -88,6 +88,25 @@ describe('scan-images job (real sharp, real files)', () => {
     await finished(third.id);
     const after = await Promise.all(thumbs(a).map(async (t) => (await stat(t)).mtimeMs));
     expect(after).toEqual(before);
+  });
+
+  it('reports symbolic link loops and broken links as failed items, not silently dropped', async () => {
+    await symlink('loop.jpg', join(folder.dir, 'loop.jpg'));
+    await symlink('PATEK_nab_999_01_missing.jpg', join(folder.dir, 'broken.jpg'));
+    const job = await ok(h.engine.request('jobs.submit', { kind: 'scan-images', folder: folder.dir }));
+    const done = await finished(job.id);
+    expect(done.total).toBe(folder.good.length + folder.bad.length + 2);
+    expect(done.result).toMatchObject({ images: 6, failed: 5 });
+    const { items } = await ok(h.engine.request('jobs.items', { jobId: job.id, offset: 0, limit: 100 }));
+    const byKey = Object.fromEntries(items.map((i) => [i.key, i]));
+    expect(byKey['loop.jpg']).toMatchObject({
+      status: 'failed',
+      error: { code: 'IO_ERROR', message: 'a symbolic link loop (loop.jpg → loop.jpg)' },
+    });
+    expect(byKey['broken.jpg']).toMatchObject({
+      status: 'failed',
+      error: { code: 'NOT_FOUND', message: expect.stringMatching(/broken symbolic link/) },
+    });
   });
 
   it('fails the job, not the engine, for a folder that does not exist', async () => {

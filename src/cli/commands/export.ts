@@ -16,6 +16,7 @@ to convert on a GPU box or in CI and run the ONNX files anywhere.
 Sources (one of):
   --mlflow-uri URI          MLflow file store or tracking server, with --experiment-name NAME
     [--run-id ID]           Only this run (repeatable); else --filter-status (FINISHED) and --max-runs
+    [--mlflow-timeout SEC]  A server request's limit, retries included (default 15)
   --checkpoint FILE         A checkpoint (.pth/.pt/.ckpt), TorchScript file, pickled model or an
                             MLflow model folder (repeatable)
     [--architecture NAME]   Passed to the model factory (else the checkpoint's "architecture")
@@ -43,6 +44,7 @@ export async function exportCommand(
       'mlflow-uri': { type: 'string' },
       'experiment-name': { type: 'string' },
       'run-id': { type: 'string', multiple: true },
+      'mlflow-timeout': { type: 'string' },
       'filter-status': { type: 'string' },
       'max-runs': { type: 'string' },
       checkpoint: { type: 'string', multiple: true },

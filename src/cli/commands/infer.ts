@@ -16,7 +16,8 @@ lossless PNG outputs of the input's size and bit depth in <output-dir>/<run_name
 (frame_000000.png …, metadata.json, metrics.json with --gt-dir) and batch_summary.json with one
 entry per model: success, download_failed, unsupported_format, export_failed, load_failed,
 inference_failed or skipped, each with the reason. A failing model never stops the others.
-Resumable: a rerun skips frames already written.
+Resumable: a rerun skips frames already written. A full disk stops the batch ("disk full",
+exit 1); nothing half-written is left.
 
 Model sources (any combination; default: the bundled models):
   --mlflow-uri URI        MLflow file store (./mlruns, file://…) or tracking server (http[s]://…;
@@ -25,6 +26,9 @@ Model sources (any combination; default: the bundled models):
   --filter-status S       FINISHED (default) | RUNNING | FAILED | KILLED | none
   --max-runs N            At most N runs, newest first
   --run-id ID             Only this run, whatever its status (repeatable)
+  --mlflow-timeout SEC    A tracking server request's limit, retries included (default
+                          MLFLOW_HTTP_REQUEST_TIMEOUT, else 15); an unreachable server fails
+                          its runs alone (download_failed), the other models still run
   --models-dir DIR        A folder of .onnx files (with optional model.json)
   --checkpoint FILE       A PyTorch model file or MLflow model folder (repeatable; exported first)
   --bundled               The bundled models too
@@ -60,6 +64,7 @@ export async function inferCommand(
       'filter-status': { type: 'string' },
       'max-runs': { type: 'string' },
       'run-id': { type: 'string', multiple: true },
+      'mlflow-timeout': { type: 'string' },
       'models-dir': { type: 'string' },
       checkpoint: { type: 'string', multiple: true },
       bundled: { type: 'boolean' },

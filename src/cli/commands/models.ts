@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ModelInfo } from '../../shared/models';
 import { formatBytes, formatShape } from '../../core/format';
 import { cliHost, HOST_OPTIONS, type CliIo, type CliLocations } from '../context';
+import { unknownModelReason } from '../../core/models/describe';
 
 export const MODELS_HELP = `Usage: loupe models [options]
 
@@ -83,6 +84,8 @@ function describe(m: ModelInfo, probed: boolean, planned: string): string {
   for (const i of m.inputs) lines.push(`  input    ${i.name} ${i.type} ${formatShape(i.dims)}`);
   for (const o of m.outputs) lines.push(`  output   ${o.name} ${o.type} ${formatShape(o.dims)}`);
   if (m.layout !== 'unknown') lines.push(`  layout   ${m.layout} (from ${m.taskSource})`);
+  const unknown = m.task === 'unknown' && !m.error ? unknownModelReason(m) : null;
+  if (unknown) lines.push(`  cannot run: ${unknown}`);
   for (const q of m.manifest?.quality ?? []) {
     const baseline = q.baseline !== undefined ? ` (baseline ${q.baseline}${q.unit ? ` ${q.unit}` : ''})` : '';
     lines.push(`  quality  ${q.name} ${q.value}${q.unit ? ` ${q.unit}` : ''}${baseline} on ${q.dataset}`);

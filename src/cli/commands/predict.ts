@@ -37,7 +37,8 @@ Options:
   -h, --help             Show this help
 
 Exit code 0 when the batch completes, even with per-image failures (they are in the summary and
-predict.log); non-zero when the batch cannot run (no such folder, no usable detector).
+predict.log); non-zero when the batch cannot run (no such folder, no usable detector) or stops
+(a full disk: "disk full", what was written is kept and a rerun resumes).
 `;
 
 export async function predictCommand(

@@ -75,3 +75,28 @@ export function fromPlanar(
   }
   return out;
 }
+
+/** How many values of a tensor are NaN and how many ±Infinity. */
+export interface NonFiniteCount {
+  nan: number;
+  inf: number;
+  total: number;
+}
+
+/**
+ * Count the values that are not finite. A diverged network returns NaN or Inf; written as a PNG
+ * they would clamp to black or white and look like output, so they are counted and refused.
+ */
+export function countNonFinite(data: Float32Array): NonFiniteCount {
+  let nan = 0;
+  let inf = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as number;
+    // v - v is 0 for every finite v, NaN for NaN and ±Inf: one test per value on the common path.
+    if (v - v !== 0) {
+      if (v !== v) nan++;
+      else inf++;
+    }
+  }
+  return { nan, inf, total: data.length };
+}

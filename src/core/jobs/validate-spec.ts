@@ -208,6 +208,12 @@ function validateSources(value: unknown): Result<ModelSource[]> {
         ) {
           return err('INVALID_ARGUMENT', 'runIds must be a non-empty list of run ids');
         }
+        if (
+          v.timeoutSec !== undefined &&
+          !(typeof v.timeoutSec === 'number' && v.timeoutSec > 0 && v.timeoutSec <= 3600)
+        ) {
+          return err('INVALID_ARGUMENT', 'timeoutSec must be a number of seconds, more than 0 and at most 3600');
+        }
         out.push({
           type: 'mlflow',
           uri: v.uri,
@@ -215,6 +221,7 @@ function validateSources(value: unknown): Result<ModelSource[]> {
           ...(v.status !== undefined ? { status: v.status as Extract<ModelSource, { type: 'mlflow' }>['status'] } : {}),
           ...(v.maxRuns !== undefined ? { maxRuns: v.maxRuns as number } : {}),
           ...(v.runIds !== undefined ? { runIds: v.runIds as string[] } : {}),
+          ...(v.timeoutSec !== undefined ? { timeoutSec: v.timeoutSec as number } : {}),
         });
         break;
       default:

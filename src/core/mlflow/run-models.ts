@@ -211,15 +211,17 @@ export type RunModelChoice =
   | { ok: false; status: 'skipped' | 'unsupported_format' | 'download_failed'; reason: string };
 
 /**
- * The model a run's batch entry runs, or the status and reason when there is none: a run that
+ * The model a run's batch entry runs, or the status and reason when there is none: a run Loupe
+ * could not read (`problem`) is skipped with that reason, whatever it holds; a run that
  * failed or was killed is skipped; an MLmodel naming a missing file failed to download; the
  * parent of nested runs is skipped as such; a model of another flavor is an unsupported format.
  */
 export function chooseRunModel(
   located: readonly LocatedModels[],
-  run: { status: string },
+  run: { status: string; problem?: string },
   nestedRuns: number,
 ): RunModelChoice {
+  if (run.problem) return { ok: false, status: 'skipped', reason: run.problem };
   const all = located.flatMap((l) => l.found.models.map((model) => ({ model, l })));
   const order = (m: FoundModel): number =>
     ({ onnx: 0, 'mlflow-pytorch': 1, torchscript: 2, 'pickled-model': 3, checkpoint: 4, 'torch-file': 5 })[m.kind];

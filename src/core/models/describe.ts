@@ -119,6 +119,41 @@ function fromShapes(info: OnnxModelInfo, meta: UltralyticsMetadata): ModelDescri
   return { task: 'unknown', taskSource: 'unknown', layout: 'unknown' };
 }
 
+/** A tensor's shape as Loupe writes it in messages: `[1, 3, H, W]`. */
+export function shapeText(dims: readonly (number | string)[]): string {
+  return `[${dims.join(', ')}]`;
+}
+
+const IMAGE_INPUT = 'Loupe runs image models with one NCHW input [N, 3, H, W]';
+
+/**
+ * Why Loupe cannot tell what a model is (its task is unknown), in words that name its inputs and
+ * outputs, e.g. `its input "x" is [1, 3, H] (rank 3); Loupe runs image models with one NCHW input
+ * [N, 3, H, W]`. Null for a model whose inputs and outputs fit an image model.
+ */
+export function unknownModelReason(model: {
+  inputs: readonly TensorInfo[];
+  outputs: readonly TensorInfo[];
+}): string | null {
+  const { inputs, outputs } = model;
+  if (inputs.length === 0) return `it declares no inputs; ${IMAGE_INPUT}`;
+  if (inputs.length > 1) {
+    const list = inputs.map((t) => `"${t.name}" ${shapeText(t.dims)}`).join(', ');
+    return `it has ${inputs.length} inputs (${list}); ${IMAGE_INPUT}`;
+  }
+  const input = inputs[0] as TensorInfo;
+  if (input.dims.length !== 4)
+    return `its input "${input.name}" is ${shapeText(input.dims)} (rank ${input.dims.length}); ${IMAGE_INPUT}`;
+  const channels = input.dims[1];
+  if (typeof channels === 'number' && channels !== 3)
+    return `its input "${input.name}" is ${shapeText(input.dims)}, ${channels} channel${channels === 1 ? '' : 's'}; ${IMAGE_INPUT}`;
+  if (input.type !== 'float32' && input.type !== 'float16' && input.type !== 'unknown')
+    return `its input "${input.name}" is ${input.type} ${shapeText(input.dims)}; Loupe feeds float32 images`;
+  const output = outputs[0];
+  if (!output) return 'it declares no outputs';
+  return `its output "${output.name}" is ${shapeText(output.dims)}: neither an image [N, 3, H, W] (restoration) nor a detector's Ultralytics layout [N, C, anchors], and it has no model.json saying what it is`;
+}
+
 /** A readable, stable id from a file name: "My Model v2.onnx" → "my-model-v2". */
 export function modelIdFromFileName(fileName: string): string {
   const base = fileName.replace(/\.onnx$/i, '');

@@ -1,9 +1,8 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import sharp from 'sharp';
 import type { Letterbox } from '../../core/image/letterbox';
 import { LETTERBOX_FILL } from '../../core/image/letterbox';
-import { AppFailure } from '../../core/result';
+import { writeFileAtomic } from '../fs/atomic';
+import { imageFailure } from './read-errors';
 
 export interface RgbImage {
   /** Interleaved RGB samples. */
@@ -46,7 +45,7 @@ export async function readRgb(path: string, options: { maxSide?: number } = {}):
       depth: 8,
     };
   } catch (e) {
-    throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode ${path}: ${(e as Error).message}`, { path });
+    throw await imageFailure(path, e, `could not decode ${path}`);
   }
 }
 
@@ -69,27 +68,25 @@ export async function letterboxRgb(path: string, lb: Letterbox): Promise<Uint8Ar
       .toBuffer({ resolveWithObject: true });
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   } catch (e) {
-    throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode ${path}: ${(e as Error).message}`, { path });
+    throw await imageFailure(path, e, `could not decode ${path}`);
   }
 }
 
-/** Write RGB samples as a lossless PNG (16-bit stays 16-bit), atomically. */
+/**
+ * Write RGB samples as a lossless PNG (16-bit stays 16-bit), atomically: encoded in memory, then
+ * written by the atomic writer, so a failed write (a full disk) leaves no temp file and says
+ * DISK_FULL (libvips' own file writer reports ENOSPC only in words).
+ */
 export async function writeRgbPng(
   path: string,
   image: RgbImage,
   options: { compressionLevel?: number } = {},
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
   // sharp takes the sample depth from the typed array: a Uint16Array is read as 16-bit (a Buffer
   // of the same bytes would be read as 8-bit), and rgb16 keeps it 16-bit in the PNG.
   let img = sharp(image.pixels, { raw: { width: image.width, height: image.height, channels: 3 } });
   if (image.depth === 16) img = img.toColourspace('rgb16');
-  try {
-    await img.png({ compressionLevel: options.compressionLevel ?? 6 }).toFile(tmp);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  const png = await img.png({ compressionLevel: options.compressionLevel ?? 6 }).toBuffer();
+  // Frames are not fsynced one by one (the batch's progress file says what is done).
+  await writeFileAtomic(path, png, { fsync: false });
 }

@@ -2,6 +2,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
 import { AppFailure } from '../../core/result';
+import { imageFailure } from './read-errors';
 
 /**
  * sharp defaults to one libvips thread on these machines; give it the cores. The engine calls this
@@ -28,13 +29,18 @@ export interface ImageProbe {
 
 /** Read the header of an image; a file that is not a decodable image fails with IMAGE_DECODE_FAILED. */
 export async function probeImage(path: string): Promise<ImageProbe> {
-  const { size } = await stat(path);
+  let size: number;
+  try {
+    ({ size } = await stat(path));
+  } catch (e) {
+    throw await imageFailure(path, e, 'cannot stat the file');
+  }
   if (size === 0) throw new AppFailure('IMAGE_DECODE_FAILED', 'the file is empty', { path });
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(path).metadata();
   } catch (e) {
-    throw new AppFailure('IMAGE_DECODE_FAILED', `not a readable image: ${(e as Error).message}`, { path });
+    throw await imageFailure(path, e, 'not a readable image');
   }
   if (!meta.width || !meta.height) {
     throw new AppFailure('IMAGE_DECODE_FAILED', 'the image has no dimensions', { path });
@@ -73,6 +79,6 @@ export async function writeThumbnail(src: string, dest: string, size: number): P
     await rename(tmp, dest);
   } catch (e) {
     await rm(tmp, { force: true });
-    throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode: ${(e as Error).message}`, { path: src });
+    throw await imageFailure(src, e, 'could not decode');
   }
 }

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import type { ImageVariant, ImageView } from '../../shared/images';
 import { PREVIEW_SIZE, PROXY_SIZE } from '../../shared/images';
 import { AppFailure } from '../../core/result';
+import { imageFailure } from './read-errors';
 import { probeImage, type ImageProbe } from './sharp-codec';
 
 /** Formats every renderer (Chromium) decodes natively. */
@@ -96,7 +97,7 @@ export class ImageViews {
       await rename(tmp, dest);
     } catch (e) {
       await rm(tmp, { force: true });
-      throw new AppFailure('IMAGE_DECODE_FAILED', `could not decode: ${(e as Error).message}`, { path });
+      throw await imageFailure(path, e, 'could not decode');
     }
     if (++this.writes % 25 === 0) await this.trim(dir);
     return { ...base, path: dest, width, height, generated: true };

@@ -72,10 +72,11 @@ export class MlflowFileStore {
     const runs: MlflowRun[] = [];
     for (const name of await dirNames(expDir)) {
       if (RESERVED_DIRS.has(name)) continue;
-      const run = await this.readRun(join(expDir, name), name);
+      const run = await this.readRun(join(expDir, name), name, experimentId);
       if (!run) continue;
       if (!query.includeDeleted && run.lifecycleStage === 'deleted') continue;
-      if (query.status && run.status !== query.status) continue;
+      // A run that could not be read cannot be said to miss the filter: it is listed, with why.
+      if (query.status && run.status !== query.status && !run.problem) continue;
       runs.push(run);
     }
     runs.sort((a, b) => (b.startTime ?? 0) - (a.startTime ?? 0) || a.runId.localeCompare(b.runId));
@@ -147,9 +148,25 @@ export class MlflowFileStore {
     return out;
   }
 
-  private async readRun(dir: string, name: string): Promise<MlflowRun | null> {
-    const meta = await readYaml(join(dir, 'meta.yaml'));
-    if (!meta) return null;
+  /**
+   * A run folder as a run. A folder without meta.yaml is not a run (null) unless it holds what a
+   * run holds (params, metrics, tags, artifacts); one whose meta.yaml cannot be parsed is a run
+   * with a `problem`, its status and lifecycle unknown.
+   */
+  private async readRun(dir: string, name: string, experimentId: string): Promise<MlflowRun | null> {
+    const read = await readYamlChecked(join(dir, 'meta.yaml'));
+    let meta: Record<string, unknown>;
+    let problem: string | null = null;
+    if (read.kind === 'ok') meta = read.value;
+    else if (read.kind === 'missing') {
+      const parts = await dirNames(dir);
+      if (!parts.some((p) => RUN_PARTS.has(p))) return null;
+      meta = {};
+      problem = `the run's meta.yaml is missing (${join(dir, 'meta.yaml')}); Loupe cannot tell its status`;
+    } else {
+      meta = {};
+      problem = `the run's meta.yaml ${read.problem}; Loupe cannot tell its status`;
+    }
     const [params, tags, metricFiles] = await Promise.all([
       readKeyFiles(join(dir, 'params')),
       readKeyFiles(join(dir, 'tags')),
@@ -160,7 +177,16 @@ export class MlflowFileStore {
       const latest = latestMetric(parseMetricHistory(text));
       if (latest) metrics[key] = latest;
     }
-    return runFromMeta(meta, name, { params, metrics, tags });
+    const run = runFromMeta(meta, name, { params, metrics, tags });
+    if (!problem) return run;
+    return {
+      ...run,
+      experimentId,
+      status: 'UNKNOWN',
+      lifecycleStage: 'unknown',
+      artifactUri: '',
+      problem,
+    };
   }
 
   private keyPath(base: string, key: string): string {
@@ -168,6 +194,32 @@ export class MlflowFileStore {
     if (!path.startsWith(base + sep)) throw new AppFailure('INVALID_ARGUMENT', `bad metric key ${key}`);
     return path;
   }
+}
+
+/** Folders a run's folder holds (a folder with none of them and no meta.yaml is not a run). */
+const RUN_PARTS = new Set(['params', 'metrics', 'tags', 'artifacts']);
+
+/** A YAML object file: its value, missing, or why it cannot be used. */
+async function readYamlChecked(
+  path: string,
+): Promise<{ kind: 'ok'; value: Record<string, unknown> } | { kind: 'missing' } | { kind: 'bad'; problem: string }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'bad', problem: `cannot be read (${code ?? (e as Error).message})` };
+  }
+  let value: unknown;
+  try {
+    value = parseYaml(text) as unknown;
+  } catch (e) {
+    return { kind: 'bad', problem: `is malformed (not valid YAML: ${(e as Error).message.split('\n')[0]})` };
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { kind: 'bad', problem: 'is malformed (not a YAML mapping)' };
+  return { kind: 'ok', value: value as Record<string, unknown> };
 }
 
 async function readYaml(path: string): Promise<Record<string, unknown> | null> {

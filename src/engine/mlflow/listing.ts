@@ -3,7 +3,7 @@ import type { ExportPlan } from '../../shared/pytorch';
 import { chooseRunModel, describeFound, nestedRunCounts } from '../../core/mlflow/run-models';
 import { AppFailure } from '../../core/result';
 import type { TorchExporter } from '../pytorch/exporter';
-import { isServerUri, torchSourceOfRun, type MlflowSource } from '../restore/sources';
+import { isServerUri, torchSourceOfRun, type MlflowSource, type OpenServer } from '../restore/sources';
 import { MlflowFileStore } from './file-store';
 
 /**
@@ -14,7 +14,7 @@ import { MlflowFileStore } from './file-store';
  */
 export async function listMlflowRuns(
   query: MlflowRunsQuery,
-  openServer: (uri: string) => MlflowSource,
+  openServer: OpenServer,
   exporter: TorchExporter,
 ): Promise<MlflowRunsResult> {
   const server = isServerUri(query.uri);

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { parse as parseYaml } from 'yaml';
-import type { MetricPoint, MlflowRun, ModelArtifact } from '../../shared/mlflow';
+import type { MetricPoint, MlflowRun, ModelArtifact, RunStatus } from '../../shared/mlflow';
 import { runStatus } from '../../core/mlflow/format';
 import {
   chooseRunModel,
@@ -26,12 +26,17 @@ export interface MlflowServerOptions {
   /** MLFLOW_TRACKING_USERNAME / PASSWORD: basic auth. */
   username?: string;
   password?: string;
+  /**
+   * Bound on one request, all its attempts together: connecting, the answer's headers and a JSON
+   * answer's body (default 15 s). A download's body is bounded by the same time without data.
+   */
   timeoutMs?: number;
   retries?: number;
   /** Downloaded models, by content hash. */
   cacheDir: string;
   fetchImpl?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
   /** runs/search page size (MLflow allows up to 1000). */
   pageSize?: number;
 }
@@ -68,7 +73,8 @@ interface ArtifactPlace {
   key: string;
   /** The listing request for a folder (REST path with query). */
   list: (path: string) => string;
-  download: (path: string) => Promise<Response>;
+  /** `stream`: a model file, read as it arrives (bounded by time without data, not in all). */
+  download: (path: string, stream?: boolean) => Promise<Response>;
 }
 
 interface CacheIndex {
@@ -77,6 +83,14 @@ interface CacheIndex {
 }
 
 const PAGE = 1000;
+
+/** How long one request to a tracking server may take by default, retries included. */
+export const DEFAULT_MLFLOW_TIMEOUT_MS = 15_000;
+
+/** Per-client options a Loupe job can set (over the MLFLOW_* environment variables). */
+export interface MlflowClientOverrides {
+  timeoutMs?: number;
+}
 
 /**
  * An MLflow tracking server through its documented REST API (2.0): experiments/get-by-name,
@@ -90,6 +104,8 @@ export class MlflowServerClient implements MlflowSource {
   private readonly base: string;
   private readonly fetchImpl: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly timeoutMs: number;
   /** Logged models per experiment, searched once per client. */
   private readonly loggedModels = new Map<string, Promise<NonNullable<RestLoggedModel['info']>[]>>();
 
@@ -98,10 +114,21 @@ export class MlflowServerClient implements MlflowSource {
     this.base = options.uri.replace(/\/+$/, '');
     this.fetchImpl = options.fetchImpl ?? fetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.now = options.now ?? Date.now;
+    const t = options.timeoutMs;
+    this.timeoutMs = t !== undefined && Number.isFinite(t) && t > 0 ? t : DEFAULT_MLFLOW_TIMEOUT_MS;
   }
 
-  /** Options from the standard MLflow environment variables. */
-  static fromEnv(uri: string, cacheDir: string, env: NodeJS.ProcessEnv = process.env): MlflowServerClient {
+  /**
+   * Options from the standard MLflow environment variables (MLFLOW_HTTP_REQUEST_TIMEOUT in
+   * seconds bounds a request, retries included), `overrides` (a job's own) over them.
+   */
+  static fromEnv(
+    uri: string,
+    cacheDir: string,
+    env: NodeJS.ProcessEnv = process.env,
+    overrides: MlflowClientOverrides = {},
+  ): MlflowServerClient {
     return new MlflowServerClient({
       uri,
       cacheDir,
@@ -111,6 +138,7 @@ export class MlflowServerClient implements MlflowSource {
         : {}),
       ...(env.MLFLOW_HTTP_REQUEST_TIMEOUT ? { timeoutMs: Number(env.MLFLOW_HTTP_REQUEST_TIMEOUT) * 1000 } : {}),
       ...(env.MLFLOW_HTTP_REQUEST_MAX_RETRIES ? { retries: Number(env.MLFLOW_HTTP_REQUEST_MAX_RETRIES) } : {}),
+      ...(overrides.timeoutMs !== undefined ? { timeoutMs: overrides.timeoutMs } : {}),
     });
   }
 
@@ -124,10 +152,7 @@ export class MlflowServerClient implements MlflowSource {
     return body.experiment ? { experimentId: body.experiment.experiment_id, name: body.experiment.name } : null;
   }
 
-  async runs(
-    experimentId: string,
-    query: { status?: MlflowRun['status'] | null; maxResults?: number },
-  ): Promise<MlflowRun[]> {
+  async runs(experimentId: string, query: { status?: RunStatus | null; maxResults?: number }): Promise<MlflowRun[]> {
     const out: MlflowRun[] = [];
     let pageToken: string | undefined;
     do {
@@ -229,7 +254,7 @@ export class MlflowServerClient implements MlflowSource {
       key: `run:${run.runId}`,
       list: (path) =>
         `/api/2.0/mlflow/artifacts/list?run_id=${encodeURIComponent(run.runId)}${path ? `&path=${encodeURIComponent(path)}` : ''}`,
-      download: (path) => this.download(run, path),
+      download: (path, stream) => this.download(run, path, stream),
     };
   }
 
@@ -252,8 +277,13 @@ export class MlflowServerClient implements MlflowSource {
           key: `logged-model:${id}`,
           list: (path: string) =>
             `/api/2.0/mlflow${base}/directories${path ? `?artifact_directory_path=${encodeURIComponent(path)}` : ''}`,
-          download: (path: string) =>
-            this.request('GET', `/ajax-api/2.0/mlflow${base}/files?artifact_file_path=${encodeURIComponent(path)}`),
+          download: (path: string, stream?: boolean) =>
+            this.request(
+              'GET',
+              `/ajax-api/2.0/mlflow${base}/files?artifact_file_path=${encodeURIComponent(path)}`,
+              undefined,
+              { stream: stream === true },
+            ),
         };
       });
   }
@@ -295,18 +325,22 @@ export class MlflowServerClient implements MlflowSource {
     return out;
   }
 
-  private download(run: MlflowRun, path: string): Promise<Response> {
+  private download(run: MlflowRun, path: string, stream = false): Promise<Response> {
     const proxied = /^mlflow-artifacts:/.test(run.artifactUri);
     if (proxied) {
       const root = run.artifactUri.replace(/^mlflow-artifacts:(\/\/[^/]*)?\/?/, '');
       return this.request(
         'GET',
         `/api/2.0/mlflow-artifacts/artifacts/${posix.join(root, path).split('/').map(encodeURIComponent).join('/')}`,
+        undefined,
+        { stream },
       );
     }
     return this.request(
       'GET',
       `/get-artifact?path=${encodeURIComponent(path)}&run_uuid=${encodeURIComponent(run.runId)}`,
+      undefined,
+      { stream },
     );
   }
 
@@ -352,12 +386,27 @@ export class MlflowServerClient implements MlflowSource {
   }
 
   private async saveTo(place: ArtifactPlace, path: string, dest: string): Promise<string> {
-    const res = await place.download(path);
+    const res = await place.download(path, true);
     if (!res.ok || !res.body) throw new AppFailure('IO_ERROR', `download of ${path} failed: HTTP ${res.status}`);
     const hash = createHash('sha256');
     const body = Readable.fromWeb(res.body as NodeReadableStream);
-    body.on('data', (chunk: Buffer) => hash.update(chunk));
-    await pipeline(body, createWriteStream(dest));
+    // A model may take minutes to arrive; a server that stops sending fails after timeoutMs.
+    const stalled = (): void => {
+      body.destroy(
+        new AppFailure('TIMEOUT', `download of ${path} stalled: no data for ${seconds(this.timeoutMs)}`, { path }),
+      );
+    };
+    const idle = setTimeout(stalled, this.timeoutMs);
+    idle.unref?.();
+    body.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      idle.refresh();
+    });
+    try {
+      await pipeline(body, createWriteStream(dest));
+    } finally {
+      clearTimeout(idle);
+    }
     return hash.digest('hex');
   }
 
@@ -381,30 +430,59 @@ export class MlflowServerClient implements MlflowSource {
     return h;
   }
 
-  /** One request with timeout and retries (network errors, 429, 5xx); 4xx other than 404 fail. */
-  private async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+  /**
+   * One request with retries (network errors, 429, 5xx) inside one deadline: every attempt, the
+   * waits between them, connecting, the headers and (unless `stream`) the body must fit in
+   * `timeoutMs`. 4xx other than 404 fail at once.
+   */
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    opts: { stream?: boolean } = {},
+  ): Promise<Response> {
     const retries = this.options.retries ?? 3;
+    const deadline = this.now() + this.timeoutMs;
     let lastError = '';
+    let timedOut = false;
+    let attempts = 0;
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await this.sleep(Math.min(8000, 250 * 2 ** (attempt - 1)));
+      if (attempt > 0) {
+        const wait = Math.min(8000, 250 * 2 ** (attempt - 1));
+        if (this.now() + wait >= deadline) break;
+        await this.sleep(wait);
+      }
+      const left = deadline - this.now();
+      if (left <= 0) break;
+      attempts++;
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), left);
+      // Left running for a JSON body (it bounds reading it too); it never keeps the process alive.
+      timer.unref?.();
       let res: Response;
       try {
         res = await this.fetchImpl(this.base + path, {
           method,
           headers: this.headers(body !== undefined),
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+          signal: abort.signal,
         });
       } catch (e) {
-        lastError = (e as Error).name === 'TimeoutError' ? 'timed out' : (e as Error).message;
+        clearTimeout(timer);
+        timedOut = abort.signal.aborted;
+        lastError = timedOut ? `no answer within ${seconds(this.timeoutMs)}` : networkReason(e);
         continue;
       }
+      if (opts.stream) clearTimeout(timer);
       if (res.status === 429 || res.status >= 500) {
+        clearTimeout(timer);
+        timedOut = false;
         lastError = `HTTP ${res.status}`;
         await res.body?.cancel();
         continue;
       }
       if (res.status === 401 || res.status === 403) {
+        clearTimeout(timer);
         throw new AppFailure(
           'UNAUTHORIZED',
           `${this.base} refused the credentials (HTTP ${res.status}); set MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/PASSWORD`,
@@ -412,20 +490,51 @@ export class MlflowServerClient implements MlflowSource {
       }
       if (!res.ok && res.status !== 404) {
         const text = await res.text().catch(() => '');
+        clearTimeout(timer);
         throw new AppFailure('IO_ERROR', `${method} ${path} failed: HTTP ${res.status} ${text.slice(0, 200)}`);
       }
       return res;
     }
+    if (attempts === 0) lastError ||= `no time left within ${seconds(this.timeoutMs)}`;
     throw new AppFailure(
-      'IO_ERROR',
-      `${this.base} did not answer ${method} ${path.split('?')[0]} after ${retries + 1} attempts (${lastError})`,
+      timedOut ? 'TIMEOUT' : 'IO_ERROR',
+      `${this.base} did not answer ${method} ${path.split('?')[0]} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${lastError}); the limit is ${seconds(this.timeoutMs)} a request (MLFLOW_HTTP_REQUEST_TIMEOUT, --mlflow-timeout)`,
+      { uri: this.base, attempts, timeoutMs: this.timeoutMs },
     );
   }
 
   private async json(res: Response): Promise<unknown> {
     if (res.status === 404) throw new AppFailure('NOT_FOUND', `${res.url}: not found`);
-    return res.json();
+    try {
+      return await res.json();
+    } catch (e) {
+      // The request's deadline aborts a body that stops half-way.
+      if ((e as Error).name === 'AbortError')
+        throw new AppFailure('TIMEOUT', `${this.base} stopped answering within ${seconds(this.timeoutMs)}`);
+      throw new AppFailure('IO_ERROR', `${this.base} sent an answer that is not JSON: ${(e as Error).message}`);
+    }
   }
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/** What fetch's "fetch failed" was: refused, no such host, reset… */
+function networkReason(e: unknown): string {
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : null;
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ENOTFOUND: 'no such host',
+    EAI_AGAIN: 'the host name could not be resolved',
+    ECONNRESET: 'the connection was reset',
+    EHOSTUNREACH: 'the host is unreachable',
+    ENETUNREACH: 'the network is unreachable',
+  };
+  if (code && words[code]) return `${words[code]} (${code})`;
+  if (typeof cause?.message === 'string' && cause.message) return cause.message;
+  return (e as Error).message;
 }
 
 function toRun(r: RestRun): MlflowRun {

@@ -5,7 +5,7 @@ import type { Device } from '../../shared/devices';
 import type { ModelInfo, ModelTryResult, TensorInfo } from '../../shared/models';
 import { letterbox } from '../../core/image/letterbox';
 import { cropPlanar, paddedSize, padPlanar } from '../../core/image/padding';
-import { fromPlanar, toPlanar, type TensorNormalization } from '../../core/image/tensor';
+import { countNonFinite, fromPlanar, toPlanar, type TensorNormalization } from '../../core/image/tensor';
 import { concreteInputShape, readUltralyticsMetadata } from '../../core/models/describe';
 import { AppFailure } from '../../core/result';
 import { letterboxRgb, readRgb, writeRgbPng } from '../images/pixels';
@@ -103,6 +103,13 @@ export async function tryModel(
       const scale = model.manifest?.output.scale ?? 1;
       const [, , oh, ow] = first.dims as [number, number, number, number];
       const cropped = cropPlanar(first.data as Float32Array, 3, ow, oh, image.width * scale, image.height * scale);
+      const bad = countNonFinite(cropped);
+      if (bad.nan + bad.inf > 0)
+        throw new AppFailure(
+          'INFERENCE_FAILED',
+          `${model.name} returned ${bad.nan + bad.inf} of ${bad.total} values that are not finite (${bad.nan} NaN, ${bad.inf} Inf)`,
+          { model: model.id, nan: bad.nan, inf: bad.inf, values: bad.total },
+        );
       const key = createHash('sha1').update(`${model.sha256}\0${imagePath}`).digest('hex').slice(0, 16);
       outputImage = join(deps.cacheDir, 'try', `${key}-output.png`);
       inputImage = join(deps.cacheDir, 'try', `${key}-input.png`);

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { ModelInfo } from '../../shared/models';
 import { cropPlanar, paddedSize, padPlanar, type PadMode } from '../../core/image/padding';
-import { fromPlanar, toPlanar, type TensorNormalization } from '../../core/image/tensor';
+import { countNonFinite, fromPlanar, toPlanar, type TensorNormalization } from '../../core/image/tensor';
 import { extractTile, planTiles, TileBlender, tileWeights, type Tile } from '../../core/image/tiling';
 import { AppFailure } from '../../core/result';
 import type { RgbImage } from '../images/pixels';
@@ -138,6 +138,15 @@ export async function restoreFrame(
   const ow = w * s.scale;
   const oh = h * s.scale;
   const cropped = cropPlanar(result!, 3, padded.width * s.scale, padded.height * s.scale, ow, oh);
+  // NaN/Inf would clamp to black or white in the PNG and pass for output: the frame fails instead.
+  const bad = countNonFinite(cropped);
+  if (bad.nan + bad.inf > 0) {
+    throw new AppFailure(
+      'INFERENCE_FAILED',
+      `${bad.nan + bad.inf} of ${bad.total} output values are not finite (${bad.nan} NaN, ${bad.inf} Inf); the frame is not written`,
+      { model: model.id, nan: bad.nan, inf: bad.inf, values: bad.total },
+    );
+  }
   return {
     image: { pixels: fromPlanar(cropped, ow, oh, maxValue, s.outNorm), width: ow, height: oh, depth: frame.depth },
     tiled,

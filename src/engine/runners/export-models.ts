@@ -7,7 +7,7 @@ import { toAppError } from '../../core/result';
 import { readRgb } from '../images/pixels';
 import type { JobRunner } from '../jobs/manager';
 import { ModelFailure, type ExportSample } from '../pytorch/exporter';
-import { resolveCandidates, type MlflowSource } from '../restore/sources';
+import { resolveCandidates, type OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
 
 const CARD = { width: 320, height: 240 };
@@ -17,10 +17,7 @@ const CARD = { width: 320, height: 240 };
  * torch (on `--sample`, else a test card), into the cache and optionally an output folder, without
  * running a batch. One item per model; a model that cannot be exported fails alone.
  */
-export function exportModelsRunner(
-  svc: EngineServices,
-  openServer: (uri: string) => MlflowSource,
-): JobRunner<'export-models'> {
+export function exportModelsRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'export-models'> {
   return async (ctx) => {
     const spec = ctx.spec;
     const candidates = await resolveCandidates(spec.sources, {

@@ -9,7 +9,8 @@ import { isSafeFileName } from '../../core/formats/labels';
 import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
-import { listImages } from '../images/list-images';
+import { diskFullFailure } from '../fs/disk-full';
+import { walkImages } from '../images/list-images';
 import type { JobRunner } from '../jobs/manager';
 import { LabelDir } from '../labels/label-dir';
 import type { Matcher } from '../../core/match/matcher';
@@ -39,6 +40,18 @@ interface ProgressFile {
  * images; a log file records every image. Human labels are read, never written.
  */
 export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-keypoints'> {
+  const run = predictKeypoints(svc);
+  // A full disk stops the batch with "disk full", whichever write found it.
+  return async (ctx) => {
+    try {
+      return await run(ctx);
+    } catch (e) {
+      throw diskFullFailure(e) ?? e;
+    }
+  };
+}
+
+function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
   const loadCv = createOpenCvLoader();
   return async (ctx) => {
     const spec = ctx.spec;
@@ -82,7 +95,7 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
     const templates = new TemplateCache(matcher, DEFAULT_RESOLUTIONS, DEFAULT_PIPELINE.cropMargin);
 
     const rootName = basename(imagesDir);
-    const files = await listImages(imagesDir, true);
+    const { files, problems: walkProblems } = await walkImages(imagesDir, true);
     const byName = new Map<string, string>();
     for (const rel of files) byName.set(basename(rel), join(imagesDir, rel));
     const images = files
@@ -93,6 +106,11 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
       await appendFile(join(outputDir, LOG_FILE), `${new Date().toISOString()} ${line}\n`).catch(() => undefined);
     };
     await mkdir(outputDir, { recursive: true });
+    // What the folder walk could not follow (link loops, broken links) is said, not dropped.
+    for (const p of walkProblems) {
+      ctx.log('warn', `${p.path}: ${p.reason}; not predicted`);
+      await log(`${p.path}: NOT READ ${p.code}: ${p.reason}`);
+    }
 
     // Human labels: skipped images and the templates. A malformed file is reported, never rewritten.
     const human = new Map<string, LabelRecord>();
@@ -244,6 +262,9 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
             }),
           });
         } catch (e) {
+          // A full disk fails every later write too: the batch stops (what is written is kept).
+          const full = diskFullFailure(e);
+          if (full) throw full;
           const error = toAppError(e, 'IMAGE_DECODE_FAILED');
           // A failure of the output file is not the image's fault: it is retried on the next run.
           if (error.code !== 'IO_ERROR') done.set(id.imageKey, 'failed');
@@ -254,8 +275,11 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
       }
     } finally {
       // Paused, cancelled or stopped: what was predicted is kept.
-      await checkpoint();
-      await templates.clear();
+      try {
+        await checkpoint();
+      } finally {
+        await templates.clear();
+      }
     }
 
     const tiers = { full: 0, 'pipeline-fallback': 0, 'geometric-fallback': 0 };

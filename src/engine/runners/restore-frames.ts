@@ -9,13 +9,14 @@ import { frameName } from '../../core/restore/naming';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { AppFailure, toAppError } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
-import { listImages } from '../images/list-images';
+import { diskFullFailure } from '../fs/disk-full';
+import { listImages, walkImages } from '../images/list-images';
 import { readRgb, writeRgbPng, type RgbImage } from '../images/pixels';
 import type { JobRunner } from '../jobs/manager';
 import type { SessionHandle } from '../ort/session-pool';
 import { ModelFailure, type ExportSample } from '../pytorch/exporter';
 import { restoreFrame, restoreSettings } from '../restore/infer-frame';
-import { resolveCandidates, type MlflowSource } from '../restore/sources';
+import { resolveCandidates, type OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
 
 export const INFER_PROGRESS_FILE = '.loupe-infer.json';
@@ -32,7 +33,7 @@ export const SSIM_DEFINITION =
 interface InferProgress {
   version: 1;
   configKey: string;
-  done: Record<string, { ms: number; tiled: boolean; psnr?: number; ssim?: number }>;
+  done: Record<string, { ms: number; tiled: boolean; psnr?: number; ssim?: number; metricsSkipped?: string }>;
 }
 
 /**
@@ -41,11 +42,8 @@ interface InferProgress {
  * batch summary with one entry per model. A model that cannot be fetched, loaded or run is
  * recorded with its status and reason; the others go on. Resumable per model and frame.
  */
-export function restoreFramesRunner(
-  svc: EngineServices,
-  openServer: (uri: string) => MlflowSource,
-): JobRunner<'restore-frames'> {
-  return async (ctx) => {
+export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'restore-frames'> {
+  const run: JobRunner<'restore-frames'> = async (ctx) => {
     const spec = ctx.spec;
     const inputDir = resolve(spec.inputDir);
     const outputDir = resolve(spec.outputDir);
@@ -57,26 +55,35 @@ export function restoreFramesRunner(
       if (dir && !(await stat(dir).catch(() => null))?.isDirectory())
         throw new AppFailure('NOT_FOUND', `no ${label} folder ${dir}`, { path: dir });
     }
-    const frames = (await listImages(inputDir, false)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const walked = await walkImages(inputDir, false);
+    const frames = walked.files.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    // Frames the walk could not follow (a link loop, a broken link) are said, and listed in the summary.
+    const inputProblems = walked.problems.map((p) => ({ path: p.path, error: p.reason }));
+    for (const p of inputProblems) ctx.log('warn', `input ${p.path}: ${p.error}; not a frame of this batch`);
     if (frames.length === 0) throw new AppFailure('NOT_FOUND', `no frames in ${inputDir}`, { path: inputDir });
     const candidates = await resolveCandidates(spec.sources, {
       catalog: svc.catalog,
       dirs: svc.modelDirs(),
       openServer,
     });
-    if (candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
     ctx.setTotal(candidates.length * frames.length);
 
     // Ground truth, decoded once per frame for the whole batch (it is the same for every model),
     // found by file name or, failing that, by stem (JPEG frames against PNG references).
     const gtFor = gtDir ? pairGroundTruth(frames, await listImages(gtDir, false)) : new Map<string, string>();
-    const gtCache = new Map<string, Promise<RgbImage | null>>();
-    const groundTruth = (frame: string): Promise<RgbImage | null> => {
+    // A ground truth that cannot be used skips that frame's metrics, with the reason; the frame's
+    // output is written all the same.
+    type GroundTruth = { image: RgbImage; name: string } | { problem: string } | null;
+    const gtCache = new Map<string, Promise<GroundTruth>>();
+    const groundTruth = (frame: string): Promise<GroundTruth> => {
       const name = gtFor.get(frame);
       if (!gtDir || !name) return Promise.resolve(null);
       let p = gtCache.get(frame);
       if (!p) {
-        p = readRgb(join(gtDir, name)).catch(() => null);
+        p = readRgb(join(gtDir, name)).then(
+          (image) => ({ image, name }),
+          (e: unknown) => ({ problem: `ground truth ${name} could not be read: ${toAppError(e).message}` }),
+        );
         gtCache.set(frame, p);
       }
       return p;
@@ -99,10 +106,16 @@ export function restoreFramesRunner(
         gt_dir: gtDir,
         output_dir: outputDir,
         frames: frames.length,
+        ...(inputProblems.length ? { input_problems: inputProblems } : {}),
         models: summary,
         ranking: result().ranking,
       });
 
+    if (candidates.length === 0) {
+      // Still a batch_summary.json that says so.
+      await writeSummary();
+      throw new AppFailure('NOT_FOUND', 'no models to run');
+    }
     for (const c of candidates) {
       const entry: ModelRunSummary = {
         run_id: c.runId,
@@ -209,9 +222,14 @@ export function restoreFramesRunner(
         run_ms: number;
         tiled: boolean;
         tiled_because?: string;
+        /** Why this frame has no PSNR/SSIM although there is ground truth. */
+        metrics_skipped?: string;
       }[] = [];
       const metrics: { frame: string; input: string; psnr: number; ssim: number }[] = [];
+      const metricsSkipped: { frame: string; input: string; reason: string }[] = [];
       const failures: string[] = [];
+      /** Frames whose output held NaN or Inf (not written). */
+      let nonFiniteFrames = 0;
       const started = Date.now();
       let bitDepth: number | null = null;
 
@@ -219,17 +237,28 @@ export function restoreFramesRunner(
       const decode = (i: number): Promise<RgbImage> => readRgb(join(inputDir, frames[i] as string));
       let next: { index: number; image: Promise<RgbImage> } | null = null;
       let writing: Promise<void> = Promise.resolve();
+      // Set when a frame could not be written because the disk is full: the batch stops.
+      let diskFull: AppFailure | null = null;
       try {
         for (const [i, input] of frames.entries()) {
           await ctx.checkpoint();
+          if (diskFull) throw diskFull;
           const name = frameName(i);
           const key = `${c.folderName}/${name}`;
           const outPath = join(dir, name);
           const prior = state.done[name];
           if (prior && (await stat(outPath).catch(() => null))?.isFile()) {
-            frameRecords.push({ index: i, input, output: name, run_ms: prior.ms, tiled: prior.tiled });
+            frameRecords.push({
+              index: i,
+              input,
+              output: name,
+              run_ms: prior.ms,
+              tiled: prior.tiled,
+              ...(prior.metricsSkipped ? { metrics_skipped: prior.metricsSkipped } : {}),
+            });
             if (prior.psnr !== undefined && prior.ssim !== undefined)
               metrics.push({ frame: name, input, psnr: prior.psnr, ssim: prior.ssim });
+            if (prior.metricsSkipped) metricsSkipped.push({ frame: name, input, reason: prior.metricsSkipped });
             if (!ctx.previous(key)) {
               ctx.item({
                 index: i,
@@ -246,6 +275,7 @@ export function restoreFramesRunner(
           const fail = (e: unknown, code: 'IO_ERROR' | 'INFERENCE_FAILED', tiled: boolean, runMs: number | null) => {
             const error = toAppError(e, code);
             failures.push(`${input}: ${error.message}`);
+            if (typeof error.details?.nan === 'number') nonFiniteFrames++;
             ctx.item({
               index: i,
               key,
@@ -262,18 +292,19 @@ export function restoreFramesRunner(
             const restored = await restoreFrame(handle.session, model, image, settings);
             const gt = await groundTruth(input);
             let q: { psnr: number; ssim: number } | null = null;
-            if (gt) {
-              if (gt.width !== restored.image.width || gt.height !== restored.image.height) {
-                throw new AppFailure(
-                  'INVALID_ARGUMENT',
-                  `ground truth ${input} is ${gt.width}×${gt.height}, the output ${restored.image.width}×${restored.image.height}`,
-                );
+            let skipMetrics: string | null = gt && 'problem' in gt ? gt.problem : null;
+            if (gt && 'image' in gt) {
+              const truth = gt.image;
+              if (truth.width !== restored.image.width || truth.height !== restored.image.height) {
+                skipMetrics = `ground truth ${gt.name} is ${truth.width}×${truth.height}, the output ${restored.image.width}×${restored.image.height}: no PSNR/SSIM for this frame`;
+              } else {
+                const range = restored.image.depth === 16 ? 65535 : 255;
+                const a = { data: restored.image.pixels, width: truth.width, height: truth.height, channels: 3 };
+                const b = { data: truth.pixels, width: truth.width, height: truth.height, channels: 3 };
+                q = { psnr: round(psnr(a, b, range), 4), ssim: round(ssim(a, b, range), 6) };
               }
-              const range = restored.image.depth === 16 ? 65535 : 255;
-              const a = { data: restored.image.pixels, width: gt.width, height: gt.height, channels: 3 };
-              const b = { data: gt.pixels, width: gt.width, height: gt.height, channels: 3 };
-              q = { psnr: round(psnr(a, b, range), 4), ssim: round(ssim(a, b, range), 6) };
             }
+            if (skipMetrics) ctx.log('warn', `${c.name}: ${input}: ${skipMetrics}`);
             // Encode this frame while the next one runs; at most one encode in flight. The item
             // counts as done once its PNG is on disk.
             await writing;
@@ -285,12 +316,19 @@ export function restoreFramesRunner(
               run_ms: round(restored.runMs, 2),
               tiled: restored.tiled,
               ...(restored.tiledBecause ? { tiled_because: restored.tiledBecause } : {}),
+              ...(skipMetrics ? { metrics_skipped: skipMetrics } : {}),
             };
             writing = writeRgbPng(outPath, restored.image, { compressionLevel: PNG_COMPRESSION_LEVEL }).then(
               () => {
-                state.done[name] = { ms: record.run_ms, tiled: restored.tiled, ...(q ?? {}) };
+                state.done[name] = {
+                  ms: record.run_ms,
+                  tiled: restored.tiled,
+                  ...(q ?? {}),
+                  ...(skipMetrics ? { metricsSkipped: skipMetrics } : {}),
+                };
                 frameRecords.push(record);
                 if (q) metrics.push({ frame: name, input, ...q });
+                if (skipMetrics) metricsSkipped.push({ frame: name, input, reason: skipMetrics });
                 if (restored.tiled) entry.frames_tiled++;
                 ctx.item({
                   index: i,
@@ -305,10 +343,16 @@ export function restoreFramesRunner(
                     tiled: restored.tiled,
                     runMs: restored.runMs,
                     ...(q ?? {}),
+                    ...(skipMetrics ? { metricsSkipped: skipMetrics } : {}),
                   },
                 });
               },
-              (e: unknown) => fail(e, 'IO_ERROR', restored.tiled, restored.runMs),
+              (e: unknown) => {
+                const full = diskFullFailure(e, outPath);
+                if (full)
+                  diskFull ??= full; // the first frame that did not fit is the one named
+                else fail(e, 'IO_ERROR', restored.tiled, restored.runMs);
+              },
             );
             if (i % 4 === 3) {
               const snapshot = { ...state, done: { ...state.done } };
@@ -324,13 +368,16 @@ export function restoreFramesRunner(
         await writing;
         await writeJsonAtomic(join(dir, INFER_PROGRESS_FILE), state);
       }
+      if (diskFull) throw diskFull;
       frameRecords.sort((a, b) => a.index - b.index);
       metrics.sort((a, b) => a.frame.localeCompare(b.frame));
+      metricsSkipped.sort((a, b) => a.frame.localeCompare(b.frame));
 
       entry.frames = frameRecords.length;
       if (failures.length > 0) {
         entry.status = 'inference_failed';
-        entry.error = `${failures.length} of ${frames.length} frames failed; first: ${failures[0]}`;
+        const nonFinite = nonFiniteFrames > 0 ? ` (${nonFiniteFrames} with NaN/Inf outputs)` : '';
+        entry.error = `${failures.length} of ${frames.length} frames failed${nonFinite}; first: ${failures[0]}`;
       }
       if (metrics.length > 0) {
         entry.psnr_mean = round(metrics.reduce((a, m) => a + m.psnr, 0) / metrics.length, 4);
@@ -386,6 +433,8 @@ export function restoreFramesRunner(
           gt_dir: gtDir,
           definition: SSIM_DEFINITION,
           frames: metrics,
+          /** Frames written without PSNR/SSIM, and why (a ground truth of another size, unreadable). */
+          skipped: metricsSkipped,
           mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean },
         });
       }
@@ -393,6 +442,14 @@ export function restoreFramesRunner(
     }
     await writeSummary();
     return result();
+  };
+  // A full disk stops the batch (every later frame would fail too): the job fails with "disk full".
+  return async (ctx) => {
+    try {
+      return await run(ctx);
+    } catch (e) {
+      throw diskFullFailure(e) ?? e;
+    }
   };
 }
 

@@ -4,7 +4,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import type { ScanImageData } from '../../shared/jobs';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
-import { listImages } from '../images/list-images';
+import { walkImages } from '../images/list-images';
 import { probeImage, writeThumbnail } from '../images/sharp-codec';
 import { forEachConcurrent } from '../jobs/concurrency';
 import type { JobRunner } from '../jobs/manager';
@@ -22,8 +22,20 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
     if (!st?.isDirectory()) throw new AppFailure('NOT_FOUND', `not a folder: ${folder}`, { path: folder });
     const pattern = unwrap(compileNamingPattern(cfg.namingPattern));
     const size = ctx.spec.thumbnailSize ?? cfg.thumbnailSize;
-    const files = await listImages(folder, ctx.spec.recursive ?? true);
-    ctx.setTotal(files.length);
+    const { files, problems } = await walkImages(folder, ctx.spec.recursive ?? true);
+    ctx.setTotal(files.length + problems.length);
+    // What the walk could not follow (link loops, broken links, unreadable folders) is a failed
+    // item with the reason, after the images.
+    for (const [i, p] of problems.entries()) {
+      if (ctx.previous(p.path)) continue;
+      ctx.item({
+        index: files.length + i,
+        key: p.path,
+        status: 'failed',
+        error: { code: p.code, message: p.reason, details: { path: join(folder, p.path) } },
+        ms: 0,
+      });
+    }
     const thumbsDir = join(cfg.cacheDir, 'thumbs');
     const rootName = basename(folder);
 
@@ -66,6 +78,7 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
         watchIds.add(item.data.watchId);
       } else if (item?.status === 'failed') failed++;
     }
+    failed += problems.length;
     return { folder, images, failed, watchIds: watchIds.size };
   };
 }

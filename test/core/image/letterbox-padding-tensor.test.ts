@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { letterbox, roundHalfEven, toInput, toSource } from '../../../src/core/image/letterbox';
 import { cropPlanar, paddedSize, padPlanar, sourceIndex } from '../../../src/core/image/padding';
-import { fromPlanar, toPlanar } from '../../../src/core/image/tensor';
+import { countNonFinite, fromPlanar, toPlanar } from '../../../src/core/image/tensor';
 
 describe('letterbox (Ultralytics LetterBox)', () => {
   it('rounds like Python', () => {
@@ -90,5 +90,14 @@ describe('tensor conversion', () => {
     expect(Array.from(t)).toEqual([(200 - 10) / 2, (150 - 20) / 2, (100 - 30) / 2]);
     expect(fromPlanar(t, 1, 1, 255, norm)).toEqual(Uint8Array.from([100, 150, 200]));
     expect(fromPlanar(Float32Array.from([-1, 0.5, 2]), 1, 1, 255)).toEqual(Uint8Array.from([0, 128, 255]));
+  });
+
+  it('counts NaN and Inf values (what a diverged model returns)', () => {
+    expect(countNonFinite(Float32Array.from([0, 1, -1e30, 1e30]))).toEqual({ nan: 0, inf: 0, total: 4 });
+    expect(countNonFinite(Float32Array.from([NaN, Infinity, -Infinity, 0.5, NaN]))).toEqual({
+      nan: 2,
+      inf: 2,
+      total: 5,
+    });
   });
 });

@@ -67,6 +67,21 @@ describe('validateJobSpec', () => {
     ];
     for (const b of bad) expect(validateJobSpec(b).ok).toBe(false);
   });
+
+  it('keeps an MLflow source’s request limit, and refuses one that is not a number of seconds', () => {
+    const restore = (timeoutSec: unknown) =>
+      validateJobSpec({
+        kind: 'restore-frames',
+        inputDir: '/in',
+        outputDir: '/out',
+        sources: [{ type: 'mlflow', uri: 'http://mlflow:5000', experiment: 'e', timeoutSec }],
+      });
+    const okSpec = restore(2.5);
+    expect(okSpec.ok && okSpec.value.kind === 'restore-frames' && okSpec.value.sources[0]).toMatchObject({
+      timeoutSec: 2.5,
+    });
+    for (const bad of [0, -1, '15', 7200]) expect(restore(bad).ok).toBe(false);
+  });
 });
 
 describe('taskbarProgress', () => {

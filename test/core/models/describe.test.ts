@@ -5,11 +5,12 @@ import {
   describeModel,
   modelIdFromFileName,
   readUltralyticsMetadata,
+  unknownModelReason,
   validateManifest,
 } from '../../../src/core/models/describe';
 import { OnnxBuilder } from '../../../src/core/onnx/builder';
 import { parseOnnxModel } from '../../../src/core/onnx/model-info';
-import { blurModel, tinyPoseModel } from '../../fixtures/onnx-models';
+import { blurModel, rank3Model, tinyPoseModel } from '../../fixtures/onnx-models';
 
 function headModel(outDims: (number | string)[], metadata: Record<string, string> = {}) {
   const b = new OnnxBuilder();
@@ -122,5 +123,26 @@ describe('validateManifest', () => {
       expect(r.error.details?.problems).toHaveLength(6);
     }
     expect(validateManifest([]).ok).toBe(false);
+  });
+});
+
+describe('unknownModelReason', () => {
+  const t = (name: string, dims: (number | string)[], type: 'float32' | 'int64' = 'float32') => ({ name, type, dims });
+  it('names the inputs of a model Loupe cannot feed, and what it needs instead', () => {
+    const rank3 = parseOnnxModel(rank3Model());
+    expect(describeModel(rank3, null).task).toBe('unknown');
+    expect(unknownModelReason(rank3)).toBe(
+      'its input "signal" is [1, 3, W] (rank 3); Loupe runs image models with one NCHW input [N, 3, H, W]',
+    );
+    expect(unknownModelReason({ inputs: [t('a', [1, 3, 8, 8]), t('b', [1])], outputs: [] })).toMatch(
+      /^it has 2 inputs \("a" \[1, 3, 8, 8\], "b" \[1\]\)/,
+    );
+    expect(unknownModelReason({ inputs: [t('x', [1, 1, 'H', 'W'])], outputs: [] })).toMatch(
+      /\[1, 1, H, W\], 1 channel;/,
+    );
+    expect(unknownModelReason({ inputs: [t('ids', [1, 3, 8, 8], 'int64')], outputs: [] })).toMatch(/int64/);
+    expect(unknownModelReason({ inputs: [t('x', [1, 3, 8, 8])], outputs: [t('y', [1, 10])] })).toMatch(
+      /its output "y" is \[1, 10\]/,
+    );
   });
 });
