@@ -667,6 +667,11 @@ export function importLabelStudioExport(json: unknown, options: LsImportOptions)
   };
 
   for (const task of tasks) {
+    const field = imageField(task.data, options.control);
+    if ('value' in field) {
+      if (typeof field.value === 'string') task.ref.image = field.value;
+      else delete task.ref.image;
+    }
     let source: Source | undefined = task.annotations[0];
     if (!source) {
       if (task.predictions.length > 0 && options.predictions) source = task.predictions[0];
@@ -683,7 +688,6 @@ export function importLabelStudioExport(json: unknown, options: LsImportOptions)
     }
     if (!source) continue;
 
-    const field = imageField(task.data, options.control);
     if ('reason' in field) {
       fail(task.ref, 'no-image', field.reason);
       continue;

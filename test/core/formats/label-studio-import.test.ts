@@ -158,7 +158,7 @@ describe('Label Studio import: JSON export', () => {
     const report = run('watch-project.json', { control });
     expect(report.imported.every((i) => i.imageKey.length > 0 && i.record.full_image_name.length > 0)).toBe(true);
     const noName = report.failed.find((f) => f.code === 'no-image')!;
-    expect(taskLabel(noName.task)).toBe('111');
+    expect(taskLabel(noName.task)).toBe('111 (/data/local-files/?d=)');
     expect(noName.message).toBe('the local-files URL "/data/local-files/?d=" has an empty ?d= path');
   });
 
