@@ -173,7 +173,12 @@ export function detectExportKind(json: unknown): Result<{ kind: LsExportKind; it
         `not a Label Studio export: item ${i} is ${Array.isArray(item) ? 'a list' : typeof item}`,
       );
     }
-    if ('data' in item || 'annotations' in item || 'completions' in item || 'predictions' in item) {
+    const looksLikeTask =
+      isObj(item.data) ||
+      Array.isArray(item.annotations) ||
+      Array.isArray(item.completions) ||
+      Array.isArray(item.predictions);
+    if (looksLikeTask) {
       if (!isObj(item.data)) {
         return err('INVALID_ARGUMENT', `not a Label Studio JSON export: task ${i} has no "data" object`);
       }
@@ -523,6 +528,7 @@ function readDial(
     }
     points.push({ result: r, name, label, x, y });
   }
+  if (points.length === 0 && unmapped.size === 0) return { ok: 'empty' };
   if (points.length === 0) {
     return {
       ok: false,

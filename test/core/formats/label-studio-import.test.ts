@@ -355,3 +355,31 @@ describe('Label Studio import: what else fails a task', () => {
     ]);
   });
 });
+
+describe('Label Studio import: data fields that look like task keys', () => {
+  it('reads a JSON-MIN export whose image field is called "data"', () => {
+    const r = unwrap(
+      importLabelStudioExport(
+        [
+          {
+            data: '/data/local-files/?d=x/ROLEX_sub_002_07.jpg',
+            id: 5,
+            kp: ['top', 'bottom', 'left', 'right', 'center'].map((l, i) => ({
+              x: 10 + i,
+              y: 10,
+              width: 1,
+              keypointlabels: [l],
+              original_width: 10,
+              original_height: 10,
+            })),
+            annotator: 1,
+            annotation_id: 9,
+          },
+        ],
+        options(),
+      ),
+    );
+    expect(r.kind).toBe('json-min');
+    expect(r.imported.map((i) => i.imageKey)).toEqual(['ROLEX_sub_002_07']);
+  });
+});
