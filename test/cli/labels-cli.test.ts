@@ -1,8 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LabelFile } from '../../src/shared/labels';
-import type { LsTask } from '../../src/core/formats/label-studio';
 import { runCli } from '../../src/cli/index';
 import type { CliIo, CliLocations } from '../../src/cli/context';
 import { designRecord } from '../fixtures/labels';
@@ -53,58 +51,6 @@ describe('loupe validate / convert', () => {
       '',
     ]);
     expect((await run('validate')).code).toBe(2);
-  });
-
-  it('round-trips through Label Studio: tasks + config out, corrected export back in as human labels', async () => {
-    const tasksFile = join(tmp.path, 'ls', 'tasks.json');
-    const out = await run(
-      'convert',
-      '--to',
-      'label-studio',
-      '--labels-dir',
-      labelsDir,
-      '--out',
-      tasksFile,
-      '--image-base-url',
-      'https://cdn.example/w/',
-    );
-    expect(out.code).toBe(0);
-    const tasks = JSON.parse(await readFile(tasksFile, 'utf8')) as LsTask[];
-    expect(tasks[0]?.data.image).toBe('https://cdn.example/w/PATEK_nab_001_03_tiltface_q1.jpg');
-    expect(await readFile(join(tmp.path, 'ls', 'labeling-config.xml'), 'utf8')).toContain('KeyPointLabels');
-
-    const result = structuredClone(tasks[0]!.predictions![0]!.result);
-    result[4]!.value.x = 52; // center moved
-    tasks[0]!.annotations = [{ result, completed_by: { email: 'rev@lab' }, updated_at: '2026-11-20T10:00:00Z' }];
-    const exportFile = join(tmp.path, 'ls', 'export.json');
-    await writeFile(exportFile, JSON.stringify(tasks));
-    const human = join(tmp.path, 'alignment_labels');
-    const imported = await run('convert', '--from', 'label-studio', '--input', exportFile, '--labels-dir', human);
-    expect(imported.code).toBe(0);
-    const labels = JSON.parse(await readFile(join(human, 'PATEK_nab_001.json'), 'utf8')) as LabelFile;
-    expect(labels.PATEK_nab_001_03?.annotator).toBe('human:rev@lab');
-    expect(labels.PATEK_nab_001_03?.coords_norm.center[0]).toBeCloseTo(0.52, 10);
-    expect(labels.PATEK_nab_001_03?.prediction?.annotator).toBe('ml-model-v1.0');
-
-    // Existing files are left alone without --merge; with it, newer labels on disk win.
-    const again = await run('convert', '--from', 'label-studio', '--input', exportFile, '--labels-dir', human);
-    expect(again.code).toBe(1);
-    expect(again.err).toMatch(/Use --merge/);
-    const onDisk = {
-      ...labels,
-      PATEK_nab_001_03: {
-        ...labels.PATEK_nab_001_03!,
-        timestamp: '2026-11-21T00:00:00Z',
-        annotator: 'human:later',
-        extra: 1,
-      },
-    };
-    await writeFile(join(human, 'PATEK_nab_001.json'), JSON.stringify(onDisk));
-    expect(
-      (await run('convert', '--from', 'label-studio', '--input', exportFile, '--labels-dir', human, '--merge')).code,
-    ).toBe(0);
-    const merged = JSON.parse(await readFile(join(human, 'PATEK_nab_001.json'), 'utf8')) as LabelFile;
-    expect(merged.PATEK_nab_001_03?.annotator).toBe('human:later');
   });
 
   it('exports COCO keypoints and YOLO-pose for retraining', async () => {

@@ -136,4 +136,23 @@ describe('keypoint folder: load, review, export', () => {
     );
     expect(all.images).toBe(2);
   });
+
+  it('does not show a partial label (a Label Studio import with --allow-partial): reports it, leaves it on disk', async () => {
+    await mkdir(join(tmp.path, 'alignment_labels'));
+    const { top, center } = designRecord().coords_norm;
+    const partial = { ...designRecord(), annotator: 'human:1', coords_norm: { top, center } };
+    const text = JSON.stringify({ PATEK_nab_001_03: partial });
+    await writeFile(join(tmp.path, 'alignment_labels', 'PATEK_nab_001.json'), text);
+    const f = await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN);
+    expect(f.entries.find((e) => e.imageKey === 'PATEK_nab_001_03')?.human).toBeNull();
+    expect(f.problems).toEqual([
+      {
+        severity: 'warning',
+        file: join(tmp.path, 'alignment_labels', 'PATEK_nab_001.json'),
+        key: 'PATEK_nab_001_03',
+        message: 'partial record (bottom, left, right absent): not shown until all five points are labelled',
+      },
+    ]);
+    expect(await readFile(join(tmp.path, 'alignment_labels', 'PATEK_nab_001.json'), 'utf8')).toBe(text);
+  });
 });

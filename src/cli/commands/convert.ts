@@ -1,41 +1,60 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LabelFile, LabelRecord } from '../../shared/labels';
+import type { LabelFile } from '../../shared/labels';
 import { DEFAULT_NAMING_PATTERN } from '../../shared/settings';
-import {
-  fromLabelStudioExport,
-  labelingConfigXml,
-  toLabelStudioTasks,
-  type LsAnnotation,
-  type LsTask,
-} from '../../core/formats/label-studio';
+import { missingKeypoints } from '../../core/formats/labels';
 import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retraining';
-import { compileNamingPattern, identifyImage } from '../../core/naming';
+import { compileNamingPattern } from '../../core/naming';
 import { writeFileAtomic, writeJsonAtomic } from '../../engine/fs/atomic';
 import { LabelDir } from '../../engine/labels/label-dir';
 import { UsageError, type CliIo } from '../context';
+import { exportLabelStudio, importLabelStudio, readProjectOptions } from './convert-label-studio';
+import { defaultImagesDir } from './validate';
 
 export const CONVERT_HELP = `Usage: loupe convert --to <format> --labels-dir DIR [options]
-       loupe convert --from label-studio --input EXPORT.json --labels-dir DIR [--merge]
+       loupe convert --from label-studio --input EXPORT.json --labels-dir DIR [options]
 
 Formats:
-  --to label-studio   Label Studio tasks with the labels as predictions (KeyPointLabels, percent
-                      coordinates, original_width/height, model_version, score), and
-                      labeling-config.xml beside them. --out FILE (default tasks.json),
-                      --image-base-url URL (default: file:// paths into --images-dir)
+  --to label-studio   Label Studio tasks: a person's labels as annotations, the model's as
+                      predictions of one model_version (the annotator without its tier suffix;
+                      tier and confidence in each result's score and meta), KeyPointLabels in
+                      percent with original_width/height; labeling-config.xml beside them.
+                      --out FILE (default tasks.json). Images are Label Studio local files,
+                      /data/local-files/?d=<path under --document-root> (default: the env
+                      LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT, else the images folder's parent;
+                      docs/label-studio.md), or --image-base-url URL/<name>.
+                      For an existing project: --from-name, --to-name, --label-map, --config.
+                      --model-version NAME sets the predictions' model_version.
   --to coco           COCO keypoints JSON for retraining. --out FILE (default coco_keypoints.json)
   --to yolo-pose      Ultralytics YOLO-pose labels: --out-dir DIR gets labels/<image>.txt and
                       dataset.yaml (kpt_shape, flip_idx)
-  --from label-studio A Label Studio JSON export back into {WATCH_ID}.json label files in
-                      --labels-dir (human annotations; the prediction kept under "prediction").
-                      --merge merges into existing files (imported labels replace predictions and
-                      older labels; newer labels on disk win); without it, existing files are
-                      left alone and the command fails. --annotator NAME (default: the export's
-                      completed_by, as human:<who>)
+  --from label-studio A Label Studio export, JSON or JSON-MIN (told apart by shape), into
+                      {WATCH_ID}.json label files in --labels-dir. Per task the newest
+                      non-cancelled annotation wins (the newest prediction kept under
+                      "prediction"); image names from every URL form Label Studio writes.
+                      Prints what was imported, skipped and failed, and why; exits 1 only when
+                      nothing was imported.
+                      --merge            merge into existing files (imported labels replace
+                                         predictions and older labels; newer labels on disk
+                                         win); without it existing files are left alone and
+                                         the command fails
+                      --allow-partial    import labels that lack some of the five keypoints
+                                         (the missing ones absent; validate warns)
+                      --predictions      import tasks that only have predictions, as
+                                         predictions (never over a person's label)
+                      --annotator NAME   default: the export's completed_by, as human:<who>
+
+Label Studio project options (both directions):
+  --label-map MAP        Project labels → keypoints, case-insensitive: Top=top,Center=center.
+                         Unmapped labels are tried as synonyms (12_oclock, 3_oclock, centre…)
+  --config FILE          The project's labeling config (XML): its KeyPointLabels control (name,
+                         toName, labels) and the image field it labels
+  --from-name NAME       The KeyPointLabels control (results' from_name)
+  --to-name NAME         The Image tag (results' to_name; export)
 
 Options:
-  --images-dir DIR       Where the images are (for file:// URLs and the YOLO dataset path)
+  --images-dir DIR       Where the images are (local-files paths, the YOLO dataset path)
+  --document-root DIR    Label Studio's LOCAL_FILES_DOCUMENT_ROOT (export)
   --naming-pattern RE    File-name pattern (image key, watch ID)
   -h, --help             Show this help
 `;
@@ -52,8 +71,16 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
       out: { type: 'string' },
       'out-dir': { type: 'string' },
       'image-base-url': { type: 'string' },
+      'document-root': { type: 'string' },
       merge: { type: 'boolean' },
       annotator: { type: 'string' },
+      'label-map': { type: 'string' },
+      config: { type: 'string' },
+      'from-name': { type: 'string' },
+      'to-name': { type: 'string' },
+      'model-version': { type: 'string' },
+      'allow-partial': { type: 'boolean' },
+      predictions: { type: 'boolean' },
       'naming-pattern': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -73,28 +100,38 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
   if (values.from !== undefined) {
     if (values.from !== 'label-studio') throw new UsageError(`--from supports label-studio, not ${values.from}`);
     if (!values.input) throw new UsageError('--input EXPORT.json is required');
-    return importLabelStudio(resolve(values.input), labels, {
+    return importLabelStudio({
+      input: resolve(values.input),
+      labels,
       merge: values.merge === true,
       annotator: values.annotator,
-      identify: (name) => identifyImage(name, pattern.value, 'unsorted'),
+      allowPartial: values['allow-partial'] === true,
+      predictions: values.predictions === true,
+      fromName: values['from-name'],
+      ...(await readProjectOptions(values)),
+      pattern: pattern.value,
       now,
       io,
     });
   }
 
   if (!(await labels.exists())) throw new UsageError(`not a folder: ${labels.dir}`);
-  const all = await collect(labels, io);
+  // Partial records (a Label Studio import with --allow-partial) go to Label Studio only.
+  const all = await collect(labels, io, values.to === 'label-studio');
   switch (values.to) {
     case 'label-studio': {
-      const out = resolve(values.out ?? 'tasks.json');
-      const base = values['image-base-url']?.replace(/\/+$/, '');
-      const url = (name: string): string =>
-        base ? `${base}/${encodeURIComponent(name)}` : `file://${join(imagesDir ?? dirname(labels.dir), name)}`;
-      const tasks = toLabelStudioTasks(all, url);
-      await writeJsonAtomic(out, tasks);
-      await writeFileAtomic(join(dirname(out), 'labeling-config.xml'), labelingConfigXml());
-      io.out(`${tasks.length} tasks → ${out}\nlabeling config → ${join(dirname(out), 'labeling-config.xml')}\n`);
-      return 0;
+      return exportLabelStudio({
+        records: all,
+        out: resolve(values.out ?? 'tasks.json'),
+        imagesDir: imagesDir ?? defaultImagesDir(labels.dir),
+        documentRoot: values['document-root'] !== undefined ? resolve(values['document-root']) : undefined,
+        imageBaseUrl: values['image-base-url'],
+        fromName: values['from-name'],
+        toName: values['to-name'],
+        modelVersion: values['model-version'],
+        ...(await readProjectOptions(values)),
+        io,
+      });
     }
     case 'coco': {
       const out = resolve(values.out ?? 'coco_keypoints.json');
@@ -125,76 +162,21 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
 }
 
 /** Every readable record of a label folder, keyed by image key; unreadable files reported. */
-async function collect(labels: LabelDir, io: CliIo): Promise<LabelFile> {
+async function collect(labels: LabelDir, io: CliIo, allowPartial: boolean): Promise<LabelFile> {
   const out: LabelFile = {};
   for (const file of await labels.readAll()) {
     if (!file.labels) {
       io.err(`skipped ${file.path}: ${file.problems[0]?.message ?? 'unreadable'}\n`);
       continue;
     }
-    Object.assign(out, file.labels);
-  }
-  return out;
-}
-
-async function importLabelStudio(
-  input: string,
-  labels: LabelDir,
-  options: {
-    merge: boolean;
-    annotator: string | undefined;
-    identify: (name: string) => { imageKey: string; watchId: string };
-    now: () => Date;
-    io: CliIo;
-  },
-): Promise<number> {
-  let tasks: LsTask[];
-  try {
-    tasks = JSON.parse(await readFile(input, 'utf8')) as LsTask[];
-  } catch (e) {
-    throw new UsageError(`cannot read the export ${input}: ${(e as Error).message}`);
-  }
-  if (!Array.isArray(tasks)) throw new UsageError('a Label Studio JSON export is a list of tasks');
-  const who = (a: LsAnnotation): string => {
-    if (options.annotator) return options.annotator;
-    const c = a.completed_by;
-    const name = typeof c === 'object' && c !== null ? c.email : c;
-    return `human:${name ?? 'label-studio'}`;
-  };
-  const { records, problems } = fromLabelStudioExport(tasks, {
-    imageKeyOf: (name) => options.identify(name).imageKey,
-    annotator: who,
-    now: () => options.now().toISOString(),
-  });
-  for (const p of problems) options.io.err(`task ${p.task}: ${p.message}\n`);
-
-  const byWatch = new Map<string, LabelFile>();
-  for (const [key, record] of Object.entries(records)) {
-    const watchId = options.identify(record.full_image_name).watchId;
-    byWatch.set(watchId, { ...(byWatch.get(watchId) ?? {}), [key]: record });
-  }
-  if (!options.merge) {
-    const clashes = [];
-    for (const watchId of byWatch.keys()) if ((await labels.read(watchId)).exists) clashes.push(watchId);
-    if (clashes.length > 0) {
-      options.io.err(`these label files exist: ${clashes.join(', ')}. Use --merge to merge into them.\n`);
-      return 1;
+    for (const [key, record] of Object.entries(file.labels)) {
+      const missing = missingKeypoints(record);
+      if (missing.length > 0 && !allowPartial) {
+        io.err(`skipped ${key}: partial (${missing.join(', ')} absent)\n`);
+        continue;
+      }
+      out[key] = record;
     }
   }
-  let written = 0;
-  for (const [watchId, incoming] of byWatch) {
-    // Newer labels on disk win over older imported ones; everything else is replaced.
-    const keepOnDisk = (onDisk: LabelRecord): boolean => {
-      if (!onDisk.timestamp || onDisk.debug_info) return false;
-      const key = Object.keys(incoming).find((k) => incoming[k]?.full_image_name === onDisk.full_image_name);
-      const theirs = key ? incoming[key]?.timestamp : undefined;
-      return theirs !== undefined && Date.parse(onDisk.timestamp) > Date.parse(theirs);
-    };
-    await labels.write(watchId, incoming, keepOnDisk);
-    written += Object.keys(incoming).length;
-  }
-  options.io.out(
-    `${written} labels from ${tasks.length} tasks → ${labels.dir} (${byWatch.size} files)${problems.length ? `, ${problems.length} tasks skipped` : ''}\n`,
-  );
-  return problems.length > 0 && written === 0 ? 1 : 0;
+  return out;
 }

@@ -11,8 +11,9 @@ import { UsageError, type CliIo } from '../context';
 export const VALIDATE_HELP = `Usage: loupe validate <labels-dir> [options]
 
 Check every {WATCH_ID}.json in a label folder: JSON schema, the five keypoints (top, bottom, left,
-right, center), coordinate ranges, image sizes, safe image names, that the images exist, and that
-keys belong to the file's watch ID. Prints one line per problem; exits 1 if there is any error.
+right, center; a record lacking some, as \`convert --from label-studio --allow-partial\` writes, is
+a warning), coordinate ranges, image sizes, safe image names, that the images exist, and that keys
+belong to the file's watch ID. Prints one line per problem; exits 1 if there is any error.
 
 Options:
   --images-dir DIR      Where the images are (default: the images folder recorded by

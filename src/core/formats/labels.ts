@@ -1,5 +1,6 @@
 import {
   KEYPOINT_NAMES,
+  type KeypointName,
   type Keypoints,
   type LabelFile,
   type LabelProblem,
@@ -54,7 +55,8 @@ export interface ValidateOptions {
 }
 
 /**
- * Check a parsed label file: schema, the five keypoints, coordinate ranges, image size, safe image
+ * Check a parsed label file: schema, the five keypoints (a record lacking some is partial, a
+ * warning; one with none an error), coordinate ranges, image size, safe image
  * names, image references, and that keys belong to the file's watch ID. One problem per finding.
  */
 export function validateLabelFile(json: unknown, options: ValidateOptions): LabelProblem[] {
@@ -81,10 +83,15 @@ export function validateLabelFile(json: unknown, options: ValidateOptions): Labe
       add('error', 'coords_norm is missing', key);
     } else {
       const c = coords as Record<string, unknown>;
+      const absent: string[] = [];
       for (const name of KEYPOINT_NAMES) {
         const p = c[name];
+        if (p === undefined) {
+          absent.push(name);
+          continue;
+        }
         if (!(Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
-          add('error', `keypoint ${name} is missing or not [x, y] numbers`, key);
+          add('error', `keypoint ${name} is not [x, y] numbers`, key);
           continue;
         }
         const [x, y] = p as [number, number];
@@ -93,6 +100,11 @@ export function validateLabelFile(json: unknown, options: ValidateOptions): Labe
         } else if (x < 0 || x > 1 || y < 0 || y > 1) {
           add('warning', `keypoint ${name} (${x}, ${y}) is outside [0, 1]`, key);
         }
+      }
+      if (absent.length === KEYPOINT_NAMES.length) {
+        add('error', 'coords_norm holds none of the five keypoints', key);
+      } else if (absent.length > 0) {
+        add('warning', `partial record: ${absent.join(', ')} absent`, key);
       }
       for (const name of Object.keys(c)) {
         if (!(KEYPOINT_NAMES as readonly string[]).includes(name)) add('warning', `unknown keypoint ${name}`, key);
@@ -120,6 +132,16 @@ export function validateLabelFile(json: unknown, options: ValidateOptions): Labe
     }
   }
   return problems;
+}
+
+/**
+ * The keypoints a record lacks. Label files may hold partial records (a Label Studio import with
+ * `--allow-partial`); code that needs all five (templates, the review grid, training exports)
+ * checks here first.
+ */
+export function missingKeypoints(record: Pick<LabelRecord, 'coords_norm'>): KeypointName[] {
+  const c = (record.coords_norm ?? {}) as Partial<Keypoints>;
+  return KEYPOINT_NAMES.filter((n) => !Array.isArray(c[n]));
 }
 
 /** A name with no directory part: no separators, no `..`, no NUL, not absolute. */

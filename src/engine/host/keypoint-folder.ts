@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { LabelProblem, LabelRecord } from '../../shared/labels';
 import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from '../../shared/review';
+import { missingKeypoints } from '../../core/formats/labels';
 import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retraining';
 import { reviewedRecord, reviewStateOf } from '../../core/keypoints/review';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
@@ -44,7 +45,21 @@ async function readDir(dir: string, problems: LabelProblem[]): Promise<Map<strin
       problems.push(...file.problems.map((p) => ({ ...p, file: file.path })));
       continue;
     }
-    for (const [k, r] of Object.entries(file.labels)) out.set(k, r);
+    for (const [k, r] of Object.entries(file.labels)) {
+      // A partial record (a Label Studio import with --allow-partial) is not shown: the review
+      // screen draws and scores five points. It is reported, and stays on disk as it is.
+      const missing = missingKeypoints(r);
+      if (missing.length > 0) {
+        problems.push({
+          severity: 'warning',
+          file: file.path,
+          key: k,
+          message: `partial record (${missing.join(', ')} absent): not shown until all five points are labelled`,
+        });
+        continue;
+      }
+      out.set(k, r);
+    }
   }
   return out;
 }

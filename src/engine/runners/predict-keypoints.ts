@@ -5,7 +5,7 @@ import type { ModelInfo } from '../../shared/models';
 import type { PredictItemData, PredictKeypointsResult } from '../../shared/jobs';
 import { DEFAULT_PIPELINE } from '../../core/keypoints/pipeline';
 import { pipelineSettings, predictConfigKey } from '../../core/keypoints/predict-config';
-import { isSafeFileName } from '../../core/formats/labels';
+import { isSafeFileName, missingKeypoints } from '../../core/formats/labels';
 import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
@@ -129,6 +129,11 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
         await log(
           `human label ${key}: full_image_name ${JSON.stringify(record.full_image_name)} refused (not a plain file name)`,
         );
+        continue;
+      }
+      const missing = missingKeypoints(record);
+      if (missing.length > 0) {
+        await log(`human label ${key}: partial (${missing.join(', ')} absent); not used as a template`);
         continue;
       }
       const path = byName.get(record.full_image_name);

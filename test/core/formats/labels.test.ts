@@ -6,6 +6,7 @@ import {
   isSafeFileName,
   meanKeypointError,
   mergeInto,
+  missingKeypoints,
   parseLabelFile,
   serializeLabelFile,
   tierOf,
@@ -21,7 +22,7 @@ describe('label files', () => {
 
   it('reports one problem per finding, errors and warnings', () => {
     const bad = designRecord();
-    bad.coords_norm = { ...bad.coords_norm, top: [1.2, 0.1], left: [3, 0.5] } as never;
+    bad.coords_norm = { ...bad.coords_norm, top: [1.2, 0.1], left: [3, 0.5], right: 'x' } as never;
     delete (bad.coords_norm as Record<string, unknown>).center;
     bad.image_size = [0, 10];
     bad.full_image_name = '../../etc/passwd';
@@ -32,12 +33,33 @@ describe('label files', () => {
       'error: image_size must be [width, height] in positive whole pixels',
       'warning: keypoint top (1.2, 0.1) is outside [0, 1]',
       'error: keypoint left (3, 0.5) is far outside the image',
-      'error: keypoint center is missing or not [x, y] numbers',
+      'error: keypoint right is not [x, y] numbers',
+      'warning: partial record: center absent',
       'error: full_image_name "../../etc/passwd" is not a plain file name',
       'error: confidence must be a number in [0, 1]',
       'warning: key does not belong to watch ID PATEK_nab_001',
     ]);
     expect(validateLabelFile([], { file: 'f.json' })[0]?.message).toMatch(/one JSON object/);
+  });
+
+  it('warns about a partial record (some keypoints absent), refuses one with none', () => {
+    const partial = designRecord();
+    const { top, center } = partial.coords_norm;
+    partial.coords_norm = { top, center } as never;
+    expect(validateLabelFile({ PATEK_nab_001_03: partial }, { file: 'f.json' })).toEqual([
+      {
+        severity: 'warning',
+        file: 'f.json',
+        key: 'PATEK_nab_001_03',
+        message: 'partial record: bottom, left, right absent',
+      },
+    ]);
+    expect(missingKeypoints(partial)).toEqual(['bottom', 'left', 'right']);
+    expect(missingKeypoints(designRecord())).toEqual([]);
+    partial.coords_norm = {} as never;
+    expect(validateLabelFile({ K: partial }, { file: 'f.json' }).map((p) => `${p.severity}: ${p.message}`)).toEqual([
+      'error: coords_norm holds none of the five keypoints',
+    ]);
   });
 
   it('checks image references when it can', () => {
