@@ -95,7 +95,8 @@ async function main(): Promise<void> {
   const pushHostEvent = (event: AppEvent): void => {
     for (const w of windows) if (!w.isDestroyed()) w.webContents.send(PUSH_CHANNELS.HOST_EVENT, event);
   };
-  // A MessagePort straight from the renderer to the engine: job events never pass through main.
+  // A MessagePort straight from the engine to the renderer: job events never pass through main.
+  // It carries events only (the engine refuses requests on it); verbs go through ipc.ts.
   const connectRenderer = (win: BrowserWindow): void => {
     if (host.engine.state !== 'ready' || win.isDestroyed()) return;
     const { port1, port2 } = new MessageChannelMain();
