@@ -25,7 +25,7 @@ export interface WebHostOptions {
   images: ImageHandler;
   /**
    * Serve the image route from this second port of 127.0.0.1 (a second origin) instead of the
-   * page's own: the desktop app's `loupe-image://` is cross-origin to its `file://` page, and this
+   * page's own: the desktop app's `loupe-image://` is cross-origin to its `app://loupe` page, and this
    * test configuration (`loupe serve --image-port`) puts the browser under the same CORS rules.
    * 0 picks a free port. The page learns the route (with a token of its own) from a meta tag.
    */
