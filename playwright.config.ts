@@ -6,7 +6,7 @@ import type { HostKind, ImageOrigin } from './e2e/fixtures';
  * Electron app through Playwright's _electron (only where an Electron binary exists; elsewhere
  * those tests are reported as skipped, i.e. not run). `web-cross-origin-images` runs Compare
  * with images served from a second origin, as the desktop app's `loupe-image://` is to its
- * `file://` page: fetching and decoding frames there needs CORS, exactly as in Electron.
+ * `app://loupe` page: fetching and decoding frames there needs CORS, exactly as in Electron.
  */
 export default defineConfig<object, { host: HostKind; images: ImageOrigin }>({
   testDir: 'e2e',

@@ -49,6 +49,9 @@ test.describe('Loupe app', () => {
     await blur.getByRole('button', { name: 'Try on an Image…' }).click();
     await blur.getByLabel('Image path').fill(`${app.photosDir}/PATEK_nab_001_01_view.jpg`);
     await blur.getByRole('button', { name: 'Run' }).click();
+    // Its folder was never opened: the app asks to open it (the user's act), then runs.
+    await expect(blur.getByTestId('grant-prompt')).toContainText(app.photosDir);
+    await blur.getByTestId('grant-folder').click();
     await expect(blur.getByTestId('try-panel')).toContainText('Padded as [1, 3, 380, 480]');
     for (const alt of ['input', 'output']) {
       const img = blur.getByTestId('try-panel').getByAltText(alt, { exact: true });

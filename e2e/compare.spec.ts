@@ -165,6 +165,19 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await page.getByTestId('open-output').fill(out);
     await page.getByTestId('open-results').click();
     await expect(page.getByTestId('compare-view')).toBeVisible();
+    // The frames and ground truth its batch_summary.json names were never opened here: they are
+    // left out, and the app asks to open them (opening the output folder granted only that).
+    const stage = page.getByTestId('compare-stage');
+    const grants = page.getByTestId('compare-grants');
+    await expect(grants).toContainText(frames);
+    await expect(grants).toContainText(gt);
+    await expect(stage).toHaveAttribute('data-panes', '3');
+    await app.screenshot('compare-ungranted');
+    await grants.getByTestId('grant-folder').first().click();
+    await expect(grants.getByTestId('grant-folder')).toHaveCount(1);
+    await grants.getByTestId('grant-folder').click();
+    await expect(grants).toHaveCount(0);
+    await expect(stage).toHaveAttribute('data-panes', '5');
 
     const summary = JSON.parse(await readFile(join(out, 'batch_summary.json'), 'utf8')) as {
       models: { run_name: string; status: string; output_dir: string | null }[];

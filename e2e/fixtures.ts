@@ -18,7 +18,7 @@ export type HostKind = 'web' | 'electron';
 /**
  * Where the web host serves images from: the page's own origin, or a second one (another port,
  * `loupe serve --image-port`), which puts Chromium under the rules the desktop app meets, where
- * `loupe-image://` is cross-origin to the `file://` page.
+ * `loupe-image://` is cross-origin to the `app://loupe` page.
  */
 export type ImageOrigin = 'same' | 'cross';
 

@@ -1,4 +1,4 @@
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineInfo } from '../src/shared/engine-protocol';
 import type { AppInfo } from '../src/shared/ipc';
@@ -135,6 +135,17 @@ test.describe('Keypoints: predict, review and correct', () => {
     const moved = Math.hypot(dx / before.scale, dy / before.scale);
     await expect(page.getByTestId('corrections')).toContainText(`${(moved / 5).toFixed(1)} px`);
     await app.screenshot('corrections');
+
+    // Export for retraining never replaces a file that is there without asking.
+    const out = join(folder, '..', 'mine.coco.json');
+    await writeFile(out, 'my own file\n');
+    await page.getByLabel('Export to').fill(out);
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    await expect(page.getByTestId('export-exists')).toContainText('already exists');
+    expect(await readFile(out, 'utf8')).toBe('my own file\n');
+    await page.getByTestId('export-exists').getByRole('button', { name: 'Replace' }).click();
+    await expect(page.getByTestId('export-done')).toContainText('Exported 1 image');
+    expect(JSON.parse(await readFile(out, 'utf8'))).toHaveProperty('annotations');
   });
 
   test('nudges the selected point with the keyboard, undoes, resets, and steps through images', async ({ app }) => {

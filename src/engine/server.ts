@@ -16,21 +16,29 @@ export type EngineHandlers = {
 const METHOD_SET: ReadonlySet<string> = new Set(ENGINE_METHODS);
 
 /**
- * Routes requests from every connection to the handlers and broadcasts events to all of them.
- * A handler that throws answers `{ ok: false, error }`; nothing escapes as a bare string.
+ * What a connection may do. `host`: the engine's parent (Electron main, the web host, the CLI),
+ * which checks every path against the folder grants before it asks; it sends requests, connects
+ * renderers and shuts the engine down. `events`: a port handed to a renderer, which only receives
+ * events; a request on it would bypass the host's checks, so it is refused.
+ */
+export type ConnectionRole = 'host' | 'events';
+
+/**
+ * Routes requests from the host's connection to the handlers and broadcasts events to every
+ * connection. A handler that throws answers `{ ok: false, error }`; nothing escapes as a bare string.
  */
 export class EngineServer {
-  private readonly connections = new Set<Transport>();
+  private readonly connections = new Map<Transport, ConnectionRole>();
 
   constructor(
     private readonly handlers: EngineHandlers,
     private readonly onShutdown: () => void,
   ) {}
 
-  attach(transport: Transport): void {
-    this.connections.add(transport);
+  attach(transport: Transport, role: ConnectionRole = 'host'): void {
+    this.connections.set(transport, role);
     transport.onClose(() => this.connections.delete(transport));
-    transport.onMessage((message, ports) => this.receive(transport, message, ports));
+    transport.onMessage((message, ports) => this.receive(transport, role, message, ports));
   }
 
   announce(transport: Transport, info: EngineInfo): void {
@@ -38,7 +46,7 @@ export class EngineServer {
   }
 
   emit(event: EngineEvent): void {
-    for (const c of this.connections) {
+    for (const c of this.connections.keys()) {
       try {
         c.send({ type: 'event', event });
       } catch {
@@ -52,17 +60,39 @@ export class EngineServer {
     return this.connections.size;
   }
 
-  private receive(from: Transport, message: HostToEngineMessage, ports: MessagePortLike[]): void {
+  private receive(from: Transport, role: ConnectionRole, message: HostToEngineMessage, ports: MessagePortLike[]): void {
+    if (role === 'events') {
+      // A renderer's port: requests are answered with a refusal, anything else is ignored.
+      if (isRequest(message)) this.refuse(from, message.id, String(message.method));
+      return;
+    }
     switch (message.type) {
       case 'request':
         void this.dispatch(from, message.id, message.method, message.params);
         return;
       case 'connect':
-        for (const port of ports) this.attach(messagePortTransport(port, message.label));
+        // Whatever its label says, a port the host hands over is a renderer's: events only.
+        for (const port of ports) this.attach(messagePortTransport(port, message.label), 'events');
         return;
       case 'shutdown':
         this.onShutdown();
         return;
+    }
+  }
+
+  private refuse(from: Transport, id: number, method: string): void {
+    const error = appError(
+      'PERMISSION_DENIED',
+      `${from.label} carries engine events only; requests go through the host`,
+      {
+        connection: from.label,
+        method,
+      },
+    );
+    try {
+      from.send({ type: 'response', id, result: { ok: false, error } });
+    } catch {
+      this.connections.delete(from);
     }
   }
 
@@ -84,4 +114,13 @@ export class EngineServer {
       this.connections.delete(from);
     }
   }
+}
+
+function isRequest(message: unknown): message is { type: 'request'; id: number; method: unknown } {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    (message as { type?: unknown }).type === 'request' &&
+    typeof (message as { id?: unknown }).id === 'number'
+  );
 }

@@ -3,7 +3,7 @@
  * and the engine. It never decodes pixels or runs models; the engine (a utility process) does.
  */
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, Menu, MessageChannelMain, Notification, protocol, session } from 'electron';
 import { PUSH_CHANNELS, type AppEvent, type MenuCommand } from '../shared/ipc';
 import type { JobSnapshot } from '../shared/jobs';
@@ -13,21 +13,31 @@ import { utilityEngineSpawner } from './engine-process';
 import { bindIpc } from './ipc';
 import { buildMenu } from './menu';
 import { imageCorsOrigins, imageSchemePrivileges, registerImageProtocol } from './protocol';
+import {
+  APP_INDEX_URL,
+  appSchemePrivileges,
+  createAppHandler,
+  isAppOrigin,
+  isAppPageUrl,
+  registerAppProtocol,
+} from './app-protocol';
 import { devRenderer, electronCsp } from './csp';
+import { applyPermissionPolicy } from './permissions';
 import { createMainWindow, hardenContents } from './window';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const enginePath = here('./engine.js');
 const preloadPath = here('../preload/index.cjs');
-const rendererIndex = here('../renderer/index.html');
+const rendererDir = here('../renderer');
 // `npm run dev`: the renderer comes from Vite's dev server, under a CSP carrying its nonce.
 const dev = devRenderer(process.env, app.isPackaged);
 
-const rendererFileUrl = pathToFileURL(rendererIndex).href;
+// The page is app://loupe/index.html (app-protocol.ts), never a file:// URL.
 const isTrustedUrl = (url: string): boolean =>
-  dev ? url.startsWith(dev.origin + '/') || url === dev.origin : url.split('#')[0]?.split('?')[0] === rendererFileUrl;
+  dev ? url.startsWith(dev.origin + '/') || url === dev.origin : isAppPageUrl(url);
 
-protocol.registerSchemesAsPrivileged([imageSchemePrivileges()]);
+// Both custom schemes in the one call Electron allows, before the app is ready.
+protocol.registerSchemesAsPrivileged([appSchemePrivileges(), imageSchemePrivileges()]);
 // A separate data folder (settings, job journal, cache) for tests and side-by-side profiles.
 if (process.env.LOUPE_DATA_DIR) app.setPath('userData', process.env.LOUPE_DATA_DIR);
 
@@ -84,18 +94,21 @@ async function main(): Promise<void> {
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
-  session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) =>
-    callback(permission === 'notifications'),
+  // No web permission for any page, asked for (request) or only checked (check).
+  applyPermissionPolicy(session.defaultSession, (url) =>
+    dev ? url === dev.origin || url.startsWith(dev.origin + '/') : isAppOrigin(url),
   );
   app.on('web-contents-created', (_e, contents) => hardenContents(contents, isTrustedUrl));
 
+  registerAppProtocol(protocol, createAppHandler(rendererDir, csp));
   registerImageProtocol(protocol, host.images, imageCorsOrigins(dev?.url));
   bindIpc(host.handlers, isTrustedUrl);
 
   const pushHostEvent = (event: AppEvent): void => {
     for (const w of windows) if (!w.isDestroyed()) w.webContents.send(PUSH_CHANNELS.HOST_EVENT, event);
   };
-  // A MessagePort straight from the renderer to the engine: job events never pass through main.
+  // A MessagePort straight from the engine to the renderer: job events never pass through main.
+  // It carries events only (the engine refuses requests on it); verbs go through ipc.ts.
   const connectRenderer = (win: BrowserWindow): void => {
     if (host.engine.state !== 'ready' || win.isDestroyed()) return;
     const { port1, port2 } = new MessageChannelMain();
@@ -137,7 +150,7 @@ async function main(): Promise<void> {
     const win = createMainWindow({
       preloadPath,
       isTrustedUrl,
-      load: (w) => (dev ? w.loadURL(dev.url) : w.loadFile(rendererIndex)),
+      load: (w) => w.loadURL(dev ? dev.url : APP_INDEX_URL),
     });
     windows.add(win);
     if (focusWhenOpen) {

@@ -1,10 +1,11 @@
 import type { Protocol } from 'electron';
 import { IMAGE_SCHEME } from '../core/contract/image-url';
 import type { ImageHandler } from '../engine/host/image-handler';
+import { APP_ORIGIN } from './app-protocol';
 
 /**
  * Must run before `app.ready`: the image scheme behaves like https (fetch, streaming, CSP).
- * `corsEnabled`: the page (`file://`, or the dev server) is another origin than
+ * `corsEnabled`: the page (`app://loupe`, or the dev server) is another origin than
  * `loupe-image://`, and Electron refuses a cross-origin `fetch()` of a custom scheme that is not
  * CORS-enabled (electron/electron#51152). `<img>` loads work either way; Compare's frames are
  * fetched and decoded (`createImageBitmap`, `getImageData`), so they need it.
@@ -25,13 +26,12 @@ export function imageSchemePrivileges(): Electron.CustomScheme {
 
 /**
  * The origins of Loupe's own page, the only ones the image scheme answers cross-origin: the dev
- * server's in development; in the packaged app the `file://` page, whose origin Chromium sends as
- * `null` (an opaque origin), or as `file://` where Electron grants file pages their extra
- * privileges (the GrantFileProtocolExtraPrivileges fuse). Other pages cannot reach the scheme:
- * navigation, new windows and webviews are blocked (see window.ts).
+ * server's in development, else the app's own `app://loupe` (app-protocol.ts). Never `null`: an
+ * opaque origin is what every `file://` page and sandboxed frame has. Other pages cannot reach the
+ * scheme: navigation, new windows and webviews are blocked (see window.ts).
  */
 export function imageCorsOrigins(devServerUrl: string | undefined): string[] {
-  return devServerUrl ? [new URL(devServerUrl).origin] : ['null', 'file://'];
+  return devServerUrl ? [new URL(devServerUrl).origin] : [APP_ORIGIN];
 }
 
 /**

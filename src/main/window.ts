@@ -1,8 +1,9 @@
 import { BrowserWindow, shell, type WebContents } from 'electron';
+import { isAllowedExternalUrl } from './external-links';
 
 export interface WindowOptions {
   preloadPath: string;
-  /** file:// index.html in production, the dev server URL in development. */
+  /** app://loupe/index.html in production, the dev server URL in development. */
   load: (win: BrowserWindow) => Promise<void>;
   isTrustedUrl: (url: string) => boolean;
 }
@@ -35,16 +36,22 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
 }
 
 /**
- * No navigation away from the app, no new windows (http(s) links open in the system browser),
- * no webviews. Applied to every WebContents the app creates.
+ * No navigation away from the app, no new windows, no webviews. A link to one of the allowed
+ * https hosts (external-links.ts) opens in the system browser; any other is dropped. Applied to
+ * every WebContents the app creates.
  */
 export function hardenContents(contents: WebContents, isTrustedUrl: (url: string) => boolean): void {
+  const openOutside = (url: string): void => {
+    if (isAllowedExternalUrl(url)) void shell.openExternal(url);
+  };
   contents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    openOutside(url);
     return { action: 'deny' };
   });
   contents.on('will-navigate', (event, url) => {
-    if (!isTrustedUrl(url)) event.preventDefault();
+    if (isTrustedUrl(url)) return;
+    event.preventDefault();
+    openOutside(url);
   });
   contents.on('will-redirect', (event, url) => {
     if (!isTrustedUrl(url)) event.preventDefault();

@@ -39,10 +39,25 @@ export interface CompareModel {
   exported?: { cached: boolean; parity: number } | null;
 }
 
+/**
+ * A folder a comparison's batch_summary.json names (the frames, the ground truth, a model's
+ * outputs) that the user has not opened. Paths read from a file never widen what the app may
+ * read: it is left out until the user opens it (`folders.open`), then the comparison is reopened.
+ */
+export interface UngrantedFolder {
+  role: 'frames' | 'ground-truth' | 'model';
+  path: string;
+  /** The model's run name (role `model`). */
+  model?: string;
+}
+
 export interface CompareSession {
   outputDir: string;
+  /** The frames' folder, when it exists and may be read (opened, or inside `outputDir`). */
   inputDir: string | null;
   gtDir: string | null;
+  /** Folders the batch names that exist but have not been opened; their images are left out. */
+  ungranted: UngrantedFolder[];
   createdAt: string | null;
   frames: CompareFrame[];
   models: CompareModel[];

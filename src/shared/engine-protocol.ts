@@ -127,7 +127,11 @@ export interface EngineReadyMessage {
   info: EngineInfo;
 }
 
-/** Host → engine: the MessagePort sent with this message is a new connection (a renderer). */
+/**
+ * Host → engine: the MessagePort sent with this message is a new connection (a renderer). It
+ * carries events only: the engine answers a request on it with PERMISSION_DENIED and ignores
+ * anything else, since requests must pass the host's checks (folder grants).
+ */
 export interface EngineConnectMessage {
   type: 'connect';
   label: string;

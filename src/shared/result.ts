@@ -6,6 +6,8 @@
 export const ERROR_CODES = [
   'INVALID_ARGUMENT',
   'NOT_FOUND',
+  /** A write that would replace an existing file the request did not say to overwrite. */
+  'ALREADY_EXISTS',
   'PERMISSION_DENIED',
   'UNSUPPORTED',
   'MODEL_LOAD_FAILED',

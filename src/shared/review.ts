@@ -43,4 +43,9 @@ export interface ExportRequest {
   onlyCorrected: boolean;
   /** Output file (COCO) or folder (YOLO-pose). */
   out: string;
+  /**
+   * Replace what is at `out` (a file, a folder that is not empty). Without it an export refuses
+   * with ALREADY_EXISTS, and the app asks before it sends it.
+   */
+  overwrite?: boolean;
 }

@@ -11,8 +11,53 @@ const config = parse(readFileSync(join(repoRoot, 'electron-builder.yml'), 'utf8'
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown>;
 /** electron-builder's own dependencies (app-builder-lib, @electron/asar), as it resolves them. */
 const builderRequire = createRequire(createRequire(import.meta.url).resolve('electron-builder'));
+/** @electron/fuses as app-builder-lib (which flips the fuses) resolves it. */
+const fuses = createRequire(builderRequire.resolve('app-builder-lib/package.json'))('@electron/fuses') as {
+  getCurrentFuseWire(electron: string): Promise<Record<string, number | string>>;
+  FuseV1Options: Record<string, number>;
+};
+
+/** The fuses electron-builder must flip (README "Security"), by @electron/fuses' option names. */
+const FUSES = {
+  RunAsNode: false,
+  EnableCookieEncryption: true,
+  EnableNodeOptionsEnvironmentVariable: false,
+  EnableNodeCliInspectArguments: false,
+  EnableEmbeddedAsarIntegrityValidation: true,
+  OnlyLoadAppFromAsar: true,
+  GrantFileProtocolExtraPrivileges: false,
+} as const;
+
+/**
+ * What a stand-in Electron binary holds for @electron/fuses to find and flip: the sentinel, the
+ * wire's version (1) and length, then one byte per fuse ('1' on, '0' off), as Electron ships them:
+ * RunAsNode, NODE_OPTIONS, --inspect and file:// privileges on; cookie encryption, ASAR integrity,
+ * ASAR-only and the browser V8 snapshot off.
+ */
+const STOCK_WIRE = Buffer.concat([
+  Buffer.from('#!/bin/sh\necho "stand-in Electron"\n# '),
+  Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'),
+  Buffer.from([1, 8]),
+  Buffer.from('10110001'),
+  Buffer.from('\n'),
+]);
 
 describe('electron-builder.yml', () => {
+  it('sets the Electron fuses: no RunAsNode, NODE_OPTIONS or --inspect; encrypted cookies; the app only from its checked asar', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    // The app must not need what they turn off: an ELECTRON_RUN_AS_NODE child or a file:// page.
+    const main = readFileSync(join(repoRoot, 'src', 'main', 'index.ts'), 'utf8');
+    expect(main).not.toMatch(/loadFile\(|child_process|ELECTRON_RUN_AS_NODE/);
+  });
+
   it('unpacks the native modules from the asar', () => {
     expect(config.asarUnpack).toEqual(
       expect.arrayContaining([
@@ -95,15 +140,18 @@ describe.skipIf(process.platform === 'win32')('packages (electron-builder --dir,
     tmp = await tempDir('loupe-package-');
     const linuxDist = join(tmp.path, 'electron-linux');
     await mkdir(join(linuxDist, 'resources'), { recursive: true });
-    await writeFile(join(linuxDist, 'electron'), '#!/bin/sh\necho "stand-in Electron"\n');
+    await writeFile(join(linuxDist, 'electron'), STOCK_WIRE);
     await chmod(join(linuxDist, 'electron'), 0o755);
     await writeFile(join(linuxDist, 'version'), electronVersion());
 
     const macDist = join(tmp.path, 'electron-mac');
     const contents = join(macDist, 'Electron.app', 'Contents');
     const helper = join(contents, 'Frameworks', 'Electron Helper.app', 'Contents');
-    for (const dir of [join(contents, 'MacOS'), join(contents, 'Resources'), join(helper, 'MacOS')])
+    // On macOS the fuse wire is in the framework binary, not the app's executable.
+    const framework = join(contents, 'Frameworks', 'Electron Framework.framework');
+    for (const dir of [join(contents, 'MacOS'), join(contents, 'Resources'), join(helper, 'MacOS'), framework])
       await mkdir(dir, { recursive: true });
+    await writeFile(join(framework, 'Electron Framework'), STOCK_WIRE);
     await writeFile(join(contents, 'Info.plist'), plist('Electron', 'com.github.Electron'));
     await writeFile(join(helper, 'Info.plist'), plist('Electron Helper', 'com.github.Electron.helper'));
     await writeFile(join(contents, 'MacOS', 'Electron'), '#!/bin/sh\n');
@@ -147,6 +195,22 @@ describe.skipIf(process.platform === 'win32')('packages (electron-builder --dir,
       expect(existsSync(join(resources, 'python', 'loupe_export.py'))).toBe(true);
     },
   );
+
+  it.each(['linux', 'mac'])('%s: the fuses are flipped in the packaged Electron', async (platform) => {
+    const electron =
+      platform === 'linux'
+        ? join(linuxResources, '..', 'loupe-desktop')
+        : join(macResources, '..', '..', '..', 'Loupe.app');
+    const wire = await fuses.getCurrentFuseWire(electron);
+    const state = (on: boolean): number => (on ? 49 : 48); // '1' / '0'
+    for (const [name, on] of Object.entries(FUSES))
+      expect(wire[fuses.FuseV1Options[name] as number], name).toBe(state(on));
+    if (platform === 'mac') {
+      // The hash the ASAR-integrity fuse checks app.asar against.
+      const info = readFileSync(join(macResources, '..', 'Info.plist'), 'utf8');
+      expect(info).toMatch(/<key>ElectronAsarIntegrity<\/key>\s*<dict>\s*<key>Resources\/app\.asar<\/key>/);
+    }
+  });
 
   it('linux: app.asar.unpacked holds onnxruntime-node (linux-x64 binaries only), sharp and @img', () => {
     const unpacked = join(linuxResources, 'app.asar.unpacked', 'node_modules');

@@ -13,6 +13,9 @@ import { writeMlruns } from '../fixtures/mlruns';
 import { textureSvg } from '../fixtures/texture';
 import { repoRoot, tempDir } from '../helpers';
 
+/** Every folder may be read (the host passes its grants; see test/engine/host-grants.test.ts). */
+const anyFolder = async (): Promise<boolean> => true;
+
 /** An output folder written by the real `loupe infer`, read back as a comparison. */
 describe('compare sessions', () => {
   let tmp: { path: string; cleanup: () => Promise<void> };
@@ -78,7 +81,7 @@ describe('compare sessions', () => {
   };
 
   it('reads frames, outputs and metrics as metrics.json states them; failed models with their reason', async () => {
-    const session = await readCompareSession(out);
+    const session = await readCompareSession(out, anyFolder);
     expect(session.inputDir).toBe(frames);
     expect(session.gtDir).toBe(gt);
     expect(session.frames[2]).toEqual({
@@ -99,7 +102,7 @@ describe('compare sessions', () => {
     await rm(frames, { recursive: true });
     await rm(out, { recursive: true });
     try {
-      const session = await readCompareSession(moved);
+      const session = await readCompareSession(moved, anyFolder);
       expect(session.inputDir).toBeNull();
       expect(session.frames.every((f) => f.input === null)).toBe(true);
       await check(session, moved);
@@ -109,8 +112,27 @@ describe('compare sessions', () => {
     }
   });
 
+  it('neither lists nor reads the folders it may not read, and names them', async () => {
+    const session = await readCompareSession(out, async (dir) => dir.startsWith(out));
+    expect(session.inputDir).toBeNull();
+    expect(session.gtDir).toBeNull();
+    expect(session.ungranted).toEqual([
+      { role: 'frames', path: frames },
+      { role: 'ground-truth', path: gt },
+    ]);
+    // The frames are the ones the models recorded; no path outside the output folder is given out.
+    expect(session.frames.map((f) => f.name)).toEqual(['f_000.png', 'f_001.png', 'f_002.png', 'f_003.png']);
+    expect(session.frames.every((f) => f.input === null && f.gt === null)).toBe(true);
+    const blur = session.models.find((m) => m.name === 'fixture-blur')!;
+    expect(blur.outputs.every((o) => o !== null && o.startsWith(out))).toBe(true);
+    // A model folder outside the output folder is named too, and nothing in it is read.
+    const none = await readCompareSession(out, async () => false);
+    expect(none.ungranted.filter((u) => u.role === 'model').map((u) => u.model)).toContain('fixture-blur');
+    expect(none.models.every((m) => m.outputs.every((o) => o === null))).toBe(true);
+  });
+
   it('refuses a folder that is not a batch output', async () => {
-    await expect(readCompareSession(frames)).rejects.toMatchObject({ error: { code: 'NOT_FOUND' } });
+    await expect(readCompareSession(frames, anyFolder)).rejects.toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
   it('lists MLflow runs with params, metrics and whether the model is there', async () => {

@@ -54,10 +54,10 @@ describe('main/ipc', () => {
     const handlers = Object.fromEntries(
       Object.values(IPC_CHANNELS).map((c) => [c, async (...args: unknown[]) => (calls.push([c, ...args]), 'done')]),
     );
-    bindIpc(handlers as never, (url) => url === 'file:///app/index.html');
+    bindIpc(handlers as never, (url) => url === 'app://loupe/index.html');
     expect([...electron.handlers.keys()].sort()).toEqual(Object.values(IPC_CHANNELS).sort());
     const submit = electron.handlers.get('jobs:pause') as (e: unknown, ...a: unknown[]) => Promise<unknown>;
-    expect(await submit({ senderFrame: { url: 'file:///app/index.html' } }, 'job-1')).toEqual({
+    expect(await submit({ senderFrame: { url: 'app://loupe/index.html' } }, 'job-1')).toEqual({
       ok: true,
       value: 'done',
     });
@@ -98,19 +98,29 @@ describe('main/window', () => {
     });
   });
 
-  it('blocks navigation, new windows and webviews', () => {
+  it('blocks navigation, new windows and webviews; opens only allowlisted https links outside', () => {
     const contents = new electron.FakeContents();
-    hardenContents(contents as never, (url) => url.startsWith('file:///app/'));
-    expect(contents.openHandler?.({ url: 'https://example.com' })).toEqual({ action: 'deny' });
-    expect(electron.module.shell.openExternal).toHaveBeenCalledWith('https://example.com');
-    expect(contents.openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    const openExternal = electron.module.shell.openExternal;
+    openExternal.mockClear();
+    hardenContents(contents as never, (url) => url === 'app://loupe/index.html');
+    for (const url of ['https://evil.example', 'http://github.com/', 'file:///etc/passwd', 'smb://host/share'])
+      expect(contents.openHandler?.({ url })).toEqual({ action: 'deny' });
+    expect(openExternal).not.toHaveBeenCalled();
+    expect(contents.openHandler?.({ url: 'https://github.com/loupe' })).toEqual({ action: 'deny' });
+    expect(openExternal).toHaveBeenCalledWith('https://github.com/loupe');
     const prevent = vi.fn();
     contents.listeners.get('will-navigate')?.({ preventDefault: prevent }, 'https://evil.example');
     expect(prevent).toHaveBeenCalledTimes(1);
-    contents.listeners.get('will-navigate')?.({ preventDefault: prevent }, 'file:///app/index.html');
-    expect(prevent).toHaveBeenCalledTimes(1);
-    contents.listeners.get('will-attach-webview')?.({ preventDefault: prevent });
+    expect(openExternal).toHaveBeenCalledTimes(1);
+    contents.listeners.get('will-navigate')?.({ preventDefault: prevent }, 'https://onnxruntime.ai/docs/');
     expect(prevent).toHaveBeenCalledTimes(2);
+    expect(openExternal).toHaveBeenLastCalledWith('https://onnxruntime.ai/docs/');
+    contents.listeners.get('will-navigate')?.({ preventDefault: prevent }, 'app://loupe/index.html');
+    expect(prevent).toHaveBeenCalledTimes(2);
+    contents.listeners.get('will-navigate')?.({ preventDefault: prevent }, 'file:///app/out/renderer/index.html');
+    expect(prevent).toHaveBeenCalledTimes(3);
+    contents.listeners.get('will-attach-webview')?.({ preventDefault: prevent });
+    expect(prevent).toHaveBeenCalledTimes(4);
   });
 
   it('has a strict CSP', () => {

@@ -14,6 +14,12 @@ const fake = vi.hoisted(() => {
     ready: null as null | (() => void),
     appListeners: new Map<string, Listener[]>(),
     schemes: [] as unknown[],
+    schemeCalls: 0,
+    handled: new Map<string, (request: Request) => Promise<Response>>(),
+    ipc: new Map<string, (event: unknown, ...args: unknown[]) => unknown>(),
+    permissionCheck: null as null | ((...args: unknown[]) => boolean),
+    permissionRequest: null as null | ((...args: unknown[]) => void),
+    loaded: [] as { how: string; target: string }[],
     headerHooks: [] as ((details: unknown, cb: (r: unknown) => void) => void)[],
     windows: [] as FakeWindow[],
     userData: '',
@@ -56,8 +62,8 @@ const fake = vi.hoisted(() => {
       this.focused++;
     };
     setProgressBar = () => undefined;
-    loadFile = async () => undefined;
-    loadURL = async () => undefined;
+    loadFile = async (target: string) => void state.loaded.push({ how: 'loadFile', target });
+    loadURL = async (target: string) => void state.loaded.push({ how: 'loadURL', target });
   }
   const app = {
     isPackaged: false,
@@ -87,16 +93,26 @@ const fake = vi.hoisted(() => {
       port2 = {};
     },
     Notification: { isSupported: () => false },
-    protocol: { registerSchemesAsPrivileged: (s: unknown[]) => state.schemes.push(...s), handle: () => undefined },
+    protocol: {
+      registerSchemesAsPrivileged: (s: unknown[]) => {
+        state.schemeCalls++;
+        state.schemes.push(...s);
+      },
+      handle: (scheme: string, h: (request: Request) => Promise<Response>) => state.handled.set(scheme, h),
+    },
     session: {
       defaultSession: {
         webRequest: {
           onHeadersReceived: (h: (d: unknown, cb: (r: unknown) => void) => void) => state.headerHooks.push(h),
         },
-        setPermissionRequestHandler: () => undefined,
+        setPermissionRequestHandler: (h: (...args: unknown[]) => void) => (state.permissionRequest = h),
+        setPermissionCheckHandler: (h: (...args: unknown[]) => boolean) => (state.permissionCheck = h),
       },
     },
-    ipcMain: { handle: () => undefined, removeHandler: () => undefined },
+    ipcMain: {
+      handle: (channel: string, h: (event: unknown, ...args: unknown[]) => unknown) => state.ipc.set(channel, h),
+      removeHandler: () => undefined,
+    },
     shell: { openExternal: async () => undefined },
     utilityProcess: {
       fork: () => {
@@ -116,6 +132,12 @@ describe('main/index (Electron glue, on a stand-in Electron)', () => {
     fake.state.userData = await mkdtemp(join(tmpdir(), 'loupe-main-'));
     fake.state.appListeners.clear();
     fake.state.schemes.length = 0;
+    fake.state.schemeCalls = 0;
+    fake.state.handled.clear();
+    fake.state.ipc.clear();
+    fake.state.permissionCheck = null;
+    fake.state.permissionRequest = null;
+    fake.state.loaded.length = 0;
     fake.state.headerHooks.length = 0;
     fake.state.windows.length = 0;
     fake.state.order.length = 0;
@@ -127,13 +149,61 @@ describe('main/index (Electron glue, on a stand-in Electron)', () => {
     await rm(fake.state.userData, { recursive: true, force: true });
   });
 
-  it("registers 'second-instance' and the CORS-enabled image scheme before anything is awaited", async () => {
+  it("registers 'second-instance', the app:// scheme and the CORS-enabled image scheme before anything is awaited", async () => {
     await import('../../src/main/index');
     expect(fake.state.order.indexOf('on:second-instance')).toBeGreaterThanOrEqual(0);
     expect(fake.state.order.indexOf('on:second-instance')).toBeLessThan(fake.state.order.indexOf('whenReady'));
+    // One call (Electron takes only one), both schemes.
+    expect(fake.state.schemeCalls).toBe(1);
     expect(fake.state.schemes).toEqual([
+      expect.objectContaining({
+        scheme: 'app',
+        privileges: expect.objectContaining({ standard: true, secure: true, bypassCSP: false }),
+      }),
       expect.objectContaining({ scheme: 'loupe-image', privileges: expect.objectContaining({ corsEnabled: true }) }),
     ]);
+  });
+
+  it('loads the renderer from app://loupe, not file://, and trusts only that page', async () => {
+    await import('../../src/main/index');
+    fake.state.ready?.();
+    await waitFor(() => fake.state.loaded[0], 20_000, 'the window to load');
+    expect(fake.state.loaded).toEqual([{ how: 'loadURL', target: 'app://loupe/index.html' }]);
+    // The scheme serves the built renderer, with its CSP.
+    const app = fake.state.handled.get('app') as (request: Request) => Promise<Response>;
+    const index = await app(new Request('app://loupe/index.html'));
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toMatch(/script-src 'self';/);
+    expect(fake.state.handled.has('loupe-image')).toBe(true);
+    // IPC answers the app:// page and refuses a file:// one (any local file would be that origin).
+    const list = fake.state.ipc.get('settings:get') as (
+      event: unknown,
+    ) => Promise<{ ok: boolean; error?: { code: string } }>;
+    expect(await list({ senderFrame: { url: 'file:///app/out/renderer/index.html' } })).toMatchObject({
+      ok: false,
+      error: { code: 'PERMISSION_DENIED' },
+    });
+    const fromApp = await list({ senderFrame: { url: 'app://loupe/index.html' } });
+    expect(fromApp.error?.code).not.toBe('PERMISSION_DENIED');
+  });
+
+  it('refuses every web permission, both asked for and only checked', async () => {
+    await import('../../src/main/index');
+    fake.state.ready?.();
+    const check = (await waitFor(() => fake.state.permissionCheck ?? undefined, 20_000, 'the check handler')) as (
+      ...args: unknown[]
+    ) => boolean;
+    for (const permission of ['notifications', 'clipboard-read', 'media', 'hid', 'serial', 'geolocation'])
+      for (const origin of ['app://loupe', 'https://evil.example', 'null'])
+        expect(check(null, permission, origin, {}), `${permission} ${origin}`).toBe(false);
+    const answers: boolean[] = [];
+    fake.state.permissionRequest?.(null, 'notifications', (granted: boolean) => answers.push(granted), {
+      requestingUrl: 'app://loupe/index.html',
+    });
+    fake.state.permissionRequest?.(null, 'media', (granted: boolean) => answers.push(granted), {
+      requestingUrl: 'https://evil.example/',
+    });
+    expect(answers).toEqual([false, false]);
   });
 
   it('answers a second launch made while starting: the window is focused once it is ready', async () => {

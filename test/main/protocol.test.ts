@@ -62,7 +62,7 @@ describe('image protocol handler', () => {
     expect((await get(join(photos, 'sub', 'a.jpg'), { method: 'POST' })).status).toBe(405);
   });
 
-  it('is CORS-enabled: the file:// page fetches frames from it cross-origin (Compare)', () => {
+  it('is CORS-enabled: the app:// page fetches frames from it cross-origin (Compare)', () => {
     expect(imageSchemePrivileges().privileges).toMatchObject({
       corsEnabled: true,
       supportFetchAPI: true,
@@ -71,29 +71,30 @@ describe('image protocol handler', () => {
   });
 
   it("answers CORS for the app's own page only, naming its origin", async () => {
-    // A file:// page's Origin is `null` (opaque), or `file://` where file pages get extra privileges.
-    expect(imageCorsOrigins(undefined)).toEqual(['null', 'file://']);
+    // The page is app://loupe (app-protocol.ts); the dev server's origin in development.
+    expect(imageCorsOrigins(undefined)).toEqual(['app://loupe']);
     expect(imageCorsOrigins('http://localhost:5173')).toEqual(['http://localhost:5173']);
     const a = join(photos, 'sub', 'a.jpg');
-    for (const origin of ['null', 'file://']) {
-      const res = await get(a, { headers: { origin } });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
-      expect(res.headers.get('vary')).toBe('Origin');
-    }
+    const res = await get(a, { headers: { origin: 'app://loupe' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('app://loupe');
+    expect(res.headers.get('vary')).toBe('Origin');
     // No Origin (an <img> load): the app's origin all the same, never `*`.
-    expect((await get(a)).headers.get('access-control-allow-origin')).toBe('null');
-    const foreign = await get(a, { headers: { origin: 'https://evil.example' } });
-    expect(foreign.status).toBe(403);
-    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await get(a)).headers.get('access-control-allow-origin')).toBe('app://loupe');
+    // Not an opaque origin (every file:// page, a sandboxed frame), not file://, not another site.
+    for (const origin of ['null', 'file://', 'https://evil.example', 'app://evil']) {
+      const foreign = await get(a, { headers: { origin } });
+      expect(foreign.status, origin).toBe(403);
+      expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    }
     // Refusals are readable by the app (a 403 the frame cache can report, not a CORS error).
-    const outside = await get(join(tmp.path, 'private.jpg'), { headers: { origin: 'null' } });
+    const outside = await get(join(tmp.path, 'private.jpg'), { headers: { origin: 'app://loupe' } });
     expect(outside.status).toBe(403);
-    expect(outside.headers.get('access-control-allow-origin')).toBe('null');
+    expect(outside.headers.get('access-control-allow-origin')).toBe('app://loupe');
     const etag = (await get(a)).headers.get('etag') as string;
-    const notModified = await get(a, { headers: { origin: 'null', 'if-none-match': etag } });
+    const notModified = await get(a, { headers: { origin: 'app://loupe', 'if-none-match': etag } });
     expect(notModified.status).toBe(304);
-    expect(notModified.headers.get('access-control-allow-origin')).toBe('null');
+    expect(notModified.headers.get('access-control-allow-origin')).toBe('app://loupe');
   });
 
   it('sends no CORS headers when serving its own origin (the web host)', async () => {

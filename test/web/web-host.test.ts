@@ -83,16 +83,53 @@ describe('local web host', () => {
   it('serves the app with the token, sets an HttpOnly cookie and a strict CSP', async () => {
     const res = await fetch(`${base}/?token=${TOKEN}`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('set-cookie')).toMatch(/loupe_token=.*HttpOnly; SameSite=Strict/);
+    expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^loupe_token_${web.port}=.*HttpOnly; SameSite=Strict`));
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await res.text()).toContain('<div id="root">');
-    const cookie = `loupe_token=${TOKEN}`;
+    const cookie = `loupe_token_${web.port}=${TOKEN}`;
     const viaCookie = await fetch(`${base}/api/invoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie },
       body: JSON.stringify({ channel: 'jobs:list', args: [] }),
     });
     expect(await viaCookie.json()).toEqual({ ok: true, value: [] });
+  });
+
+  it('names its token cookie per port: a second host on this machine neither overwrites nor opens it', async () => {
+    // Browsers do not keep cookies apart by port: under one name, the host opened last would
+    // overwrite the first one's cookie and that tab would lose its session.
+    const other = await startWebHost({
+      port: 0,
+      rendererDir: builtRenderer,
+      token: 'other-token-0123456789abcdef',
+      handlers: host.handlers,
+      subscribe: (l) => host.engine.subscribe(l),
+      images: host.images,
+    });
+    try {
+      const name = (setCookie: string | null): string => (setCookie ?? '').split('=')[0] ?? '';
+      const mine = name((await fetch(`${base}/?token=${TOKEN}`)).headers.get('set-cookie'));
+      const theirs = name(
+        (await fetch(`http://127.0.0.1:${other.port}/?token=other-token-0123456789abcdef`)).headers.get('set-cookie'),
+      );
+      expect(mine).toBe(`loupe_token_${web.port}`);
+      expect(theirs).toBe(`loupe_token_${other.port}`);
+      // The browser sends both cookies to both ports; each host reads its own.
+      const both = `${theirs}=other-token-0123456789abcdef; ${mine}=${TOKEN}`;
+      const list = (port: number, cookie: string) =>
+        fetch(`http://127.0.0.1:${port}/api/invoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify({ channel: 'jobs:list', args: [] }),
+        });
+      expect((await list(web.port, both)).status).toBe(200);
+      expect((await list(other.port, both)).status).toBe(200);
+      expect((await list(web.port, `${theirs}=other-token-0123456789abcdef`)).status).toBe(401);
+      // The old shared name opens nothing.
+      expect((await list(web.port, `loupe_token=${TOKEN}`)).status).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refuses foreign origins and hosts (CSRF, DNS rebinding) and non-JSON posts', async () => {
@@ -168,7 +205,9 @@ describe('local web host', () => {
     });
     expect(refusal).toMatch(/401/);
 
-    const ws = new WebSocket(`ws://127.0.0.1:${web.port}/api/events`, { headers: { cookie: `loupe_token=${TOKEN}` } });
+    const ws = new WebSocket(`ws://127.0.0.1:${web.port}/api/events`, {
+      headers: { cookie: `loupe_token_${web.port}=${TOKEN}` },
+    });
     const events: AppEvent[] = [];
     ws.on('message', (m) => events.push(JSON.parse(String(m)) as AppEvent));
     await new Promise((resolve) => ws.once('open', resolve));
@@ -183,6 +222,17 @@ describe('local web host', () => {
     );
     expect(events.some((e) => e.name === 'job:items')).toBe(true);
     ws.close();
+  });
+
+  it('carries events only: a request sent on the WebSocket is refused and the socket closed', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${web.port}/api/events`, { headers: { 'x-loupe-token': TOKEN } });
+    await new Promise((resolve) => ws.once('open', resolve));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    // What the engine protocol's request looks like, and the web API's verb shape: neither is answered.
+    ws.send(JSON.stringify({ type: 'request', id: 1, method: 'jobs.submit', params: { kind: 'scan-images' } }));
+    expect(await closed).toEqual({ code: 1008, reason: 'events only: call verbs through /api/invoke' });
   });
 
   describe('with images on a second origin (imagePort, the cross-origin test configuration)', () => {
@@ -260,9 +310,10 @@ describe('local web host', () => {
       expect((await fetch(`${cross.imageOrigin}${path}`)).status).toBe(401);
       // The session token opens the app, not this origin (nor a cookie, which a CORS fetch omits).
       expect((await fetch(`${cross.imageOrigin}${path}&token=${TOKEN}`)).status).toBe(401);
-      expect((await fetch(`${cross.imageOrigin}${path}`, { headers: { cookie: `loupe_token=${TOKEN}` } })).status).toBe(
-        401,
-      );
+      expect(
+        (await fetch(`${cross.imageOrigin}${path}`, { headers: { cookie: `loupe_token_${cross.port}=${TOKEN}` } }))
+          .status,
+      ).toBe(401);
       const token = new URL(imageBase).searchParams.get('token') as string;
       expect((await fetch(`${cross.imageOrigin}/api/invoke?token=${token}`)).status).toBe(404);
       expect((await fetch(`${cross.imageOrigin}/?token=${token}`)).status).toBe(404);

@@ -23,6 +23,7 @@ import { AppFailure, err, toAppError, unwrap } from '../../core/result';
 import { listImages } from '../images/list-images';
 import { readCompareSession } from '../restore/compare-session';
 import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
+import { requireJobGrants } from './job-grants';
 import type { EngineClient } from './engine-client';
 import type { FolderGrants } from './folder-grants';
 import type { SettingsStore } from './settings-store';
@@ -107,7 +108,10 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       if (typeof modelId !== 'string' || typeof imagePath !== 'string' || !isAbsolute(imagePath)) {
         throw new AppFailure('INVALID_ARGUMENT', 'a model id and an absolute image path are required');
       }
-      return engine(deps.engine.request('models.try', { modelId, imagePath }));
+      // The engine copies the image (and the model's output) into the granted cache: only an
+      // image the user opened may be tried.
+      const granted = await deps.grants.require(imagePath, { kind: 'file' });
+      return engine(deps.engine.request('models.try', { modelId, imagePath: granted }));
     },
     'images:view': async (path, variant) => {
       if (typeof path !== 'string' || !isAbsolute(path) || !['preview', 'full', 'proxy'].includes(variant)) {
@@ -116,8 +120,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
           'an absolute image path and a variant (preview | full | proxy) are required',
         );
       }
-      const resolved = await deps.grants.resolve(path);
-      if (resolved === null) throw new AppFailure('PERMISSION_DENIED', `${path} is not inside an opened folder`);
+      const resolved = await deps.grants.require(path, { kind: 'file' });
       return engine(deps.engine.request('images.view', { path: resolved, variant }));
     },
     'mlflow:runs': async (query) => {
@@ -140,17 +143,15 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       return engine(deps.engine.request('python.check', { ...(python ? { python: python.trim() } : {}), fresh: true }));
     },
     'compare:open': async (outputDir) => {
+      // Opening the output folder is the user's act and grants it. The folders its
+      // batch_summary.json names (frames, ground truth, models' outputs) are read only when the
+      // user opened them too or they lie inside it; the others come back in `ungranted`.
       const folder = await requireFolder(outputDir);
-      const session = await readCompareSession(folder);
-      // The comparison shows images from the folders the batch read (input, ground truth).
       await deps.grants.add(folder);
-      if (session.inputDir) await deps.grants.add(session.inputDir);
-      if (session.gtDir) await deps.grants.add(session.gtDir);
-      for (const m of session.models) if (m.folder) await deps.grants.add(m.folder).catch(() => undefined);
-      return session;
+      return readCompareSession(folder, (dir) => deps.grants.has(dir));
     },
     'keypoints:load': async (folder) =>
-      loadKeypointFolder(await requireFolder(folder), (await deps.settings.get()).namingPattern),
+      loadKeypointFolder(await requireGranted(deps.grants, folder), (await deps.settings.get()).namingPattern),
     'keypoints:review': async (folder, action) => {
       const settings = await deps.settings.get();
       if (typeof action !== 'object' || action === null || typeof action.imageKey !== 'string') {
@@ -162,7 +163,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       if (!['accept', 'reject', 'unreject'].includes(action.kind))
         throw new AppFailure('INVALID_ARGUMENT', `unknown review ${String(action.kind)}`);
       return applyReview(
-        await requireFolder(folder),
+        await requireGranted(deps.grants, folder),
         settings.namingPattern,
         action,
         settings.reviewer,
@@ -181,14 +182,17 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
           'an export needs a format (coco, yolo-pose) and an absolute output path',
         );
       }
-      return exportReviewed(
-        await requireFolder(folder),
-        (await deps.settings.get()).namingPattern,
-        request,
-        () => new Date(),
-      );
+      if (request.overwrite !== undefined && typeof request.overwrite !== 'boolean')
+        throw new AppFailure('INVALID_ARGUMENT', 'overwrite must be true or false');
+      const images = await requireGranted(deps.grants, folder);
+      if (request.overwrite !== true) await refuseExisting(request.out, request.format);
+      return exportReviewed(images, (await deps.settings.get()).namingPattern, request, () => new Date());
     },
-    'jobs:submit': async (spec) => engine(deps.engine.request('jobs.submit', unwrap(validateJobSpec(spec)))),
+    'jobs:submit': async (spec) => {
+      const valid = unwrap(validateJobSpec(spec));
+      await requireJobGrants(valid, deps.grants);
+      return engine(deps.engine.request('jobs.submit', valid));
+    },
     'jobs:cancel': async (jobId) => engine(deps.engine.request('jobs.cancel', jobRef(jobId))),
     'jobs:pause': async (jobId) => engine(deps.engine.request('jobs.pause', jobRef(jobId))),
     'jobs:resume': async (jobId) => engine(deps.engine.request('jobs.resume', jobRef(jobId))),
@@ -226,6 +230,26 @@ async function requireFolder(path: unknown): Promise<string> {
   if (!st) throw new AppFailure('NOT_FOUND', `no such folder: ${folder}`, { path: folder });
   if (!st.isDirectory()) throw new AppFailure('INVALID_ARGUMENT', `not a folder: ${folder}`, { path: folder });
   return folder;
+}
+
+/** An existing folder the user opened (or inside one); the path as given, resolved. */
+async function requireGranted(grants: FolderGrants, path: unknown): Promise<string> {
+  const folder = await requireFolder(path);
+  await grants.require(folder, { kind: 'folder' });
+  return folder;
+}
+
+/**
+ * An export never replaces what is there unless the request says so: a COCO file that exists, or
+ * a YOLO-pose folder that is not empty (its labels/ and dataset.yaml would be overwritten).
+ */
+async function refuseExisting(out: string, format: 'coco' | 'yolo-pose'): Promise<void> {
+  const st = await stat(out).catch(() => null);
+  if (!st) return;
+  if (format === 'yolo-pose' && st.isDirectory() && (await readdir(out)).length === 0) return;
+  throw new AppFailure('ALREADY_EXISTS', `${out} already exists; export again with overwrite to replace it`, {
+    path: out,
+  });
 }
 
 async function describeFolder(folder: string): Promise<OpenedFolder> {

@@ -1,10 +1,17 @@
 import { realpath } from 'node:fs/promises';
 import { platform } from 'node:process';
+import { dirname } from 'node:path';
+import { notGrantedMessage, type NotGrantedDetails } from '../../core/contract/grants';
 import { confine, flavorOf, isInside, normalizeAbsolute } from '../../core/paths';
+import { AppFailure } from '../../core/result';
 
 /**
  * The folders the user opened in this session (plus Loupe's own cache). Local files are served to
  * the renderer only from inside them; `..` and symlinks that lead outside are refused.
+ *
+ * Only a user's act adds a folder (the native dialog, a drop, a path typed and submitted: the
+ * `folders:open` and `compare:open` verbs). Paths read from files (a batch_summary.json, a job
+ * spec's recorded folders) never do; the verbs that read or write a path check it here first.
  */
 export class FolderGrants {
   private readonly roots = new Set<string>();
@@ -46,6 +53,25 @@ export class FolderGrants {
     const normalized = normalizeAbsolute(real, this.flavor);
     if (normalized === null) return null;
     return roots.some((r) => isInside(normalized, r, this.flavor)) ? normalized : null;
+  }
+
+  /**
+   * The real path of `requested` when it is granted, else a PERMISSION_DENIED naming the folder
+   * to open (`grant`: the path itself for a folder, its parent for a file, unless given).
+   */
+  async require(requested: string, options: { kind: 'file' | 'folder'; grant?: string }): Promise<string> {
+    const resolved = await this.resolve(requested);
+    if (resolved !== null) return resolved;
+    const details: NotGrantedDetails = {
+      path: requested,
+      grant: options.grant ?? (options.kind === 'file' ? dirname(requested) : requested),
+    };
+    throw new AppFailure('PERMISSION_DENIED', notGrantedMessage(requested), { ...details });
+  }
+
+  /** Whether an existing path lies inside a granted folder (real path included). */
+  async has(requested: string): Promise<boolean> {
+    return (await this.resolve(requested)) !== null;
   }
 
   private addSync(folder: string): void {

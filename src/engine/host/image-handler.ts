@@ -20,7 +20,7 @@ export interface ImageRequestOptions {
   /**
    * The page origins allowed to read images cross-origin (`fetch()` + `createImageBitmap`, as
    * Compare does), when the images are served from another origin than the page's: the desktop
-   * app's `loupe-image://` scheme under its `file://` page, or the web host's second image port.
+   * app's `loupe-image://` scheme under its `app://loupe` page, or the web host's second image port.
    * A request whose `Origin` is listed gets it back in `Access-Control-Allow-Origin`; one without
    * an `Origin` gets the first; a foreign `Origin` is refused (403). Omitted: same-origin serving,
    * no CORS headers.

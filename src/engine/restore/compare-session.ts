@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import type { CompareFrame, CompareModel, CompareSession } from '../../shared/compare';
+import type { CompareFrame, CompareModel, CompareSession, UngrantedFolder } from '../../shared/compare';
 import { MODEL_RUN_STATUSES, type ModelRunStatus, type ModelRunSummary } from '../../shared/jobs';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { AppFailure } from '../../core/result';
@@ -49,8 +49,15 @@ async function isDir(path: string | null | undefined): Promise<boolean> {
  * Read an output folder of a restoration batch into a comparison. Folders recorded as absolute
  * paths are used when they exist, else looked up beside the output folder (a moved or copied
  * result still opens). Models that failed are listed with their status and reason.
+ *
+ * `readable` says whether a folder the summary names may be read (the host: inside a folder the
+ * user opened). One that exists but may not is neither listed nor read; it is returned in
+ * `ungranted` for the user to open, and the frames come from what the models recorded.
  */
-export async function readCompareSession(outputDir: string): Promise<CompareSession> {
+export async function readCompareSession(
+  outputDir: string,
+  readable: (dir: string) => Promise<boolean>,
+): Promise<CompareSession> {
   const summary = await readJson<BatchSummaryFile>(join(outputDir, 'batch_summary.json'));
   if (!summary || !Array.isArray(summary.models)) {
     throw new AppFailure(
@@ -59,20 +66,36 @@ export async function readCompareSession(outputDir: string): Promise<CompareSess
       { path: outputDir },
     );
   }
-  const inputDir = (await isDir(summary.input_dir)) ? (summary.input_dir as string) : null;
-  const gtDir = (await isDir(summary.gt_dir)) ? (summary.gt_dir as string) : null;
+  const ungranted: UngrantedFolder[] = [];
+  /** A folder the summary names: usable (exists, may be read), ungranted (exists only), or absent. */
+  const named = async (path: unknown): Promise<'usable' | 'ungranted' | 'absent'> => {
+    if (typeof path !== 'string' || !isAbsolute(path) || !(await isDir(path))) return 'absent';
+    return (await readable(path)) ? 'usable' : 'ungranted';
+  };
+  const folderOf = async (path: unknown, role: 'frames' | 'ground-truth'): Promise<string | null> => {
+    const state = await named(path);
+    if (state === 'ungranted') ungranted.push({ role, path: path as string });
+    return state === 'usable' ? (path as string) : null;
+  };
+  const inputDir = await folderOf(summary.input_dir, 'frames');
+  const gtDir = await folderOf(summary.gt_dir, 'ground-truth');
 
   const models: CompareModel[] = [];
   const metas: (MetadataFile | null)[] = [];
   const metrics: (MetricsFile | null)[] = [];
   for (const entry of summary.models) {
-    const recorded = entry.output_dir ?? null;
+    const recorded = typeof entry.output_dir === 'string' ? entry.output_dir : null;
     const local = recorded ? join(outputDir, basename(recorded)) : null;
-    const folder = (await isDir(recorded)) ? (recorded as string) : (await isDir(local)) ? (local as string) : null;
+    const recordedState = await named(recorded);
+    const folder =
+      recordedState === 'usable' ? (recorded as string) : (await named(local)) === 'usable' ? (local as string) : null;
+    const name = entry.run_name ?? basename(folder ?? recorded ?? 'model');
+    if (!folder && recordedState === 'ungranted')
+      ungranted.push({ role: 'model', path: recorded as string, model: name });
     metas.push(folder ? await readJson<MetadataFile>(join(folder, 'metadata.json')) : null);
     metrics.push(folder ? await readJson<MetricsFile>(join(folder, 'metrics.json')) : null);
     models.push({
-      name: entry.run_name ?? basename(folder ?? recorded ?? 'model'),
+      name,
       folder: folder ?? recorded ?? '',
       status: MODEL_RUN_STATUSES.includes(entry.status as ModelRunStatus)
         ? (entry.status as ModelRunStatus)
@@ -109,6 +132,7 @@ export async function readCompareSession(outputDir: string): Promise<CompareSess
   const indexOf = new Map(names.map((n, i) => [n, i]));
 
   for (const [i, m] of models.entries()) {
+    // A model whose folder may not be read keeps its outputs out (metas[i] is null for it).
     const meta = metas[i];
     const q = metrics[i];
     m.outputs = frames.map(() => null);
@@ -142,6 +166,7 @@ export async function readCompareSession(outputDir: string): Promise<CompareSess
     outputDir,
     inputDir,
     gtDir,
+    ungranted,
     createdAt: summary.created_at ?? null,
     frames,
     models,

@@ -25,7 +25,7 @@ export interface WebHostOptions {
   images: ImageHandler;
   /**
    * Serve the image route from this second port of 127.0.0.1 (a second origin) instead of the
-   * page's own: the desktop app's `loupe-image://` is cross-origin to its `file://` page, and this
+   * page's own: the desktop app's `loupe-image://` is cross-origin to its `app://loupe` page, and this
    * test configuration (`loupe serve --image-port`) puts the browser under the same CORS rules.
    * 0 picks a free port. The page learns the route (with a token of its own) from a meta tag.
    */
@@ -40,7 +40,11 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-const COOKIE = 'loupe_token';
+/**
+ * The token cookie's name, per port: browsers keep cookies apart by host but not by port, so under
+ * one name a second `loupe serve` on this machine would overwrite the first one's cookie.
+ */
+export const tokenCookieName = (port: number): string => `loupe_token_${port}`;
 const MAX_BODY = 1024 * 1024;
 
 const STATIC_TYPES: Record<string, string> = {
@@ -79,7 +83,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const tokenOf = (req: IncomingMessage, url: URL): string | null =>
     url.searchParams.get('token') ??
     (req.headers['x-loupe-token'] as string | undefined) ??
-    readCookie(req.headers.cookie, COOKIE);
+    readCookie(req.headers.cookie, tokenCookieName(port));
 
   const authorised = (req: IncomingMessage, url: URL): boolean => matches(tokenOf(req, url), token);
 
@@ -126,7 +130,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         'unauthorised: open the URL that `loupe serve` printed (it carries the token)',
       );
     }
-    const cookie = `${COOKIE}=${options.token}; HttpOnly; SameSite=Strict; Path=/`;
+    const cookie = `${tokenCookieName(port)}=${options.token}; HttpOnly; SameSite=Strict; Path=/`;
 
     if (url.pathname === '/api/invoke') {
       if (req.method !== 'POST') return send(res, 405, 'text/plain; charset=utf-8', 'POST only');
@@ -216,9 +220,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     wss.handleUpgrade(req, socket, head, (ws) => attachEvents(ws));
   });
 
+  /**
+   * The page's event stream, the web host's counterpart of the desktop app's engine port: events
+   * only. Anything the page sends on it is refused (1008, policy violation) and the socket closed;
+   * verbs go through /api/invoke, where the host checks them.
+   */
   const attachEvents = (ws: WebSocket): void => {
     const unsubscribe = options.subscribe((event) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(event));
+    });
+    ws.on('message', () => {
+      unsubscribe();
+      ws.close(1008, 'events only: call verbs through /api/invoke');
     });
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);

@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { UngrantedFolder } from '../../../shared/compare';
+import { GrantPrompt } from '../../components/GrantPrompt';
 import { useApi } from '../../lib/api';
 import { useApp } from '../../store/app-store';
 import { CompareView } from './CompareView';
@@ -54,9 +56,21 @@ export function ComparePage({ visible }: { visible: boolean }) {
         </>
       ) : (
         <CompareStoreContext.Provider value={doc.store}>
+          <GrantPrompt
+            testId="compare-grants"
+            intro="This comparison names folders you have not opened; their images are left out until you open them."
+            folders={doc.store.getState().session.ungranted.map((u) => ({ path: u.path, what: whatOf(u) }))}
+            onGranted={() => void open(doc.store.getState().session.outputDir)}
+          />
           <CompareView cache={doc.cache} active={visible} onClose={() => setDoc(null)} />
         </CompareStoreContext.Provider>
       )}
     </div>
   );
+}
+
+function whatOf(u: UngrantedFolder): string {
+  if (u.role === 'frames') return 'Frames';
+  if (u.role === 'ground-truth') return 'Ground truth';
+  return `${u.model ?? 'A model'}'s outputs`;
 }

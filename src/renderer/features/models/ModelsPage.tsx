@@ -2,7 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import type { BenchmarkModelResult, JobSnapshot } from '../../../shared/jobs';
 import type { ModelInfo, ModelTryResult } from '../../../shared/models';
 import { useApi } from '../../lib/api';
+import { folderToGrant } from '../../../core/contract/grants';
 import { formatBytes, formatShape } from '../../../core/format';
+import { GrantPrompt } from '../../components/GrantPrompt';
 import { ProgressBar } from '../../components/ProgressBar';
 import { RefreshIcon } from '../../components/icons';
 import { useApp } from '../../store/app-store';
@@ -204,14 +206,18 @@ function TryPanel({ model }: { model: ModelInfo }) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ModelTryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The image's folder, when it was never opened: the user opens it (a grant), then it runs.
+  const [grant, setGrant] = useState<string | null>(null);
   const run = async (): Promise<void> => {
     setBusy(true);
     setError(null);
+    setGrant(null);
     const r = await api.models.try(model.id, path.trim());
     setBusy(false);
     if (r.ok) setResult(r.value);
     else {
       setResult(null);
+      setGrant(folderToGrant(r.error));
       setError(r.error.message);
     }
   };
@@ -235,7 +241,14 @@ function TryPanel({ model }: { model: ModelInfo }) {
           {busy ? 'Running…' : 'Run'}
         </button>
       </form>
-      {error && <div className="error">{error}</div>}
+      {error && !grant && <div className="error">{error}</div>}
+      {grant && (
+        <GrantPrompt
+          intro="Loupe reads images only from folders you opened. Open this image's folder to try the model on it."
+          folders={[{ path: grant, what: 'Image folder' }]}
+          onGranted={() => void run()}
+        />
+      )}
       {result && (
         <div className="try-result">
           <div className="dim">

@@ -98,14 +98,23 @@ function ExportPanel() {
   const [out, setOut] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
+  // The path that is already there: an export replaces nothing unless the user says so here.
+  const [exists, setExists] = useState<string | null>(null);
   const target = out ?? defaultOut(format);
 
-  const run = async (): Promise<void> => {
+  const run = async (overwrite = false): Promise<void> => {
     setBusy(true);
     setDone(null);
-    const r = await api.keypoints.export(folder.path, { format, onlyCorrected, out: target });
+    setExists(null);
+    const r = await api.keypoints.export(folder.path, {
+      format,
+      onlyCorrected,
+      out: target,
+      ...(overwrite ? { overwrite: true } : {}),
+    });
     setBusy(false);
-    if (!r.ok) notify('error', r.error.message);
+    if (!r.ok && r.error.code === 'ALREADY_EXISTS') setExists(target);
+    else if (!r.ok) notify('error', r.error.message);
     else setDone(`Exported ${r.value.images} image${r.value.images === 1 ? '' : 's'} to ${r.value.out}`);
   };
 
@@ -156,6 +165,19 @@ function ExportPanel() {
           Export
         </button>
       </div>
+      {exists && (
+        <div className="list-row" role="alert" data-testid="export-exists">
+          <span className="grow">
+            <span className="mono">{exists}</span> already exists. Replace it?
+          </span>
+          <button className="btn small danger" onClick={() => void run(true)} disabled={busy}>
+            Replace
+          </button>
+          <button className="btn small" onClick={() => setExists(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
       {done && (
         <div className="ok-text" data-testid="export-done">
           {done}
