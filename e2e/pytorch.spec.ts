@@ -32,11 +32,18 @@ test.describe('PyTorch models in the app', () => {
     await expect(page.getByTestId('python-status')).toContainText(
       /\/usr\/bin\/python3 · Python 3\.\d+\.\d+ · torch \d/,
     );
-    await page.locator('#factory').fill(fx.factory);
-    await page.locator('#factory').blur();
+    // One field at a time: each save re-creates the form from the saved settings.
     await page.getByLabel('Python path folder').fill(fx.factoryDir);
     await page.getByLabel('Python path folder').press('Enter');
     await expect(page.getByText(fx.factoryDir)).toBeVisible();
+    await page.locator('#factory').fill(fx.factory);
+    await page.locator('#factory').blur();
+    await expect
+      .poll(async () => {
+        const r = await app.invoke<{ python: { modelFactory: string | null } }>('settings:get');
+        return r.ok ? r.value.python.modelFactory : null;
+      })
+      .toBe(fx.factory);
     await app.screenshot('settings-python');
 
     await page.getByRole('button', { name: 'Compare' }).click();
