@@ -14,6 +14,7 @@ import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retr
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { writeFileAtomic, writeJsonAtomic } from '../../engine/fs/atomic';
 import { LabelDir } from '../../engine/labels/label-dir';
+import { LabelStore } from '../../engine/labels/label-store';
 import { UsageError, type CliIo } from '../context';
 
 export const CONVERT_HELP = `Usage: loupe convert --to <format> --labels-dir DIR [options]
@@ -74,6 +75,8 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
     if (values.from !== 'label-studio') throw new UsageError(`--from supports label-studio, not ${values.from}`);
     if (!values.input) throw new UsageError('--input EXPORT.json is required');
     return importLabelStudio(resolve(values.input), labels, {
+      // The same writer (and file lock) as the app's and predict's: a running app is not clobbered.
+      store: new LabelStore(),
       merge: values.merge === true,
       annotator: values.annotator,
       identify: (name) => identifyImage(name, pattern.value, 'unsorted'),
@@ -141,6 +144,7 @@ async function importLabelStudio(
   input: string,
   labels: LabelDir,
   options: {
+    store: LabelStore;
     merge: boolean;
     annotator: string | undefined;
     identify: (name: string) => { imageKey: string; watchId: string };
@@ -190,7 +194,7 @@ async function importLabelStudio(
       const theirs = key ? incoming[key]?.timestamp : undefined;
       return theirs !== undefined && Date.parse(onDisk.timestamp) > Date.parse(theirs);
     };
-    await labels.write(watchId, incoming, keepOnDisk);
+    await options.store.merge(labels.path(watchId), incoming, keepOnDisk);
     written += Object.keys(incoming).length;
   }
   options.io.out(

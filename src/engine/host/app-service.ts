@@ -21,6 +21,7 @@ import { isImageFileName } from '../../core/naming';
 import { withRecentFolder } from '../../core/settings';
 import { AppFailure, err, toAppError, unwrap } from '../../core/result';
 import { listImages } from '../images/list-images';
+import type { LabelStore } from '../labels/label-store';
 import { readCompareSession } from '../restore/compare-session';
 import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
 import type { EngineClient } from './engine-client';
@@ -35,6 +36,8 @@ export interface AppServiceDeps {
   engine: EngineClient;
   settings: SettingsStore;
   grants: FolderGrants;
+  /** The host's one writer of label files (reviews from every window go through it). */
+  labels: LabelStore;
   host: { kind: HostKind; name: string; version: string; dataDir: string; cacheDir: string };
   /** Native folder dialog (Electron); absent in the web host. */
   chooseFolder?: (options: { title?: string }) => Promise<string | null>;
@@ -162,6 +165,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       if (!['accept', 'reject', 'unreject'].includes(action.kind))
         throw new AppFailure('INVALID_ARGUMENT', `unknown review ${String(action.kind)}`);
       return applyReview(
+        deps.labels,
         await requireFolder(folder),
         settings.namingPattern,
         action,

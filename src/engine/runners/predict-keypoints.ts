@@ -153,7 +153,7 @@ export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-
     const checkpoint = async (): Promise<void> => {
       for (const [watchId, records] of pending) {
         // Records a person edited in the predictions folder are theirs: never replaced.
-        await out.write(watchId, records, (r: LabelRecord) => !r.debug_info);
+        await svc.labels.merge(out.path(watchId), records, (r: LabelRecord) => !r.debug_info);
         writtenFiles.add(watchId);
       }
       pending.clear();
