@@ -344,4 +344,9 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
   resumes: number;
   /** What the job is doing beside counting items, e.g. exporting a model to ONNX. */
   phase?: string | null;
+  /**
+   * Things that went wrong beside the items and the user must hear about, e.g. the job journal
+   * could not be written (the job runs on, but a crash now could not be resumed from here).
+   */
+  warnings?: AppError[];
 }

@@ -77,6 +77,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
         samplesDir: deps.places?.().find((p) => p.label === SAMPLES_LABEL)?.path ?? null,
         engineState: deps.engine.state,
         engine: info,
+        warnings: deps.settings.warnings(),
       };
     },
     'settings:get': () => deps.settings.get(),
@@ -93,7 +94,10 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
     'folders:open': async (path) => {
       const folder = await requireFolder(path);
       await deps.grants.add(folder);
-      await deps.settings.replace(withRecentFolder(await deps.settings.get(), folder));
+      // Remembered for this run even where settings.json is not written (app:info says why).
+      await deps.settings.replace(withRecentFolder(await deps.settings.get(), folder)).catch((e: unknown) => {
+        if (deps.settings.saves) throw e;
+      });
       return describeFolder(folder);
     },
     'folders:list': async (path) => {

@@ -19,6 +19,8 @@ import type { JobJournal } from './journal';
 /** What a running job sees. Runners never touch the manager's state directly. */
 /** Marks a job the engine interrupted because the app quit (not because it crashed). */
 const QUIT = 'quit';
+/** Distinct warnings kept per job. */
+const MAX_WARNINGS = 10;
 
 export interface JobContext<K extends JobKind> {
   readonly jobId: string;
@@ -204,7 +206,11 @@ export class JobManager {
       reason: QUIT,
     });
     for (const e of this.jobs.values()) {
-      if (!isActive(e.snapshot.status)) continue;
+      if (!isActive(e.snapshot.status)) {
+        // A trailing flush still due is done now, so nothing is written after the drain.
+        if (e.timer) this.flush(e, true);
+        continue;
+      }
       this.stopClock(e);
       e.snapshot = { ...e.snapshot, status: 'interrupted', error: reason, rate: null, etaSec: null };
       e.abort?.abort();
@@ -404,11 +410,29 @@ export class JobManager {
     }
     this.deps.emit({ name: 'job:progress', payload: snapshot });
     const toJournal = e.unjournaled.splice(0);
-    void this.deps.journal.append(snapshot.id, toJournal).catch(() => undefined);
+    void this.deps.journal.append(snapshot.id, toJournal).catch((thrown: unknown) => this.journalFailed(e, thrown));
     const now = this.deps.now();
     if (force || now - e.lastSaved >= this.checkpointMs) {
       e.lastSaved = now;
-      void this.deps.journal.save(e.snapshot).catch(() => undefined);
+      void this.deps.journal.save(e.snapshot).catch((thrown: unknown) => this.journalFailed(e, thrown));
     }
+  }
+
+  /**
+   * The journal could not be written: the job runs on, but the user is told (a warning log event
+   * and the job's `warnings`, sent with its progress), once per distinct reason.
+   */
+  private journalFailed(e: Entry, thrown: unknown): void {
+    const cause = toAppError(thrown, 'IO_ERROR');
+    const message = `the job journal could not be written (${cause.message}); the job goes on, but could not be resumed after a crash`;
+    const known = e.snapshot.warnings ?? [];
+    if (known.some((w) => w.message === message)) return;
+    const warning = appError('IO_ERROR', message, { ...(cause.details?.cause ? { cause: cause.details.cause } : {}) });
+    e.snapshot = { ...e.snapshot, warnings: [...known, warning].slice(-MAX_WARNINGS) };
+    this.deps.emit({
+      name: 'log',
+      payload: { time: this.deps.now(), level: 'warn', source: 'jobs', message, jobId: e.snapshot.id },
+    });
+    this.deps.emit({ name: 'job:progress', payload: this.current(e) });
   }
 }
