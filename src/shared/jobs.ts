@@ -103,6 +103,8 @@ export interface PredictKeypointsSpec {
   watchId?: string;
   /** Continue from the output folder's progress file (default true). */
   resume?: boolean;
+  /** On a resume or rerun, try again the images that failed before (default true). */
+  retryFailed?: boolean;
   /** Predict images that have human labels too (written to the output folder, never the labels folder). */
   force?: boolean;
   /** Write outputs and the progress file every N images (default 10). */
@@ -175,6 +177,8 @@ export interface RestoreFramesSpec {
   tileOverlap?: number;
   /** Skip frames already written by the same model and settings (default true). */
   resume?: boolean;
+  /** On a resume or rerun, try again the frames that failed before (default true). */
+  retryFailed?: boolean;
   /** How PyTorch models are exported (over the app's Python settings). */
   pytorch?: PythonOptions;
 }

@@ -111,9 +111,11 @@ export class JobManager {
     const quit: string[] = [];
     for (const { snapshot, items } of await this.deps.journal.load()) {
       if (snapshot.status === 'interrupted' && snapshot.error?.details?.reason === QUIT) quit.push(snapshot.id);
-      const restored = restoreAfterRestart(recount(snapshot, items), reason);
+      // An item retried after a failure is in the journal twice: the later line is its outcome.
+      const latest = latestByKey(items);
+      const restored = restoreAfterRestart(recount(snapshot, latest), reason);
       const entry = this.newEntry(restored);
-      for (const item of items) {
+      for (const item of latest) {
         entry.items.push(item);
         entry.byKey.set(item.key, item);
       }
@@ -242,6 +244,13 @@ export class JobManager {
   }
 
   private async execute(e: Entry): Promise<void> {
+    // A fresh run of a job that ran before (resumed after an interruption or a failure): the
+    // items that failed are done again unless the spec says to keep them.
+    if ((e.snapshot.spec as { retryFailed?: boolean }).retryFailed !== false && e.snapshot.counts.failed > 0) {
+      e.items = e.items.filter((i) => i.status !== 'failed');
+      e.byKey = new Map(e.items.map((i) => [i.key, i]));
+      e.snapshot = recount(e.snapshot, e.items);
+    }
     const abort = new AbortController();
     e.abort = abort;
     const runner = this.deps.runners[e.snapshot.kind] as JobRunner<JobKind>;
@@ -435,4 +444,14 @@ export class JobManager {
     });
     this.deps.emit({ name: 'job:progress', payload: this.current(e) });
   }
+}
+
+/** One item per key, the last one of each, in the order the last ones came. */
+function latestByKey(items: readonly JobItem[]): JobItem[] {
+  const last = new Map<string, JobItem>();
+  for (const item of items) {
+    last.delete(item.key);
+    last.set(item.key, item);
+  }
+  return [...last.values()];
 }
