@@ -131,7 +131,7 @@ export function validateLabelFile(json: unknown, options: ValidateOptions): Labe
 }
 
 /** A record a person made (or reviewed): predictions carry `debug_info`, human labels do not. */
-export function isHumanLabel(record: { debug_info?: unknown }): boolean {
+export function isHumanLabel(record: Readonly<Record<string, unknown>>): boolean {
   return record.debug_info === undefined || record.debug_info === null;
 }
 
