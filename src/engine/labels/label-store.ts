@@ -11,7 +11,11 @@ import { mergeInto, parseLabelFile, serializeLabelFile } from '../../core/format
 import { AppFailure, toAppError } from '../../core/result';
 
 export interface LabelStoreOptions {
-  /** A lock whose holder stopped touching it this long ago is taken over (≥ 2000; default 10 s). */
+  /**
+   * A lock whose holder stopped touching it this long ago is taken over (≥ 2000; default 3 s).
+   * Holders touch it every half of this; a lock is held for milliseconds (one read-merge-rename),
+   * so the only cost of a short value is what a writer killed while holding it makes others wait.
+   */
   staleMs?: number;
   /** Rewrites tried when the file keeps changing between the read and the rename (default 20). */
   maxAttempts?: number;
@@ -55,7 +59,7 @@ export class LabelStore {
   private readonly maxAttempts: number;
 
   constructor(private readonly options: LabelStoreOptions = {}) {
-    this.staleMs = Math.max(2000, options.staleMs ?? 10_000);
+    this.staleMs = Math.max(2000, options.staleMs ?? 3000);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 20);
   }
 
