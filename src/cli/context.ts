@@ -58,7 +58,7 @@ export async function cliHost(
   if (values.device !== undefined && !DEVICES.includes(values.device as Device)) {
     throw new UsageError(`--device must be one of ${DEVICES.join(', ')}`);
   }
-  return createHost({
+  const host = await createHost({
     kind: 'web',
     name: 'Loupe',
     version: loc.version,
@@ -68,4 +68,7 @@ export async function cliHost(
     ...(values.device ? { device: values.device as Device } : {}),
     resumeQuitJobs: options.interactive ?? false,
   });
+  // A settings.json that could not be used: said once, before the command's own output.
+  for (const w of host.settings.warnings()) io.err(`loupe: warning: ${w.message}\n`);
+  return host;
 }

@@ -22,6 +22,7 @@ export interface FollowJobOptions {
  */
 export function followJob(host: Host, submitted: JobSnapshot, o: FollowJobOptions): Promise<JobSnapshot> {
   const jobId = submitted.id;
+  const warned = new Set<string>();
   return new Promise<JobSnapshot>((resolveFinal) => {
     o.onInterrupt(() => {
       o.progressOut(`\n${o.stopping}\n`);
@@ -36,6 +37,12 @@ export function followJob(host: Host, submitted: JobSnapshot, o: FollowJobOption
       o.onEvent?.(event);
       if (event.name !== 'job:progress' || event.payload.id !== jobId) return;
       const job = event.payload;
+      // Warnings beside the items (e.g. the job journal could not be written), each said once.
+      for (const w of job.warnings ?? []) {
+        if (warned.has(w.message)) continue;
+        warned.add(w.message);
+        o.progressOut(`warning: ${w.message}\n`);
+      }
       const finished = job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
       o.onProgress?.(job, finished);
       if (finished) {

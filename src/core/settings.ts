@@ -92,13 +92,27 @@ const PREDICT_SETTING_KEYS = Object.keys(DEFAULT_PREDICT_SETTINGS) as (keyof Pre
 
 /** Settings read from disk: start from the defaults and keep every valid field of the file. */
 export function settingsFromFile(json: unknown): Settings {
+  return readSettingsFile(json).settings;
+}
+
+/**
+ * Settings read from disk, and what of the file could not be used (one line per field: a bad
+ * value, or a key Loupe does not know), so the host can tell the user before it writes the file.
+ */
+export function readSettingsFile(json: unknown): { settings: Settings; refused: string[] } {
   let out: Settings = { ...DEFAULT_SETTINGS };
-  if (typeof json !== 'object' || json === null) return out;
+  const refused: string[] = [];
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return { settings: out, refused };
   for (const [key, value] of Object.entries(json)) {
+    if (!(key in DEFAULT_SETTINGS)) {
+      refused.push(`${key}: not a Loupe setting`);
+      continue;
+    }
     const applied = applySettingsPatch(out, { [key]: value });
     if (applied.ok) out = applied.value;
+    else refused.push(`${key}: ${applied.error.message}`);
   }
-  return out;
+  return { settings: out, refused };
 }
 
 /** A Python settings patch over the current ones. */

@@ -11,6 +11,7 @@ import { toAppError, unwrap } from '../core/result';
 import { configureSharp } from './images/sharp-codec';
 import { JobJournal } from './jobs/journal';
 import { JobManager } from './jobs/manager';
+import { LabelStore } from './labels/label-store';
 import { ModelCatalog } from './models/catalog';
 import { tryModel } from './models/try-model';
 import { ImageViews } from './images/views';
@@ -90,6 +91,7 @@ export async function startEngine(
     catalog,
     sessions,
     exporter,
+    labels: new LabelStore(),
     ioConcurrency: () => Math.max(2, threads()),
     now: () => Date.now(),
   };

@@ -1,4 +1,5 @@
 import type { EngineConfig } from '../shared/engine-protocol';
+import type { LabelStore } from './labels/label-store';
 import type { ModelCatalog, ModelSourceDirs } from './models/catalog';
 import type { SessionPool } from './ort/session-pool';
 import type { TorchExporter } from './pytorch/exporter';
@@ -11,6 +12,8 @@ export interface EngineServices {
   sessions: SessionPool;
   /** PyTorch models to ONNX, once, in the user's Python. */
   exporter: TorchExporter;
+  /** The one writer of label files (predictions), shared with the host's by a file lock. */
+  labels: LabelStore;
   /** libvips threads available for decoding in parallel. */
   ioConcurrency(): number;
   now(): number;

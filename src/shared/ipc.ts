@@ -6,7 +6,7 @@ import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
 import type { JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { PythonCheck } from './pytorch';
-import type { Result } from './result';
+import type { AppError, Result } from './result';
 import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from './review';
 import type { Settings, SettingsPatch } from './settings';
 
@@ -88,6 +88,8 @@ export interface AppInfo {
   samplesDir: string | null;
   engineState: EngineState;
   engine: EngineInfo | null;
+  /** Problems the host met that the user must hear about (e.g. a settings.json it could not use). */
+  warnings: AppError[];
 }
 
 export interface DirEntry {

@@ -103,6 +103,8 @@ export interface PredictKeypointsSpec {
   watchId?: string;
   /** Continue from the output folder's progress file (default true). */
   resume?: boolean;
+  /** On a resume or rerun, try again the images that failed before (default true). */
+  retryFailed?: boolean;
   /** Predict images that have human labels too (written to the output folder, never the labels folder). */
   force?: boolean;
   /** Write outputs and the progress file every N images (default 10). */
@@ -180,6 +182,8 @@ export interface RestoreFramesSpec {
   tileOverlap?: number;
   /** Skip frames already written by the same model and settings (default true). */
   resume?: boolean;
+  /** On a resume or rerun, try again the frames that failed before (default true). */
+  retryFailed?: boolean;
   /** How PyTorch models are exported (over the app's Python settings). */
   pytorch?: PythonOptions;
 }
@@ -351,4 +355,9 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
   resumes: number;
   /** What the job is doing beside counting items, e.g. exporting a model to ONNX. */
   phase?: string | null;
+  /**
+   * Things that went wrong beside the items and the user must hear about, e.g. the job journal
+   * could not be written (the job runs on, but a crash now could not be resumed from here).
+   */
+  warnings?: AppError[];
 }

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../src/shared/models';
@@ -71,5 +72,20 @@ describe('loupe CLI (the built bundle, as a user runs it)', () => {
     const exit = new Promise<number | null>((resolve) => child.on('exit', resolve));
     child.kill('SIGINT');
     expect(await exit).toBe(0);
+  });
+
+  it('says so when settings.json cannot be used, and keeps it aside', async () => {
+    const dataDir = join(tmp.path, 'data-bad-settings');
+    await mkdir(dataDir);
+    await writeFile(join(dataDir, 'settings.json'), '{ "threads": ');
+    const r = spawnSync(process.execPath, [bin, 'models', '--no-probe', '--data-dir', dataDir], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/loupe: warning: .*settings\.json is not valid JSON.*kept at .*settings\.json\.bad-/);
+    const aside = (await readdir(dataDir)).find((n) => n.startsWith('settings.json.bad-'));
+    expect(await readFile(join(dataDir, aside ?? 'missing'), 'utf8')).toBe('{ "threads": ');
   });
 });

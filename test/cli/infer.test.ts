@@ -261,4 +261,30 @@ describe('loupe infer', () => {
       expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
     }
   });
+
+  it('retries frames that failed before on a rerun; --no-retry-failed keeps them failed', async () => {
+    const input = join(tmp.path, 'frames-retry');
+    await writeFrames(input, 3, 80, 60);
+    const good = await readFile(join(input, 'cam_0005.png'));
+    await writeFile(join(input, 'cam_0005.png'), 'not a PNG yet\n');
+    const blurOnly = join(tmp.path, 'blur-retry');
+    await mkdir(blurOnly);
+    await writeFile(join(blurOnly, 'blur.onnx'), await readFile(join(models, 'blur', 'model.onnx')));
+    const run = (out: string, ...extra: string[]) => {
+      const r = infer('--models-dir', blurOnly, '--input-dir', input, '--output-dir', out, '--json', ...extra);
+      expect(r.status, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as Summary).models[0];
+    };
+    const retried = join(tmp.path, 'o-retry');
+    const kept = join(tmp.path, 'o-retry-kept');
+    expect(run(retried)).toMatchObject({ status: 'inference_failed', frames: 2 });
+    expect(run(kept)).toMatchObject({ status: 'inference_failed', frames: 2 });
+    await writeFile(join(input, 'cam_0005.png'), good);
+    const keep = run(kept, '--no-retry-failed');
+    expect(keep).toMatchObject({ status: 'inference_failed', frames: 2 });
+    expect(keep?.error).toMatch(/cam_0005\.png: .*failed in an earlier run.*--no-retry-failed/);
+    expect(await readdir(join(kept, 'blur'))).not.toContain('frame_000001.png');
+    expect(run(retried)).toMatchObject({ status: 'success', frames: 3 });
+    expect(await readdir(join(retried, 'blur'))).toContain('frame_000001.png');
+  });
 });

@@ -80,4 +80,24 @@ describe('loupe validate / convert', () => {
     expect(await readFile(join(yolo, 'dataset.yaml'), 'utf8')).toContain('kpt_shape: [5, 3]');
     expect((await run('convert', '--to', 'pascal', '--labels-dir', labelsDir)).code).toBe(2);
   });
+
+  it('validate reports human coordinates outside [0, 1] as errors (they cannot be templates)', async () => {
+    const human = join(tmp.path, 'alignment_labels');
+    await mkdir(human);
+    const { debug_info: _d, ...record } = designRecord();
+    record.coords_norm.right = [1.02, 0.43];
+    await writeFile(join(human, 'PATEK_nab_001.json'), JSON.stringify({ PATEK_nab_001_03: record }));
+    const r = await run('validate', human, '--images-dir', imagesDir);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe(
+      'PATEK_nab_001.json PATEK_nab_001_03: error: keypoint right (1.02, 0.43) is outside [0, 1]; a human label must be inside the image (it cannot be a matching template)',
+    );
+    // A prediction slightly outside the image stays a warning.
+    const predicted = designRecord();
+    predicted.coords_norm.right = [1.02, 0.43];
+    await writeFile(join(labelsDir, 'PATEK_nab_001.json'), JSON.stringify({ PATEK_nab_001_03: predicted }));
+    const p = await run('validate', labelsDir);
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/warning: keypoint right \(1\.02, 0\.43\) is outside \[0, 1\]/);
+  });
 });

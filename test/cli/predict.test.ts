@@ -269,4 +269,53 @@ describe('loupe predict', () => {
     expect(debug.features).toEqual([24, 24]);
     expect(debug.matches).toBe(18);
   });
+
+  it('retries images that failed before on a rerun; --no-retry-failed keeps them failed', async () => {
+    const images = join(tmp.path, 'retry-images');
+    const labels = join(tmp.path, 'retry-labels');
+    await mkdir(images);
+    await mkdir(labels);
+    const name = 'ORBIS_nab_001_03_tiltface_q3.jpg';
+    await writeFile(join(images, name), 'not a photo yet\n');
+    const run = (out: string, ...extra: string[]) => {
+      const r = predict('--images-dir', images, '--labels-dir', labels, '--output-dir', out, '--json', ...extra);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as PredictKeypointsResult;
+    };
+    const retried = join(tmp.path, 'retry-out');
+    const kept = join(tmp.path, 'retry-kept');
+    expect(run(retried).failed).toBe(1);
+    expect(run(kept).failed).toBe(1);
+    // The photo is fixed (copied in whole) before the reruns.
+    await cp(join(samples, 'watches', name), join(images, name));
+    const keep = run(kept, '--no-retry-failed');
+    expect(keep).toMatchObject({ failed: 1, predicted: 0 });
+    expect((await readOutputs(kept)).ORBIS_nab_001_03).toBeUndefined();
+    const retry = run(retried);
+    expect(retry).toMatchObject({ failed: 0, predicted: 1, skippedDone: 0 });
+    expect((await readOutputs(retried)).ORBIS_nab_001_03?.coords_norm).toBeDefined();
+  });
+
+  it('refuses a human label with coordinates outside the image as a matching template', async () => {
+    const images = join(tmp.path, 'range-images');
+    const labels = join(tmp.path, 'range-labels');
+    const out = join(tmp.path, 'range-out');
+    await mkdir(images);
+    await mkdir(labels);
+    for (const n of ['ORBIS_nab_001_01_front_q1.jpg', 'ORBIS_nab_001_03_tiltface_q3.jpg'])
+      await cp(join(samples, 'watches', n), join(images, n));
+    const human = JSON.parse(
+      await readFile(join(samples, 'alignment_labels', 'ORBIS_nab_001.json'), 'utf8'),
+    ) as LabelFile;
+    human.ORBIS_nab_001_01!.coords_norm.top = [1.3, 0.11616];
+    await writeFile(join(labels, 'ORBIS_nab_001.json'), JSON.stringify(human));
+    const run = predict('--images-dir', images, '--labels-dir', labels, '--output-dir', out, '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout) as PredictKeypointsResult;
+    expect(summary.templates).toBe(0);
+    expect(summary.skippedHuman).toBe(1);
+    expect(await readFile(join(out, 'predict.log'), 'utf8')).toMatch(
+      /human label ORBIS_nab_001_01: refused as a template: keypoint top \(1\.3, 0\.11616\) is outside \[0, 1\]/,
+    );
+  });
 });

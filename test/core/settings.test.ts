@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { applySettingsPatch, pythonOptionsOf, settingsFromFile, withRecentFolder } from '../../src/core/settings';
+import {
+  applySettingsPatch,
+  pythonOptionsOf,
+  readSettingsFile,
+  settingsFromFile,
+  withRecentFolder,
+} from '../../src/core/settings';
 
 describe('settings', () => {
   it('applies a valid patch and refuses a bad one whole', () => {
@@ -14,6 +20,13 @@ describe('settings', () => {
   it('keeps the valid fields of a hand-edited file', () => {
     expect(settingsFromFile({ device: 'tpu', threads: 2, extra: 1 })).toEqual({ ...DEFAULT_SETTINGS, threads: 2 });
     expect(settingsFromFile('garbage')).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('says which fields of a settings file it could not use', () => {
+    const { settings, refused } = readSettingsFile({ device: 'tpu', threads: 2, extra: 1 });
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, threads: 2 });
+    expect(refused).toEqual([expect.stringMatching(/^device: device must be one of/), 'extra: not a Loupe setting']);
+    expect(readSettingsFile(DEFAULT_SETTINGS).refused).toEqual([]);
   });
 
   it('keeps recent folders unique, newest first, bounded', () => {

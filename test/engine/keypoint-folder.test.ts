@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabelFile } from '../../src/shared/labels';
 import { DEFAULT_NAMING_PATTERN } from '../../src/shared/settings';
 import { applyReview, exportReviewed, loadKeypointFolder } from '../../src/engine/host/keypoint-folder';
+import { LabelStore } from '../../src/engine/labels/label-store';
 import { designRecord } from '../fixtures/labels';
 import { jpeg } from '../fixtures/images';
 import { tempDir } from '../helpers';
@@ -12,6 +13,7 @@ describe('keypoint folder: load, review, export', () => {
   let tmp: { path: string; cleanup: () => Promise<void> };
   let photos: string;
   const now = () => new Date('2026-11-22T12:00:00Z');
+  const store = new LabelStore();
   beforeEach(async () => {
     tmp = await tempDir();
     photos = join(tmp.path, 'downloaded_images');
@@ -45,6 +47,7 @@ describe('keypoint folder: load, review, export', () => {
     await writeFile(join(tmp.path, 'alignment_labels', 'PATEK_nab_001.json'), JSON.stringify(other));
     const coords = { ...designRecord().coords_norm, top: [0.45, 0.19] as [number, number] };
     const entry = await applyReview(
+      store,
       photos,
       DEFAULT_NAMING_PATTERN,
       { kind: 'accept', imageKey: 'PATEK_nab_001_03', coords },
@@ -61,6 +64,7 @@ describe('keypoint folder: load, review, export', () => {
     expect(file.PATEK_nab_001_09?.annotator).toBe('bob');
     // Re-correcting keeps the original prediction, not the first correction.
     await applyReview(
+      store,
       photos,
       DEFAULT_NAMING_PATTERN,
       { kind: 'accept', imageKey: 'PATEK_nab_001_03', coords: { ...coords, top: [0.46, 0.2] } },
@@ -77,6 +81,7 @@ describe('keypoint folder: load, review, export', () => {
     expect(
       (
         await applyReview(
+          store,
           photos,
           DEFAULT_NAMING_PATTERN,
           { kind: 'reject', imageKey: 'PATEK_nab_001_04' },
@@ -89,13 +94,21 @@ describe('keypoint folder: load, review, export', () => {
       (await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN)).entries.find((e) => e.imageKey === 'PATEK_nab_001_04')
         ?.rejected,
     ).toBe(true);
-    await applyReview(photos, DEFAULT_NAMING_PATTERN, { kind: 'unreject', imageKey: 'PATEK_nab_001_04' }, 'alice', now);
+    await applyReview(
+      store,
+      photos,
+      DEFAULT_NAMING_PATTERN,
+      { kind: 'unreject', imageKey: 'PATEK_nab_001_04' },
+      'alice',
+      now,
+    );
     expect(
       (await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN)).entries.find((e) => e.imageKey === 'PATEK_nab_001_04')
         ?.rejected,
     ).toBe(false);
     await expect(
       applyReview(
+        store,
         photos,
         DEFAULT_NAMING_PATTERN,
         { kind: 'accept', imageKey: 'IMG_9', coords: designRecord().coords_norm },
@@ -108,6 +121,7 @@ describe('keypoint folder: load, review, export', () => {
   it('exports only corrected labels for retraining', async () => {
     const base = designRecord().coords_norm;
     await applyReview(
+      store,
       photos,
       DEFAULT_NAMING_PATTERN,
       { kind: 'accept', imageKey: 'PATEK_nab_001_03', coords: { ...base, left: [0.2, 0.44] } },
@@ -115,6 +129,7 @@ describe('keypoint folder: load, review, export', () => {
       now,
     );
     await applyReview(
+      store,
       photos,
       DEFAULT_NAMING_PATTERN,
       { kind: 'accept', imageKey: 'PATEK_nab_001_04', coords: base },

@@ -18,6 +18,7 @@ import { labelForKeypoint, parseKeypointLabelMap, type KeypointLabelMap } from '
 import { identifyImage, isImageFileName } from '../../core/naming';
 import { writeFileAtomic, writeJsonAtomic } from '../../engine/fs/atomic';
 import type { LabelDir } from '../../engine/labels/label-dir';
+import type { LabelStore } from '../../engine/labels/label-store';
 import { UsageError, type CliIo } from '../context';
 
 /** `--label-map` and `--config`, read once for both directions. */
@@ -71,6 +72,8 @@ function taskList(tasks: string[]): string {
 export interface ImportArgs {
   input: string;
   labels: LabelDir;
+  /** The one writer of label files (a cross-process lock, compare-before-rename). */
+  store: LabelStore;
   merge: boolean;
   annotator: string | undefined;
   allowPartial: boolean;
@@ -128,7 +131,7 @@ export async function importLabelStudio(args: ImportArgs): Promise<number> {
       if (!onDiskIsHuman || !onDisk.timestamp || theirs.timestamp === undefined) return false;
       return Date.parse(onDisk.timestamp) > Date.parse(theirs.timestamp);
     };
-    await labels.write(watchId, incoming, keepOnDisk);
+    await args.store.merge(labels.path(watchId), incoming, keepOnDisk);
     written += items.length;
   }
 

@@ -7,6 +7,7 @@ import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retr
 import { compileNamingPattern } from '../../core/naming';
 import { writeFileAtomic, writeJsonAtomic } from '../../engine/fs/atomic';
 import { LabelDir } from '../../engine/labels/label-dir';
+import { LabelStore } from '../../engine/labels/label-store';
 import { UsageError, type CliIo } from '../context';
 import { exportLabelStudio, importLabelStudio, readProjectOptions } from './convert-label-studio';
 import { defaultImagesDir } from './validate';
@@ -103,6 +104,8 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
     return importLabelStudio({
       input: resolve(values.input),
       labels,
+      // The same writer (and file lock) as the app's and predict's: a running app is not clobbered.
+      store: new LabelStore(),
       merge: values.merge === true,
       annotator: values.annotator,
       allowPartial: values['allow-partial'] === true,

@@ -16,8 +16,8 @@ lossless PNG outputs of the input's size and bit depth in <output-dir>/<run_name
 (frame_000000.png …, metadata.json, metrics.json with --gt-dir) and batch_summary.json with one
 entry per model: success, download_failed, unsupported_format, export_failed, load_failed,
 inference_failed or skipped, each with the reason. A failing model never stops the others.
-Resumable: a rerun skips frames already written. A full disk stops the batch ("disk full",
-exit 1); nothing half-written is left.
+Resumable: a rerun skips frames already written and tries the failed ones again. A full disk
+stops the batch ("disk full", exit 1); nothing half-written is left.
 
 Model sources (any combination; default: the bundled models):
   --mlflow-uri URI        MLflow file store (./mlruns, file://…) or tracking server (http[s]://…;
@@ -44,6 +44,8 @@ Options:
   --tile-size N           Tile size (default 512)
   --tile-overlap N        Tile overlap (default 32)
   --resume / --no-resume  Skip frames already written (default: resume)
+  --no-retry-failed       On a rerun, keep frames that failed before as failed (default: try
+                          them again)
   --json                  Print batch_summary.json's content on stdout
   --data-dir DIR          Settings, job journal and caches
   -h, --help              Show this help
@@ -78,6 +80,8 @@ export async function inferCommand(
       'tile-overlap': { type: 'string' },
       resume: { type: 'boolean' },
       'no-resume': { type: 'boolean' },
+      'retry-failed': { type: 'boolean' },
+      'no-retry-failed': { type: 'boolean' },
       json: { type: 'boolean' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -134,6 +138,8 @@ export async function inferCommand(
     ...(tileSize !== undefined ? { tileSize } : {}),
     ...(tileOverlap !== undefined ? { tileOverlap } : {}),
     resume: flags['no-resume'] !== true,
+    // --no-retry-failed, or `retry_failed: false` in --config.
+    retryFailed: flags['no-retry-failed'] !== true && flags['retry-failed'] !== false,
   };
   const pytorch = pythonOptionsFrom(flags);
   if (Object.keys(pytorch).length) spec.pytorch = pytorch;

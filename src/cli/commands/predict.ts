@@ -15,7 +15,7 @@ human label yet, and write one {WATCH_ID}.json per watch into the output folder 
 format; merged with what is there, written atomically). Tiers: full (detector + template
 matching + homography, or a pose detector's keypoints when there is no template), pipeline
 fallback (detector geometry), geometric fallback (no detection). Resumable: a rerun after a kill
-redoes only unfinished images.
+redoes only unfinished images, and the ones that failed (unless --no-retry-failed).
 
 Options:
   --images-dir DIR       Images to predict (default downloaded_images)
@@ -28,6 +28,8 @@ Options:
   --model ID|FILE        Detector (default: the bundled loupe-dial-pose)
   --device D             auto | coreml | cuda | webgpu | dml | cpu
   --resume / --no-resume Continue from the output folder's progress file (default: resume)
+  --no-retry-failed      On a rerun, keep images that failed before as failed (default: try
+                         them again)
   --force                Also predict images that have human labels (into the output folder)
   --watch-id ID          Only this watch ID
   --checkpoint-freq N    Write outputs and progress every N images (default 10)
@@ -58,6 +60,8 @@ export async function predictCommand(
       model: { type: 'string' },
       resume: { type: 'boolean' },
       'no-resume': { type: 'boolean' },
+      'retry-failed': { type: 'boolean' },
+      'no-retry-failed': { type: 'boolean' },
       force: { type: 'boolean' },
       'watch-id': { type: 'string' },
       'checkpoint-freq': { type: 'string', default: '10' },
@@ -96,6 +100,7 @@ export async function predictCommand(
       labelsDir: resolve(values['labels-dir']),
       config: config.value,
       resume: !values['no-resume'],
+      retryFailed: !values['no-retry-failed'],
       force: values.force === true,
       checkpointFreq,
       ...(values['watch-id'] ? { watchId: values['watch-id'] } : {}),

@@ -98,7 +98,15 @@ export function validateLabelFile(json: unknown, options: ValidateOptions): Labe
         if (x < -HARD_LIMIT || x > 1 + HARD_LIMIT || y < -HARD_LIMIT || y > 1 + HARD_LIMIT) {
           add('error', `keypoint ${name} (${x}, ${y}) is far outside the image`, key);
         } else if (x < 0 || x > 1 || y < 0 || y > 1) {
-          add('warning', `keypoint ${name} (${x}, ${y}) is outside [0, 1]`, key);
+          // A prediction may overshoot a dial cut by the frame; a person's label may not, and it
+          // would be a matching template for every other photo of the watch.
+          if (isHumanLabel(r)) {
+            add(
+              'error',
+              `keypoint ${name} (${x}, ${y}) is outside [0, 1]; a human label must be inside the image (it cannot be a matching template)`,
+              key,
+            );
+          } else add('warning', `keypoint ${name} (${x}, ${y}) is outside [0, 1]`, key);
         }
       }
       if (absent.length === KEYPOINT_NAMES.length) {
@@ -142,6 +150,32 @@ export function validateLabelFile(json: unknown, options: ValidateOptions): Labe
 export function missingKeypoints(record: Pick<LabelRecord, 'coords_norm'>): KeypointName[] {
   const c = (record.coords_norm ?? {}) as Partial<Keypoints>;
   return KEYPOINT_NAMES.filter((n) => !Array.isArray(c[n]));
+}
+
+/** A record a person made (or reviewed): predictions carry `debug_info`, human labels do not. */
+export function isHumanLabel(record: Readonly<Record<string, unknown>>): boolean {
+  return record.debug_info === undefined || record.debug_info === null;
+}
+
+/**
+ * Why a human label cannot be a matching template (its keypoints are projected onto other
+ * photos), or null when it can: every coordinate finite and inside [0, 1], a real image size.
+ */
+export function templateProblem(record: Pick<LabelRecord, 'coords_norm' | 'image_size'>): string | null {
+  const size = record.image_size as unknown;
+  if (!(Array.isArray(size) && size.length === 2 && size.every((v) => Number.isFinite(v) && (v as number) > 0)))
+    return 'image_size is not [width, height] in pixels';
+  const coords = record.coords_norm as unknown;
+  if (typeof coords !== 'object' || coords === null) return 'coords_norm is missing';
+  for (const name of KEYPOINT_NAMES) {
+    const p = (coords as Record<string, unknown>)[name];
+    if (!(Array.isArray(p) && p.length === 2)) return `keypoint ${name} is missing`;
+    const [x, y] = p as [unknown, unknown];
+    if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y))
+      return `keypoint ${name} is not finite`;
+    if (x < 0 || x > 1 || y < 0 || y > 1) return `keypoint ${name} (${x}, ${y}) is outside [0, 1]`;
+  }
+  return null;
 }
 
 /** A name with no directory part: no separators, no `..`, no NUL, not absolute. */

@@ -65,6 +65,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(s.device !== undefined ? { device: s.device as Device } : {}),
         ...(typeof s.watchId === 'string' && s.watchId ? { watchId: s.watchId } : {}),
         ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
+        ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(typeof s.force === 'boolean' ? { force: s.force } : {}),
         ...(s.checkpointFreq !== undefined ? { checkpointFreq: s.checkpointFreq as number } : {}),
       });
@@ -104,6 +105,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(s.tileSize !== undefined ? { tileSize: s.tileSize as number } : {}),
         ...(s.tileOverlap !== undefined ? { tileOverlap: s.tileOverlap as number } : {}),
         ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
+        ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(pytorch.value ? { pytorch: pytorch.value } : {}),
       });
     }

@@ -1,6 +1,6 @@
 import { KEYPOINT_NAMES, type Keypoints, type NormPoint, type Tier } from '../../shared/labels';
 import type { Detection } from '../detect/yolo';
-import { GEOMETRIC_FALLBACK } from '../formats/labels';
+import { GEOMETRIC_FALLBACK, templateProblem } from '../formats/labels';
 import {
   checkDial,
   compose,
@@ -484,7 +484,10 @@ export function rankTemplates<
 >(candidates: readonly C[], identity: { watchId: string; templateModel: string | null }): C[] {
   const relevant = candidates.filter(
     (c) =>
-      c.watchId === identity.watchId || (identity.templateModel !== null && c.templateModel === identity.templateModel),
+      (c.watchId === identity.watchId ||
+        (identity.templateModel !== null && c.templateModel === identity.templateModel)) &&
+      // Keypoints outside the image (or not numbers) would be projected onto the query: never.
+      templateProblem({ coords_norm: c.coords, image_size: c.size }) === null,
   );
   return relevant.sort((a, b) => {
     const sameA = a.watchId === identity.watchId ? 0 : 1;

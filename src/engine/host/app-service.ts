@@ -21,6 +21,7 @@ import { isImageFileName } from '../../core/naming';
 import { withRecentFolder } from '../../core/settings';
 import { AppFailure, err, toAppError, unwrap } from '../../core/result';
 import { listImages } from '../images/list-images';
+import type { LabelStore } from '../labels/label-store';
 import { readCompareSession } from '../restore/compare-session';
 import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
 import { requireJobGrants } from './job-grants';
@@ -36,6 +37,8 @@ export interface AppServiceDeps {
   engine: EngineClient;
   settings: SettingsStore;
   grants: FolderGrants;
+  /** The host's one writer of label files (reviews from every window go through it). */
+  labels: LabelStore;
   host: { kind: HostKind; name: string; version: string; dataDir: string; cacheDir: string };
   /** Native folder dialog (Electron); absent in the web host. */
   chooseFolder?: (options: { title?: string }) => Promise<string | null>;
@@ -75,6 +78,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
         samplesDir: deps.places?.().find((p) => p.label === SAMPLES_LABEL)?.path ?? null,
         engineState: deps.engine.state,
         engine: info,
+        warnings: deps.settings.warnings(),
       };
     },
     'settings:get': () => deps.settings.get(),
@@ -91,7 +95,10 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
     'folders:open': async (path) => {
       const folder = await requireFolder(path);
       await deps.grants.add(folder);
-      await deps.settings.replace(withRecentFolder(await deps.settings.get(), folder));
+      // Remembered for this run even where settings.json is not written (app:info says why).
+      await deps.settings.replace(withRecentFolder(await deps.settings.get(), folder)).catch((e: unknown) => {
+        if (deps.settings.saves) throw e;
+      });
       return describeFolder(folder);
     },
     'folders:list': async (path) => {
@@ -163,6 +170,7 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       if (!['accept', 'reject', 'unreject'].includes(action.kind))
         throw new AppFailure('INVALID_ARGUMENT', `unknown review ${String(action.kind)}`);
       return applyReview(
+        deps.labels,
         await requireGranted(deps.grants, folder),
         settings.namingPattern,
         action,

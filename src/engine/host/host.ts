@@ -6,6 +6,7 @@ import type { EngineConfig } from '../../shared/engine-protocol';
 import type { HostKind } from '../../shared/ipc';
 import type { Settings } from '../../shared/settings';
 import { pythonOptionsOf } from '../../core/settings';
+import { LabelStore } from '../labels/label-store';
 import { createAppService, SAMPLES_LABEL, type IpcHandlers } from './app-service';
 import { EngineClient, type EngineChild, type SpawnEngine } from './engine-client';
 import { FolderGrants } from './folder-grants';
@@ -84,6 +85,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     engine,
     settings,
     grants,
+    labels: new LabelStore(),
     host: {
       kind: options.kind,
       name: options.name,

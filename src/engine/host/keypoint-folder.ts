@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { LabelProblem, LabelRecord } from '../../shared/labels';
 import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from '../../shared/review';
-import { missingKeypoints } from '../../core/formats/labels';
+import { mergeInto, missingKeypoints } from '../../core/formats/labels';
 import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retraining';
 import { reviewedRecord, reviewStateOf } from '../../core/keypoints/review';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
@@ -10,6 +10,7 @@ import { AppFailure, unwrap } from '../../core/result';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
 import { listImages } from '../images/list-images';
 import { LabelDir } from '../labels/label-dir';
+import type { LabelStore } from '../labels/label-store';
 
 export const REVIEW_FILE = '.loupe-review.json';
 
@@ -30,12 +31,7 @@ export async function keypointDirs(folder: string): Promise<{ labelsDir: string;
 }
 
 async function readReviewFile(predictedDir: string): Promise<ReviewFile> {
-  try {
-    const f = JSON.parse(await readFile(join(predictedDir, REVIEW_FILE), 'utf8')) as ReviewFile;
-    return f.version === 1 && typeof f.rejected === 'object' ? f : { version: 1, rejected: {} };
-  } catch {
-    return { version: 1, rejected: {} };
-  }
+  return parseReviewFile(await readFile(join(predictedDir, REVIEW_FILE), 'utf8').catch(() => null));
 }
 
 async function readDir(dir: string, problems: LabelProblem[]): Promise<Map<string, LabelRecord>> {
@@ -90,10 +86,12 @@ export async function loadKeypointFolder(folder: string, namingPattern: string):
 }
 
 /**
- * Apply a review: an accept writes the human label (merged into the file as it is on disk now,
- * atomically); a reject or unreject updates the review file. Returns the updated entry.
+ * Apply a review: an accept writes the human label into the file as it is on disk now (through the
+ * label store: one writer per file, a cross-process lock, compare-before-rename); a reject or
+ * unreject updates the review file the same way. Returns the updated entry.
  */
 export async function applyReview(
+  store: LabelStore,
   folder: string,
   namingPattern: string,
   action: ReviewAction,
@@ -105,44 +103,59 @@ export async function applyReview(
   if (!entry) throw new AppFailure('NOT_FOUND', `no image ${action.imageKey} in ${folder}`);
   switch (action.kind) {
     case 'accept': {
-      const base = entry.predicted ?? entry.human;
-      if (!base)
-        throw new AppFailure('INVALID_ARGUMENT', `${action.imageKey} has no prediction to review; predict it first`);
-      // Re-reviewing a human label keeps the original prediction it was made from.
-      const source: LabelRecord = entry.human?.prediction
-        ? {
-            ...entry.human,
-            coords_norm: entry.human.prediction.coords_norm,
-            annotator: entry.human.prediction.annotator,
-            ...(entry.human.prediction.confidence !== undefined
-              ? { confidence: entry.human.prediction.confidence }
-              : {}),
-          }
-        : base;
-      const record = reviewedRecord(source, action.coords, reviewer, now().toISOString());
-      await new LabelDir(data.labelsDir).write(entry.watchId, { [entry.imageKey]: record });
-      await setRejected(data.predictedDir, entry.imageKey, null);
+      let record: LabelRecord | null = null;
+      // Computed from the human label as it is on disk under the lock, not as it was loaded.
+      await store.update(new LabelDir(data.labelsDir).path(entry.watchId), (onDisk) => {
+        const human = onDisk[entry.imageKey] ?? null;
+        const base = entry.predicted ?? human;
+        if (!base)
+          throw new AppFailure('INVALID_ARGUMENT', `${action.imageKey} has no prediction to review; predict it first`);
+        // Re-reviewing a human label keeps the original prediction it was made from.
+        const source: LabelRecord = human?.prediction
+          ? {
+              ...human,
+              coords_norm: human.prediction.coords_norm,
+              annotator: human.prediction.annotator,
+              ...(human.prediction.confidence !== undefined ? { confidence: human.prediction.confidence } : {}),
+            }
+          : base;
+        record = reviewedRecord(source, action.coords, reviewer, now().toISOString());
+        return mergeInto(onDisk, { [entry.imageKey]: record }, () => false);
+      });
+      await setRejected(store, data.predictedDir, entry.imageKey, null);
       return { ...entry, human: record, rejected: false };
     }
     case 'reject':
-      await setRejected(data.predictedDir, entry.imageKey, { reviewer, at: now().toISOString() });
+      await setRejected(store, data.predictedDir, entry.imageKey, { reviewer, at: now().toISOString() });
       return { ...entry, rejected: true };
     case 'unreject':
-      await setRejected(data.predictedDir, entry.imageKey, null);
+      await setRejected(store, data.predictedDir, entry.imageKey, null);
       return { ...entry, rejected: false };
   }
 }
 
+function parseReviewFile(text: string | null): ReviewFile {
+  try {
+    const f = JSON.parse(text ?? '') as ReviewFile;
+    return f.version === 1 && typeof f.rejected === 'object' && f.rejected !== null ? f : { version: 1, rejected: {} };
+  } catch {
+    return { version: 1, rejected: {} };
+  }
+}
+
 async function setRejected(
+  store: LabelStore,
   predictedDir: string,
   key: string,
   value: { reviewer: string; at: string } | null,
 ): Promise<void> {
-  const file = await readReviewFile(predictedDir);
-  if (value === null && !(key in file.rejected)) return;
-  if (value) file.rejected[key] = value;
-  else delete file.rejected[key];
-  await writeJsonAtomic(join(predictedDir, REVIEW_FILE), file);
+  await store.updateText(join(predictedDir, REVIEW_FILE), (text) => {
+    const file = parseReviewFile(text);
+    if (value === null && !(key in file.rejected)) return null;
+    if (value) file.rejected[key] = value;
+    else delete file.rejected[key];
+    return JSON.stringify(file, null, 2) + '\n';
+  });
 }
 
 /** Export reviewed labels for retraining (optionally only the corrected ones). */

@@ -19,6 +19,8 @@ import type { JobJournal } from './journal';
 /** What a running job sees. Runners never touch the manager's state directly. */
 /** Marks a job the engine interrupted because the app quit (not because it crashed). */
 const QUIT = 'quit';
+/** Distinct warnings kept per job. */
+const MAX_WARNINGS = 10;
 
 export interface JobContext<K extends JobKind> {
   readonly jobId: string;
@@ -109,9 +111,11 @@ export class JobManager {
     const quit: string[] = [];
     for (const { snapshot, items } of await this.deps.journal.load()) {
       if (snapshot.status === 'interrupted' && snapshot.error?.details?.reason === QUIT) quit.push(snapshot.id);
-      const restored = restoreAfterRestart(recount(snapshot, items), reason);
+      // An item retried after a failure is in the journal twice: the later line is its outcome.
+      const latest = latestByKey(items);
+      const restored = restoreAfterRestart(recount(snapshot, latest), reason);
       const entry = this.newEntry(restored);
-      for (const item of items) {
+      for (const item of latest) {
         entry.items.push(item);
         entry.byKey.set(item.key, item);
       }
@@ -204,7 +208,11 @@ export class JobManager {
       reason: QUIT,
     });
     for (const e of this.jobs.values()) {
-      if (!isActive(e.snapshot.status)) continue;
+      if (!isActive(e.snapshot.status)) {
+        // A trailing flush still due is done now, so nothing is written after the drain.
+        if (e.timer) this.flush(e, true);
+        continue;
+      }
       this.stopClock(e);
       e.snapshot = { ...e.snapshot, status: 'interrupted', error: reason, rate: null, etaSec: null };
       e.abort?.abort();
@@ -236,6 +244,13 @@ export class JobManager {
   }
 
   private async execute(e: Entry): Promise<void> {
+    // A fresh run of a job that ran before (resumed after an interruption or a failure): the
+    // items that failed are done again unless the spec says to keep them.
+    if ((e.snapshot.spec as { retryFailed?: boolean }).retryFailed !== false && e.snapshot.counts.failed > 0) {
+      e.items = e.items.filter((i) => i.status !== 'failed');
+      e.byKey = new Map(e.items.map((i) => [i.key, i]));
+      e.snapshot = recount(e.snapshot, e.items);
+    }
     const abort = new AbortController();
     e.abort = abort;
     const runner = this.deps.runners[e.snapshot.kind] as JobRunner<JobKind>;
@@ -404,11 +419,39 @@ export class JobManager {
     }
     this.deps.emit({ name: 'job:progress', payload: snapshot });
     const toJournal = e.unjournaled.splice(0);
-    void this.deps.journal.append(snapshot.id, toJournal).catch(() => undefined);
+    void this.deps.journal.append(snapshot.id, toJournal).catch((thrown: unknown) => this.journalFailed(e, thrown));
     const now = this.deps.now();
     if (force || now - e.lastSaved >= this.checkpointMs) {
       e.lastSaved = now;
-      void this.deps.journal.save(e.snapshot).catch(() => undefined);
+      void this.deps.journal.save(e.snapshot).catch((thrown: unknown) => this.journalFailed(e, thrown));
     }
   }
+
+  /**
+   * The journal could not be written: the job runs on, but the user is told (a warning log event
+   * and the job's `warnings`, sent with its progress), once per distinct reason.
+   */
+  private journalFailed(e: Entry, thrown: unknown): void {
+    const cause = toAppError(thrown, 'IO_ERROR');
+    const message = `the job journal could not be written (${cause.message}); the job goes on, but could not be resumed after a crash`;
+    const known = e.snapshot.warnings ?? [];
+    if (known.some((w) => w.message === message)) return;
+    const warning = appError('IO_ERROR', message, { ...(cause.details?.cause ? { cause: cause.details.cause } : {}) });
+    e.snapshot = { ...e.snapshot, warnings: [...known, warning].slice(-MAX_WARNINGS) };
+    this.deps.emit({
+      name: 'log',
+      payload: { time: this.deps.now(), level: 'warn', source: 'jobs', message, jobId: e.snapshot.id },
+    });
+    this.deps.emit({ name: 'job:progress', payload: this.current(e) });
+  }
+}
+
+/** One item per key, the last one of each, in the order the last ones came. */
+function latestByKey(items: readonly JobItem[]): JobItem[] {
+  const last = new Map<string, JobItem>();
+  for (const item of items) {
+    last.delete(item.key);
+    last.set(item.key, item);
+  }
+  return [...last.values()];
 }

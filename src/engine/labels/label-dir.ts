@@ -1,9 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabelFile, LabelProblem, LabelRecord } from '../../shared/labels';
-import { mergeInto, parseLabelFile, serializeLabelFile } from '../../core/formats/labels';
+import { parseLabelFile } from '../../core/formats/labels';
 import { AppFailure } from '../../core/result';
-import { writeFileAtomic } from '../fs/atomic';
 
 export interface ReadLabels {
   watchId: string;
@@ -15,9 +14,8 @@ export interface ReadLabels {
 }
 
 /**
- * A folder of `{WATCH_ID}.json` label files. Reads report problems instead of throwing; writes are
- * atomic and re-read the file first, so a change made on disk meanwhile is merged, not clobbered,
- * and a malformed file is never overwritten.
+ * A folder of `{WATCH_ID}.json` label files, for reading: problems are reported instead of thrown.
+ * Writes go through `LabelStore` (label-store.ts), the one writer of label files.
  */
 export class LabelDir {
   constructor(readonly dir: string) {}
@@ -60,30 +58,6 @@ export class LabelDir {
       for (const [key, record] of Object.entries(file.labels ?? {})) out.set(key, { watchId: file.watchId, record });
     }
     return out;
-  }
-
-  /**
-   * Merge `records` into `{watchId}.json` and write it atomically. `isProtected` records on disk
-   * are never replaced. A file that exists but cannot be parsed is left alone: the write fails.
-   */
-  async write(
-    watchId: string,
-    records: LabelFile,
-    isProtected: (r: LabelRecord) => boolean = () => false,
-  ): Promise<LabelFile> {
-    const current = await this.read(watchId);
-    if (current.exists && current.labels === null) {
-      throw new AppFailure(
-        'IO_ERROR',
-        `${current.path} is malformed; not overwriting it (${current.problems[0]?.message ?? ''})`,
-        {
-          path: current.path,
-        },
-      );
-    }
-    const merged = mergeInto(current.labels ?? {}, records, isProtected);
-    await writeFileAtomic(current.path, serializeLabelFile(merged));
-    return merged;
   }
 
   async exists(): Promise<boolean> {

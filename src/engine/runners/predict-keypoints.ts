@@ -1,13 +1,14 @@
 import { appendFile, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { LabelFile, LabelRecord, Tier } from '../../shared/labels';
+import type { AppError } from '../../shared/result';
 import type { ModelInfo } from '../../shared/models';
 import type { PredictItemData, PredictKeypointsResult } from '../../shared/jobs';
 import { DEFAULT_PIPELINE } from '../../core/keypoints/pipeline';
 import { pipelineSettings, predictConfigKey } from '../../core/keypoints/predict-config';
-import { isSafeFileName, missingKeypoints } from '../../core/formats/labels';
+import { isHumanLabel, isSafeFileName, missingKeypoints, templateProblem } from '../../core/formats/labels';
 import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
-import { AppFailure, toAppError, unwrap } from '../../core/result';
+import { appError, AppFailure, toAppError, unwrap } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
 import { diskFullFailure } from '../fs/disk-full';
 import { walkImages } from '../images/list-images';
@@ -31,6 +32,8 @@ interface ProgressFile {
   updatedAt: string;
   /** image key → tier, or "failed". */
   done: Record<string, Tier | 'failed'>;
+  /** Why the "failed" ones failed (absent in files of older versions). */
+  failures?: Record<string, AppError>;
 }
 
 /**
@@ -138,6 +141,11 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
       }
       const path = byName.get(record.full_image_name);
       if (!path) continue;
+      const unusable = templateProblem(record);
+      if (unusable) {
+        await log(`human label ${key}: refused as a template: ${unusable} (\`loupe validate\` lists such labels)`);
+        continue;
+      }
       const id = identifyImage(record.full_image_name, pattern, rootName);
       candidates.push({
         key,
@@ -160,10 +168,16 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
     const configKey = predictConfigKey(config, model.sha256);
     const progress = await readProgress(outputDir);
     const done = new Map<string, Tier | 'failed'>();
+    const failures = new Map<string, AppError>();
     if (spec.resume !== false && progress && progress.configKey === configKey && progress.imagesDir === imagesDir) {
       const predicted = await out.records();
-      for (const [key, tier] of Object.entries(progress.done))
+      for (const [key, tier] of Object.entries(progress.done)) {
+        // Images that failed before are tried again, unless asked to keep them (--no-retry-failed).
+        if (tier === 'failed' && spec.retryFailed !== false) continue;
         if (tier === 'failed' || predicted.has(key)) done.set(key, tier);
+        const why = progress.failures?.[key];
+        if (tier === 'failed' && why) failures.set(key, why);
+      }
     }
     await log(
       `start: ${images.length} images in ${imagesDir}, ${human.size} human labels, ${candidates.length} templates, detector ${model.id} on ${handle.provider.active}, ${done.size} already done`,
@@ -176,7 +190,7 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
     const checkpoint = async (): Promise<void> => {
       for (const [watchId, records] of pending) {
         // Records a person edited in the predictions folder are theirs: never replaced.
-        await out.write(watchId, records, (r: LabelRecord) => !r.debug_info);
+        await svc.labels.merge(out.path(watchId), records, isHumanLabel);
         writtenFiles.add(watchId);
       }
       pending.clear();
@@ -187,6 +201,7 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
         configKey,
         updatedAt: new Date().toISOString(),
         done: Object.fromEntries(done),
+        failures: Object.fromEntries(failures),
       } satisfies ProgressFile);
       sinceCheckpoint = 0;
     };
@@ -213,6 +228,16 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
           continue;
         }
         const previous = done.get(id.imageKey);
+        if (previous === 'failed') {
+          // Kept failed (retryFailed: false): reported again with the reason it had.
+          const why = failures.get(id.imageKey);
+          const error = appError(
+            why?.code ?? 'IMAGE_DECODE_FAILED',
+            `failed in an earlier run; not retried (--no-retry-failed)${why ? `: ${why.message}` : ''}`,
+          );
+          ctx.item({ index, key: rel, status: 'failed', error, ms: 0, data: item(id, rel, {}) });
+          continue;
+        }
         if (previous) {
           skip('already-predicted');
           continue;
@@ -246,6 +271,7 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
           );
           pending.set(id.watchId, { ...(pending.get(id.watchId) ?? {}), [id.imageKey]: p.record });
           done.set(id.imageKey, p.result.tier);
+          failures.delete(id.imageKey);
           // On disk before it is reported: a job resumed from its journal skips reported images,
           // so a report must never run ahead of the file (with checkpointFreq 1, nothing is lost).
           if (++sinceCheckpoint >= checkpointFreq) await checkpoint();
@@ -272,7 +298,10 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
           if (full) throw full;
           const error = toAppError(e, 'IMAGE_DECODE_FAILED');
           // A failure of the output file is not the image's fault: it is retried on the next run.
-          if (error.code !== 'IO_ERROR') done.set(id.imageKey, 'failed');
+          if (error.code !== 'IO_ERROR') {
+            done.set(id.imageKey, 'failed');
+            failures.set(id.imageKey, { code: error.code, message: error.message });
+          }
           await log(`${rel}: FAILED ${error.code}: ${error.message}`);
           ctx.item({ index, key: rel, status: 'failed', error, ms: svc.now() - started, data: item(id, rel, {}) });
           if (++sinceCheckpoint >= checkpointFreq) await checkpoint();

@@ -34,6 +34,8 @@ interface InferProgress {
   version: 1;
   configKey: string;
   done: Record<string, { ms: number; tiled: boolean; psnr?: number; ssim?: number; metricsSkipped?: string }>;
+  /** Frames that failed, with the reason: kept failed on a rerun with retryFailed: false. */
+  failed?: Record<string, string>;
 }
 
 /**
@@ -213,8 +215,13 @@ export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer)
         .update(JSON.stringify([model.sha256, settings, basename(inputDir)]))
         .digest('hex');
       const progress = await readProgress(dir);
-      const done = spec.resume !== false && progress?.configKey === configKey ? progress.done : {};
-      const state: InferProgress = { version: 1, configKey, done: { ...done } };
+      const resumed = spec.resume !== false && progress?.configKey === configKey ? progress : null;
+      const state: InferProgress = {
+        version: 1,
+        configKey,
+        done: { ...resumed?.done },
+        failed: { ...resumed?.failed },
+      };
       const frameRecords: {
         index: number;
         input: string;
@@ -271,11 +278,26 @@ export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer)
             }
             continue;
           }
+          // Failed before (this job's earlier run, or the progress file): kept failed only when asked.
+          const before = ctx.previous(key);
+          const failedBefore =
+            before?.status === 'failed' ? (before.error?.message ?? 'failed') : (state.failed?.[name] ?? null);
+          if (spec.retryFailed === false && failedBefore !== null) {
+            const message = `failed in an earlier run; not retried (--no-retry-failed): ${failedBefore}`;
+            failures.push(`${input}: ${message}`);
+            if (!before) {
+              const error = { code: 'INFERENCE_FAILED' as const, message };
+              const data = { model: c.name, frame: input, output: null, tiled: false, runMs: null };
+              ctx.item({ index: i, key, status: 'failed', error, ms: 0, data });
+            }
+            continue;
+          }
           const t0 = svc.now();
           const fail = (e: unknown, code: 'IO_ERROR' | 'INFERENCE_FAILED', tiled: boolean, runMs: number | null) => {
             const error = toAppError(e, code);
             failures.push(`${input}: ${error.message}`);
             if (typeof error.details?.nan === 'number') nonFiniteFrames++;
+            (state.failed ??= {})[name] = error.message;
             ctx.item({
               index: i,
               key,
@@ -326,6 +348,7 @@ export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer)
                   ...(q ?? {}),
                   ...(skipMetrics ? { metricsSkipped: skipMetrics } : {}),
                 };
+                delete state.failed?.[name];
                 frameRecords.push(record);
                 if (q) metrics.push({ frame: name, input, ...q });
                 if (skipMetrics) metricsSkipped.push({ frame: name, input, reason: skipMetrics });

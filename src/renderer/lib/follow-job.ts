@@ -6,7 +6,8 @@ const PAGE = 5000;
 
 /**
  * Every item of a job, once: the items it already has (paged) and then the live stream. Events
- * that arrive while the pages load are held and merged, deduplicated by item key.
+ * that arrive while the pages load are held and merged, deduplicated by item key; a failed item
+ * comes again when a resumed job retries it (the later item replaces it).
  */
 export function followJobItems(
   api: AppApi,
@@ -14,12 +15,18 @@ export function followJobItems(
   onItems: (items: JobItem[]) => void,
   onError: (error: AppError) => void,
 ): () => void {
-  const seen = new Set<string>();
+  // Key → whether the item delivered for it failed: a failed item retried on resume comes again.
+  const seen = new Map<string, boolean>();
   let loaded = false;
   let closed = false;
   const held: JobItem[] = [];
   const deliver = (items: JobItem[]): void => {
-    const fresh = items.filter((i) => !seen.has(i.key) && seen.add(i.key));
+    const fresh = items.filter((i) => {
+      const failed = seen.get(i.key);
+      if (failed === false || (failed === true && i.status === 'failed')) return false;
+      seen.set(i.key, i.status === 'failed');
+      return true;
+    });
     if (fresh.length > 0 && !closed) onItems(fresh);
   };
   const unsubscribe = api.events.subscribe((event) => {

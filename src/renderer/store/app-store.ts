@@ -169,35 +169,45 @@ const jobsSlice =
 
 const settingsSlice =
   (api: AppApi): Slice<SettingsSlice> =>
-  (set, get) => ({
-    settings: null,
-    info: null,
-    loadSettings: async () => {
-      const settings = get().check(await api.settings.get());
-      if (settings) set({ settings });
-    },
-    updateSettings: async (patch) => {
-      const result = await api.settings.update(patch);
-      if (!result.ok) return result.error;
-      set({ settings: result.value });
-      void get().loadInfo();
-      return null;
-    },
-    loadInfo: async () => {
-      const info = get().check(await api.app.info());
-      if (info) set({ info, engineState: info.engineState });
-    },
-    pythonCheck: { check: null, error: null, checking: false, executable: null },
-    checkPython: async (executable) => {
-      set((s) => ({ pythonCheck: { ...s.pythonCheck, checking: true, executable } }));
-      const r = await api.python.check(...(executable ? [executable] : []));
-      set({
-        pythonCheck: r.ok
-          ? { check: r.value, error: null, checking: false, executable }
-          : { check: null, error: r.error.message, checking: false, executable },
-      });
-    },
-  });
+  (set, get) => {
+    // Host warnings (a settings.json it could not use) are shown once each.
+    const shown = new Set<string>();
+    return {
+      settings: null,
+      info: null,
+      loadSettings: async () => {
+        const settings = get().check(await api.settings.get());
+        if (settings) set({ settings });
+      },
+      updateSettings: async (patch) => {
+        const result = await api.settings.update(patch);
+        if (!result.ok) return result.error;
+        set({ settings: result.value });
+        void get().loadInfo();
+        return null;
+      },
+      loadInfo: async () => {
+        const info = get().check(await api.app.info());
+        if (!info) return;
+        set({ info, engineState: info.engineState });
+        for (const w of info.warnings ?? []) {
+          if (shown.has(w.message)) continue;
+          shown.add(w.message);
+          get().notify('error', w.message);
+        }
+      },
+      pythonCheck: { check: null, error: null, checking: false, executable: null },
+      checkPython: async (executable) => {
+        set((s) => ({ pythonCheck: { ...s.pythonCheck, checking: true, executable } }));
+        const r = await api.python.check(...(executable ? [executable] : []));
+        set({
+          pythonCheck: r.ok
+            ? { check: r.value, error: null, checking: false, executable }
+            : { check: null, error: r.error.message, checking: false, executable },
+        });
+      },
+    };
+  };
 
 const modelsSlice =
   (api: AppApi): Slice<ModelsSlice> =>

@@ -3,12 +3,14 @@ import { designRecord } from '../../fixtures/labels';
 import {
   annotatorFor,
   dialDiameter,
+  isHumanLabel,
   isSafeFileName,
   meanKeypointError,
   mergeInto,
   missingKeypoints,
   parseLabelFile,
   serializeLabelFile,
+  templateProblem,
   tierOf,
   validateLabelFile,
 } from '../../../src/core/formats/labels';
@@ -116,5 +118,24 @@ describe('label files', () => {
   it('knows a safe file name', () => {
     expect(['a.jpg', 'PATEK_nab_001_03.jpg'].every(isSafeFileName)).toBe(true);
     expect(['../a.jpg', 'a/b.jpg', 'C:evil.jpg', '..', 'a\\b.jpg'].some(isSafeFileName)).toBe(false);
+  });
+
+  it('says why a human label cannot be a matching template', () => {
+    const { debug_info: _d, ...human } = designRecord();
+    expect(isHumanLabel(human)).toBe(true);
+    expect(isHumanLabel(designRecord())).toBe(false);
+    expect(templateProblem(human)).toBeNull();
+    const at = (name: 'top' | 'center', p: [number, number]) => ({
+      ...human,
+      coords_norm: { ...human.coords_norm, [name]: p },
+    });
+    expect(templateProblem(at('top', [1.0001, 0.2]))).toBe('keypoint top (1.0001, 0.2) is outside [0, 1]');
+    expect(templateProblem(at('center', [-0.01, 0.5]))).toMatch(/center .* outside/);
+    expect(templateProblem(at('top', [Number.NaN, 0.2]))).toBe('keypoint top is not finite');
+    expect(templateProblem({ ...human, image_size: [0, 10] })).toMatch(/image_size/);
+    // validate: an error for a human label, a warning for a prediction.
+    const problems = (r: unknown) => validateLabelFile({ K: r }, { file: 'f.json' }).map((p) => p.severity);
+    expect(problems(at('top', [1.1, 0.2]))).toEqual(['error']);
+    expect(problems({ ...at('top', [1.1, 0.2]), debug_info: {} })).toEqual(['warning']);
   });
 });

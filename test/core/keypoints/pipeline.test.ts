@@ -204,6 +204,14 @@ describe('pipeline pieces', () => {
       { watchId: 'X_nab_1', templateModel: 'nab' },
     );
     expect(ranked.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    // A label with a keypoint outside the image, or not a number, is never a template.
+    const outside = { ...frontal, top: [1.2, 0.1] };
+    const infinite = { ...frontal, left: [Number.POSITIVE_INFINITY, 0.5] };
+    const refused = rankTemplates(
+      [c('e', 'X_nab_1', 'nab', outside), c('f', 'X_nab_1', 'nab', infinite), c('g', 'X_nab_1', 'nab', frontal)],
+      { watchId: 'X_nab_1', templateModel: 'nab' },
+    );
+    expect(refused.map((r) => r.id)).toEqual(['g']);
   });
 });
 

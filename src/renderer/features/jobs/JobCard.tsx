@@ -116,6 +116,11 @@ export function JobCard({ job, selected }: { job: JobSnapshot; selected: boolean
         )}
       </div>
       {job.error && <div className="error">{job.error.message}</div>}
+      {job.warnings?.map((w) => (
+        <div key={w.message} className="warning">
+          {w.message}
+        </div>
+      ))}
     </div>
   );
 }

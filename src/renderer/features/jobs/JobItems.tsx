@@ -24,7 +24,12 @@ export function JobItems({ job }: { job: JobSnapshot }) {
     return followJobItems(
       api,
       job.id,
-      (fresh) => setItems((prev) => prev.concat(fresh)),
+      (fresh) =>
+        setItems((prev) => {
+          // A retried item replaces the failed one it came from.
+          const keys = new Set(fresh.map((i) => i.key));
+          return (prev.some((p) => keys.has(p.key)) ? prev.filter((p) => !keys.has(p.key)) : prev).concat(fresh);
+        }),
       (e) => setError(e.message),
     );
   }, [api, job.id]);
