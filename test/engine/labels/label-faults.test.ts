@@ -69,6 +69,9 @@ describe('label files under concurrent writers', () => {
       },
       spawn: nodeEngineSpawner(builtEngine, { silent: true }),
     });
+    // The user opened the photos folder: the only act that lets the renderer review labels there.
+    const opened = await call('folders:open', photos);
+    if (!opened.ok) throw new Error(opened.error.message);
   });
   afterEach(async () => {
     for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -124,6 +127,13 @@ describe('label files under concurrent writers', () => {
         await waitFor(() => /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(stdout)?.[1], 30_000, 'the URL'),
       );
       const token = url.searchParams.get('token') as string;
+      const invokeThere = (channel: string, args: unknown[]) =>
+        fetch(`${url.origin}/api/invoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-loupe-token': token },
+          body: JSON.stringify({ channel, args }),
+        });
+      expect((await invokeThere('folders:open', [photos])).ok).toBe(true);
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       // Save in a loop (several in flight) until the process is killed under it.
       let killed = false;
