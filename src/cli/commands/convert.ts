@@ -10,11 +10,11 @@ import {
   type LsAnnotation,
   type LsTask,
 } from '../../core/formats/label-studio';
-import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retraining';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { writeFileAtomic, writeJsonAtomic } from '../../engine/fs/atomic';
 import { LabelDir } from '../../engine/labels/label-dir';
 import { UsageError, type CliIo } from '../context';
+import { exportCoco, exportYoloPose } from './convert-retraining';
 
 export const CONVERT_HELP = `Usage: loupe convert --to <format> --labels-dir DIR [options]
        loupe convert --from label-studio --input EXPORT.json --labels-dir DIR [--merge]
@@ -24,9 +24,14 @@ Formats:
                       coordinates, original_width/height, model_version, score), and
                       labeling-config.xml beside them. --out FILE (default tasks.json),
                       --image-base-url URL (default: file:// paths into --images-dir)
-  --to coco           COCO keypoints JSON for retraining. --out FILE (default coco_keypoints.json)
-  --to yolo-pose      Ultralytics YOLO-pose labels: --out-dir DIR gets labels/<image>.txt and
-                      dataset.yaml (kpt_shape, flip_idx)
+  --to coco           COCO keypoints JSON for retraining (info, licenses, the dial category with
+                      kpt_oks_sigmas). --out FILE (default coco_keypoints.json)
+  --to yolo-pose      An Ultralytics YOLO-pose dataset that trains as it is: --out-dir DIR gets
+                      images/{train,val} (symlinks to the images in --images-dir; --copy to
+                      copy them), labels/{train,val}/<image>.txt and dataset.yaml (path, train,
+                      val, kpt_shape [5, 3], flip_idx, names). Split by watch ID, no watch in
+                      both: --val-fraction F of the watches (default 0.2), --seed N (default 0).
+                      Keypoints outside the image are clamped and marked not visible
   --from label-studio A Label Studio JSON export back into {WATCH_ID}.json label files in
                       --labels-dir (human annotations; the prediction kept under "prediction").
                       --merge merges into existing files (imported labels replace predictions and
@@ -55,6 +60,9 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
       merge: { type: 'boolean' },
       annotator: { type: 'string' },
       'naming-pattern': { type: 'string' },
+      copy: { type: 'boolean' },
+      'val-fraction': { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -96,27 +104,22 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
       io.out(`${tasks.length} tasks → ${out}\nlabeling config → ${join(dirname(out), 'labeling-config.xml')}\n`);
       return 0;
     }
-    case 'coco': {
-      const out = resolve(values.out ?? 'coco_keypoints.json');
-      const items = Object.entries(all).map(([imageKey, record]) => ({ imageKey, record }));
-      await writeJsonAtomic(out, toCoco(items, now().toISOString()));
-      io.out(`${items.length} images → ${out}\n`);
-      return 0;
-    }
-    case 'yolo-pose': {
+    case 'coco':
+      return exportCoco(all, resolve(values.out ?? 'coco_keypoints.json'), now(), io);
+    case 'yolo-pose':
       if (!values['out-dir']) throw new UsageError('--out-dir is required for yolo-pose');
-      const outDir = resolve(values['out-dir']);
-      let n = 0;
-      for (const record of Object.values(all)) {
-        const stem = record.full_image_name.replace(/\.[^.]+$/, '');
-        await writeFileAtomic(join(outDir, 'labels', `${stem}.txt`), toYoloPoseLine(record) + '\n');
-        n++;
-      }
-      await writeFileAtomic(join(outDir, 'dataset.yaml'), yoloDatasetYaml(imagesDir ?? join(outDir, 'images')));
-      io.out(`${n} label files → ${join(outDir, 'labels')}\ndataset → ${join(outDir, 'dataset.yaml')}\n`);
-      if (!imagesDir) io.out(`note: put (or link) the images in ${join(outDir, 'images')}, or pass --images-dir\n`);
-      return 0;
-    }
+      return exportYoloPose(
+        all,
+        {
+          outDir: values['out-dir'],
+          imagesDir,
+          copy: values.copy === true,
+          valFraction: values['val-fraction'],
+          seed: values.seed,
+          watchIdOf: (name) => identifyImage(name, pattern.value, 'unsorted').watchId,
+        },
+        io,
+      );
     case undefined:
       throw new UsageError('say --to label-studio|coco|yolo-pose, or --from label-studio');
     default:
