@@ -3,6 +3,7 @@ import type { BenchmarkModelResult, JobSnapshot } from '../../../shared/jobs';
 import type { ModelInfo, ModelTryResult } from '../../../shared/models';
 import { useApi } from '../../lib/api';
 import { formatBytes, formatShape } from '../../../core/format';
+import { describeKeypointMap } from '../../../core/keypoints/model-keypoints';
 import { ProgressBar } from '../../components/ProgressBar';
 import { RefreshIcon } from '../../components/icons';
 import { useApp } from '../../store/app-store';
@@ -131,6 +132,13 @@ function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
             <dd>
               {model.layout} <span className="faint">(from {model.taskSource})</span>
             </dd>
+          </>
+        )}
+        {model.keypointMap?.ok && <Pair label="Keypoints" value={describeKeypointMap(model.keypointMap.value)} />}
+        {model.keypointMap && !model.keypointMap.ok && (
+          <>
+            <dt>Keypoints</dt>
+            <dd className="error">{model.keypointMap.error.message}</dd>
           </>
         )}
         {model.opset !== null && (
