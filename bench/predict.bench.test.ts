@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { it } from 'vitest';
 import type { LabelFile } from '../src/shared/labels';
+import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
 import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
 import { compileNamingPattern, identifyImage } from '../src/core/naming';
@@ -78,6 +79,8 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
       });
     }
   }
+  const mapped = modelKeypointMap(model, null);
+  const keypoints = mapped ? unwrap(mapped) : null;
   const todo = names.filter((n) => !candidates.some((t) => t.path.endsWith(n)));
   // Templates are prepared once per run (cached); prepare them outside the timed loop like a long batch would.
   for (const t of candidates) await templates.get(t);
@@ -98,7 +101,7 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
       },
       {
         cv,
-        detector: { handle, model },
+        detector: { handle, model, keypoints },
         matcher,
         templates,
         candidates,

@@ -76,6 +76,7 @@ export function applySettingsPatch(current: Settings, patch: unknown): Result<Se
           minInliers: c.minInliers,
           ransacThreshold: c.ransacThreshold,
           maxTemplates: c.maxTemplates,
+          keypointMap: c.keypointMap,
         };
     } else problems.push(`predict: ${parsed && !parsed.ok ? parsed.error.message : 'must be an object'}`);
   }

@@ -7,7 +7,7 @@ import type { JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { PythonCheck } from './pytorch';
 import type { AppError, Result } from './result';
-import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from './review';
+import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from './review';
 import type { Settings, SettingsPatch } from './settings';
 
 /**
@@ -150,7 +150,7 @@ export interface IpcContract {
   [IPC_CHANNELS.KEYPOINTS_REVIEW]: { params: [folder: string, action: ReviewAction]; result: ReviewEntry };
   [IPC_CHANNELS.KEYPOINTS_EXPORT]: {
     params: [folder: string, request: ExportRequest];
-    result: { images: number; out: string };
+    result: ExportResult;
   };
 }
 

@@ -89,6 +89,12 @@ export interface PredictConfig {
   namingPattern: string;
   /** Base annotator; the tier suffix is added. */
   annotator: string;
+  /**
+   * Which of a pose detector's keypoints are Loupe's five, `MODEL_KEYPOINT=top,…` (a model
+   * keypoint's name or 0-based index each); null = by the model's own names (kpt_names or
+   * model.json), or by position for five unnamed keypoints.
+   */
+  keypointMap: string | null;
 }
 
 /** Predict dial keypoints for every image without a human label; write per-watch label files. */

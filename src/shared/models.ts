@@ -1,6 +1,7 @@
 import type { ModelManifest, ModelTask } from './model-manifest';
 import type { ProviderReport } from './devices';
-import type { AppError } from './result';
+import type { KeypointName } from './labels';
+import type { AppError, Result } from './result';
 
 export type TensorElementType =
   | 'float32'
@@ -56,6 +57,26 @@ export interface ModelInfo {
   loadMs: number | null;
   /** Set when the file cannot be parsed or the session cannot be created on any provider. */
   error: AppError | null;
+  /**
+   * Pose models: which of the model's keypoints are Loupe's five, found by name (manifest
+   * `output.keypoints`, else Ultralytics `kpt_names`, with synonyms) or by position when the
+   * model has exactly five unnamed keypoints; the error when they cannot be found.
+   */
+  keypointMap?: Result<KeypointMapInfo>;
+}
+
+/** How a pose model's keypoints become top, bottom, left, right, center. */
+export interface KeypointMapInfo {
+  /** Where the names came from: a user's map, the manifest, Ultralytics metadata, or the order. */
+  source: 'keypoint-map' | 'manifest' | 'kpt_names' | 'position';
+  /** The model's keypoint count (kpt_shape[0]). */
+  count: number;
+  /** The model's keypoint names in output order (`#i` where it names none). */
+  modelNames: string[];
+  /** Index into the model's keypoints of each of the five. */
+  indices: Record<KeypointName, number>;
+  /** Indices of the model's keypoints Loupe does not use (hands, extra landmarks). */
+  ignored: number[];
 }
 
 /** What running a model once on a real image produced (Models ▸ Try, and the bundled-model checks). */

@@ -48,4 +48,19 @@ export interface ExportRequest {
    * with ALREADY_EXISTS, and the app asks before it sends it.
    */
   overwrite?: boolean;
+  /** YOLO-pose: copy the images instead of linking them (default false). */
+  copy?: boolean;
+  /** YOLO-pose: the share of watch IDs held out for validation (default 0.2). */
+  valFraction?: number;
+  /** YOLO-pose: the seed of the split (default 0). */
+  seed?: number;
+}
+
+export interface ExportResult {
+  images: number;
+  out: string;
+  /** Images left out, with why (no dial box, no image file, a format Ultralytics does not load). */
+  skipped: { imageKey: string; reason: string }[];
+  /** YOLO-pose: images and watch IDs per split. */
+  split?: { train: { images: number; watches: number }; val: { images: number; watches: number } };
 }

@@ -53,7 +53,7 @@ export type SettingsPatch = Partial<Omit<Settings, 'predict' | 'python'>> & {
 /** The prediction settings a user tunes; the rest of PredictConfig follows from them. */
 export type PredictSettings = Pick<
   PredictConfig,
-  'model' | 'conf' | 'iou' | 'matcher' | 'minInliers' | 'ransacThreshold' | 'maxTemplates'
+  'model' | 'conf' | 'iou' | 'matcher' | 'minInliers' | 'ransacThreshold' | 'maxTemplates' | 'keypointMap'
 >;
 
 /** The seed's defaults: detector conf 0.25, NMS IoU 0.7, ORB, 10 inliers, RANSAC 4 px, 3 templates. */
@@ -65,6 +65,7 @@ export const DEFAULT_PREDICT_SETTINGS: PredictSettings = {
   minInliers: 10,
   ransacThreshold: 4,
   maxTemplates: 3,
+  keypointMap: null,
 };
 
 export const DEFAULT_NAMING_PATTERN =

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index';
@@ -53,31 +53,7 @@ describe('loupe validate / convert', () => {
     expect((await run('validate')).code).toBe(2);
   });
 
-  it('exports COCO keypoints and YOLO-pose for retraining', async () => {
-    const coco = join(tmp.path, 'coco.json');
-    expect((await run('convert', '--to', 'coco', '--labels-dir', labelsDir, '--out', coco)).code).toBe(0);
-    const c = JSON.parse(await readFile(coco, 'utf8'));
-    expect(c.images[0]).toMatchObject({ file_name: 'PATEK_nab_001_03_tiltface_q1.jpg', width: 2228, height: 2066 });
-    const yolo = join(tmp.path, 'yolo');
-    expect(
-      (
-        await run(
-          'convert',
-          '--to',
-          'yolo-pose',
-          '--labels-dir',
-          labelsDir,
-          '--out-dir',
-          yolo,
-          '--images-dir',
-          imagesDir,
-        )
-      ).code,
-    ).toBe(0);
-    expect((await readFile(join(yolo, 'labels', 'PATEK_nab_001_03_tiltface_q1.txt'), 'utf8')).split(' ')).toHaveLength(
-      20,
-    );
-    expect(await readFile(join(yolo, 'dataset.yaml'), 'utf8')).toContain('kpt_shape: [5, 3]');
+  it('refuses an unknown format', async () => {
     expect((await run('convert', '--to', 'pascal', '--labels-dir', labelsDir)).code).toBe(2);
   });
 

@@ -50,6 +50,16 @@ describe('settings', () => {
     expect(!notHere.ok && notHere.error.message).toMatch(/annotator cannot be set here/);
   });
 
+  it('keeps a keypoint map for pose detectors, checked like --keypoint-map, and clears it', () => {
+    const set = applySettingsPatch(DEFAULT_SETTINGS, { predict: { keypointMap: ' 12_oclock = top , centre=Centre' } });
+    expect(set.ok && set.value.predict.keypointMap).toBe('12_oclock=top,centre=center');
+    const bad = applySettingsPatch(DEFAULT_SETTINGS, { predict: { keypointMap: 'hour=minute' } });
+    expect(!bad.ok && bad.error.message).toMatch(/"minute" is not one of top, bottom, left, right, center/);
+    const cleared = set.ok ? applySettingsPatch(set.value, { predict: { keypointMap: null } }) : set;
+    expect(cleared.ok && cleared.value.predict.keypointMap).toBeNull();
+    expect(DEFAULT_SETTINGS.predict.keypointMap).toBeNull();
+  });
+
   it('keeps the Python the exporter runs, its factory and its path; refuses what cannot work', () => {
     const ok = applySettingsPatch(DEFAULT_SETTINGS, {
       python: { executable: ' /opt/conda/bin/python ', modelFactory: 'my_models.nets:build', pythonPath: ['/src', ''] },

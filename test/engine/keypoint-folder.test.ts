@@ -8,6 +8,7 @@ import { LabelStore } from '../../src/engine/labels/label-store';
 import { designRecord } from '../fixtures/labels';
 import { jpeg } from '../fixtures/images';
 import { tempDir } from '../helpers';
+import { checkUltralyticsPoseDataset } from '../ultralytics-rules';
 
 describe('keypoint folder: load, review, export', () => {
   let tmp: { path: string; cleanup: () => Promise<void> };
@@ -139,17 +140,26 @@ describe('keypoint folder: load, review, export', () => {
     const coco = join(tmp.path, 'corrected.json');
     expect(
       await exportReviewed(photos, DEFAULT_NAMING_PATTERN, { format: 'coco', onlyCorrected: true, out: coco }, now),
-    ).toEqual({ images: 1, out: coco });
+    ).toEqual({ images: 1, out: coco, skipped: [] });
     expect(JSON.parse(await readFile(coco, 'utf8')).images.map((i: { file_name: string }) => i.file_name)).toEqual([
       'PATEK_nab_001_03_tiltface_q1.jpg',
     ]);
+    // A label of a second watch: a YOLO-pose export splits by watch ID, so it needs two.
+    await writeFile(
+      join(tmp.path, 'alignment_labels', 'downloaded_images.json'),
+      JSON.stringify({ IMG_9: { ...designRecord(), full_image_name: 'IMG_9.jpg', annotator: 'bob' } }),
+    );
+    const yolo = join(tmp.path, 'yolo');
     const all = await exportReviewed(
       photos,
       DEFAULT_NAMING_PATTERN,
-      { format: 'yolo-pose', onlyCorrected: false, out: join(tmp.path, 'yolo') },
+      { format: 'yolo-pose', onlyCorrected: false, out: yolo },
       now,
     );
-    expect(all.images).toBe(2);
+    expect(all).toMatchObject({ images: 3, out: yolo, skipped: [] });
+    expect((all.split?.train.watches ?? 0) + (all.split?.val.watches ?? 0)).toBe(2);
+    expect(all.split?.val.watches).toBe(1);
+    await expect(checkUltralyticsPoseDataset(join(yolo, 'dataset.yaml'))).resolves.toMatchObject({ errors: [] });
   });
 
   it('does not show a partial label (a Label Studio import with --allow-partial): reports it, leaves it on disk', async () => {

@@ -1,15 +1,14 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LabelFile } from '../../shared/labels';
 import { DEFAULT_NAMING_PATTERN } from '../../shared/settings';
 import { missingKeypoints } from '../../core/formats/labels';
-import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retraining';
-import { compileNamingPattern } from '../../core/naming';
-import { writeFileAtomic, writeJsonAtomic } from '../../engine/fs/atomic';
+import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { LabelDir } from '../../engine/labels/label-dir';
 import { LabelStore } from '../../engine/labels/label-store';
 import { UsageError, type CliIo } from '../context';
 import { exportLabelStudio, importLabelStudio, readProjectOptions } from './convert-label-studio';
+import { exportCoco, exportYoloPose } from './convert-retraining';
 import { defaultImagesDir } from './validate';
 
 export const CONVERT_HELP = `Usage: loupe convert --to <format> --labels-dir DIR [options]
@@ -26,9 +25,14 @@ Formats:
                       docs/label-studio.md), or --image-base-url URL/<name>.
                       For an existing project: --from-name, --to-name, --label-map, --config.
                       --model-version NAME sets the predictions' model_version.
-  --to coco           COCO keypoints JSON for retraining. --out FILE (default coco_keypoints.json)
-  --to yolo-pose      Ultralytics YOLO-pose labels: --out-dir DIR gets labels/<image>.txt and
-                      dataset.yaml (kpt_shape, flip_idx)
+  --to coco           COCO keypoints JSON for retraining (info, licenses, the dial category with
+                      kpt_oks_sigmas). --out FILE (default coco_keypoints.json)
+  --to yolo-pose      An Ultralytics YOLO-pose dataset that trains as it is: --out-dir DIR gets
+                      images/{train,val} (symlinks to the images in --images-dir; --copy to
+                      copy them), labels/{train,val}/<image>.txt and dataset.yaml (path, train,
+                      val, kpt_shape [5, 3], flip_idx, names). Split by watch ID, no watch in
+                      both: --val-fraction F of the watches (default 0.2), --seed N (default 0).
+                      Keypoints outside the image are clamped and marked not visible
   --from label-studio A Label Studio export, JSON or JSON-MIN (told apart by shape), into
                       {WATCH_ID}.json label files in --labels-dir. Per task the newest
                       non-cancelled annotation wins (the newest prediction kept under
@@ -83,6 +87,9 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
       'allow-partial': { type: 'boolean' },
       predictions: { type: 'boolean' },
       'naming-pattern': { type: 'string' },
+      copy: { type: 'boolean' },
+      'val-fraction': { type: 'string' },
+      seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -136,27 +143,22 @@ export async function convertCommand(argv: string[], io: CliIo, now: () => Date 
         io,
       });
     }
-    case 'coco': {
-      const out = resolve(values.out ?? 'coco_keypoints.json');
-      const items = Object.entries(all).map(([imageKey, record]) => ({ imageKey, record }));
-      await writeJsonAtomic(out, toCoco(items, now().toISOString()));
-      io.out(`${items.length} images → ${out}\n`);
-      return 0;
-    }
-    case 'yolo-pose': {
+    case 'coco':
+      return exportCoco(all, resolve(values.out ?? 'coco_keypoints.json'), now(), io);
+    case 'yolo-pose':
       if (!values['out-dir']) throw new UsageError('--out-dir is required for yolo-pose');
-      const outDir = resolve(values['out-dir']);
-      let n = 0;
-      for (const record of Object.values(all)) {
-        const stem = record.full_image_name.replace(/\.[^.]+$/, '');
-        await writeFileAtomic(join(outDir, 'labels', `${stem}.txt`), toYoloPoseLine(record) + '\n');
-        n++;
-      }
-      await writeFileAtomic(join(outDir, 'dataset.yaml'), yoloDatasetYaml(imagesDir ?? join(outDir, 'images')));
-      io.out(`${n} label files → ${join(outDir, 'labels')}\ndataset → ${join(outDir, 'dataset.yaml')}\n`);
-      if (!imagesDir) io.out(`note: put (or link) the images in ${join(outDir, 'images')}, or pass --images-dir\n`);
-      return 0;
-    }
+      return exportYoloPose(
+        all,
+        {
+          outDir: values['out-dir'],
+          imagesDir,
+          copy: values.copy === true,
+          valFraction: values['val-fraction'],
+          seed: values.seed,
+          watchIdOf: (name) => identifyImage(name, pattern.value, 'unsorted').watchId,
+        },
+        io,
+      );
     case undefined:
       throw new UsageError('say --to label-studio|coco|yolo-pose, or --from label-studio');
     default:

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ModelInfo } from '../../shared/models';
 import { formatBytes, formatShape } from '../../core/format';
+import { describeKeypointMap } from '../../core/keypoints/model-keypoints';
 import { cliHost, HOST_OPTIONS, type CliIo, type CliLocations } from '../context';
 import { unknownModelReason } from '../../core/models/describe';
 
@@ -8,7 +9,9 @@ export const MODELS_HELP = `Usage: loupe models [options]
 
 List the bundled models and the user's models (settings, --models-dir): their task, inputs and
 outputs, measured quality, and the execution provider that runs them on this machine. Each model
-is loaded once to find out (use --no-probe to skip).
+is loaded once to find out (use --no-probe to skip). Pose models show which of their keypoints
+are top, bottom, left, right and center (by their names: model.json or Ultralytics kpt_names,
+with synonyms such as 12_oclock or centre; by order only for five unnamed keypoints).
 
 Options:
   --device D          auto | coreml | cuda | webgpu | dml | cpu (default: the settings' device)
@@ -90,6 +93,8 @@ function describe(m: ModelInfo, probed: boolean, planned: string): string {
     const baseline = q.baseline !== undefined ? ` (baseline ${q.baseline}${q.unit ? ` ${q.unit}` : ''})` : '';
     lines.push(`  quality  ${q.name} ${q.value}${q.unit ? ` ${q.unit}` : ''}${baseline} on ${q.dataset}`);
   }
+  if (m.keypointMap?.ok) lines.push(`  keypoints ${describeKeypointMap(m.keypointMap.value)}`);
+  else if (m.keypointMap) lines.push(`  keypoints UNMAPPED: ${m.keypointMap.error.message}`);
   if (m.provider?.fallbackReason) lines.push(`  fallback ${m.provider.fallbackReason}`);
   if (m.error) lines.push(`  error    ${m.error.code}: ${m.error.message}`);
   return lines.join('\n') + '\n';

@@ -13,9 +13,10 @@ export const PREDICT_HELP = `Usage: loupe predict [options]
 Predict the five dial keypoints (top, bottom, left, right, center) of every image that has no
 human label yet, and write one {WATCH_ID}.json per watch into the output folder (DESIGN.md's
 format; merged with what is there, written atomically). Tiers: full (detector + template
-matching + homography, or a pose detector's keypoints when there is no template), pipeline
-fallback (detector geometry), geometric fallback (no detection). Resumable: a rerun after a kill
-redoes only unfinished images, and the ones that failed (unless --no-retry-failed).
+matching + homography, nothing else), pipeline fallback (no template or no fit: a pose
+detector's own keypoints, debug_info.method "pose", else the box's geometry), geometric fallback
+(no detection). Resumable: a rerun after a kill redoes only unfinished images, and the ones that
+failed (unless --no-retry-failed).
 
 Options:
   --images-dir DIR       Images to predict (default downloaded_images)
@@ -24,8 +25,15 @@ Options:
                          (default alignment_labels)
   --config FILE          YAML: detector (model, conf 0.25, iou 0.7), matcher (type orb|akaze,
                          max_features 1000, ratio 0.7), homography (min_inliers 10,
-                         ransac_threshold 4, max_templates 3), naming_pattern, annotator
+                         ransac_threshold 4, max_templates 3), naming_pattern, annotator,
+                         keypoint_map
   --model ID|FILE        Detector (default: the bundled loupe-dial-pose)
+  --keypoint-map MAP     Which of a pose detector's keypoints are Loupe's five:
+                         MODEL_KEYPOINT=top,… with the model's keypoint names or 0-based
+                         indices, e.g. 12_oclock=top,centre=center,3_oclock=right,6=bottom,9=left
+                         (default: by the model's names, kpt_names or model.json, with
+                         synonyms; by order for five unnamed keypoints). Also keypoint_map in
+                         --config and Settings → Predict
   --device D             auto | coreml | cuda | webgpu | dml | cpu
   --resume / --no-resume Continue from the output folder's progress file (default: resume)
   --no-retry-failed      On a rerun, keep images that failed before as failed (default: try
@@ -58,6 +66,7 @@ export async function predictCommand(
       'labels-dir': { type: 'string', default: 'alignment_labels' },
       config: { type: 'string' },
       model: { type: 'string' },
+      'keypoint-map': { type: 'string' },
       resume: { type: 'boolean' },
       'no-resume': { type: 'boolean' },
       'retry-failed': { type: 'boolean' },
@@ -88,6 +97,11 @@ export async function predictCommand(
   const config = predictConfigFrom(yaml, DEFAULT_PREDICT_CONFIG);
   if (!config.ok) throw new UsageError(config.error.message);
   if (values.model) config.value.model = values.model;
+  if (values['keypoint-map'] !== undefined) {
+    const withMap = predictConfigFrom({ keypoint_map: values['keypoint-map'] }, config.value);
+    if (!withMap.ok) throw new UsageError(`--keypoint-map: ${withMap.error.message}`);
+    config.value.keypointMap = withMap.value.keypointMap;
+  }
 
   const progressOut = values.json ? io.err : io.out;
   const host = await cliHost(values, io, loc);

@@ -8,11 +8,36 @@ import { err, ok } from '../result';
  * `kpt_names`, a user's `--label-map` values. Compared after `normalizeKeypointLabel`.
  */
 export const KEYPOINT_SYNONYMS: Readonly<Record<KeypointName, readonly string[]>> = {
-  top: ['top', '12', '12oclock', '12h', 'twelve', 'twelveoclock', 'xii', 'north', 'up', 'topcenter', 'topcentre'],
+  top: [
+    'top',
+    '12',
+    '12oclock',
+    '12h',
+    'twelve',
+    'twelveoclock',
+    'xii',
+    'noon',
+    'north',
+    'up',
+    'topcenter',
+    'topcentre',
+  ],
   right: ['right', '3', '3oclock', '3h', 'three', 'threeoclock', 'iii', 'east'],
   bottom: ['bottom', '6', '6oclock', '6h', 'six', 'sixoclock', 'vi', 'south', 'down', 'bottomcenter', 'bottomcentre'],
   left: ['left', '9', '9oclock', '9h', 'nine', 'nineoclock', 'ix', 'west'],
-  center: ['center', 'centre', 'middle', 'mid', 'hub', 'pivot', 'origin', 'clockcenter', 'clockcentre'],
+  center: [
+    'center',
+    'centre',
+    'middle',
+    'mid',
+    'hub',
+    'pivot',
+    'handpivot',
+    'pinion',
+    'origin',
+    'clockcenter',
+    'clockcentre',
+  ],
 };
 
 /** Words that qualify a position without changing it: `dial_top`, `kp_center`, `12_oclock_marker`. */

@@ -2,6 +2,7 @@ import type { PredictConfig } from '../../shared/jobs';
 import type { Result } from '../../shared/result';
 import { DEFAULT_NAMING_PATTERN, DEFAULT_PREDICT_SETTINGS } from '../../shared/settings';
 import { compileNamingPattern } from '../naming';
+import { parseKeypointMap } from './model-keypoints';
 import { DEFAULT_PIPELINE, type PipelineConfig } from './pipeline';
 import { err, ok } from '../result';
 
@@ -81,6 +82,24 @@ export function predictConfigFrom(yaml: unknown, base: PredictConfig = DEFAULT_P
       case 'maxTemplates':
         num('maxTemplates', v, 1, 20, true);
         break;
+      case 'keypointMap': {
+        // `12_oclock=top,centre=center`, or the same as a YAML mapping; null or '' = none.
+        const text =
+          v === null || v === ''
+            ? null
+            : typeof v === 'string'
+              ? v
+              : v && typeof v === 'object' && !Array.isArray(v)
+                ? Object.entries(v as Record<string, unknown>)
+                    .map(([from, to]) => `${from}=${String(to)}`)
+                    .join(',')
+                : undefined;
+        const parsed = text ? parseKeypointMap(text) : null;
+        if (text === undefined) problems.push('keypoint_map must be NAME=keypoint pairs or a mapping');
+        else if (parsed && !parsed.ok) problems.push(parsed.error.message);
+        else out.keypointMap = parsed ? parsed.value.map((e) => `${e.from}=${e.to}`).join(',') : null;
+        break;
+      }
       case 'namingPattern': {
         const compiled = typeof v === 'string' ? compileNamingPattern(v) : null;
         if (compiled?.ok) out.namingPattern = v as string;
@@ -109,6 +128,8 @@ export function predictConfigKey(c: PredictConfig, modelSha: string): string {
     c.maxTemplates,
     c.namingPattern,
     c.annotator,
+    // Only when set, so the keys of runs from before keypoint maps existed still match.
+    ...(c.keypointMap ? [c.keypointMap] : []),
   ]);
 }
 

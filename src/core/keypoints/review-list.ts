@@ -1,7 +1,6 @@
 import type { LabelRecord, Tier } from '../../shared/labels';
 import type { ReviewEntry, ReviewState } from '../../shared/review';
-import { tierOf } from '../formats/labels';
-import { reviewStateOf, wrongnessScore } from './review';
+import { reviewStateOf, reviewTier, wrongnessScore } from './review';
 
 /**
  * The review list: every image of a folder with what the grid filters and sorts on, derived once
@@ -33,7 +32,7 @@ export function reviewItem(entry: ReviewEntry): ReviewItem {
   return {
     ...entry,
     state,
-    tier: prediction ? tierOf(prediction.annotator) : null,
+    tier: prediction ? reviewTier(prediction) : null,
     confidence: typeof prediction?.confidence === 'number' ? prediction.confidence : null,
     score: prediction ? wrongnessScore(prediction) : null,
     shown: entry.human ?? entry.predicted,

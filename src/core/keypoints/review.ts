@@ -22,10 +22,26 @@ function moved(a: Keypoints, b: Keypoints): boolean {
 
 const TIER_RISK: Record<Tier, number> = { full: 0, 'pipeline-fallback': 0.5, 'geometric-fallback': 1 };
 
+/** debug_info.method of a pose detector's own keypoints: now, and as Loupe wrote it before. */
+const POSE_METHODS: ReadonlySet<string> = new Set(['pose', 'YOLO-Pose', 'YOLO-Pose-Fallback']);
+
+/**
+ * The tier a prediction is reviewed as: its annotator's, except that a pose detector's own
+ * keypoints are never the full tier. Predictions written before the tiers said so (no template:
+ * a pose model's keypoints under the full annotator) are ordered and filtered as the
+ * pipeline fallback they are.
+ */
+export function reviewTier(record: Pick<LabelRecord, 'annotator' | 'debug_info'>): Tier {
+  const tier = tierOf(record.annotator);
+  const method = record.debug_info?.method;
+  return tier === 'full' && typeof method === 'string' && POSE_METHODS.has(method) ? 'pipeline-fallback' : tier;
+}
+
 /**
  * "Most likely wrong", in [0, 1], higher = review first. A documented mix of four signals:
  *   0.35 × (1 − confidence)
- * + 0.25 × tier risk (full 0, pipeline fallback 0.5, geometric fallback 1)
+ * + 0.25 × tier risk (full 0, pipeline fallback 0.5, geometric fallback 1; see reviewTier: a
+ *          pose detector's own keypoints are pipeline fallback)
  * + 0.15 × min(1, reprojection error / 4 px)            (0 when there is no homography)
  * + 0.25 × asymmetry: how far the 12–6 and 9–3 midpoints fall from the centre point, as a fraction
  *          of the dial's diameter, ×4 and capped at 1 (a centre not between its rim points is
@@ -33,7 +49,7 @@ const TIER_RISK: Record<Tier, number> = { full: 0, 'pipeline-fallback': 0.5, 'ge
  */
 export function wrongnessScore(record: LabelRecord): number {
   const confidence = typeof record.confidence === 'number' ? record.confidence : 0;
-  const tier = tierOf(record.annotator);
+  const tier = reviewTier(record);
   const reproj = Number((record.debug_info as { reprojection_error?: unknown } | undefined)?.reprojection_error);
   const reprojTerm = Number.isFinite(reproj) ? Math.min(1, reproj / 4) : 0;
   return round(

@@ -1,16 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { LabelProblem, LabelRecord } from '../../shared/labels';
-import type { ExportRequest, KeypointFolder, ReviewAction, ReviewEntry } from '../../shared/review';
+import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from '../../shared/review';
 import { mergeInto, missingKeypoints } from '../../core/formats/labels';
-import { toCoco, toYoloPoseLine, yoloDatasetYaml } from '../../core/formats/retraining';
+import { planYoloPoseExport, toCoco } from '../../core/formats/retraining';
 import { reviewedRecord, reviewStateOf } from '../../core/keypoints/review';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { AppFailure, unwrap } from '../../core/result';
-import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
+import { writeJsonAtomic } from '../fs/atomic';
 import { listImages } from '../images/list-images';
 import { LabelDir } from '../labels/label-dir';
 import type { LabelStore } from '../labels/label-store';
+import { writeYoloPoseDataset } from './yolo-pose-export';
 
 export const REVIEW_FILE = '.loupe-review.json';
 
@@ -158,32 +159,44 @@ async function setRejected(
   });
 }
 
-/** Export reviewed labels for retraining (optionally only the corrected ones). */
+/**
+ * Export reviewed labels for retraining (optionally only the corrected ones): one COCO file, or a
+ * YOLO-pose dataset split by watch ID with the images linked (or copied) beside the labels.
+ */
 export async function exportReviewed(
   folder: string,
   namingPattern: string,
   request: ExportRequest,
   now: () => Date,
-): Promise<{ images: number; out: string }> {
+): Promise<ExportResult> {
   const data = await loadKeypointFolder(folder, namingPattern);
   const chosen = data.entries.filter((e) => {
     if (!e.human) return false;
     return !request.onlyCorrected || reviewStateOf(e.human, e.rejected) === 'corrected';
   });
   if (request.format === 'coco') {
-    await writeJsonAtomic(
-      request.out,
-      toCoco(
-        chosen.map((e) => ({ imageKey: e.imageKey, record: e.human as LabelRecord })),
-        now().toISOString(),
-      ),
+    const { coco, skipped } = toCoco(
+      chosen.map((e) => ({ imageKey: e.imageKey, record: e.human as LabelRecord })),
+      { now: now().toISOString() },
     );
-  } else {
-    for (const e of chosen) {
-      const stem = (e.human as LabelRecord).full_image_name.replace(/\.[^.]+$/, '');
-      await writeFileAtomic(join(request.out, 'labels', `${stem}.txt`), toYoloPoseLine(e.human as LabelRecord) + '\n');
-    }
-    await writeFileAtomic(join(request.out, 'dataset.yaml'), yoloDatasetYaml(folder));
+    await writeJsonAtomic(request.out, coco);
+    return { images: coco.images.length, out: request.out, skipped };
   }
-  return { images: chosen.length, out: request.out };
+  const plan = planYoloPoseExport(
+    chosen.map((e) => ({
+      imageKey: e.imageKey,
+      record: e.human as LabelRecord,
+      watchId: e.watchId,
+      imagePath: e.path,
+    })),
+    { valFraction: request.valFraction ?? 0.2, seed: request.seed ?? 0 },
+  );
+  if (!plan.ok) throw new AppFailure(plan.error.code, plan.error.message, plan.error.details);
+  const written = await writeYoloPoseDataset(request.out, plan.value, { copy: request.copy === true });
+  return {
+    images: written.images,
+    out: written.out,
+    skipped: plan.value.skipped,
+    split: { train: written.train, val: written.val },
+  };
 }

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import ort from 'onnxruntime-node';
 import type { LabelRecord } from '../../shared/labels';
 import { KEYPOINT_NAMES } from '../../shared/labels';
-import type { ModelInfo } from '../../shared/models';
+import type { KeypointMapInfo, ModelInfo } from '../../shared/models';
 import { decodeYolo, unletterboxDetections, type Detection } from '../../core/detect/yolo';
 import { annotatorFor } from '../../core/formats/labels';
 import type { Pt } from '../../core/geometry/polygon';
@@ -17,6 +17,7 @@ import {
   type TemplateRef,
 } from '../../core/keypoints/pipeline';
 import type { Matcher } from '../../core/match/matcher';
+import { selectKeypoints } from '../../core/keypoints/model-keypoints';
 import { highPass } from '../../core/match/verify';
 import { concreteInputShape, readUltralyticsMetadata } from '../../core/models/describe';
 import { AppFailure } from '../../core/result';
@@ -113,13 +114,18 @@ export interface DetectorRun {
   ms: number;
 }
 
-/** Run a detect/pose/OBB model on a working image; detections in source pixels. */
+/**
+ * Run a detect/pose/OBB model on a working image; detections in source pixels. A pose model's
+ * keypoints come back as Loupe's five (KEYPOINT_NAMES order) through `keypoints`, its mapping
+ * (modelKeypointMap); without one they are dropped, never taken by position.
+ */
 export async function runDetector(
   handle: SessionHandle,
   model: ModelInfo,
   img: WorkingImage,
   conf: number,
   iou: number,
+  keypoints: KeypointMapInfo | null,
 ): Promise<DetectorRun> {
   const input = model.inputs[0];
   if (!input) throw new AppFailure('UNSUPPORTED', `${model.name} has no input`);
@@ -149,7 +155,8 @@ export async function runDetector(
     confThreshold: conf,
     iouThreshold: iou,
   });
-  return { detections: unletterboxDetections(dets, lb), ms };
+  const mapped = keypoints ? selectKeypoints(dets, keypoints) : dets.map(({ keypoints: _k, ...d }) => d);
+  return { detections: unletterboxDetections(mapped, lb), ms };
 }
 
 export interface PredictInput {
@@ -167,7 +174,8 @@ export interface Prediction {
 
 export interface PredictorDeps<T> {
   cv: Cv;
-  detector: { handle: SessionHandle; model: ModelInfo };
+  /** `keypoints`: a pose detector's keypoint mapping (modelKeypointMap), null for box detectors. */
+  detector: { handle: SessionHandle; model: ModelInfo; keypoints: KeypointMapInfo | null };
   matcher: Matcher<T>;
   templates: TemplateCache<T>;
   candidates: readonly TemplateCandidate[];
@@ -189,7 +197,14 @@ export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T
   const result = await runPipeline<T>(
     {
       detect: async () => {
-        const r = await runDetector(deps.detector.handle, deps.detector.model, img, deps.config.conf, deps.config.iou);
+        const r = await runDetector(
+          deps.detector.handle,
+          deps.detector.model,
+          img,
+          deps.config.conf,
+          deps.config.iou,
+          deps.detector.keypoints,
+        );
         detectMs = r.ms;
         return r.detections;
       },

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ModelManifest } from '../../shared/model-manifest';
 import type { ModelInfo } from '../../shared/models';
 import type { AppError } from '../../shared/result';
+import { modelKeypointMap } from '../../core/keypoints/model-keypoints';
 import { describeModel, modelIdFromFileName, validateManifest } from '../../core/models/describe';
 import { parseOnnxModel } from '../../core/onnx/model-info';
 import { appError, AppFailure, toAppError } from '../../core/result';
@@ -101,6 +102,9 @@ export class ModelCatalog {
       base.inputs = info.inputs;
       base.outputs = info.outputs;
       base.metadata = info.metadata;
+      // Pose models: which keypoints are Loupe's five (shown by `loupe models` and Models).
+      const keypointMap = modelKeypointMap(base, null);
+      if (keypointMap) base.keypointMap = keypointMap;
       const missing = [];
       for (const ext of info.externalData) {
         try {

@@ -5,6 +5,7 @@ import type { AppError } from '../../shared/result';
 import type { ModelInfo } from '../../shared/models';
 import type { PredictItemData, PredictKeypointsResult } from '../../shared/jobs';
 import { DEFAULT_PIPELINE } from '../../core/keypoints/pipeline';
+import { modelKeypointMap, describeKeypointMap } from '../../core/keypoints/model-keypoints';
 import { pipelineSettings, predictConfigKey } from '../../core/keypoints/predict-config';
 import { isHumanLabel, isSafeFileName, missingKeypoints, templateProblem } from '../../core/formats/labels';
 import { compileNamingPattern, identifyImage, type ImageIdentity } from '../../core/naming';
@@ -79,6 +80,11 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
     if (model.task !== 'pose' && model.task !== 'detect' && model.task !== 'obb') {
       throw new AppFailure('INVALID_ARGUMENT', `${model.name} is a ${model.task} model, not a dial detector`);
     }
+    // A pose model's keypoints by name (or the user's map); one whose names cannot be mapped
+    // fails here, before any image, with what is missing and how to name it.
+    const mapped = modelKeypointMap(model, config.keypointMap);
+    if (mapped && !mapped.ok) throw new AppFailure(mapped.error.code, mapped.error.message, mapped.error.details);
+    const keypointMap = mapped?.value ?? null;
     const handle = await svc.sessions.acquire(model, spec.device ?? svc.config().device);
     ctx.setProvider(handle.provider);
     const { cv } = await loadCv();
@@ -182,6 +188,7 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
     await log(
       `start: ${images.length} images in ${imagesDir}, ${human.size} human labels, ${candidates.length} templates, detector ${model.id} on ${handle.provider.active}, ${done.size} already done`,
     );
+    if (keypointMap) await log(`detector keypoints: ${describeKeypointMap(keypointMap)}`);
 
     ctx.setTotal(images.length);
     const pending = new Map<string, LabelFile>();
@@ -260,7 +267,7 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
             },
             {
               cv,
-              detector: { handle, model },
+              detector: { handle, model, keypoints: keypointMap },
               matcher,
               templates,
               candidates,

@@ -127,10 +127,21 @@ describe('runPipeline', () => {
     expect(r.confidence).toBeCloseTo(0.75 * 0.9 * 0.9, 3);
   });
 
-  it('uses a pose detector’s keypoints as the full answer when no template exists', async () => {
+  it('reports a pose detector’s keypoints without a template as the pipeline-fallback tier, with their own confidence', async () => {
     const r = await runPipeline(ports({ dets: [det({ keypoints: pose })] }), size, DEFAULT_PIPELINE);
-    expect(r).toMatchObject({ tier: 'full', method: 'pose' });
+    // The full tier is template matching + homography only (issue 13: tiers mean what they say).
+    expect(r).toMatchObject({ tier: 'pipeline-fallback', method: 'pose' });
+    expect(r.debug.method).toBe('pose');
+    expect(r.debug.templates_tried).toBe(0);
+    // detector score × mean visibility, not discounted like a fallback after failed matching.
+    expect(r.confidence).toBeCloseTo(0.9 * 0.9, 3);
     expect(r.coords.left).toEqual([0.31, 0.5]);
+  });
+
+  it('never takes more than five keypoints by position (they must be mapped by name first)', async () => {
+    const seven = [...pose, { x: 1, y: 1, v: 1 }, { x: 2, y: 2, v: 1 }];
+    const r = await runPipeline(ports({ dets: [det({ keypoints: seven })] }), size, DEFAULT_PIPELINE);
+    expect(r.method).toBe('box');
   });
 
   it('rejects an implausible homography and falls back to box geometry', async () => {

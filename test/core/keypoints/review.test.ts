@@ -5,8 +5,11 @@ import {
   correctionDistances,
   reviewedRecord,
   reviewStateOf,
+  reviewTier,
   wrongnessScore,
 } from '../../../src/core/keypoints/review';
+import { reviewItem } from '../../../src/core/keypoints/review-list';
+import type { ReviewEntry } from '../../../src/shared/review';
 import { designRecord } from '../../fixtures/labels';
 
 describe('review', () => {
@@ -60,5 +63,27 @@ describe('review', () => {
     expect(wrongnessScore(geometric)).toBeGreaterThan(wrongnessScore(good));
     expect(wrongnessScore(skewed)).toBeGreaterThan(wrongnessScore(good));
     expect(wrongnessScore(geometric)).toBeLessThanOrEqual(1);
+  });
+
+  it('orders a pose detector’s own keypoints as the pipeline fallback, also in files from before the tiers said so', () => {
+    const fit = { ...predicted, confidence: 0.8, debug_info: { method: 'YOLO-Match-Homography' } };
+    const oldPose = { ...fit, debug_info: { method: 'YOLO-Pose' } };
+    const newPose = { ...fit, annotator: `${fit.annotator}-pipeline-fallback`, debug_info: { method: 'pose' } };
+    expect(reviewTier(fit)).toBe('full');
+    expect(reviewTier(oldPose)).toBe('pipeline-fallback');
+    expect(reviewTier(newPose)).toBe('pipeline-fallback');
+    expect(wrongnessScore(oldPose)).toBeCloseTo(wrongnessScore(fit) + 0.25 * 0.5, 3);
+    expect(wrongnessScore(newPose)).toBe(wrongnessScore(oldPose));
+    const entry: ReviewEntry = {
+      imageKey: 'PATEK_nab_001_03',
+      watchId: 'PATEK_nab_001',
+      templateModel: 'nab',
+      path: '/x/PATEK_nab_001_03_tiltface_q1.jpg',
+      fullImageName: 'PATEK_nab_001_03_tiltface_q1.jpg',
+      human: null,
+      predicted: oldPose,
+      rejected: false,
+    };
+    expect(reviewItem(entry).tier).toBe('pipeline-fallback');
   });
 });

@@ -4,6 +4,7 @@ import type { ModelInfo, ModelTryResult } from '../../../shared/models';
 import { useApi } from '../../lib/api';
 import { folderToGrant } from '../../../core/contract/grants';
 import { formatBytes, formatShape } from '../../../core/format';
+import { describeKeypointMap } from '../../../core/keypoints/model-keypoints';
 import { GrantPrompt } from '../../components/GrantPrompt';
 import { ProgressBar } from '../../components/ProgressBar';
 import { RefreshIcon } from '../../components/icons';
@@ -133,6 +134,13 @@ function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
             <dd>
               {model.layout} <span className="faint">(from {model.taskSource})</span>
             </dd>
+          </>
+        )}
+        {model.keypointMap?.ok && <Pair label="Keypoints" value={describeKeypointMap(model.keypointMap.value)} />}
+        {model.keypointMap && !model.keypointMap.ok && (
+          <>
+            <dt>Keypoints</dt>
+            <dd className="error">{model.keypointMap.error.message}</dd>
           </>
         )}
         {model.opset !== null && (

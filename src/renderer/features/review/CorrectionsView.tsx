@@ -115,7 +115,19 @@ function ExportPanel() {
     setBusy(false);
     if (!r.ok && r.error.code === 'ALREADY_EXISTS') setExists(target);
     else if (!r.ok) notify('error', r.error.message);
-    else setDone(`Exported ${r.value.images} image${r.value.images === 1 ? '' : 's'} to ${r.value.out}`);
+    else {
+      const { images, out: where, skipped, split } = r.value;
+      const splitText = split
+        ? ` (train ${split.train.images} of ${split.train.watches} watches, val ${split.val.images} of ${split.val.watches})`
+        : '';
+      const skippedText = skipped.length
+        ? `; ${skipped.length} left out: ${skipped
+            .slice(0, 3)
+            .map((s) => `${s.imageKey} (${s.reason})`)
+            .join(', ')}${skipped.length > 3 ? ', …' : ''}`
+        : '';
+      setDone(`Exported ${images} image${images === 1 ? '' : 's'}${splitText} to ${where}${skippedText}`);
+    }
   };
 
   return (
@@ -130,7 +142,7 @@ function ExportPanel() {
             onChange={(e) => setFormat(e.target.value as ExportRequest['format'])}
           >
             <option value="coco">COCO keypoints (one .json)</option>
-            <option value="yolo-pose">YOLO-pose (labels/ + dataset.yaml)</option>
+            <option value="yolo-pose">YOLO-pose (images/ and labels/ split by watch, dataset.yaml)</option>
           </select>
         </label>
         <label className="check">

@@ -238,10 +238,27 @@ function SettingsForm({ settings }: { settings: Settings }) {
                 }
               />
             </label>
+            <label className="predict-field">
+              Keypoint map
+              <input
+                className="input mono"
+                placeholder="by the model's keypoint names"
+                value={draft.predict.keypointMap ?? ''}
+                onChange={(e) =>
+                  setDraft({ ...draft, predict: { ...draft.predict, keypointMap: e.target.value || null } })
+                }
+                onBlur={() =>
+                  draft.predict.keypointMap !== settings.predict.keypointMap &&
+                  void save({ predict: { keypointMap: draft.predict.keypointMap } })
+                }
+              />
+            </label>
           </div>
           <div className="help">
             What Predict in the app runs with; the same keys as <span className="mono">loupe predict --config</span>.
-            The detector is a model id from the Models page or a path to an .onnx file.
+            The detector is a model id from the Models page or a path to an .onnx file. The keypoint map says which of a
+            pose detector&apos;s keypoints are Loupe&apos;s five when its names do not (
+            <span className="mono">12_oclock=top,centre=center,…</span>, names or 0-based indices).
           </div>
         </div>
 
