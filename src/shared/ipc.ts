@@ -7,7 +7,15 @@ import type { JobSnapshot, JobSpec } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { PythonCheck } from './pytorch';
 import type { AppError, Result } from './result';
-import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from './review';
+import type {
+  ExportRequest,
+  ExportResult,
+  KeypointFolder,
+  LabelStudioImportRequest,
+  LabelStudioImportResult,
+  ReviewAction,
+  ReviewEntry,
+} from './review';
 import type { Settings, SettingsPatch } from './settings';
 
 /**
@@ -40,6 +48,7 @@ export const IPC_CHANNELS = {
   KEYPOINTS_LOAD: 'keypoints:load',
   KEYPOINTS_REVIEW: 'keypoints:review',
   KEYPOINTS_EXPORT: 'keypoints:export',
+  KEYPOINTS_IMPORT: 'keypoints:import',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
@@ -151,6 +160,11 @@ export interface IpcContract {
   [IPC_CHANNELS.KEYPOINTS_EXPORT]: {
     params: [folder: string, request: ExportRequest];
     result: ExportResult;
+  };
+  /** A Label Studio export into the folder's human labels (`alignment_labels`). */
+  [IPC_CHANNELS.KEYPOINTS_IMPORT]: {
+    params: [folder: string, request: LabelStudioImportRequest];
+    result: LabelStudioImportResult;
   };
 }
 

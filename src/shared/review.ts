@@ -56,6 +56,32 @@ export interface ExportRequest {
   seed?: number;
 }
 
+/** Import a Label Studio export (JSON or JSON-MIN) into the folder's human labels. */
+export interface LabelStudioImportRequest {
+  /** The export file (absolute path). */
+  input: string;
+  /** Project labels → keypoints, e.g. `Top=top,Center=center` (else the synonyms). */
+  labelMap?: string;
+  /** Import labels that lack some of the five keypoints. */
+  allowPartial?: boolean;
+  /** Import tasks that only have predictions, as predictions. */
+  predictions?: boolean;
+  /** Merge into label files that exist (default true in the app). */
+  merge?: boolean;
+}
+
+export interface LabelStudioImportResult {
+  imported: number;
+  files: number;
+  labelsDir: string;
+  /** Label files that exist and were left alone (merge: false). */
+  clashes: string[];
+  /** Tasks that could not be imported, with why. */
+  failed: { task: string; message: string }[];
+  /** What the import did, in lines (the same as `loupe convert --from label-studio` prints). */
+  summary: string[];
+}
+
 export interface ExportResult {
   images: number;
   out: string;

@@ -149,6 +149,10 @@ describe('host verbs and folder grants', () => {
         out: join(tmp.path, 'x.json'),
       }),
     ).toMatchObject(denied);
+    await writeFile(join(tmp.path, 'ls-export.json'), '[]');
+    expect(
+      await call('keypoints:import', unopened, { input: join(tmp.path, 'ls-export.json'), allowPartial: true }),
+    ).toMatchObject(denied);
     expect(await call('jobs:submit', { kind: 'scan-images', folder: unopened })).toMatchObject(denied);
     expect(
       await call('jobs:submit', {

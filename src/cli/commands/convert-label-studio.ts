@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { LabelFile, LabelRecord } from '../../shared/labels';
+import type { LabelFile } from '../../shared/labels';
 import { labelingConfigXml, toLabelStudioTasks, type LsExportOptions } from '../../core/formats/label-studio';
 import {
   chooseKeypointControl,
@@ -10,15 +10,17 @@ import {
 } from '../../core/formats/label-studio-config';
 import {
   importLabelStudioExport,
+  importSummary,
+  labelStudioUser,
   taskLabel,
-  type LsImported,
-  type LsSkipCode,
+  taskList,
 } from '../../core/formats/label-studio-import';
 import { labelForKeypoint, parseKeypointLabelMap, type KeypointLabelMap } from '../../core/keypoints/names';
 import { identifyImage, isImageFileName } from '../../core/naming';
 import { writeFileAtomic, writeJsonAtomic } from '../../engine/fs/atomic';
 import type { LabelDir } from '../../engine/labels/label-dir';
 import type { LabelStore } from '../../engine/labels/label-store';
+import { existingLabelFiles, writeImported } from '../../engine/labels/label-studio-import';
 import { UsageError, type CliIo } from '../context';
 
 /** `--label-map` and `--config`, read once for both directions. */
@@ -45,28 +47,6 @@ export async function readProjectOptions(values: {
   const control = chooseKeypointControl(config.value, values['from-name']);
   if (!control.ok) throw new UsageError(`--config ${values.config}: ${control.error.message}`);
   return { ...(labelMap ? { labelMap } : {}), control: control.value };
-}
-
-const SKIP_TEXT: Record<LsSkipCode, string> = {
-  'no-annotations': 'no annotations (empty tasks)',
-  'all-cancelled': 'every annotation cancelled',
-  'predictions-only': 'only predictions (import them with --predictions)',
-  'no-keypoints': 'newest annotation has no keypoints',
-  'duplicate-image': 'same image as a task with a newer label',
-};
-
-function who(completedBy: unknown): string {
-  if (typeof completedBy === 'object' && completedBy !== null) {
-    const c = completedBy as { email?: unknown; id?: unknown };
-    if (typeof c.email === 'string' && c.email) return c.email;
-    if (typeof c.id === 'number' || typeof c.id === 'string') return String(c.id);
-  }
-  if (typeof completedBy === 'number' || (typeof completedBy === 'string' && completedBy)) return String(completedBy);
-  return 'label-studio';
-}
-
-function taskList(tasks: string[]): string {
-  return tasks.length > 12 ? `${tasks.slice(0, 12).join(', ')}, … (${tasks.length - 12} more)` : tasks.join(', ');
 }
 
 export interface ImportArgs {
@@ -102,68 +82,23 @@ export async function importLabelStudio(args: ImportArgs): Promise<number> {
     allowPartial: args.allowPartial,
     predictions: args.predictions,
     identify: (path) => identifyImage(path, args.pattern, 'unsorted'),
-    annotator: (completedBy) => args.annotator ?? `human:${who(completedBy)}`,
+    annotator: (completedBy) => args.annotator ?? `human:${labelStudioUser(completedBy)}`,
     now: () => args.now().toISOString(),
   });
   if (!result.ok) throw new UsageError(`${args.input}: ${result.error.message}`);
   const report = result.value;
   for (const f of report.failed) io.err(`task ${taskLabel(f.task)}: ${f.message}\n`);
 
-  const byWatch = new Map<string, LsImported[]>();
-  for (const item of report.imported) byWatch.set(item.watchId, [...(byWatch.get(item.watchId) ?? []), item]);
   if (!args.merge) {
-    const clashes = [];
-    for (const watchId of byWatch.keys()) if ((await labels.read(watchId)).exists) clashes.push(watchId);
+    const clashes = await existingLabelFiles(report, labels);
     if (clashes.length > 0) {
       io.err(`these label files exist: ${clashes.join(', ')}. Use --merge to merge into them.\n`);
       return 1;
     }
   }
-  let written = 0;
-  for (const [watchId, items] of byWatch) {
-    const incoming: LabelFile = Object.fromEntries(items.map((i) => [i.imageKey, i.record]));
-    const keepOnDisk = (onDisk: LabelRecord): boolean => {
-      const theirs = items.find((i) => i.record.full_image_name === onDisk.full_image_name)?.record;
-      if (!theirs) return false;
-      const onDiskIsHuman = onDisk.debug_info === undefined;
-      // A model's record never replaces a person's; a person's label on disk that is newer wins.
-      if (theirs.debug_info !== undefined && onDiskIsHuman) return true;
-      if (!onDiskIsHuman || !onDisk.timestamp || theirs.timestamp === undefined) return false;
-      return Date.parse(onDisk.timestamp) > Date.parse(theirs.timestamp);
-    };
-    await args.store.merge(labels.path(watchId), incoming, keepOnDisk);
-    written += items.length;
-  }
-
-  const kindName = report.kind === 'json' ? 'JSON' : 'JSON-MIN';
-  const partial = report.imported.filter((i) => i.missing.length > 0).length;
-  const fromPredictions = report.imported.filter((i) => i.source === 'prediction').length;
-  const extras = [
-    ...(partial ? [`${partial} partial`] : []),
-    ...(fromPredictions ? [`${fromPredictions} from predictions`] : []),
-  ];
-  let text = `Label Studio ${kindName} export, ${report.tasks} task${report.tasks === 1 ? '' : 's'}\n`;
-  text += `imported ${written}${extras.length ? ` (${extras.join(', ')})` : ''} → ${labels.dir} (${byWatch.size} file${byWatch.size === 1 ? '' : 's'})\n`;
-  if (report.skipped.length > 0) {
-    text += `skipped ${report.skipped.length}:\n`;
-    const byCode = new Map<LsSkipCode, string[]>();
-    for (const s of report.skipped) byCode.set(s.code, [...(byCode.get(s.code) ?? []), taskLabel(s.task)]);
-    for (const [code, tasks] of byCode) text += `  ${tasks.length} ${SKIP_TEXT[code]}: ${taskList(tasks)}\n`;
-  }
-  if (report.failed.length > 0) {
-    text += `failed ${report.failed.length} (each reported above):\n`;
-    const byCode = new Map<string, number>();
-    for (const f of report.failed) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);
-    for (const [code, n] of byCode) text += `  ${n} ${code}\n`;
-  }
-  const ignored = Object.entries(report.ignoredLabels);
-  if (ignored.length > 0) {
-    text += `labels not imported (they name no dial keypoint; map them with --label-map LABEL=keypoint): ${ignored
-      .map(([label, n]) => `${label} ×${n}`)
-      .join(', ')}\n`;
-  }
-  io.out(text);
-  return written > 0 ? 0 : 1;
+  const written = await writeImported(report, labels, args.store);
+  io.out(importSummary(report, { ...written, labelsDir: labels.dir }).join('\n') + '\n');
+  return written.written > 0 ? 0 : 1;
 }
 
 export interface ExportArgs {

@@ -796,3 +796,69 @@ export function taskLabel(task: LsTaskRef): string {
   const id = task.id !== undefined ? String(task.id) : `#${task.index + 1}`;
   return task.image ? `${id} (${task.image})` : id;
 }
+
+/** Who made an annotation, from Label Studio's `completed_by` (an id, an email, or a user object). */
+export function labelStudioUser(completedBy: unknown): string {
+  if (typeof completedBy === 'object' && completedBy !== null) {
+    const c = completedBy as { email?: unknown; id?: unknown };
+    if (typeof c.email === 'string' && c.email) return c.email;
+    if (typeof c.id === 'number' || typeof c.id === 'string') return String(c.id);
+  }
+  if (typeof completedBy === 'number' || (typeof completedBy === 'string' && completedBy)) return String(completedBy);
+  return 'label-studio';
+}
+
+const SKIP_TEXT: Record<LsSkipCode, string> = {
+  'no-annotations': 'no annotations (empty tasks)',
+  'all-cancelled': 'every annotation cancelled',
+  'predictions-only': 'only predictions (import them with --predictions)',
+  'no-keypoints': 'newest annotation has no keypoints',
+  'duplicate-image': 'same image as a task with a newer label',
+};
+
+export function taskList(tasks: string[]): string {
+  return tasks.length > 12 ? `${tasks.slice(0, 12).join(', ')}, … (${tasks.length - 12} more)` : tasks.join(', ');
+}
+
+/**
+ * What an import did, in lines, the same for `loupe convert` and the app: what was imported where,
+ * what was skipped and why (grouped), what failed (counted by reason), labels that named nothing.
+ */
+export function importSummary(
+  report: LsImportReport,
+  written: { written: number; files: number; labelsDir: string },
+): string[] {
+  const lines: string[] = [];
+  const kindName = report.kind === 'json' ? 'JSON' : 'JSON-MIN';
+  const partial = report.imported.filter((i) => i.missing.length > 0).length;
+  const fromPredictions = report.imported.filter((i) => i.source === 'prediction').length;
+  const extras = [
+    ...(partial ? [`${partial} partial`] : []),
+    ...(fromPredictions ? [`${fromPredictions} from predictions`] : []),
+  ];
+  lines.push(`Label Studio ${kindName} export, ${report.tasks} task${report.tasks === 1 ? '' : 's'}`);
+  lines.push(
+    `imported ${written.written}${extras.length ? ` (${extras.join(', ')})` : ''} → ${written.labelsDir} (${written.files} file${written.files === 1 ? '' : 's'})`,
+  );
+  if (report.skipped.length > 0) {
+    lines.push(`skipped ${report.skipped.length}:`);
+    const byCode = new Map<LsSkipCode, string[]>();
+    for (const s of report.skipped) byCode.set(s.code, [...(byCode.get(s.code) ?? []), taskLabel(s.task)]);
+    for (const [code, tasks] of byCode) lines.push(`  ${tasks.length} ${SKIP_TEXT[code]}: ${taskList(tasks)}`);
+  }
+  if (report.failed.length > 0) {
+    lines.push(`failed ${report.failed.length} (each reported above):`);
+    const byCode = new Map<string, number>();
+    for (const f of report.failed) byCode.set(f.code, (byCode.get(f.code) ?? 0) + 1);
+    for (const [code, n] of byCode) lines.push(`  ${n} ${code}`);
+  }
+  const ignored = Object.entries(report.ignoredLabels);
+  if (ignored.length > 0) {
+    lines.push(
+      `labels not imported (they name no dial keypoint; map them with --label-map LABEL=keypoint): ${ignored
+        .map(([label, n]) => `${label} ×${n}`)
+        .join(', ')}`,
+    );
+  }
+  return lines;
+}

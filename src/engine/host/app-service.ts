@@ -23,6 +23,7 @@ import { AppFailure, err, toAppError, unwrap } from '../../core/result';
 import { listImages } from '../images/list-images';
 import type { LabelStore } from '../labels/label-store';
 import { readCompareSession } from '../restore/compare-session';
+import { importIntoFolder } from './label-studio-import';
 import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
 import { requireJobGrants } from './job-grants';
 import type { EngineClient } from './engine-client';
@@ -195,6 +196,23 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
       const images = await requireGranted(deps.grants, folder);
       if (request.overwrite !== true) await refuseExisting(request.out, request.format);
       return exportReviewed(images, (await deps.settings.get()).namingPattern, request, () => new Date());
+    },
+    'keypoints:import': async (folder, request) => {
+      if (!request || typeof request.input !== 'string' || !isAbsolute(request.input))
+        throw new AppFailure('INVALID_ARGUMENT', 'an import needs the absolute path of a Label Studio export');
+      for (const key of ['allowPartial', 'predictions', 'merge'] as const) {
+        if (request[key] !== undefined && typeof request[key] !== 'boolean')
+          throw new AppFailure('INVALID_ARGUMENT', `${key} must be true or false`);
+      }
+      if (request.labelMap !== undefined && typeof request.labelMap !== 'string')
+        throw new AppFailure('INVALID_ARGUMENT', 'labelMap must be text like Top=top,Center=center');
+      // Labels are written into the opened folder's label folder; the export is a file the user named.
+      const images = await requireGranted(deps.grants, folder);
+      return importIntoFolder(images, request, {
+        store: deps.labels,
+        namingPattern: (await deps.settings.get()).namingPattern,
+        now: () => new Date(),
+      });
     },
     'jobs:submit': async (spec) => {
       const valid = unwrap(validateJobSpec(spec));

@@ -11,6 +11,7 @@ import { Editor } from '../review/Editor';
 import { FilterBar } from '../review/FilterBar';
 import { ReviewGrid } from '../review/ReviewGrid';
 import { TIER_STYLE } from '../review/points';
+import { LabelStudioImport } from './LabelStudioImport';
 
 type Tab = 'review' | 'corrections';
 
@@ -38,6 +39,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const predictJob = useApp((s) => (predictJobId ? s.jobs[predictJobId] : undefined)) as
     JobSnapshot<'predict-keypoints'> | undefined;
   const [tab, setTab] = useState<Tab>('review');
+  const [importing, setImporting] = useState(false);
 
   const items = useMemo(() => Object.values(itemsMap), [itemsMap]);
   const counts = useMemo(() => reviewCounts(items), [items]);
@@ -65,6 +67,9 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
           >
             Predict {counts.unlabelled > 0 ? `${counts.unlabelled} image${counts.unlabelled === 1 ? '' : 's'}` : ''}
           </button>
+          <button className="btn" onClick={() => setImporting((v) => !v)} data-testid="ls-import-open">
+            Import from Label Studio
+          </button>
           <button className="btn" onClick={onRescan} disabled={scanJob?.status === 'running'}>
             <RefreshIcon size={14} /> Rescan
           </button>
@@ -81,6 +86,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
         <JobStrip job={predictJob} label="Predicting keypoints" unit="img" testId="predict-progress" />
       )}
       {(loadError || scanError) && <div className="card empty danger-text">{loadError ?? scanError}</div>}
+      {importing && <LabelStudioImport onClose={() => setImporting(false)} />}
 
       <div className="stats">
         <Stat value={counts.images} label="images" testId="image-count" />
