@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { EngineConfig } from '../../src/shared/engine-protocol';
 import type { EngineEvent } from '../../src/shared/events';
 import { EngineClient } from '../../src/engine/host/engine-client';
+import { createHost, type Host } from '../../src/engine/host/host';
 import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
 import { writeFixtureModels, type FixtureModels } from '../fixtures/onnx-models';
 import { builtEngine, repoRoot, tempDir } from '../helpers';
@@ -55,4 +56,16 @@ export async function ok<T>(
   const r = await p;
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
   return r.value;
+}
+
+/** A web-kind host over a real engine child, its data and cache in `root` (tests of the verbs). */
+export function startTestHost(root: string, options: { extraModelDirs?: string[] } = {}): Promise<Host> {
+  return createHost({
+    kind: 'web',
+    name: 'Loupe',
+    version: 'test',
+    paths: { dataDir: join(root, 'data'), cacheDir: join(root, 'cache'), resourcesDir: join(repoRoot, 'resources') },
+    spawn: nodeEngineSpawner(builtEngine, { silent: true }),
+    ...(options.extraModelDirs ? { extraModelDirs: options.extraModelDirs } : {}),
+  });
 }

@@ -1,3 +1,4 @@
+import { startTestHost } from './engine-harness';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -6,11 +7,10 @@ import type { CompareSession } from '../../src/shared/compare';
 import type { Result } from '../../src/shared/result';
 import { electronImageUrl } from '../../src/core/contract/image-url';
 import { invokeHandler } from '../../src/engine/host/app-service';
-import { createHost, type Host } from '../../src/engine/host/host';
-import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
+import type { Host } from '../../src/engine/host/host';
 import { jpeg } from '../fixtures/images';
 import { writeFixtureModels } from '../fixtures/onnx-models';
-import { builtEngine, repoRoot, tempDir } from '../helpers';
+import { tempDir } from '../helpers';
 
 /**
  * Only a user's act grants a folder; paths read from files never do, and every verb that reads or
@@ -43,18 +43,7 @@ describe('host verbs and folder grants', () => {
     await writeFile(join(photos, 'PATEK_nab_001_01_view.jpg'), await jpeg(64, 48));
     const models = join(tmp.path, 'models');
     await writeFixtureModels(models);
-    host = await createHost({
-      kind: 'web',
-      name: 'Loupe',
-      version: 'test',
-      paths: {
-        dataDir: join(tmp.path, 'data'),
-        cacheDir: join(tmp.path, 'cache'),
-        resourcesDir: join(repoRoot, 'resources'),
-      },
-      spawn: nodeEngineSpawner(builtEngine, { silent: true }),
-      extraModelDirs: [models],
-    });
+    host = await startTestHost(tmp.path, { extraModelDirs: [models] });
   });
   afterAll(async () => {
     await host.stop();

@@ -1,13 +1,13 @@
+import { startTestHost } from './engine-harness';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/shared/result';
 import { invokeHandler } from '../../src/engine/host/app-service';
-import { createHost, type Host } from '../../src/engine/host/host';
-import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
+import type { Host } from '../../src/engine/host/host';
 import { jpeg } from '../fixtures/images';
 import { writeFixtureModels } from '../fixtures/onnx-models';
-import { builtEngine, repoRoot, tempDir, waitFor } from '../helpers';
+import { tempDir, waitFor } from '../helpers';
 
 /** The verbs every host binds, over a real engine, real settings file and real folders. */
 describe('host verbs', () => {
@@ -25,18 +25,7 @@ describe('host verbs', () => {
     await writeFixtureModels(extra);
     await mkdir(other);
     await writeFile(join(other, 'second.onnx'), await readFile(join(extra, 'tiny-pose.onnx')));
-    host = await createHost({
-      kind: 'web',
-      name: 'Loupe',
-      version: 'test',
-      paths: {
-        dataDir: join(tmp.path, 'data'),
-        cacheDir: join(tmp.path, 'cache'),
-        resourcesDir: join(repoRoot, 'resources'),
-      },
-      spawn: nodeEngineSpawner(builtEngine, { silent: true }),
-      extraModelDirs: [extra],
-    });
+    host = await startTestHost(tmp.path, { extraModelDirs: [extra] });
   });
   afterEach(async () => {
     await host.stop();

@@ -1,3 +1,4 @@
+import { startTestHost } from '../engine-harness';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -5,11 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabelFile, NormPoint } from '../../../src/shared/labels';
 import type { Result } from '../../../src/shared/result';
 import { invokeHandler } from '../../../src/engine/host/app-service';
-import { createHost, type Host } from '../../../src/engine/host/host';
-import { nodeEngineSpawner } from '../../../src/engine/host/node-spawn';
+import type { Host } from '../../../src/engine/host/host';
 import { designRecord } from '../../fixtures/labels';
 import { jpeg } from '../../fixtures/images';
-import { builtEngine, repoRoot, tempDir, waitFor } from '../../helpers';
+import { repoRoot, tempDir, waitFor } from '../../helpers';
 
 /**
  * The fault suite of issue 12 for label files: concurrent saves in one host, saves racing another
@@ -58,17 +58,7 @@ describe('label files under concurrent writers', () => {
       humanFile,
       JSON.stringify({ KEEP_me_001_01: { ...designRecord(), annotator: 'bob', custom_field: { x: 1 } } }),
     );
-    host = await createHost({
-      kind: 'web',
-      name: 'Loupe',
-      version: 'test',
-      paths: {
-        dataDir: join(tmp.path, 'data'),
-        cacheDir: join(tmp.path, 'cache'),
-        resourcesDir: join(repoRoot, 'resources'),
-      },
-      spawn: nodeEngineSpawner(builtEngine, { silent: true }),
-    });
+    host = await startTestHost(tmp.path);
     // The user opened the photos folder: the only act that lets the renderer review labels there.
     const opened = await call('folders:open', photos);
     if (!opened.ok) throw new Error(opened.error.message);
