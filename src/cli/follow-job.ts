@@ -1,6 +1,7 @@
 import type { EngineEvent } from '../shared/events';
 import type { JobSnapshot } from '../shared/jobs';
 import type { Host } from '../engine/host/host';
+import { isFinished } from '../core/jobs/job-record';
 
 export interface FollowJobOptions {
   /** Registers what Ctrl-C does (the CLI's signal handler). */
@@ -43,7 +44,7 @@ export function followJob(host: Host, submitted: JobSnapshot, o: FollowJobOption
         warned.add(w.message);
         o.progressOut(`warning: ${w.message}\n`);
       }
-      const finished = job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
+      const finished = isFinished(job.status);
       o.onProgress?.(job, finished);
       if (finished) {
         unsubscribe();

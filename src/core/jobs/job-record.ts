@@ -16,6 +16,14 @@ export function canTransition(from: JobStatus, to: JobStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
+/**
+ * The job has ended (done, failed or stopped by the user). An interrupted job has not: it waits to
+ * be resumed.
+ */
+export function isFinished(status: JobStatus): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled';
+}
+
 export function isActive(status: JobStatus): boolean {
   return status === 'queued' || status === 'running' || status === 'paused';
 }

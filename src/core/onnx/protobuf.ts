@@ -100,18 +100,6 @@ export function readVarint(buf: Uint8Array, start: number): [value: number, next
 const decoder = new TextDecoder('utf-8');
 export const decodeString = (bytes: Uint8Array): string => decoder.decode(bytes);
 
-/** Packed repeated varints (proto3 default for repeated scalars). */
-export function readPackedVarints(bytes: Uint8Array): number[] {
-  const out: number[] = [];
-  let pos = 0;
-  while (pos < bytes.length) {
-    const [v, next] = readVarint(bytes, pos);
-    out.push(v);
-    pos = next;
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writer
 

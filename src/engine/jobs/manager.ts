@@ -16,12 +16,12 @@ import { PROGRESS_INTERVAL_MS, Throttle } from '../../core/jobs/throttle';
 import { appError, AppFailure, toAppError } from '../../core/result';
 import type { JobJournal } from './journal';
 
-/** What a running job sees. Runners never touch the manager's state directly. */
 /** Marks a job the engine interrupted because the app quit (not because it crashed). */
 const QUIT = 'quit';
 /** Distinct warnings kept per job. */
 const MAX_WARNINGS = 10;
 
+/** What a running job sees. Runners never touch the manager's state directly. */
 export interface JobContext<K extends JobKind> {
   readonly jobId: string;
   readonly spec: JobSpecOf<K>;
@@ -42,9 +42,12 @@ export interface JobContext<K extends JobKind> {
 export type JobRunner<K extends JobKind> = (ctx: JobContext<K>) => Promise<JobKinds[K]['result']>;
 export type JobRunners = { [K in JobKind]: JobRunner<K> };
 
+/** What the manager needs of the journal (JobJournal on disk; tests pass one in memory). */
+export type JournalPort = Pick<JobJournal, 'load' | 'save' | 'append' | 'remove' | 'drain'>;
+
 export interface JobManagerDeps {
   runners: JobRunners;
-  journal: JobJournal;
+  journal: JournalPort;
   emit: (event: EngineEvent) => void;
   now: () => number;
   /** Snapshot writes during a run happen at most this often (status changes always write). */
