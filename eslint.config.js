@@ -62,7 +62,7 @@ const IPC_RENDERER_ONLY_IN_PRELOAD = {
   message: 'Only the preload talks to ipcRenderer.',
 };
 
-export default tseslint.config(
+const configs = tseslint.config(
   {
     ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'e2e/artifacts/**', 'training/**', 'coverage/**'],
   },
@@ -239,3 +239,28 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
 );
+
+/**
+ * Electron is also importable as `electron/main`, `electron/renderer` and `electron/common`; ESLint's
+ * `paths` match a specifier exactly, so every rule written for `electron` is repeated for each
+ * subpath (otherwise `import { ipcMain } from 'electron/main'` would walk through every fence).
+ */
+const ELECTRON_SUBPATHS = ['electron/main', 'electron/renderer', 'electron/common'];
+function withElectronSubpaths(list) {
+  const expand = (option) =>
+    typeof option === 'object' && option !== null && Array.isArray(option.paths)
+      ? {
+          ...option,
+          paths: option.paths.flatMap((p) =>
+            p.name === 'electron' ? [p, ...ELECTRON_SUBPATHS.map((name) => ({ ...p, name }))] : [p],
+          ),
+        }
+      : option;
+  return list.map((config) => {
+    const rule = config.rules?.['no-restricted-imports'];
+    if (!Array.isArray(rule)) return config;
+    return { ...config, rules: { ...config.rules, 'no-restricted-imports': rule.map(expand) } };
+  });
+}
+
+export default withElectronSubpaths(configs);

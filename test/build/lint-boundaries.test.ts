@@ -25,6 +25,15 @@ describe('lint boundaries', () => {
     ['src/renderer/x.tsx', "import { readFile } from 'node:fs';\nexport const x = readFile;"],
     ['src/cli/x.ts', "import { startEngine } from '../engine/engine';\nexport const x = startEngine;"],
     ['src/preload/x.ts', "import { readFile } from 'node:fs';\nexport const x = readFile;"],
+    // Electron's subpath entry points are fenced like the bare specifier.
+    ['src/main/index2.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
+    ['src/core/x.ts', "import { app } from 'electron/main';\nexport const x = app;"],
+    ['src/shared/x.ts', "import { shell } from 'electron/common';\nexport const x = shell;"],
+    ['src/renderer/x.tsx', "import { ipcRenderer } from 'electron/renderer';\nexport const x = ipcRenderer;"],
+    ['src/renderer/x.tsx', "import { clipboard } from 'electron/common';\nexport const x = clipboard;"],
+    ['src/engine/engine2.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
+    ['src/cli/x.ts', "import { app } from 'electron/main';\nexport const x = app;"],
+    ['src/preload/x.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
   ])('%s refuses: %s', async (file, code) => {
     expect((await messages(file, code)).length).toBeGreaterThan(0);
   });
@@ -34,6 +43,9 @@ describe('lint boundaries', () => {
     ['src/renderer/lib/api.ts', 'export const x = window.api;'],
     ['src/cli/x.ts', "import { createHost } from '../engine/host/host';\nexport const x = createHost;"],
     ['src/preload/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;"],
+    ['src/main/ipc.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
+    ['src/main/index2.ts', "import { app } from 'electron/main';\nexport const x = app;"],
+    ['src/preload/x.ts', "import { ipcRenderer } from 'electron/renderer';\nexport const x = ipcRenderer;"],
   ])('%s allows: %s', async (file, code) => {
     expect(await messages(file, code)).toEqual([]);
   });
