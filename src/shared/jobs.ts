@@ -113,7 +113,7 @@ export interface PredictKeypointsSpec {
   retryFailed?: boolean;
   /** Predict images that have human labels too (written to the output folder, never the labels folder). */
   force?: boolean;
-  /** Write outputs and the progress file every N images (default 10). */
+  /** Write outputs and the progress file every N images (default PREDICT_DEFAULTS.checkpointFreq, 10). */
   checkpointFreq?: number;
 }
 

@@ -5,6 +5,7 @@ import type { AppError } from '../../shared/result';
 import type { ModelInfo } from '../../shared/models';
 import type { PredictItemData, PredictKeypointsResult } from '../../shared/jobs';
 import { DEFAULT_PIPELINE } from '../../core/keypoints/pipeline';
+import { PREDICT_DEFAULTS } from '../../core/keypoints/predict-defaults';
 import { modelKeypointMap, describeKeypointMap } from '../../core/keypoints/model-keypoints';
 import { pipelineSettings, predictConfigKey } from '../../core/keypoints/predict-config';
 import { isHumanLabel, isSafeFileName, missingKeypoints, templateProblem } from '../../core/formats/labels';
@@ -63,7 +64,7 @@ function predictKeypoints(svc: EngineServices): JobRunner<'predict-keypoints'> {
     const imagesDir = resolve(spec.imagesDir);
     const outputDir = resolve(spec.outputDir);
     const labelsDir = resolve(spec.labelsDir);
-    const checkpointFreq = Math.max(1, spec.checkpointFreq ?? 10);
+    const checkpointFreq = Math.max(1, spec.checkpointFreq ?? PREDICT_DEFAULTS.checkpointFreq);
     if (!(await stat(imagesDir).catch(() => null))?.isDirectory()) {
       throw new AppFailure('NOT_FOUND', `no images folder ${imagesDir}`, { path: imagesDir });
     }
