@@ -5,7 +5,6 @@ import { predictConfigKey } from '../../core/keypoints/predict-config';
 import { PREDICT_DEFAULTS } from '../../core/keypoints/predict-defaults';
 import { compileNamingPattern } from '../../core/naming';
 import { unwrap } from '../../core/result';
-import { diskFullFailure } from '../fs/disk-full';
 import type { JobRunner } from '../jobs/manager';
 import { LabelDir } from '../labels/label-dir';
 import { createOpenCvLoader } from '../match/opencv';
@@ -23,6 +22,7 @@ import {
   type PredictFolders,
 } from './predict/setup';
 import { predictResult } from './predict/summary';
+import { stopOnDiskFull } from './stop-on-disk-full';
 
 export { LOG_FILE } from './predict/log';
 export { PROGRESS_FILE } from './predict/progress';
@@ -40,14 +40,7 @@ export { PROGRESS_FILE } from './predict/progress';
  */
 export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-keypoints'> {
   const loadCv = createOpenCvLoader();
-  // A full disk stops the batch with "disk full", whichever write found it.
-  return async (ctx) => {
-    try {
-      return await predictKeypoints(svc, loadCv, ctx);
-    } catch (e) {
-      throw diskFullFailure(e) ?? e;
-    }
-  };
+  return stopOnDiskFull((ctx) => predictKeypoints(svc, loadCv, ctx));
 }
 
 async function predictKeypoints(

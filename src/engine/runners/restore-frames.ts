@@ -1,6 +1,5 @@
 import type { RestoreFramesResult } from '../../shared/jobs';
 import { AppFailure } from '../../core/result';
-import { diskFullFailure } from '../fs/disk-full';
 import type { JobRunner } from '../jobs/manager';
 import type { OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
@@ -9,6 +8,7 @@ import { loadModel, skipModel } from './restore/load-model';
 import { summarizeModel, writeModelReport } from './restore/report';
 import { runModel } from './restore/run-model';
 import { BatchSummary } from './restore/summary';
+import { stopOnDiskFull } from './stop-on-disk-full';
 
 export { INFER_PROGRESS_FILE } from './restore/progress';
 export { PNG_COMPRESSION_LEVEL } from './restore/run-model';
@@ -26,14 +26,7 @@ export { SSIM_DEFINITION } from './restore/quality';
  * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json.
  */
 export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'restore-frames'> {
-  // A full disk stops the batch (every later frame would fail too): the job fails with "disk full".
-  return async (ctx) => {
-    try {
-      return await restoreFrames(svc, openServer, ctx);
-    } catch (e) {
-      throw diskFullFailure(e) ?? e;
-    }
-  };
+  return stopOnDiskFull((ctx) => restoreFrames(svc, openServer, ctx));
 }
 
 async function restoreFrames(
