@@ -10,7 +10,8 @@ import {
 } from '../shared/settings';
 import type { PythonOptions } from '../shared/pytorch';
 import { compileNamingPattern } from './naming';
-import { DEFAULT_PREDICT_CONFIG, predictConfigFrom } from './keypoints/predict-config';
+import { predictConfigFrom } from './keypoints/predict-config';
+import { PREDICT_DEFAULTS } from './keypoints/predict-defaults';
 import { err, ok } from './result';
 
 /**
@@ -59,7 +60,7 @@ export function applySettingsPatch(current: Settings, patch: unknown): Result<Se
   if ('predict' in p) {
     const parsed =
       typeof p.predict === 'object' && p.predict !== null && !Array.isArray(p.predict)
-        ? predictConfigFrom(p.predict, { ...DEFAULT_PREDICT_CONFIG, ...current.predict })
+        ? predictConfigFrom(p.predict, { ...PREDICT_DEFAULTS.config, ...current.predict })
         : null;
     if (parsed?.ok) {
       const c = parsed.value;

@@ -16,5 +16,11 @@ export interface EngineServices {
   labels: LabelStore;
   /** libvips threads available for decoding in parallel. */
   ioConcurrency(): number;
+  /**
+   * The clock, in epoch milliseconds: every runner reads it (never Date.now() or new Date()) for
+   * item durations and for the timestamps it writes (created_at, updatedAt, log lines), so a test
+   * can pass its own. benchmark-model times session runs with performance.now(), a sub-millisecond
+   * stopwatch, on purpose: that is the measurement, not the time of day.
+   */
   now(): number;
 }

@@ -113,7 +113,7 @@ export interface PredictKeypointsSpec {
   retryFailed?: boolean;
   /** Predict images that have human labels too (written to the output folder, never the labels folder). */
   force?: boolean;
-  /** Write outputs and the progress file every N images (default 10). */
+  /** Write outputs and the progress file every N images (default PREDICT_DEFAULTS.checkpointFreq, 10). */
   checkpointFreq?: number;
 }
 
@@ -312,7 +312,12 @@ export const FINISHED_JOB_STATUSES: readonly JobStatus[] = ['completed', 'cancel
 export type ItemStatus = 'ok' | 'failed' | 'skipped';
 
 export interface JobItem<K extends JobKind = JobKind> {
-  /** Position in the job's item list (stable across resumes). */
+  /**
+   * The 0-based position of the item's input in the job's list of inputs (images, frames, models,
+   * iterations), stable across resumes, whatever became of the item (ok, failed or skipped). A
+   * restore-frames job reports one item per model and frame: all of a frame's items carry the
+   * frame's index (its output name and metadata.json's `frames[].index`); the key tells models apart.
+   */
   index: number;
   /** Stable key of the item (a relative path, an iteration number). */
   key: string;

@@ -4,9 +4,12 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { JobSnapshot, PredictKeypointsResult } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
-import { DEFAULT_PREDICT_CONFIG, predictConfigFrom } from '../../core/keypoints/predict-config';
+import { predictConfigFrom } from '../../core/keypoints/predict-config';
+import { PREDICT_DEFAULTS } from '../../core/keypoints/predict-defaults';
 import { cliHost, HOST_OPTIONS, UsageError, type CliIo, type CliLocations } from '../context';
 import { followJob } from '../follow-job';
+
+const D = PREDICT_DEFAULTS.config;
 
 export const PREDICT_HELP = `Usage: loupe predict [options]
 
@@ -23,11 +26,11 @@ Options:
   --output-dir DIR       Predicted label files (default alignment_labels_predicted)
   --labels-dir DIR       Human labels: skipped images and matching templates, never written
                          (default alignment_labels)
-  --config FILE          YAML: detector (model, conf 0.25, iou 0.7), matcher (type orb|akaze,
-                         max_features 1000, ratio 0.7), homography (min_inliers 10,
-                         ransac_threshold 4, max_templates 3), naming_pattern, annotator,
+  --config FILE          YAML: detector (model, conf ${D.conf}, iou ${D.iou}), matcher (type orb|akaze,
+                         max_features ${D.maxFeatures}, ratio ${D.ratio}), homography (min_inliers ${D.minInliers},
+                         ransac_threshold ${D.ransacThreshold}, max_templates ${D.maxTemplates}), naming_pattern, annotator,
                          keypoint_map
-  --model ID|FILE        Detector (default: the bundled loupe-dial-pose)
+  --model ID|FILE        Detector (default: the bundled ${D.model})
   --keypoint-map MAP     Which of a pose detector's keypoints are Loupe's five:
                          MODEL_KEYPOINT=top,… with the model's keypoint names or 0-based
                          indices, e.g. 12_oclock=top,centre=center,3_oclock=right,6=bottom,9=left
@@ -40,7 +43,7 @@ Options:
                          them again)
   --force                Also predict images that have human labels (into the output folder)
   --watch-id ID          Only this watch ID
-  --checkpoint-freq N    Write outputs and progress every N images (default 10)
+  --checkpoint-freq N    Write outputs and progress every N images (default ${PREDICT_DEFAULTS.checkpointFreq})
   --json                 Print a machine-readable summary on stdout (progress on stderr)
   --models-dir DIR       Extra model folder (repeatable)
   --data-dir DIR         Settings, job journal and caches
@@ -73,7 +76,7 @@ export async function predictCommand(
       'no-retry-failed': { type: 'boolean' },
       force: { type: 'boolean' },
       'watch-id': { type: 'string' },
-      'checkpoint-freq': { type: 'string', default: '10' },
+      'checkpoint-freq': { type: 'string', default: String(PREDICT_DEFAULTS.checkpointFreq) },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -94,7 +97,7 @@ export async function predictCommand(
       throw new UsageError(`cannot read --config ${values.config}: ${(e as Error).message}`);
     }
   }
-  const config = predictConfigFrom(yaml, DEFAULT_PREDICT_CONFIG);
+  const config = predictConfigFrom(yaml, PREDICT_DEFAULTS.config);
   if (!config.ok) throw new UsageError(config.error.message);
   if (values.model) config.value.model = values.model;
   if (values['keypoint-map'] !== undefined) {

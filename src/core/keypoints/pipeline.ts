@@ -12,6 +12,7 @@ import {
 import { obbCorners, type Pt } from '../geometry/polygon';
 import type { Correspondences, GrayImage } from '../match/matcher';
 import { highPass, invert3, warpedNcc } from '../match/verify';
+import { PREDICT_DEFAULTS } from './predict-defaults';
 
 /**
  * The keypoint pipeline for one image, with its IO behind ports (the engine supplies sharp,
@@ -59,11 +60,12 @@ export interface PipelineConfig {
   orientationMargin: number;
 }
 
+/** The user's thresholds as PREDICT_DEFAULTS has them; the rest are the pipeline's own. */
 export const DEFAULT_PIPELINE: PipelineConfig = {
-  conf: 0.25,
-  minInliers: 10,
-  ransacThreshold: 4,
-  maxTemplates: 3,
+  conf: PREDICT_DEFAULTS.config.conf,
+  minInliers: PREDICT_DEFAULTS.config.minInliers,
+  ransacThreshold: PREDICT_DEFAULTS.config.ransacThreshold,
+  maxTemplates: PREDICT_DEFAULTS.config.maxTemplates,
   cropMargin: 0.15,
   minKeypointVisibility: 0.5,
   maxPoseDisagreement: 0.25,

@@ -1,19 +1,13 @@
 import type { PredictConfig } from '../../shared/jobs';
 import type { Result } from '../../shared/result';
-import { DEFAULT_NAMING_PATTERN, DEFAULT_PREDICT_SETTINGS } from '../../shared/settings';
 import { compileNamingPattern } from '../naming';
 import { parseKeypointMap } from './model-keypoints';
 import { DEFAULT_PIPELINE, type PipelineConfig } from './pipeline';
+import { PREDICT_DEFAULTS } from './predict-defaults';
 import { err, ok } from '../result';
 
-/** The seed's defaults: detector conf 0.25, min_inliers 10, checkpoints every 10 images. */
-export const DEFAULT_PREDICT_CONFIG: PredictConfig = {
-  ...DEFAULT_PREDICT_SETTINGS,
-  maxFeatures: 1000,
-  ratio: 0.7,
-  namingPattern: DEFAULT_NAMING_PATTERN,
-  annotator: 'loupe-dial-v1',
-};
+/** `PREDICT_DEFAULTS.config` (predict-defaults.ts), the config a run starts from. */
+export const DEFAULT_PREDICT_CONFIG: Readonly<PredictConfig> = PREDICT_DEFAULTS.config;
 
 /**
  * A `--config` YAML (already parsed) → PredictConfig. Accepts the nested form
@@ -21,8 +15,12 @@ export const DEFAULT_PREDICT_CONFIG: PredictConfig = {
  * ransac_threshold }`) and flat snake_case or camelCase keys; unknown keys are errors, so a typo
  * does not silently fall back to a default.
  */
-export function predictConfigFrom(yaml: unknown, base: PredictConfig = DEFAULT_PREDICT_CONFIG): Result<PredictConfig> {
-  if (yaml === null || yaml === undefined) return ok(base);
+export function predictConfigFrom(
+  yaml: unknown,
+  base: Readonly<PredictConfig> = DEFAULT_PREDICT_CONFIG,
+): Result<PredictConfig> {
+  // A copy, so a caller that changes the result never changes the defaults.
+  if (yaml === null || yaml === undefined) return ok({ ...base });
   if (typeof yaml !== 'object' || Array.isArray(yaml))
     return err('INVALID_ARGUMENT', 'the config must be a YAML mapping');
   const flat: Record<string, unknown> = {};

@@ -28,6 +28,7 @@ export interface Matcher<Prepared = unknown> {
   release(prepared: Prepared): void;
 }
 
+/** The classical matcher's settings; a run's come from its PredictConfig (defaults: PREDICT_DEFAULTS). */
 export interface MatcherConfig {
   type: 'orb' | 'akaze';
   /** Most features per image. */
@@ -35,5 +36,3 @@ export interface MatcherConfig {
   /** Lowe's ratio test threshold. */
   ratio: number;
 }
-
-export const DEFAULT_MATCHER: MatcherConfig = { type: 'orb', maxFeatures: 2000, ratio: 0.8 };

@@ -26,12 +26,7 @@ export function exportModelsRunner(svc: EngineServices, openServer: OpenServer):
       openServer,
     });
     ctx.setTotal(candidates.length);
-    const sample = async (): Promise<ExportSample> => {
-      if (!spec.sample) return { data: testCard(CARD.width, CARD.height), ...CARD, frame: 'the Loupe test card' };
-      const img = await readRgb(resolve(spec.sample));
-      const data = toPlanar(img.pixels, img.width, img.height, img.depth === 16 ? 65535 : 255);
-      return { data, width: img.width, height: img.height, frame: basename(spec.sample) };
-    };
+    const sample = (): Promise<ExportSample> => exportSample(spec.sample);
     const models: ExportItemData[] = [];
     for (const [index, c] of candidates.entries()) {
       await ctx.checkpoint();
@@ -74,14 +69,7 @@ export function exportModelsRunner(svc: EngineServices, openServer: OpenServer):
           onPhase: (phase) => ctx.setPhase(phase),
           ...(spec.force ? { force: true } : {}),
         });
-        let onnx = e.onnxPath;
-        if (spec.outputDir) {
-          const dir = join(resolve(spec.outputDir), key);
-          await mkdir(dir, { recursive: true });
-          for (const f of ['model.onnx', 'model.json', 'export.json'])
-            await copyFile(join(dirname(e.onnxPath), f), join(dir, f));
-          onnx = join(dir, 'model.onnx');
-        }
+        const onnx = spec.outputDir ? await copyExport(e.onnxPath, join(resolve(spec.outputDir), key)) : e.onnxPath;
         done({ name: c.name, status: 'success', error: null, onnx, export: e.record });
       } catch (e) {
         if (ctx.signal.aborted) throw e;
@@ -99,4 +87,19 @@ export function exportModelsRunner(svc: EngineServices, openServer: OpenServer):
     const result: ExportModelsResult = { models };
     return result;
   };
+}
+
+/** The frame an export is checked on: `--sample`, else a generated test card. */
+async function exportSample(path: string | undefined): Promise<ExportSample> {
+  if (!path) return { data: testCard(CARD.width, CARD.height), ...CARD, frame: 'the Loupe test card' };
+  const img = await readRgb(resolve(path));
+  const data = toPlanar(img.pixels, img.width, img.height, img.depth === 16 ? 65535 : 255);
+  return { data, width: img.width, height: img.height, frame: basename(path) };
+}
+
+/** The export's files (ONNX, model.json, export.json) copied into `dir`; the copy's ONNX path. */
+async function copyExport(onnxPath: string, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  for (const f of ['model.onnx', 'model.json', 'export.json']) await copyFile(join(dirname(onnxPath), f), join(dir, f));
+  return join(dir, 'model.onnx');
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_PREDICT_CONFIG } from '../../../core/keypoints/predict-config';
+import { PREDICT_DEFAULTS } from '../../../core/keypoints/predict-defaults';
 import { FINISHED_JOB_STATUSES, type JobItem, type JobSnapshot, type PredictKeypointsSpec } from '../../../shared/jobs';
 import type { LabelRecord } from '../../../shared/labels';
 import { followJobItems } from '../../lib/follow-job';
@@ -65,9 +65,9 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
         outputDir: s.predictedDir,
         labelsDir: s.labelsDir,
         config: {
-          ...DEFAULT_PREDICT_CONFIG,
+          ...PREDICT_DEFAULTS.config,
           ...current?.predict,
-          namingPattern: current?.namingPattern ?? DEFAULT_PREDICT_CONFIG.namingPattern,
+          namingPattern: current?.namingPattern ?? PREDICT_DEFAULTS.config.namingPattern,
         },
         ...(current ? { device: current.device } : {}),
         // Each result is on disk as it arrives: a crash loses at most the image in flight, and

@@ -1,0 +1,17 @@
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const LOG_FILE = 'predict.log';
+
+/** A line appended to the output folder's predict.log. */
+export type PredictLog = (line: string) => Promise<void>;
+
+/**
+ * The run's log file: one timestamped line per event. A log that cannot be written never stops
+ * the batch (the outputs and the job's items say the same).
+ */
+export function predictLog(outputDir: string, now: () => number): PredictLog {
+  return async (line) => {
+    await appendFile(join(outputDir, LOG_FILE), `${new Date(now()).toISOString()} ${line}\n`).catch(() => undefined);
+  };
+}

@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import type { ModelRunSummary, RestoreFramesResult } from '../../../shared/jobs';
+import { writeJsonAtomic } from '../../fs/atomic';
+import type { ModelCandidate } from '../../restore/sources';
+import type { RestoreBatch } from './batch';
+
+/** batch_summary.json: one entry per model, rewritten after each model so a stopped batch has one too. */
+export class BatchSummary {
+  readonly models: ModelRunSummary[] = [];
+
+  constructor(
+    private readonly batch: RestoreBatch,
+    private readonly now: () => number,
+  ) {}
+
+  /** The model's entry, as it starts: success until something says otherwise. */
+  add(c: ModelCandidate): ModelRunSummary {
+    const entry: ModelRunSummary = {
+      run_id: c.runId,
+      run_name: c.name,
+      architecture: c.architecture,
+      status: 'success',
+      output_dir: null,
+      error: null,
+      frames: 0,
+      frames_tiled: 0,
+      provider: null,
+      psnr_mean: null,
+      ssim_mean: null,
+      source: c.source,
+      export: null,
+    };
+    this.models.push(entry);
+    return entry;
+  }
+
+  result(): RestoreFramesResult {
+    return {
+      outputDir: this.batch.outputDir,
+      frames: this.batch.frames.length,
+      models: this.models,
+      // Models with metrics (both means are set together), best PSNR first.
+      ranking: this.models
+        .flatMap(({ run_name, psnr_mean, ssim_mean }) =>
+          psnr_mean !== null && ssim_mean !== null ? [{ run_name, psnr_mean, ssim_mean }] : [],
+        )
+        .sort((a, b) => b.psnr_mean - a.psnr_mean),
+    };
+  }
+
+  write(): Promise<void> {
+    const { inputDir, gtDir, outputDir, frames, inputProblems } = this.batch;
+    return writeJsonAtomic(join(outputDir, 'batch_summary.json'), {
+      created_at: new Date(this.now()).toISOString(),
+      input_dir: inputDir,
+      gt_dir: gtDir,
+      output_dir: outputDir,
+      frames: frames.length,
+      ...(inputProblems.length ? { input_problems: inputProblems } : {}),
+      models: this.models,
+      ranking: this.result().ranking,
+    });
+  }
+}
