@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { DEVICES, type Device } from '../shared/devices';
-import { createHost, defaultDataDir, type Host, type HostPaths } from '../engine/host/host';
-import { nodeEngineSpawner } from '../engine/host/node-spawn';
+import { createHost, defaultDataDir, type Host, type HostPaths } from '../host/host';
+import { nodeEngineSpawner } from '../host/node-spawn';
 
 /** Where the built files and resources are, as seen from the CLI bundle (out/main/cli.js). */
 export interface CliLocations {

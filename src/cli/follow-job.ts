@@ -1,6 +1,6 @@
 import type { EngineEvent } from '../shared/events';
 import type { JobSnapshot } from '../shared/jobs';
-import type { Host } from '../engine/host/host';
+import type { Host } from '../host/host';
 
 export interface FollowJobOptions {
   /** Registers what Ctrl-C does (the CLI's signal handler). */

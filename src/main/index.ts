@@ -8,7 +8,7 @@ import { app, BrowserWindow, dialog, Menu, MessageChannelMain, Notification, pro
 import { PUSH_CHANNELS, type AppEvent, type MenuCommand } from '../shared/ipc';
 import type { JobSnapshot } from '../shared/jobs';
 import { taskbarProgress } from '../core/jobs/aggregate';
-import { createHost, type Host } from '../engine/host/host';
+import { createHost, type Host } from '../host/host';
 import { utilityEngineSpawner } from './engine-process';
 import { bindIpc } from './ipc';
 import { buildMenu } from './menu';

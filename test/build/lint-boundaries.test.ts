@@ -32,7 +32,7 @@ describe('lint boundaries', () => {
   it.each([
     ['src/main/ipc.ts', "import { ipcMain } from 'electron';\nexport const x = ipcMain;"],
     ['src/renderer/lib/api.ts', 'export const x = window.api;'],
-    ['src/cli/x.ts', "import { createHost } from '../engine/host/host';\nexport const x = createHost;"],
+    ['src/cli/x.ts', "import { createHost } from '../host/host';\nexport const x = createHost;"],
     ['src/preload/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;"],
   ])('%s allows: %s', async (file, code) => {
     expect(await messages(file, code)).toEqual([]);

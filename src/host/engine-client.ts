@@ -6,11 +6,11 @@ import type {
   EngineResult,
   EngineToHostMessage,
   HostToEngineMessage,
-} from '../../shared/engine-protocol';
-import type { EngineEvent, EngineState } from '../../shared/events';
-import type { JobSnapshot } from '../../shared/jobs';
-import type { Result } from '../../shared/result';
-import { appError } from '../../core/result';
+} from '../shared/engine-protocol';
+import type { EngineEvent, EngineState } from '../shared/events';
+import type { JobSnapshot } from '../shared/jobs';
+import type { Result } from '../shared/result';
+import { appError } from '../core/result';
 
 /** A started engine process, whatever started it (Electron utilityProcess, Node fork). */
 export interface EngineChild {

@@ -1,16 +1,16 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { LabelProblem, LabelRecord } from '../../shared/labels';
-import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from '../../shared/review';
-import { mergeInto, missingKeypoints } from '../../core/formats/labels';
-import { planYoloPoseExport, toCoco } from '../../core/formats/retraining';
-import { reviewedRecord, reviewStateOf } from '../../core/keypoints/review';
-import { compileNamingPattern, identifyImage } from '../../core/naming';
-import { AppFailure, unwrap } from '../../core/result';
-import { writeJsonAtomic } from '../fs/atomic';
-import { listImages } from '../images/list-images';
-import { LabelDir } from '../labels/label-dir';
-import type { LabelStore } from '../labels/label-store';
+import type { LabelProblem, LabelRecord } from '../shared/labels';
+import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from '../shared/review';
+import { mergeInto, missingKeypoints } from '../core/formats/labels';
+import { planYoloPoseExport, toCoco } from '../core/formats/retraining';
+import { reviewedRecord, reviewStateOf } from '../core/keypoints/review';
+import { compileNamingPattern, identifyImage } from '../core/naming';
+import { AppFailure, unwrap } from '../core/result';
+import { writeJsonAtomic } from '../engine/fs/atomic';
+import { listImages } from '../engine/images/list-images';
+import { LabelDir } from '../engine/labels/label-dir';
+import type { LabelStore } from '../engine/labels/label-store';
 import { writeYoloPoseDataset } from './yolo-pose-export';
 
 export const REVIEW_FILE = '.loupe-review.json';

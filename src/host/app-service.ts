@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, parse, resolve } from 'node:path';
-import type { EngineConfig } from '../../shared/engine-protocol';
+import type { EngineConfig } from '../shared/engine-protocol';
 import type {
   AppInfo,
   DirEntry,
@@ -11,18 +11,18 @@ import type {
   IpcParams,
   IpcResult,
   OpenedFolder,
-} from '../../shared/ipc';
-import type { Result } from '../../shared/result';
-import { KEYPOINT_NAMES } from '../../shared/labels';
-import type { Settings } from '../../shared/settings';
-import { isIpcChannel } from '../../core/contract/invoke-api';
-import { validateJobSpec } from '../../core/jobs/validate-spec';
-import { isImageFileName } from '../../core/naming';
-import { withRecentFolder } from '../../core/settings';
-import { AppFailure, err, toAppError, unwrap } from '../../core/result';
-import { listImages } from '../images/list-images';
-import type { LabelStore } from '../labels/label-store';
-import { readCompareSession } from '../restore/compare-session';
+} from '../shared/ipc';
+import type { Result } from '../shared/result';
+import { KEYPOINT_NAMES } from '../shared/labels';
+import type { Settings } from '../shared/settings';
+import { isIpcChannel } from '../core/contract/invoke-api';
+import { validateJobSpec } from '../core/jobs/validate-spec';
+import { isImageFileName } from '../core/naming';
+import { withRecentFolder } from '../core/settings';
+import { AppFailure, err, toAppError, unwrap } from '../core/result';
+import { listImages } from '../engine/images/list-images';
+import type { LabelStore } from '../engine/labels/label-store';
+import { readCompareSession } from '../engine/restore/compare-session';
 import { importIntoFolder } from './label-studio-import';
 import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
 import { requireJobGrants } from './job-grants';

@@ -1,9 +1,9 @@
 import { realpath } from 'node:fs/promises';
 import { platform } from 'node:process';
 import { dirname } from 'node:path';
-import { notGrantedMessage, type NotGrantedDetails } from '../../core/contract/grants';
-import { confine, flavorOf, isInside, normalizeAbsolute } from '../../core/paths';
-import { AppFailure } from '../../core/result';
+import { notGrantedMessage, type NotGrantedDetails } from '../core/contract/grants';
+import { confine, flavorOf, isInside, normalizeAbsolute } from '../core/paths';
+import { AppFailure } from '../core/result';
 
 /**
  * The folders the user opened in this session (plus Loupe's own cache). Local files are served to

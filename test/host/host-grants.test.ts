@@ -1,4 +1,4 @@
-import { startTestHost } from './engine-harness';
+import { startTestHost } from '../engine/engine-harness';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareSession } from '../../src/shared/compare';
 import type { Result } from '../../src/shared/result';
 import { electronImageUrl } from '../../src/core/contract/image-url';
-import { invokeHandler } from '../../src/engine/host/app-service';
-import type { Host } from '../../src/engine/host/host';
+import { invokeHandler } from '../../src/host/app-service';
+import type { Host } from '../../src/host/host';
 import { jpeg } from '../fixtures/images';
 import { writeFixtureModels } from '../fixtures/onnx-models';
 import { tempDir } from '../helpers';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { JobSpec } from '../../shared/jobs';
+import type { JobSpec } from '../shared/jobs';
 import type { FolderGrants } from './folder-grants';
 import { keypointDirs } from './keypoint-folder';
 
