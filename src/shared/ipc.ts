@@ -1,9 +1,9 @@
-import type { EngineInfo, ItemsPage } from './engine-protocol';
+import type { EngineInfo } from './engine-protocol';
 import type { EngineEvent, EngineState } from './events';
 import type { CompareSession } from './compare';
 import type { ImageVariant, ImageView } from './images';
 import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
-import type { JobSnapshot, JobSpec } from './jobs';
+import { JOB_VERBS, type JobVerb, type JobVerbs } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { PythonCheck } from './pytorch';
 import type { AppError, Result } from './result';
@@ -17,6 +17,11 @@ import type {
   ReviewEntry,
 } from './review';
 import type { Settings, SettingsPatch } from './settings';
+
+/** `JOBS_SUBMIT: 'jobs:submit'`, … from the one list of job verbs (src/shared/jobs.ts). */
+const JOB_CHANNELS = Object.fromEntries(JOB_VERBS.map((verb) => [`JOBS_${verb.toUpperCase()}`, `jobs:${verb}`])) as {
+  readonly [V in JobVerb as `JOBS_${Uppercase<V>}`]: `jobs:${V}`;
+};
 
 /**
  * The renderer's whole view of the world: verbs it may call (request/response, each resolving to
@@ -38,13 +43,7 @@ export const IPC_CHANNELS = {
   MLFLOW_EXPERIMENTS: 'mlflow:experiments',
   PYTHON_CHECK: 'python:check',
   COMPARE_OPEN: 'compare:open',
-  JOBS_SUBMIT: 'jobs:submit',
-  JOBS_CANCEL: 'jobs:cancel',
-  JOBS_PAUSE: 'jobs:pause',
-  JOBS_RESUME: 'jobs:resume',
-  JOBS_REMOVE: 'jobs:remove',
-  JOBS_LIST: 'jobs:list',
-  JOBS_ITEMS: 'jobs:items',
+  ...JOB_CHANNELS,
   KEYPOINTS_LOAD: 'keypoints:load',
   KEYPOINTS_REVIEW: 'keypoints:review',
   KEYPOINTS_EXPORT: 'keypoints:export',
@@ -128,8 +127,13 @@ export interface OpenedFolder {
   labelDirs: { human: string | null; predicted: string | null };
 }
 
+/** The renderer's job verbs, `jobs:<verb>`, from the one list of job verbs. */
+type JobContract = {
+  [V in JobVerb as `jobs:${V}`]: { params: JobVerbs[V]['args']; result: JobVerbs[V]['result'] };
+};
+
 /** Verb contract: channel → parameter tuple and result value. */
-export interface IpcContract {
+export interface IpcContract extends JobContract {
   [IPC_CHANNELS.APP_INFO]: { params: []; result: AppInfo };
   [IPC_CHANNELS.SETTINGS_GET]: { params: []; result: Settings };
   [IPC_CHANNELS.SETTINGS_UPDATE]: { params: [patch: SettingsPatch]; result: Settings };
@@ -145,16 +149,6 @@ export interface IpcContract {
   [IPC_CHANNELS.PYTHON_CHECK]: { params: [python?: string]; result: PythonCheck };
   /** Read a restoration output folder (batch_summary.json and each model's files). */
   [IPC_CHANNELS.COMPARE_OPEN]: { params: [outputDir: string]; result: CompareSession };
-  [IPC_CHANNELS.JOBS_SUBMIT]: { params: [spec: JobSpec]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_CANCEL]: { params: [jobId: string]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_PAUSE]: { params: [jobId: string]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_RESUME]: { params: [jobId: string]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_REMOVE]: { params: [jobId: string]; result: null };
-  [IPC_CHANNELS.JOBS_LIST]: { params: []; result: JobSnapshot[] };
-  [IPC_CHANNELS.JOBS_ITEMS]: {
-    params: [jobId: string, offset: number, limit: number];
-    result: ItemsPage;
-  };
   [IPC_CHANNELS.KEYPOINTS_LOAD]: { params: [folder: string]; result: KeypointFolder };
   [IPC_CHANNELS.KEYPOINTS_REVIEW]: { params: [folder: string, action: ReviewAction]; result: ReviewEntry };
   [IPC_CHANNELS.KEYPOINTS_EXPORT]: {
