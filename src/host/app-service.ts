@@ -25,6 +25,7 @@ import type { LabelStore } from '../engine/labels/label-store';
 import { readCompareSession } from '../engine/restore/compare-session';
 import { importIntoFolder } from './label-studio-import';
 import { applyReview, exportReviewed, loadKeypointFolder } from './keypoint-folder';
+import { findLabelDirs } from './label-dirs';
 import { requireJobGrants } from './job-grants';
 import type { EngineClient } from './engine-client';
 import type { FolderGrants } from './folder-grants';
@@ -280,17 +281,15 @@ async function refuseExisting(out: string, format: 'coco' | 'yolo-pose'): Promis
 
 async function describeFolder(folder: string): Promise<OpenedFolder> {
   const images = await listImages(folder, true, COUNT_LIMIT);
-  const findDir = async (name: string): Promise<string | null> => {
-    for (const candidate of [join(folder, name), join(dirname(folder), name)]) {
-      if ((await stat(candidate).catch(() => null))?.isDirectory()) return candidate;
-    }
-    return null;
-  };
+  const labels = await findLabelDirs(folder);
   return {
     path: folder,
     name: basename(folder) || folder,
     imageCount: images.length,
-    labelDirs: { human: await findDir('alignment_labels'), predicted: await findDir('alignment_labels_predicted') },
+    labelDirs: {
+      human: labels.human.found ? labels.human.path : null,
+      predicted: labels.predicted.found ? labels.predicted.path : null,
+    },
   };
 }
 

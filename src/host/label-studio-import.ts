@@ -12,7 +12,7 @@ import { AppFailure } from '../core/result';
 import { LabelDir } from '../engine/labels/label-dir';
 import type { LabelStore } from '../engine/labels/label-store';
 import { existingLabelFiles, writeImported } from '../engine/labels/label-studio-import';
-import { keypointDirs } from './keypoint-folder';
+import { keypointDirs } from './label-dirs';
 
 /**
  * The app's Label Studio import: the same reading as `loupe convert --from label-studio`
