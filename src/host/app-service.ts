@@ -16,7 +16,6 @@ import type { Result } from '../shared/result';
 import { KEYPOINT_NAMES } from '../shared/labels';
 import type { Settings } from '../shared/settings';
 import { isIpcChannel } from '../core/contract/invoke-api';
-import { validateJobSpec } from '../core/jobs/validate-spec';
 import { isImageFileName } from '../core/naming';
 import { withRecentFolder } from '../core/settings';
 import { AppFailure, err, toAppError, unwrap } from '../core/result';
@@ -215,11 +214,9 @@ export function createAppService(deps: AppServiceDeps): IpcHandlers {
         now: () => new Date(),
       });
     },
-    'jobs:submit': async (spec) => {
-      const valid = unwrap(validateJobSpec(spec));
-      await requireJobGrants(valid, deps.grants);
-      return engine(deps.engine.request('jobs.submit', valid));
-    },
+    // The spec is checked once, by the engine client (the door every host's jobs pass), and its
+    // folders against the grants before it leaves.
+    'jobs:submit': async (spec) => engine(deps.engine.submitJob(spec, (valid) => requireJobGrants(valid, deps.grants))),
     'jobs:cancel': async (jobId) => engine(deps.engine.request('jobs.cancel', jobRef(jobId))),
     'jobs:pause': async (jobId) => engine(deps.engine.request('jobs.pause', jobRef(jobId))),
     'jobs:resume': async (jobId) => engine(deps.engine.request('jobs.resume', jobRef(jobId))),
