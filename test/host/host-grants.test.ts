@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareSession } from '../../src/shared/compare';
 import type { Result } from '../../src/shared/result';
 import { electronImageUrl } from '../../src/core/contract/image-url';
-import { invokeHandler } from '../../src/host/app-service';
+import { invokeHandler } from '../../src/host/verb';
 import type { Host } from '../../src/host/host';
 import { jpeg } from '../fixtures/images';
 import { writeFixtureModels } from '../fixtures/onnx-models';

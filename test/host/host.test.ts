@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/shared/result';
-import { invokeHandler } from '../../src/host/app-service';
+import { invokeHandler } from '../../src/host/verb';
 import type { Host } from '../../src/host/host';
 import { jpeg } from '../fixtures/images';
 import { writeFixtureModels } from '../fixtures/onnx-models';

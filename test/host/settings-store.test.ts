@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppInfo } from '../../src/shared/ipc';
 import type { Result } from '../../src/shared/result';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import { invokeHandler } from '../../src/host/app-service';
+import { invokeHandler } from '../../src/host/verb';
 import { createHost } from '../../src/host/host';
 import { nodeEngineSpawner } from '../../src/host/node-spawn';
 import { SettingsStore } from '../../src/host/settings-store';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AppApi } from '../../src/shared/ipc';
 import { buildInvokeApi } from '../../src/core/contract/invoke-api';
-import { invokeHandler } from '../../src/host/app-service';
+import { invokeHandler } from '../../src/host/verb';
 import { createHost, type Host } from '../../src/host/host';
 import { nodeEngineSpawner } from '../../src/host/node-spawn';
 import { builtEngine, repoRoot } from '../helpers';

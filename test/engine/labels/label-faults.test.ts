@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabelFile, NormPoint } from '../../../src/shared/labels';
 import type { Result } from '../../../src/shared/result';
-import { invokeHandler } from '../../../src/host/app-service';
+import { invokeHandler } from '../../../src/host/verb';
 import type { Host } from '../../../src/host/host';
 import { designRecord } from '../../fixtures/labels';
 import { jpeg } from '../../fixtures/images';
