@@ -35,6 +35,7 @@ export const IPC_CHANNELS = {
   SETTINGS_UPDATE: 'settings:update',
   FOLDERS_CHOOSE: 'folders:choose',
   FOLDERS_OPEN: 'folders:open',
+  FOLDERS_GRANT: 'folders:grant',
   FOLDERS_LIST: 'folders:list',
   MODELS_LIST: 'models:list',
   MODELS_TRY: 'models:try',
@@ -127,6 +128,11 @@ export interface OpenedFolder {
   labelDirs: { human: string | null; predicted: string | null };
 }
 
+/** Where a granted folder is (resolved); `folders:grant`'s answer. */
+export interface GrantedFolder {
+  path: string;
+}
+
 /** The renderer's job verbs, `jobs:<verb>`, from the one list of job verbs. */
 type JobContract = {
   [V in JobVerb as `jobs:${V}`]: { params: JobVerbs[V]['args']; result: JobVerbs[V]['result'] };
@@ -138,7 +144,13 @@ export interface IpcContract extends JobContract {
   [IPC_CHANNELS.SETTINGS_GET]: { params: []; result: Settings };
   [IPC_CHANNELS.SETTINGS_UPDATE]: { params: [patch: SettingsPatch]; result: Settings };
   [IPC_CHANNELS.FOLDERS_CHOOSE]: { params: [options?: { title?: string }]; result: string | null };
+  /** Open a folder of images: granted (the user's act), remembered, described (a bounded count). */
   [IPC_CHANNELS.FOLDERS_OPEN]: { params: [path: string]; result: OpenedFolder };
+  /**
+   * Grant a folder the user named (typed, chosen, or confirmed in a prompt), and remember it, as
+   * `folders:open` does, without describing it: what Compare needs for the folders a run reads.
+   */
+  [IPC_CHANNELS.FOLDERS_GRANT]: { params: [path: string]; result: GrantedFolder };
   [IPC_CHANNELS.FOLDERS_LIST]: { params: [path: string | null]; result: DirListing };
   [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean }]; result: ModelInfo[] };
   [IPC_CHANNELS.MODELS_TRY]: { params: [modelId: string, imagePath: string]; result: ModelTryResult };

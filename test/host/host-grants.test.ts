@@ -109,6 +109,26 @@ describe('host verbs and folder grants', () => {
     expect(again.ok && again.value.ungranted.map((u) => u.path)).toEqual(['/', secretModel]);
   });
 
+  it('folders:grant grants a folder the user named and remembers it, without describing it', async () => {
+    const frames = join(tmp.path, 'frames-to-grant');
+    await mkdir(frames);
+    await writeFile(join(frames, 'f.png'), await png(4));
+    expect(await image(join(frames, 'f.png'))).toBe(403);
+    // Only the grant: no image count, no label folders (what folders:open adds for a photo folder).
+    expect(await call('folders:grant', frames)).toEqual({ ok: true, value: { path: frames } });
+    expect(await image(join(frames, 'f.png'))).toBe(200);
+    const settings = await call<{ recentFolders: string[] }>('settings:get');
+    expect(settings.ok && settings.value.recentFolders[0]).toBe(frames);
+    expect(await call('folders:grant', 'relative/frames')).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
+    expect(await call('folders:grant', join(tmp.path, 'nope'))).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
+  });
+
   it('models:try refuses an image outside the opened folders and copies nothing into the cache', async () => {
     const outside = join(tmp.path, 'loose', 'photo.jpg');
     await mkdir(dirname(outside));

@@ -18,7 +18,8 @@ type FolderDeps = Pick<HandlerDeps, 'grants' | 'settings' | 'chooseFolder' | 'pl
 
 /**
  * `folders:*`: the user's own acts on folders. Choosing (the native dialog), listing (the path
- * field's browser) and opening (a folder of images: granted, remembered, described).
+ * field's browser), granting (a folder a feature reads: Compare's frames) and opening (a folder of
+ * images: granted, then described).
  */
 export function foldersVerbs(deps: FolderDeps): NamespaceVerbs<'folders'> {
   const grant = async (path: string): Promise<string> => {
@@ -36,6 +37,7 @@ export function foldersVerbs(deps: FolderDeps): NamespaceVerbs<'folders'> {
         throw new AppFailure('UNSUPPORTED', 'this host has no folder dialog; type a path instead');
       return deps.chooseFolder(options?.title === undefined ? {} : { title: options.title });
     }),
+    'folders:grant': verb(z.tuple([folderPath]), async (path) => ({ path: await grant(path) })),
     'folders:open': verb(z.tuple([folderPath]), async (path) => describeFolder(await grant(path))),
     'folders:list': verb(
       z.tuple([z.string({ error: 'a folder path or null is required' }).nullable()]),
