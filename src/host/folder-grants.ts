@@ -10,7 +10,7 @@ import { AppFailure } from '../core/result';
  * the renderer only from inside them; `..` and symlinks that lead outside are refused.
  *
  * Only a user's act adds a folder (the native dialog, a drop, a path typed and submitted: the
- * `folders:open` and `compare:open` verbs). Paths read from files (a batch_summary.json, a job
+ * `folders:grant`, `folders:open` and `compare:open` verbs). Paths read from files (a batch_summary.json, a job
  * spec's recorded folders) never do; the verbs that read or write a path check it here first.
  */
 export class FolderGrants {
