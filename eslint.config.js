@@ -68,6 +68,28 @@ const ENGINE_STAYS_BELOW_ITS_HOSTS = {
   message: 'the engine never reaches back into the processes that host it.',
 };
 
+/**
+ * Code that runs in a host process beside Electron or instead of it (src/host, the web host, the
+ * CLI): no Electron, never a native module (models and pixels are the engine's), and of the
+ * engine only what `patterns` let through.
+ */
+const hostSide = (files, { electron, patterns }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          { name: 'electron', message: electron },
+          { name: 'onnxruntime-node', message: 'hosts never run models: the engine does.' },
+          { name: 'sharp', message: 'hosts never decode pixels: the engine does.' },
+        ],
+        patterns,
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   {
     ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'e2e/artifacts/**', 'training/**', 'coverage/**'],
@@ -177,77 +199,36 @@ export default tseslint.config(
   // never inside the engine: no Electron (main passes its dialogs in), no native modules, and of
   // the engine only its plain file adapters (label files, atomic writes, image listing, compare
   // sessions); models and pixels are the engine process's, reached through the engine client.
-  {
-    files: ['src/host/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'src/host runs in the web host and the CLI too: Electron stays in src/main.' },
-            { name: 'onnxruntime-node', message: 'host-side code never loads ONNX Runtime.' },
-            { name: 'sharp', message: 'host-side code never decodes pixels.' },
-          ],
-          patterns: [
-            {
-              regex: '^(\\.\\./)+(main|cli|web|renderer|preload)(/|$)',
-              message: 'src/host is shared by the hosts; it depends on none of them.',
-            },
-            {
-              regex: '^(\\.\\./)+engine/(?!(labels|fs|images|restore)/)',
-              message:
-                'src/host uses the engine process through the engine client, and of its modules only the plain file adapters (engine/labels, fs, images, restore).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  hostSide(['src/host/**/*.ts'], {
+    electron: 'src/host runs in the web host and the CLI too: Electron stays in src/main.',
+    patterns: [
+      {
+        regex: '^(\\.\\./)+(main|cli|web|renderer|preload)(/|$)',
+        message: 'src/host is shared by the hosts; it depends on none of them.',
+      },
+      {
+        regex: '^(\\.\\./)+engine/(?!(labels|fs|images|restore)/)',
+        message:
+          'src/host uses the engine process through the engine client, and of its modules only the plain file adapters (engine/labels, fs, images, restore).',
+      },
+    ],
+  }),
   // The web host uses the engine through src/host only.
-  {
-    files: ['src/web/server/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'the web host runs without Electron.' },
-            { name: 'onnxruntime-node', message: 'hosts never run models: the engine does.' },
-            { name: 'sharp', message: 'hosts never decode pixels: the engine does.' },
-          ],
-          patterns: [
-            {
-              regex: '^(\\.\\./)+engine(/|$)',
-              message: 'use the engine through src/host.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  hostSide(['src/web/server/**/*.ts'], {
+    electron: 'the web host runs without Electron.',
+    patterns: [{ regex: '^(\\.\\./)+engine(/|$)', message: 'use the engine through src/host.' }],
+  }),
   // The CLI uses the engine through src/host; its label-file commands (convert, validate) also use
   // the plain file adapters directly.
-  {
-    files: ['src/cli/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'the CLI runs without Electron.' },
-            { name: 'onnxruntime-node', message: 'hosts never run models: the engine does.' },
-            { name: 'sharp', message: 'hosts never decode pixels: the engine does.' },
-          ],
-          patterns: [
-            {
-              regex: '^(\\.\\./)+engine/(?!(labels|fs)/)',
-              message: 'use the engine through src/host (label files and atomic writes: engine/labels, engine/fs).',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  hostSide(['src/cli/**/*.ts'], {
+    electron: 'the CLI runs without Electron.',
+    patterns: [
+      {
+        regex: '^(\\.\\./)+engine/(?!(labels|fs)/)',
+        message: 'use the engine through src/host (label files and atomic writes: engine/labels, engine/fs).',
+      },
+    ],
+  }),
   // Preload: only electron from node-land; everything else is bundled in.
   {
     files: ['src/preload/**/*.ts'],
