@@ -62,6 +62,34 @@ const IPC_RENDERER_ONLY_IN_PRELOAD = {
   message: 'Only the preload talks to ipcRenderer.',
 };
 
+/** The engine is below its hosts: it never imports src/host, main, the CLI, the web host or the UI. */
+const ENGINE_STAYS_BELOW_ITS_HOSTS = {
+  regex: '^(\\.\\./)+(host|main|cli|web|renderer|preload)(/|$)',
+  message: 'the engine never reaches back into the processes that host it.',
+};
+
+/**
+ * Code that runs in a host process beside Electron or instead of it (src/host, the web host, the
+ * CLI): no Electron, never a native module (models and pixels are the engine's), and of the
+ * engine only what `patterns` let through.
+ */
+const hostSide = (files, { electron, patterns }) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          { name: 'electron', message: electron },
+          { name: 'onnxruntime-node', message: 'hosts never run models: the engine does.' },
+          { name: 'sharp', message: 'hosts never decode pixels: the engine does.' },
+        ],
+        patterns,
+      },
+    ],
+  },
+});
+
 const configs = tseslint.config(
   {
     ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'e2e/artifacts/**', 'training/**', 'coverage/**'],
@@ -120,12 +148,7 @@ const configs = tseslint.config(
             { name: 'onnxruntime-node', message: 'main never runs models: the engine does.' },
             { name: 'sharp', message: 'main never carries pixels: the engine does.' },
           ],
-          patterns: [
-            {
-              group: ['../engine/*', '!../engine/host', '../engine/*/**', '!../engine/host/**'],
-              message: 'main uses the engine only through src/engine/host.',
-            },
-          ],
+          patterns: [{ group: ['../engine', '../engine/**'], message: 'main uses the engine only through src/host.' }],
         },
       ],
     },
@@ -144,32 +167,19 @@ const configs = tseslint.config(
     files: ['src/engine/**/*.ts', 'src/cli/**/*.ts', 'src/web/**/*.ts', 'test/**/*.ts', 'e2e/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [IPC_MAIN_ONLY_IN_IPC, IPC_RENDERER_ONLY_IN_PRELOAD] }] },
   },
-  // Hosts of the engine (web host, CLI) use it through engine/host only.
+  // The engine never reaches back into the processes that host it.
   {
-    files: ['src/web/server/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/engine/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        {
-          paths: [
-            { name: 'electron', message: 'the web host and the CLI run without Electron.' },
-            { name: 'onnxruntime-node', message: 'hosts never run models: the engine does.' },
-            { name: 'sharp', message: 'hosts never decode pixels: the engine does.' },
-          ],
-          patterns: [
-            {
-              regex: '^(\\.\\./)+engine/(?!(host|labels|fs)/)',
-              message:
-                'use the engine through src/engine/host (label files and atomic writes: engine/labels, engine/fs).',
-            },
-          ],
-        },
+        { paths: [IPC_MAIN_ONLY_IN_IPC, IPC_RENDERER_ONLY_IN_PRELOAD], patterns: [ENGINE_STAYS_BELOW_ITS_HOSTS] },
       ],
     },
   },
-  // Plain file IO shared with the CLI: no native modules.
+  // Plain file IO shared with the hosts and the CLI: no native modules.
   {
-    files: ['src/engine/labels/**/*.ts', 'src/engine/fs/**/*.ts', 'src/engine/host/**/*.ts'],
+    files: ['src/engine/labels/**/*.ts', 'src/engine/fs/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -180,10 +190,45 @@ const configs = tseslint.config(
             { name: 'onnxruntime-node', message: 'host-side code never loads ONNX Runtime.' },
             { name: 'sharp', message: 'host-side code never decodes pixels.' },
           ],
+          patterns: [ENGINE_STAYS_BELOW_ITS_HOSTS],
         },
       ],
     },
   },
+  // src/host: what every host shares (Electron main, the web host, the CLI). It runs beside them,
+  // never inside the engine: no Electron (main passes its dialogs in), no native modules, and of
+  // the engine only its plain file adapters (label files, atomic writes, image listing, compare
+  // sessions); models and pixels are the engine process's, reached through the engine client.
+  hostSide(['src/host/**/*.ts'], {
+    electron: 'src/host runs in the web host and the CLI too: Electron stays in src/main.',
+    patterns: [
+      {
+        regex: '^(\\.\\./)+(main|cli|web|renderer|preload)(/|$)',
+        message: 'src/host is shared by the hosts; it depends on none of them.',
+      },
+      {
+        regex: '^(\\.\\./)+engine/(?!(labels|fs|images|restore)/)',
+        message:
+          'src/host uses the engine process through the engine client, and of its modules only the plain file adapters (engine/labels, fs, images, restore).',
+      },
+    ],
+  }),
+  // The web host uses the engine through src/host only.
+  hostSide(['src/web/server/**/*.ts'], {
+    electron: 'the web host runs without Electron.',
+    patterns: [{ regex: '^(\\.\\./)+engine(/|$)', message: 'use the engine through src/host.' }],
+  }),
+  // The CLI uses the engine through src/host; its label-file commands (convert, validate) also use
+  // the plain file adapters directly.
+  hostSide(['src/cli/**/*.ts'], {
+    electron: 'the CLI runs without Electron.',
+    patterns: [
+      {
+        regex: '^(\\.\\./)+engine/(?!(labels|fs)/)',
+        message: 'use the engine through src/host (label files and atomic writes: engine/labels, engine/fs).',
+      },
+    ],
+  }),
   // Preload: only electron from node-land; everything else is bundled in.
   {
     files: ['src/preload/**/*.ts'],

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { DEVICES, type Device } from '../shared/devices';
-import { createHost, defaultDataDir, type Host, type HostPaths } from '../engine/host/host';
-import { nodeEngineSpawner } from '../engine/host/node-spawn';
+import { createHost, defaultDataDir, type Host, type HostPaths } from '../host/host';
+import { nodeEngineSpawner } from '../host/node-spawn';
+import { lineLogger } from '../host/verb';
 
 /** Where the built files and resources are, as seen from the CLI bundle (out/main/cli.js). */
 export interface CliLocations {
@@ -67,6 +68,8 @@ export async function cliHost(
     extraModelDirs: (values['models-dir'] ?? []).map((d) => resolve(d)),
     ...(values.device ? { device: values.device as Device } : {}),
     resumeQuitJobs: options.interactive ?? false,
+    // The verbs `loupe serve` answers: failures to stderr, every call's time under LOUPE_DEBUG_VERBS=1.
+    logger: lineLogger((line) => io.err(`${line}\n`), { debug: io.env.LOUPE_DEBUG_VERBS === '1' }),
   });
   // A settings.json that could not be used: said once, before the command's own output.
   for (const w of host.settings.warnings()) io.err(`loupe: warning: ${w.message}\n`);

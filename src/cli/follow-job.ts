@@ -1,6 +1,6 @@
 import type { EngineEvent } from '../shared/events';
 import type { JobSnapshot } from '../shared/jobs';
-import type { Host } from '../engine/host/host';
+import type { Host } from '../host/host';
 import { isFinished } from '../core/jobs/job-record';
 
 export interface FollowJobOptions {

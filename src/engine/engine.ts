@@ -6,8 +6,7 @@ import type { EngineConfig, EngineInfo } from '../shared/engine-protocol';
 import type { EngineEvent } from '../shared/events';
 import type { ModelInfo } from '../shared/models';
 import { availableProviders, planProviders } from '../core/providers';
-import { validateJobSpec } from '../core/jobs/validate-spec';
-import { toAppError, unwrap } from '../core/result';
+import { toAppError } from '../core/result';
 import { configureSharp } from './images/sharp-codec';
 import { JobJournal } from './jobs/journal';
 import { JobManager } from './jobs/manager';
@@ -166,7 +165,9 @@ export async function startEngine(
     'mlflow.runs': async (query) => listMlflowRuns(query, openServer, exporter),
     'python.check': async ({ python, fresh }) => exporter.checkPython(python ? { python } : undefined, fresh === true),
     'mlflow.experiments': async ({ uri }) => listMlflowExperiments(uri),
-    'jobs.submit': async (spec) => jobs.submit(unwrap(validateJobSpec(spec))),
+    // Checked once, by the host's engine client (every host submits through it; requests on a
+    // renderer's port are refused by the server).
+    'jobs.submit': async (spec) => jobs.submit(spec),
     'jobs.cancel': async ({ jobId }) => jobs.cancel(jobId),
     'jobs.pause': async ({ jobId }) => jobs.pause(jobId),
     'jobs.resume': async ({ jobId }) => jobs.resume(jobId),

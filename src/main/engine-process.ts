@@ -1,6 +1,6 @@
 import { utilityProcess, type MessagePortMain } from 'electron';
 import type { EngineToHostMessage } from '../shared/engine-protocol';
-import type { EngineChild, SpawnEngine } from '../engine/host/engine-client';
+import type { EngineChild, SpawnEngine } from '../host/engine-client';
 
 /** Start the engine as an Electron utility process (a Node process Chromium manages). */
 export function utilityEngineSpawner(enginePath: string): SpawnEngine {

@@ -8,7 +8,8 @@ import { app, BrowserWindow, dialog, Menu, MessageChannelMain, Notification, pro
 import { PUSH_CHANNELS, type AppEvent, type MenuCommand } from '../shared/ipc';
 import type { JobSnapshot } from '../shared/jobs';
 import { taskbarProgress } from '../core/jobs/aggregate';
-import { createHost, type Host } from '../engine/host/host';
+import { createHost, type Host } from '../host/host';
+import { lineLogger } from '../host/verb';
 import { utilityEngineSpawner } from './engine-process';
 import { bindIpc } from './ipc';
 import { buildMenu } from './menu';
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
     },
     spawn: utilityEngineSpawner(enginePath),
     resumeQuitJobs: true,
+    // Verb failures to main's stderr; every call's time too under LOUPE_DEBUG_VERBS=1.
+    logger: lineLogger((line) => console.warn(line), { debug: process.env.LOUPE_DEBUG_VERBS === '1' }),
     chooseFolder: async ({ title }) => {
       const parent = BrowserWindow.getFocusedWindow() ?? [...windows][0];
       const options: Electron.OpenDialogOptions = {

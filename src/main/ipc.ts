@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { IPC_CHANNELS } from '../shared/ipc';
 import { err } from '../core/result';
-import { invokeHandler, type IpcHandlers } from '../engine/host/app-service';
+import { invokeHandler, type IpcHandlers } from '../host/verb';
 
 /**
  * The only place that touches ipcMain: every contract verb is bound to its handler, and calls from

@@ -1,6 +1,6 @@
 import type { Protocol } from 'electron';
 import { IMAGE_SCHEME } from '../core/contract/image-url';
-import type { ImageHandler } from '../engine/host/image-handler';
+import type { ImageHandler } from '../host/image-handler';
 import { APP_ORIGIN } from './app-protocol';
 
 /**
@@ -36,7 +36,7 @@ export function imageCorsOrigins(devServerUrl: string | undefined): string[] {
 
 /**
  * Serve `loupe-image://local/?path=…` from the folders the user opened. The handler itself (path
- * confinement, content types, ETags, CORS) is shared with the web host; see engine/host/image-handler.
+ * confinement, content types, ETags, CORS) is shared with the web host; see host/image-handler.
  */
 export function registerImageProtocol(protocol: Protocol, handler: ImageHandler, corsOrigins: readonly string[]): void {
   protocol.handle(IMAGE_SCHEME, (request) => handler(request, { corsOrigins }));

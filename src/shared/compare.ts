@@ -42,7 +42,7 @@ export interface CompareModel {
 /**
  * A folder a comparison's batch_summary.json names (the frames, the ground truth, a model's
  * outputs) that the user has not opened. Paths read from a file never widen what the app may
- * read: it is left out until the user opens it (`folders.open`), then the comparison is reopened.
+ * read: it is left out until the user grants it (`folders.grant`), then the comparison is reopened.
  */
 export interface UngrantedFolder {
   role: 'frames' | 'ground-truth' | 'model';

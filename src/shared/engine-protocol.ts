@@ -2,7 +2,7 @@ import type { Device, ExecutionProviderName } from './devices';
 import type { EngineEvent } from './events';
 import type { ImageVariant, ImageView } from './images';
 import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
-import type { JobItem, JobSnapshot, JobSpec } from './jobs';
+import { JOB_VERBS, type JobVerb, type JobVerbs } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { PythonCheck, PythonOptions } from './pytorch';
 import type { Result } from './result';
@@ -55,17 +55,16 @@ export interface EngineInfo {
   startedAt: number;
 }
 
-export interface JobRef {
-  jobId: string;
-}
+/** Moved beside the job verbs (src/shared/jobs.ts); named here too for the engine's side. */
+export type { ItemsPage, JobRef } from './jobs';
 
-export interface ItemsPage {
-  total: number;
-  items: JobItem[];
-}
+/** The engine's job methods, `jobs.<verb>`, from the one list of job verbs. */
+type EngineJobMethods = {
+  [V in JobVerb as `jobs.${V}`]: { params: JobVerbs[V]['params']; result: JobVerbs[V]['result'] };
+};
 
 /** Every method the engine answers: params and result types. */
-export interface EngineMethods {
+export interface EngineMethods extends EngineJobMethods {
   'engine.info': { params: null; result: EngineInfo };
   'engine.configure': { params: Partial<EngineConfig>; result: EngineInfo };
   'models.list': { params: { probe?: boolean; device?: Device }; result: ModelInfo[] };
@@ -75,13 +74,6 @@ export interface EngineMethods {
   'mlflow.experiments': { params: { uri: string }; result: { experimentId: string; name: string }[] };
   /** The Python that exports PyTorch models: found? with torch? (`python` over the settings). */
   'python.check': { params: { python?: string; fresh?: boolean }; result: PythonCheck };
-  'jobs.submit': { params: JobSpec; result: JobSnapshot };
-  'jobs.cancel': { params: JobRef; result: JobSnapshot };
-  'jobs.pause': { params: JobRef; result: JobSnapshot };
-  'jobs.resume': { params: JobRef; result: JobSnapshot };
-  'jobs.remove': { params: JobRef; result: null };
-  'jobs.list': { params: null; result: JobSnapshot[] };
-  'jobs.items': { params: JobRef & { offset: number; limit: number }; result: ItemsPage };
 }
 
 export type EngineMethod = keyof EngineMethods;
@@ -97,13 +89,7 @@ export const ENGINE_METHODS = [
   'mlflow.runs',
   'mlflow.experiments',
   'python.check',
-  'jobs.submit',
-  'jobs.cancel',
-  'jobs.pause',
-  'jobs.resume',
-  'jobs.remove',
-  'jobs.list',
-  'jobs.items',
+  ...JOB_VERBS.map((verb) => `jobs.${verb}` as const),
 ] as const satisfies readonly EngineMethod[];
 
 export type EngineRequest = {

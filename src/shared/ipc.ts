@@ -1,9 +1,9 @@
-import type { EngineInfo, ItemsPage } from './engine-protocol';
+import type { EngineInfo } from './engine-protocol';
 import type { EngineEvent, EngineState } from './events';
 import type { CompareSession } from './compare';
 import type { ImageVariant, ImageView } from './images';
 import type { MlflowRunsQuery, MlflowRunsResult } from './mlflow';
-import type { JobSnapshot, JobSpec } from './jobs';
+import { JOB_VERBS, type JobVerb, type JobVerbs } from './jobs';
 import type { ModelInfo, ModelTryResult } from './models';
 import type { PythonCheck } from './pytorch';
 import type { AppError, Result } from './result';
@@ -18,6 +18,11 @@ import type {
 } from './review';
 import type { Settings, SettingsPatch } from './settings';
 
+/** `JOBS_SUBMIT: 'jobs:submit'`, … from the one list of job verbs (src/shared/jobs.ts). */
+const JOB_CHANNELS = Object.fromEntries(JOB_VERBS.map((verb) => [`JOBS_${verb.toUpperCase()}`, `jobs:${verb}`])) as {
+  readonly [V in JobVerb as `JOBS_${Uppercase<V>}`]: `jobs:${V}`;
+};
+
 /**
  * The renderer's whole view of the world: verbs it may call (request/response, each resolving to
  * a Result) and the event stream. Electron binds the verbs with ipcMain.handle on these channels;
@@ -30,6 +35,7 @@ export const IPC_CHANNELS = {
   SETTINGS_UPDATE: 'settings:update',
   FOLDERS_CHOOSE: 'folders:choose',
   FOLDERS_OPEN: 'folders:open',
+  FOLDERS_GRANT: 'folders:grant',
   FOLDERS_LIST: 'folders:list',
   MODELS_LIST: 'models:list',
   MODELS_TRY: 'models:try',
@@ -38,13 +44,7 @@ export const IPC_CHANNELS = {
   MLFLOW_EXPERIMENTS: 'mlflow:experiments',
   PYTHON_CHECK: 'python:check',
   COMPARE_OPEN: 'compare:open',
-  JOBS_SUBMIT: 'jobs:submit',
-  JOBS_CANCEL: 'jobs:cancel',
-  JOBS_PAUSE: 'jobs:pause',
-  JOBS_RESUME: 'jobs:resume',
-  JOBS_REMOVE: 'jobs:remove',
-  JOBS_LIST: 'jobs:list',
-  JOBS_ITEMS: 'jobs:items',
+  ...JOB_CHANNELS,
   KEYPOINTS_LOAD: 'keypoints:load',
   KEYPOINTS_REVIEW: 'keypoints:review',
   KEYPOINTS_EXPORT: 'keypoints:export',
@@ -128,13 +128,29 @@ export interface OpenedFolder {
   labelDirs: { human: string | null; predicted: string | null };
 }
 
+/** Where a granted folder is (resolved); `folders:grant`'s answer. */
+export interface GrantedFolder {
+  path: string;
+}
+
+/** The renderer's job verbs, `jobs:<verb>`, from the one list of job verbs. */
+type JobContract = {
+  [V in JobVerb as `jobs:${V}`]: { params: JobVerbs[V]['args']; result: JobVerbs[V]['result'] };
+};
+
 /** Verb contract: channel → parameter tuple and result value. */
-export interface IpcContract {
+export interface IpcContract extends JobContract {
   [IPC_CHANNELS.APP_INFO]: { params: []; result: AppInfo };
   [IPC_CHANNELS.SETTINGS_GET]: { params: []; result: Settings };
   [IPC_CHANNELS.SETTINGS_UPDATE]: { params: [patch: SettingsPatch]; result: Settings };
   [IPC_CHANNELS.FOLDERS_CHOOSE]: { params: [options?: { title?: string }]; result: string | null };
+  /** Open a folder of images: granted (the user's act), remembered, described (a bounded count). */
   [IPC_CHANNELS.FOLDERS_OPEN]: { params: [path: string]; result: OpenedFolder };
+  /**
+   * Grant a folder the user named (typed, chosen, or confirmed in a prompt), and remember it, as
+   * `folders:open` does, without describing it: what Compare needs for the folders a run reads.
+   */
+  [IPC_CHANNELS.FOLDERS_GRANT]: { params: [path: string]; result: GrantedFolder };
   [IPC_CHANNELS.FOLDERS_LIST]: { params: [path: string | null]; result: DirListing };
   [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean }]; result: ModelInfo[] };
   [IPC_CHANNELS.MODELS_TRY]: { params: [modelId: string, imagePath: string]; result: ModelTryResult };
@@ -145,16 +161,6 @@ export interface IpcContract {
   [IPC_CHANNELS.PYTHON_CHECK]: { params: [python?: string]; result: PythonCheck };
   /** Read a restoration output folder (batch_summary.json and each model's files). */
   [IPC_CHANNELS.COMPARE_OPEN]: { params: [outputDir: string]; result: CompareSession };
-  [IPC_CHANNELS.JOBS_SUBMIT]: { params: [spec: JobSpec]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_CANCEL]: { params: [jobId: string]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_PAUSE]: { params: [jobId: string]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_RESUME]: { params: [jobId: string]; result: JobSnapshot };
-  [IPC_CHANNELS.JOBS_REMOVE]: { params: [jobId: string]; result: null };
-  [IPC_CHANNELS.JOBS_LIST]: { params: []; result: JobSnapshot[] };
-  [IPC_CHANNELS.JOBS_ITEMS]: {
-    params: [jobId: string, offset: number, limit: number];
-    result: ItemsPage;
-  };
   [IPC_CHANNELS.KEYPOINTS_LOAD]: { params: [folder: string]; result: KeypointFolder };
   [IPC_CHANNELS.KEYPOINTS_REVIEW]: { params: [folder: string, action: ReviewAction]; result: ReviewEntry };
   [IPC_CHANNELS.KEYPOINTS_EXPORT]: {

@@ -372,3 +372,45 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
    */
   warnings?: AppError[];
 }
+
+export interface JobRef {
+  jobId: string;
+}
+
+export interface ItemsPage {
+  total: number;
+  items: JobItem[];
+}
+
+/**
+ * The job verbs, written once. The renderer calls `api.jobs.<verb>(...args)` (channel
+ * `jobs:<verb>`, src/shared/ipc.ts); the host asks the engine `jobs.<verb>` with `params`
+ * (src/shared/engine-protocol.ts). Both contracts, and their channel and method lists, derive
+ * their job entries from this: a new job verb is one entry here (and its name in JOB_VERBS),
+ * after which the compiler asks for the engine's handler and the host's verb.
+ */
+export interface JobVerbs {
+  submit: { args: [spec: JobSpec]; params: JobSpec; result: JobSnapshot };
+  cancel: { args: [jobId: string]; params: JobRef; result: JobSnapshot };
+  pause: { args: [jobId: string]; params: JobRef; result: JobSnapshot };
+  resume: { args: [jobId: string]; params: JobRef; result: JobSnapshot };
+  remove: { args: [jobId: string]; params: JobRef; result: null };
+  list: { args: []; params: null; result: JobSnapshot[] };
+  items: {
+    args: [jobId: string, offset: number, limit: number];
+    params: JobRef & { offset: number; limit: number };
+    result: ItemsPage;
+  };
+}
+
+export type JobVerb = keyof JobVerbs;
+
+export const JOB_VERBS = [
+  'submit',
+  'cancel',
+  'pause',
+  'resume',
+  'remove',
+  'list',
+  'items',
+] as const satisfies readonly JobVerb[];

@@ -41,7 +41,7 @@ describe('lint boundaries', () => {
   it.each([
     ['src/main/ipc.ts', "import { ipcMain } from 'electron';\nexport const x = ipcMain;"],
     ['src/renderer/lib/api.ts', 'export const x = window.api;'],
-    ['src/cli/x.ts', "import { createHost } from '../engine/host/host';\nexport const x = createHost;"],
+    ['src/cli/x.ts', "import { createHost } from '../host/host';\nexport const x = createHost;"],
     ['src/preload/x.ts', "import { ipcRenderer } from 'electron';\nexport const x = ipcRenderer;"],
     ['src/main/ipc.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
     ['src/main/index2.ts', "import { app } from 'electron/main';\nexport const x = app;"],

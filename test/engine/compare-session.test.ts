@@ -13,7 +13,7 @@ import { writeMlruns } from '../fixtures/mlruns';
 import { textureSvg } from '../fixtures/texture';
 import { repoRoot, tempDir } from '../helpers';
 
-/** Every folder may be read (the host passes its grants; see test/engine/host-grants.test.ts). */
+/** Every folder may be read (the host passes its grants; see test/host/host-grants.test.ts). */
 const anyFolder = async (): Promise<boolean> => true;
 
 /** An output folder written by the real `loupe infer`, read back as a comparison. */

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { EngineConfig } from '../../src/shared/engine-protocol';
 import type { EngineEvent } from '../../src/shared/events';
-import { EngineClient } from '../../src/engine/host/engine-client';
-import { createHost, type Host } from '../../src/engine/host/host';
-import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
+import { EngineClient } from '../../src/host/engine-client';
+import { createHost, type Host } from '../../src/host/host';
+import { nodeEngineSpawner } from '../../src/host/node-spawn';
 import { writeFixtureModels, type FixtureModels } from '../fixtures/onnx-models';
 import { builtEngine, repoRoot, tempDir } from '../helpers';
 

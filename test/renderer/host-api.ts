@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { AppApi } from '../../src/shared/ipc';
 import { buildInvokeApi } from '../../src/core/contract/invoke-api';
-import { invokeHandler } from '../../src/engine/host/app-service';
-import { createHost, type Host } from '../../src/engine/host/host';
-import { nodeEngineSpawner } from '../../src/engine/host/node-spawn';
+import { invokeHandler } from '../../src/host/verb';
+import { createHost, type Host } from '../../src/host/host';
+import { nodeEngineSpawner } from '../../src/host/node-spawn';
 import { builtEngine, repoRoot } from '../helpers';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { ENGINE_EVENT_NAMES, EngineEventMap, EngineEventName } from '../../src/shared/events';
-import type { ENGINE_METHODS, EngineMethod, EngineMethods } from '../../src/shared/engine-protocol';
-import type { AppApi, InvokeApi, IPC_CHANNELS, IpcChannel, IpcContract, Verb } from '../../src/shared/ipc';
-import type { JobSnapshot } from '../../src/shared/jobs';
+import type { ENGINE_METHODS, EngineMethod, EngineMethods, EngineParams } from '../../src/shared/engine-protocol';
+import type { AppApi, InvokeApi, IPC_CHANNELS, IpcChannel, IpcContract, IpcParams, Verb } from '../../src/shared/ipc';
+import type { JOB_VERBS, JobSnapshot, JobVerb, JobVerbs } from '../../src/shared/jobs';
 import type { Result } from '../../src/shared/result';
 
 describe('the IPC contract', () => {
@@ -28,5 +28,14 @@ describe('the IPC contract', () => {
     expectTypeOf<keyof EngineMethods>().toEqualTypeOf<(typeof ENGINE_METHODS)[number]>();
     expectTypeOf<(typeof ENGINE_EVENT_NAMES)[number]>().toEqualTypeOf<EngineEventName>();
     expectTypeOf<keyof EngineEventMap>().toEqualTypeOf<(typeof ENGINE_EVENT_NAMES)[number]>();
+  });
+
+  it('derives the job verbs of both contracts from JobVerbs', () => {
+    expectTypeOf<(typeof JOB_VERBS)[number]>().toEqualTypeOf<JobVerb>();
+    expectTypeOf<Extract<IpcChannel, `jobs:${string}`>>().toEqualTypeOf<`jobs:${JobVerb}`>();
+    expectTypeOf<Extract<EngineMethod, `jobs.${string}`>>().toEqualTypeOf<`jobs.${JobVerb}`>();
+    expectTypeOf<IpcParams<'jobs:items'>>().toEqualTypeOf<JobVerbs['items']['args']>();
+    expectTypeOf<EngineParams<'jobs.items'>>().toEqualTypeOf<JobVerbs['items']['params']>();
+    expectTypeOf<(typeof IPC_CHANNELS)['JOBS_ITEMS']>().toEqualTypeOf<'jobs:items'>();
   });
 });

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { LabelFile } from '../../shared/labels';
 import { planYoloPoseExport, toCoco } from '../../core/formats/retraining';
 import { writeJsonAtomic } from '../../engine/fs/atomic';
-import { imagesByName, writeYoloPoseDataset } from '../../engine/host/yolo-pose-export';
+import { imagesByName, writeYoloPoseDataset } from '../../host/yolo-pose-export';
 import { UsageError, type CliIo } from '../context';
 
 const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;

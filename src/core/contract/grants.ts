@@ -7,7 +7,7 @@ import type { AppError } from '../../shared/result';
  */
 export interface NotGrantedDetails {
   path: string;
-  /** The folder to open (`folders.open`) for the path to become readable. */
+  /** The folder to grant (`folders.grant`, or open: `folders.open`) for the path to become readable. */
   grant: string;
 }
 

@@ -11,7 +11,7 @@ export interface FolderToGrant {
 /**
  * Asks the user to open folders a feature needs but that were never opened: a path read from a
  * file (a comparison's batch_summary.json) or typed for one verb grants nothing by itself. Each
- * button opens its folder (`folders.open`, the user's act); `onGranted` then retries.
+ * button grants its folder (`folders.grant`, the user's act); `onGranted` then retries.
  */
 export function GrantPrompt({
   folders,
@@ -30,7 +30,7 @@ export function GrantPrompt({
   if (folders.length === 0) return null;
   const open = async (path: string): Promise<void> => {
     setBusy(path);
-    const r = await api.folders.open(path);
+    const r = await api.folders.grant(path);
     setBusy(null);
     if (!r.ok) notify('error', r.error.message);
     else onGranted(path);

@@ -10,9 +10,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EngineEvent } from '../../shared/events';
 import { rendererCsp } from '../../core/contract/csp';
 import { IMAGE_BASE_META } from '../../core/contract/image-url';
-import type { IpcHandlers } from '../../engine/host/app-service';
-import { invokeHandler } from '../../engine/host/app-service';
-import type { ImageHandler, ImageRequestOptions } from '../../engine/host/image-handler';
+import type { IpcHandlers } from '../../host/verb';
+import { invokeHandler } from '../../host/verb';
+import type { ImageHandler, ImageRequestOptions } from '../../host/image-handler';
 
 export interface WebHostOptions {
   /** 0 picks a free port. */

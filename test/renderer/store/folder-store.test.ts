@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppApi, OpenedFolder } from '../../../src/shared/ipc';
 import type { LabelFile, LabelRecord } from '../../../src/shared/labels';
-import type { Host } from '../../../src/engine/host/host';
+import type { Host } from '../../../src/host/host';
 import { wrongnessScore } from '../../../src/core/keypoints/review';
 import { reviewCounts } from '../../../src/core/keypoints/review-list';
 import { createFolderStore, type FolderStore } from '../../../src/renderer/store/folder';

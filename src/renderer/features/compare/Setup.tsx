@@ -115,9 +115,9 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
       ...(gt.trim() ? { gtDir: gt.trim() } : {}),
       ...(tiled ? { tiled: true } : {}),
     };
-    // The folders the run reads become viewable (the image route serves only opened folders).
+    // The folders the run reads become viewable (the image route serves only granted folders).
     for (const dir of [spec.inputDir, spec.gtDir].filter((d): d is string => !!d)) {
-      const r = await api.folders.open(dir);
+      const r = await api.folders.grant(dir);
       if (!r.ok) {
         notify('error', r.error.message);
         return;

@@ -1,10 +1,10 @@
 import { copyFile, readFile, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { AppError, Result } from '../../shared/result';
-import type { Settings } from '../../shared/settings';
-import { applySettingsPatch, readSettingsFile } from '../../core/settings';
-import { appError, AppFailure, err, ok, toAppError } from '../../core/result';
-import { writeJsonAtomic } from '../fs/atomic';
+import type { AppError, Result } from '../shared/result';
+import type { Settings } from '../shared/settings';
+import { applySettingsPatch, readSettingsFile } from '../core/settings';
+import { appError, AppFailure, err, ok, toAppError } from '../core/result';
+import { writeJsonAtomic } from '../engine/fs/atomic';
 
 export interface SettingsStoreOptions {
   /** For the name of a file kept aside (`settings.json.bad-<time>`). */

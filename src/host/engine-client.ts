@@ -6,11 +6,13 @@ import type {
   EngineResult,
   EngineToHostMessage,
   HostToEngineMessage,
-} from '../../shared/engine-protocol';
-import type { EngineEvent, EngineState } from '../../shared/events';
-import type { JobSnapshot } from '../../shared/jobs';
-import type { Result } from '../../shared/result';
-import { appError } from '../../core/result';
+} from '../shared/engine-protocol';
+import type { EngineEvent, EngineState } from '../shared/events';
+import type { JobSnapshot, JobSpec } from '../shared/jobs';
+import type { Result } from '../shared/result';
+import { canTransition } from '../core/jobs/job-record';
+import { validateJobSpec } from '../core/jobs/validate-spec';
+import { appError, toAppError } from '../core/result';
 
 /** A started engine process, whatever started it (Electron utilityProcess, Node fork). */
 export interface EngineChild {
@@ -91,7 +93,34 @@ export class EngineClient {
     return () => this.listeners.delete(listener);
   }
 
-  async request<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<Result<EngineResult<M>>> {
+  /**
+   * Ask the engine. A job spec goes through `submitJob`, so it is checked whoever sends it (the
+   * host's verbs, the CLI's commands).
+   */
+  request<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<Result<EngineResult<M>>> {
+    if (method === 'jobs.submit') return this.submitJob(params) as Promise<Result<EngineResult<M>>>;
+    return this.send(method, params);
+  }
+
+  /**
+   * Submit a job. Its spec is checked here, once, for every host (core validateJobSpec: the
+   * engine queues what it is sent), then `authorize` sees the checked spec before it leaves (the
+   * renderer's verbs check its folders against the grants; the CLI asks the engine itself).
+   */
+  async submitJob(spec: unknown, authorize?: (spec: JobSpec) => Promise<void>): Promise<Result<JobSnapshot>> {
+    const valid = validateJobSpec(spec);
+    if (!valid.ok) return valid;
+    if (authorize) {
+      try {
+        await authorize(valid.value);
+      } catch (e) {
+        return { ok: false, error: toAppError(e) };
+      }
+    }
+    return this.send('jobs.submit', valid.value);
+  }
+
+  private async send<M extends EngineMethod>(method: M, params: EngineParams<M>): Promise<Result<EngineResult<M>>> {
     try {
       await this.start();
     } catch (e) {
@@ -205,9 +234,8 @@ export class EngineClient {
       this.pending.delete(id);
       p.resolve({ ok: false, error: { ...error, details: { ...error.details, method: p.method } } });
     }
-    const interrupted = [...this.jobStatus]
-      .filter(([, s]) => s === 'running' || s === 'queued' || s === 'paused')
-      .map(([id]) => id);
+    // The jobs the crash interrupted: those whose status may become `interrupted` (core's rules).
+    const interrupted = [...this.jobStatus].filter(([, s]) => canTransition(s, 'interrupted')).map(([id]) => id);
     this.ready = null;
     this.setState('crashed', { error, interruptedJobs: interrupted });
 

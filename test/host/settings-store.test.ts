@@ -1,14 +1,14 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppInfo } from '../../../src/shared/ipc';
-import type { Result } from '../../../src/shared/result';
-import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
-import { invokeHandler } from '../../../src/engine/host/app-service';
-import { createHost } from '../../../src/engine/host/host';
-import { nodeEngineSpawner } from '../../../src/engine/host/node-spawn';
-import { SettingsStore } from '../../../src/engine/host/settings-store';
-import { builtEngine, repoRoot, tempDir } from '../../helpers';
+import type { AppInfo } from '../../src/shared/ipc';
+import type { Result } from '../../src/shared/result';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { invokeHandler } from '../../src/host/verb';
+import { createHost } from '../../src/host/host';
+import { nodeEngineSpawner } from '../../src/host/node-spawn';
+import { SettingsStore } from '../../src/host/settings-store';
+import { builtEngine, repoRoot, tempDir } from '../helpers';
 
 /** settings.json that cannot be used is kept, the user is told, and it is never written over. */
 describe('settings store', () => {

@@ -1,4 +1,4 @@
-import { startTestHost } from './engine-harness';
+import { startTestHost } from '../engine/engine-harness';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareSession } from '../../src/shared/compare';
 import type { Result } from '../../src/shared/result';
 import { electronImageUrl } from '../../src/core/contract/image-url';
-import { invokeHandler } from '../../src/engine/host/app-service';
-import type { Host } from '../../src/engine/host/host';
+import { invokeHandler } from '../../src/host/verb';
+import type { Host } from '../../src/host/host';
 import { jpeg } from '../fixtures/images';
 import { writeFixtureModels } from '../fixtures/onnx-models';
 import { tempDir } from '../helpers';
@@ -107,6 +107,26 @@ describe('host verbs and folder grants', () => {
     expect(again.ok && again.value.gtDir).toBe(secret);
     expect(again.ok && again.value.frames[0]?.gt).toBe(join(secret, 'a.png'));
     expect(again.ok && again.value.ungranted.map((u) => u.path)).toEqual(['/', secretModel]);
+  });
+
+  it('folders:grant grants a folder the user named and remembers it, without describing it', async () => {
+    const frames = join(tmp.path, 'frames-to-grant');
+    await mkdir(frames);
+    await writeFile(join(frames, 'f.png'), await png(4));
+    expect(await image(join(frames, 'f.png'))).toBe(403);
+    // Only the grant: no image count, no label folders (what folders:open adds for a photo folder).
+    expect(await call('folders:grant', frames)).toEqual({ ok: true, value: { path: frames } });
+    expect(await image(join(frames, 'f.png'))).toBe(200);
+    const settings = await call<{ recentFolders: string[] }>('settings:get');
+    expect(settings.ok && settings.value.recentFolders[0]).toBe(frames);
+    expect(await call('folders:grant', 'relative/frames')).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
+    expect(await call('folders:grant', join(tmp.path, 'nope'))).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
   });
 
   it('models:try refuses an image outside the opened folders and copies nothing into the cache', async () => {

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import type { EngineConfig, EngineToHostMessage } from '../../shared/engine-protocol';
+import type { EngineConfig, EngineToHostMessage } from '../shared/engine-protocol';
 import type { EngineChild, SpawnEngine } from './engine-client';
 
 /**

@@ -1,10 +1,10 @@
-import { startTestHost } from './engine-harness';
+import { startTestHost } from '../engine/engine-harness';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Result } from '../../src/shared/result';
-import { invokeHandler } from '../../src/engine/host/app-service';
-import type { Host } from '../../src/engine/host/host';
+import { invokeHandler } from '../../src/host/verb';
+import type { Host } from '../../src/host/host';
 import { jpeg } from '../fixtures/images';
 import { writeFixtureModels } from '../fixtures/onnx-models';
 import { tempDir, waitFor } from '../helpers';

@@ -1,18 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import type { LabelStudioImportRequest, LabelStudioImportResult } from '../../shared/review';
+import type { LabelStudioImportRequest, LabelStudioImportResult } from '../shared/review';
 import {
   importLabelStudioExport,
   importSummary,
   labelStudioUser,
   taskLabel,
-} from '../../core/formats/label-studio-import';
-import { parseKeypointLabelMap } from '../../core/keypoints/names';
-import { compileNamingPattern, identifyImage } from '../../core/naming';
-import { AppFailure } from '../../core/result';
-import { LabelDir } from '../labels/label-dir';
-import type { LabelStore } from '../labels/label-store';
-import { existingLabelFiles, writeImported } from '../labels/label-studio-import';
-import { keypointDirs } from './keypoint-folder';
+} from '../core/formats/label-studio-import';
+import { parseKeypointLabelMap } from '../core/keypoints/names';
+import { compileNamingPattern, identifyImage } from '../core/naming';
+import { AppFailure } from '../core/result';
+import { LabelDir } from '../engine/labels/label-dir';
+import type { LabelStore } from '../engine/labels/label-store';
+import { existingLabelFiles, writeImported } from '../engine/labels/label-studio-import';
+import { keypointDirs } from './label-dirs';
 
 /**
  * The app's Label Studio import: the same reading as `loupe convert --from label-studio`

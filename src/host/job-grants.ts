@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import type { JobSpec } from '../../shared/jobs';
+import type { JobSpec } from '../shared/jobs';
 import type { FolderGrants } from './folder-grants';
-import { keypointDirs } from './keypoint-folder';
+import { keypointDirs } from './label-dirs';
 
 /**
  * Check the folders a job reads and writes against the grants before it is queued (a job the

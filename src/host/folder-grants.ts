@@ -1,16 +1,16 @@
 import { realpath } from 'node:fs/promises';
 import { platform } from 'node:process';
 import { dirname } from 'node:path';
-import { notGrantedMessage, type NotGrantedDetails } from '../../core/contract/grants';
-import { confine, flavorOf, isInside, normalizeAbsolute } from '../../core/paths';
-import { AppFailure } from '../../core/result';
+import { notGrantedMessage, type NotGrantedDetails } from '../core/contract/grants';
+import { confine, flavorOf, isInside, normalizeAbsolute } from '../core/paths';
+import { AppFailure } from '../core/result';
 
 /**
  * The folders the user opened in this session (plus Loupe's own cache). Local files are served to
  * the renderer only from inside them; `..` and symlinks that lead outside are refused.
  *
  * Only a user's act adds a folder (the native dialog, a drop, a path typed and submitted: the
- * `folders:open` and `compare:open` verbs). Paths read from files (a batch_summary.json, a job
+ * `folders:grant`, `folders:open` and `compare:open` verbs). Paths read from files (a batch_summary.json, a job
  * spec's recorded folders) never do; the verbs that read or write a path check it here first.
  */
 export class FolderGrants {

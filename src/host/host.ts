@@ -2,16 +2,27 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineConfig } from '../../shared/engine-protocol';
-import type { HostKind } from '../../shared/ipc';
-import type { Settings } from '../../shared/settings';
-import { pythonOptionsOf } from '../../core/settings';
-import { LabelStore } from '../labels/label-store';
-import { createAppService, SAMPLES_LABEL, type IpcHandlers } from './app-service';
+import type { EngineConfig } from '../shared/engine-protocol';
+import type { HostKind } from '../shared/ipc';
+import type { Settings } from '../shared/settings';
+import { pythonOptionsOf } from '../core/settings';
+import { LabelStore } from '../engine/labels/label-store';
 import { EngineClient, type EngineChild, type SpawnEngine } from './engine-client';
 import { FolderGrants } from './folder-grants';
+import { appVerbs, SAMPLES_LABEL } from './handlers/app';
+import type { HandlerDeps } from './handlers/common';
+import { compareVerbs } from './handlers/compare';
+import { foldersVerbs } from './handlers/folders';
+import { imagesVerbs } from './handlers/images';
+import { jobsVerbs } from './handlers/jobs';
+import { keypointsVerbs } from './handlers/keypoints';
+import { mlflowVerbs } from './handlers/mlflow';
+import { modelsVerbs } from './handlers/models';
+import { pythonVerbs } from './handlers/python';
+import { settingsVerbs } from './handlers/settings';
 import { createImageHandler, type ImageHandler } from './image-handler';
 import { SettingsStore } from './settings-store';
+import { bindVerbs, silentLogger, type HostLogger, type HostVerbs, type IpcHandlers } from './verb';
 
 export interface HostPaths {
   /** Settings and the job journal. */
@@ -36,6 +47,8 @@ export interface HostOptions {
   onChild?: (child: EngineChild) => void;
   /** An interactive host: jobs running when the app quit continue when it starts again. */
   resumeQuitJobs?: boolean;
+  /** Where the verbs report their times and failures (default: nowhere). */
+  logger?: HostLogger;
 }
 
 export interface Host {
@@ -49,7 +62,8 @@ export interface Host {
 
 /**
  * Wire one host (Electron main, the web host, a CLI command): settings, folder grants, the
- * engine client and the verb handlers. Each host adds only its own glue around this.
+ * engine client and the verbs (src/host/handlers, one module per namespace, each bound through
+ * the one verb wrapper). Each host adds only its own glue around this.
  */
 export async function createHost(options: HostOptions): Promise<Host> {
   const { paths } = options;
@@ -81,7 +95,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     config: () => engineConfig(settings.peek()),
     ...(options.onChild ? { onChild: options.onChild } : {}),
   });
-  const handlers = createAppService({
+  const deps: HandlerDeps = {
     engine,
     settings,
     grants,
@@ -96,6 +110,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     ...(options.chooseFolder ? { chooseFolder: options.chooseFolder } : {}),
     places: () => (existsSync(samplesDir) ? [{ label: SAMPLES_LABEL, path: samplesDir }] : []),
     engineConfig,
+    now: () => new Date(),
+  };
+  const handlers = bindVerbs(hostVerbs(deps), {
+    logger: options.logger ?? silentLogger,
+    now: () => performance.now(),
   });
   return {
     engine,
@@ -104,6 +123,22 @@ export async function createHost(options: HostOptions): Promise<Host> {
     handlers,
     images: createImageHandler(grants),
     stop: () => engine.stop(),
+  };
+}
+
+/** Every verb of the contract, one module per namespace. */
+function hostVerbs(deps: HandlerDeps): HostVerbs {
+  return {
+    ...appVerbs(deps),
+    ...settingsVerbs(deps),
+    ...foldersVerbs(deps),
+    ...modelsVerbs(deps),
+    ...imagesVerbs(deps),
+    ...mlflowVerbs(deps),
+    ...pythonVerbs(deps),
+    ...compareVerbs(deps),
+    ...keypointsVerbs(deps),
+    ...jobsVerbs(deps),
   };
 }
 

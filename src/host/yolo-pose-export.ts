@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, symlink } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
-import type { YoloExportPlan } from '../../core/formats/retraining';
-import { yoloDatasetYaml } from '../../core/formats/retraining';
-import { AppFailure } from '../../core/result';
-import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
-import { listImages } from '../images/list-images';
+import type { YoloExportPlan } from '../core/formats/retraining';
+import { yoloDatasetYaml } from '../core/formats/retraining';
+import { AppFailure } from '../core/result';
+import { writeFileAtomic, writeJsonAtomic } from '../engine/fs/atomic';
+import { listImages } from '../engine/images/list-images';
 
 /** Marks a folder as a Loupe YOLO-pose export, so a new export may replace its splits. */
 export const EXPORT_MARKER = '.loupe-yolo-pose.json';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabelFile } from '../../src/shared/labels';
 import { DEFAULT_NAMING_PATTERN } from '../../src/shared/settings';
-import { applyReview, exportReviewed, loadKeypointFolder } from '../../src/engine/host/keypoint-folder';
+import { applyReview, exportReviewed, loadKeypointFolder } from '../../src/host/keypoint-folder';
 import { LabelStore } from '../../src/engine/labels/label-store';
 import { designRecord } from '../fixtures/labels';
 import { jpeg } from '../fixtures/images';

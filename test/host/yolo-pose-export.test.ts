@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planYoloPoseExport } from '../../src/core/formats/retraining';
-import { EXPORT_MARKER, imagesByName, writeYoloPoseDataset } from '../../src/engine/host/yolo-pose-export';
+import { EXPORT_MARKER, imagesByName, writeYoloPoseDataset } from '../../src/host/yolo-pose-export';
 import { jpeg } from '../fixtures/images';
 import { designRecord } from '../fixtures/labels';
 import { tempDir } from '../helpers';

@@ -1,16 +1,17 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import type { LabelProblem, LabelRecord } from '../../shared/labels';
-import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from '../../shared/review';
-import { mergeInto, missingKeypoints } from '../../core/formats/labels';
-import { planYoloPoseExport, toCoco } from '../../core/formats/retraining';
-import { reviewedRecord, reviewStateOf } from '../../core/keypoints/review';
-import { compileNamingPattern, identifyImage } from '../../core/naming';
-import { AppFailure, unwrap } from '../../core/result';
-import { writeJsonAtomic } from '../fs/atomic';
-import { listImages } from '../images/list-images';
-import { LabelDir } from '../labels/label-dir';
-import type { LabelStore } from '../labels/label-store';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { LabelProblem, LabelRecord } from '../shared/labels';
+import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from '../shared/review';
+import { mergeInto, missingKeypoints } from '../core/formats/labels';
+import { planYoloPoseExport, toCoco } from '../core/formats/retraining';
+import { reviewedRecord, reviewStateOf } from '../core/keypoints/review';
+import { compileNamingPattern, identifyImage } from '../core/naming';
+import { AppFailure, unwrap } from '../core/result';
+import { writeJsonAtomic } from '../engine/fs/atomic';
+import { listImages } from '../engine/images/list-images';
+import { LabelDir } from '../engine/labels/label-dir';
+import type { LabelStore } from '../engine/labels/label-store';
+import { keypointDirs } from './label-dirs';
 import { writeYoloPoseDataset } from './yolo-pose-export';
 
 export const REVIEW_FILE = '.loupe-review.json';
@@ -19,16 +20,6 @@ interface ReviewFile {
   version: 1;
   /** image key → who rejected it and when. */
   rejected: Record<string, { reviewer: string; at: string }>;
-}
-
-/** The label folders of an image folder: inside it if present, else its siblings (DESIGN.md names). */
-export async function keypointDirs(folder: string): Promise<{ labelsDir: string; predictedDir: string }> {
-  const pick = async (name: string): Promise<string> => {
-    const inside = join(folder, name);
-    if ((await stat(inside).catch(() => null))?.isDirectory()) return inside;
-    return join(dirname(folder), name);
-  };
-  return { labelsDir: await pick('alignment_labels'), predictedDir: await pick('alignment_labels_predicted') };
 }
 
 async function readReviewFile(predictedDir: string): Promise<ReviewFile> {
