@@ -46,7 +46,10 @@ export async function startEngine(
   exit: (code: number) => void,
 ): Promise<EngineProcess> {
   let config = initial;
-  const startedAt = Date.now();
+  // The engine's one wall clock: the job manager, the runners (through services) and the exporter
+  // all read time from it. (Sessions time runs with performance.now(): sub-millisecond, monotonic.)
+  const now = (): number => Date.now();
+  const startedAt = now();
   const threads = (): number => (config.threads > 0 ? config.threads : availableParallelism());
   configureSharp(threads());
   const env = detectProviderEnvironment();
@@ -65,7 +68,7 @@ export async function startEngine(
       emit({
         name: 'log',
         payload: {
-          time: Date.now(),
+          time: now(),
           level: 'warn',
           source: 'ort',
           message: `${model.name} runs on ${provider.active}: ${provider.fallbackReason ?? ''}`,
@@ -82,7 +85,7 @@ export async function startEngine(
     threads,
     env: process.env,
     platform: process.platform,
-    now: () => Date.now(),
+    now,
   });
   const services: EngineServices = {
     config: () => config,
@@ -92,7 +95,7 @@ export async function startEngine(
     exporter,
     labels: new LabelStore(),
     ioConcurrency: () => Math.max(2, threads()),
-    now: () => Date.now(),
+    now,
   };
   const views = new ImageViews({ cacheDir: () => config.cacheDir });
   const openServer: OpenServer = (uri, options) =>
@@ -107,7 +110,7 @@ export async function startEngine(
     },
     journal: new JobJournal(join(config.stateDir, 'jobs')),
     emit,
-    now: () => Date.now(),
+    now,
   });
   await jobs.restore({ resumeQuit: config.resumeQuitJobs ?? false });
 

@@ -7,7 +7,9 @@ import { planYoloPoseExport, toCoco } from '../core/formats/retraining';
 import { reviewedRecord, reviewStateOf } from '../core/keypoints/review';
 import { compileNamingPattern, identifyImage } from '../core/naming';
 import { AppFailure, unwrap } from '../core/result';
+import { isPlainRecord } from '../core/guards';
 import { writeJsonAtomic } from '../engine/fs/atomic';
+import { parseVersionedJson } from '../engine/fs/versioned-json';
 import { listImages } from '../engine/images/list-images';
 import { LabelDir } from '../engine/labels/label-dir';
 import type { LabelStore } from '../engine/labels/label-store';
@@ -126,13 +128,13 @@ export async function applyReview(
   }
 }
 
+function isReviewFile(value: unknown): value is ReviewFile {
+  return isPlainRecord(value) && value.version === 1 && isPlainRecord(value.rejected);
+}
+
+/** The review file, or an empty one when it is missing, malformed or of another version. */
 function parseReviewFile(text: string | null): ReviewFile {
-  try {
-    const f = JSON.parse(text ?? '') as ReviewFile;
-    return f.version === 1 && typeof f.rejected === 'object' && f.rejected !== null ? f : { version: 1, rejected: {} };
-  } catch {
-    return { version: 1, rejected: {} };
-  }
+  return parseVersionedJson(text, isReviewFile) ?? { version: 1, rejected: {} };
 }
 
 async function setRejected(

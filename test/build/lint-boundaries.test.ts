@@ -9,6 +9,8 @@ describe('lint boundaries', () => {
     const [result] = await eslint.lintText(code, { filePath: `${repoRoot}/${file}` });
     return (result?.messages ?? []).filter((m) => m.ruleId?.startsWith('no-restricted')).map((m) => m.message);
   };
+  const longFunction = (lines: number): string =>
+    `export function f(): number {\n  let n = 0;\n${'  n += 1;\n'.repeat(lines - 4)}  return n;\n}\n`;
 
   it.each([
     ['src/core/x.ts', "import { readFile } from 'node:fs';\nexport const x = readFile;"],
@@ -34,6 +36,16 @@ describe('lint boundaries', () => {
     ['src/engine/engine2.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
     ['src/cli/x.ts', "import { app } from 'electron/main';\nexport const x = app;"],
     ['src/preload/x.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
+    // src/host: shared by the hosts, below none of them, and never running models or pixels.
+    ['src/host/x.ts', "import { app } from 'electron';\nexport const x = app;"],
+    ['src/host/x.ts', "import sharp from 'sharp';\nexport const x = sharp;"],
+    ['src/host/x.ts', "import { startEngine } from '../engine/engine';\nexport const x = startEngine;"],
+    ['src/host/x.ts', "import { run } from '../cli/main';\nexport const x = run;"],
+    ['src/engine/engine2.ts', "import { createHost } from '../host/host';\nexport const x = createHost;"],
+    [
+      'src/web/server/x.ts',
+      "import { LabelStore } from '../../engine/labels/label-store';\nexport const x = LabelStore;",
+    ],
   ])('%s refuses: %s', async (file, code) => {
     expect((await messages(file, code)).length).toBeGreaterThan(0);
   });
@@ -46,7 +58,18 @@ describe('lint boundaries', () => {
     ['src/main/ipc.ts', "import { ipcMain } from 'electron/main';\nexport const x = ipcMain;"],
     ['src/main/index2.ts', "import { app } from 'electron/main';\nexport const x = app;"],
     ['src/preload/x.ts', "import { ipcRenderer } from 'electron/renderer';\nexport const x = ipcRenderer;"],
+    ['src/host/x.ts', "import { LabelStore } from '../engine/labels/label-store';\nexport const x = LabelStore;"],
+    ['src/web/server/x.ts', "import { createHost } from '../../host/host';\nexport const x = createHost;"],
   ])('%s allows: %s', async (file, code) => {
     expect(await messages(file, code)).toEqual([]);
+  });
+
+  it.each(['src/engine/runners/x.ts', 'src/host/x.ts'])('%s refuses a function over 80 lines', async (file) => {
+    const lengthErrors = async (code: string): Promise<number> => {
+      const [result] = await eslint.lintText(code, { filePath: `${repoRoot}/${file}` });
+      return (result?.messages ?? []).filter((m) => m.ruleId === 'max-lines-per-function').length;
+    };
+    expect(await lengthErrors(longFunction(81))).toBe(1);
+    expect(await lengthErrors(longFunction(80))).toBe(0);
   });
 });

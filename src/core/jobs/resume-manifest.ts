@@ -15,6 +15,8 @@
  *   (`retainDone`, or per item) before it skips the item.
  */
 
+import { isPlainRecord, isRecordOf } from '../guards';
+
 /** The manifest as plain data (what a progress file holds, whatever its layout on disk). */
 export interface ResumeState<Done, Failure> {
   configKey: string;
@@ -127,16 +129,6 @@ export class ResumeManifest<Done, Failure> {
   toFile(): ResumeManifestFile<Done, Failure> {
     return { version: 1, ...this.toState() };
   }
-}
-
-/** A plain object (not null, not an array). */
-export function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** An object whose every value `isValue` accepts. */
-export function isRecordOf<T>(value: unknown, isValue: (v: unknown) => v is T): value is Record<string, T> {
-  return isPlainRecord(value) && Object.values(value).every((v) => isValue(v));
 }
 
 /**

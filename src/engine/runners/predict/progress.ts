@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Tier } from '../../../shared/labels';
 import type { AppError } from '../../../shared/result';
-import { isPlainRecord, isRecordOf, ResumeManifest, type ResumeState } from '../../../core/jobs/resume-manifest';
+import { isPlainRecord, isRecordOf } from '../../../core/guards';
+import { ResumeManifest, type ResumeState } from '../../../core/jobs/resume-manifest';
 import { appError, isAppError } from '../../../core/result';
 import { writeJsonAtomic } from '../../fs/atomic';
 import { readVersionedJson } from '../../fs/versioned-json';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { ModelInfo } from '../../../shared/models';
+import { isPlainRecord } from '../../../core/guards';
 import {
-  isPlainRecord,
   isResumeManifestFile,
   ResumeManifest,
   stateOfFile,
