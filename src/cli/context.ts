@@ -36,6 +36,14 @@ export function hostPaths(
 }
 
 /** Options every engine-backed command takes. */
+/** What a command that runs an engine job is given besides its arguments. */
+export interface JobCommandEnv {
+  io: CliIo;
+  loc: CliLocations;
+  /** Registers what Ctrl-C does (the CLI's signal handler). */
+  onInterrupt: (stop: () => void) => void;
+}
+
 export const HOST_OPTIONS = {
   device: { type: 'string' },
   'models-dir': { type: 'string', multiple: true },

@@ -71,11 +71,11 @@ export async function runCli(argv: string[], io: CliIo, loc: CliLocations, signa
       case 'models':
         return await modelsCommand(rest, io, loc);
       case 'predict':
-        return await predictCommand(rest, io, loc, signals.onInterrupt);
+        return await predictCommand(rest, { io, loc, onInterrupt: signals.onInterrupt });
       case 'infer':
-        return await inferCommand(rest, io, loc, signals.onInterrupt);
+        return await inferCommand(rest, { io, loc, onInterrupt: signals.onInterrupt });
       case 'export':
-        return await exportCommand(rest, io, loc, signals.onInterrupt);
+        return await exportCommand(rest, { io, loc, onInterrupt: signals.onInterrupt });
       case 'validate':
         return await validateCommand(rest, io);
       case 'convert':

@@ -12,6 +12,16 @@ export function listFlag(flags: Flags, key: string): string[] {
   return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
+/** The MLflow flags of `loupe infer` and `loupe export` (read by {@link mlflowSourceFrom}). */
+export const MLFLOW_FLAGS = {
+  'mlflow-uri': { type: 'string' },
+  'experiment-name': { type: 'string' },
+  'filter-status': { type: 'string' },
+  'max-runs': { type: 'string' },
+  'run-id': { type: 'string', multiple: true },
+  'mlflow-timeout': { type: 'string' },
+} as const;
+
 /**
  * The MLflow source of `--mlflow-uri`, `--experiment-name`, `--filter-status` (FINISHED by
  * default, `none` for all), `--max-runs`, `--run-id` (repeatable: these runs, whatever their

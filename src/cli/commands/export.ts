@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportItemData, ExportModelsResult, ExportModelsSpec, ModelSource } from '../../shared/jobs';
-import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
+import { cliHost, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
-import { mlflowSourceFrom } from '../model-sources';
+import { MLFLOW_FLAGS, mlflowSourceFrom } from '../model-sources';
 import { PYTHON_FLAGS, PYTHON_HELP, pythonOptionsFrom } from '../python-options';
 
 export const EXPORT_HELP = `Usage: loupe export [options]
@@ -32,21 +32,11 @@ Options:
 
 ${PYTHON_HELP}`;
 
-export async function exportCommand(
-  argv: string[],
-  io: CliIo,
-  loc: CliLocations,
-  onInterrupt: (stop: () => void) => void,
-): Promise<number> {
+export async function exportCommand(argv: string[], { io, loc, onInterrupt }: JobCommandEnv): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'mlflow-uri': { type: 'string' },
-      'experiment-name': { type: 'string' },
-      'run-id': { type: 'string', multiple: true },
-      'mlflow-timeout': { type: 'string' },
-      'filter-status': { type: 'string' },
-      'max-runs': { type: 'string' },
+      ...MLFLOW_FLAGS,
       checkpoint: { type: 'string', multiple: true },
       architecture: { type: 'string' },
       'output-dir': { type: 'string' },

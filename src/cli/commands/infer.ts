@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { ModelSource, RestoreItemData, RestoreFramesResult, RestoreFramesSpec } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
-import { cliHost, UsageError, type CliIo, type CliLocations } from '../context';
+import { cliHost, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
-import { listFlag, mlflowSourceFrom, type Flags } from '../model-sources';
+import { listFlag, MLFLOW_FLAGS, mlflowSourceFrom, type Flags } from '../model-sources';
 import { PYTHON_FLAGS, PYTHON_HELP, pythonOptionsFrom } from '../python-options';
 
 export const INFER_HELP = `Usage: loupe infer [options]
@@ -51,22 +51,12 @@ Options:
   -h, --help              Show this help
 `;
 
-export async function inferCommand(
-  argv: string[],
-  io: CliIo,
-  loc: CliLocations,
-  onInterrupt: (stop: () => void) => void,
-): Promise<number> {
+export async function inferCommand(argv: string[], { io, loc, onInterrupt }: JobCommandEnv): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
+      ...MLFLOW_FLAGS,
       config: { type: 'string' },
-      'mlflow-uri': { type: 'string' },
-      'experiment-name': { type: 'string' },
-      'filter-status': { type: 'string' },
-      'max-runs': { type: 'string' },
-      'run-id': { type: 'string', multiple: true },
-      'mlflow-timeout': { type: 'string' },
       'models-dir': { type: 'string' },
       checkpoint: { type: 'string', multiple: true },
       bundled: { type: 'boolean' },

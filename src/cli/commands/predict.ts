@@ -6,7 +6,7 @@ import type { JobSnapshot, PredictKeypointsResult } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
 import { predictConfigFrom } from '../../core/keypoints/predict-config';
 import { PREDICT_DEFAULTS } from '../../core/keypoints/predict-defaults';
-import { cliHost, HOST_OPTIONS, UsageError, type CliIo, type CliLocations } from '../context';
+import { cliHost, HOST_OPTIONS, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
 
 const D = PREDICT_DEFAULTS.config;
@@ -54,12 +54,7 @@ predict.log); non-zero when the batch cannot run (no such folder, no usable dete
 (a full disk: "disk full", what was written is kept and a rerun resumes).
 `;
 
-export async function predictCommand(
-  argv: string[],
-  io: CliIo,
-  loc: CliLocations,
-  onInterrupt: (stop: () => void) => void,
-): Promise<number> {
+export async function predictCommand(argv: string[], { io, loc, onInterrupt }: JobCommandEnv): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {

@@ -60,6 +60,20 @@ export async function tryModel(
       type: (t as ort.Tensor).type as TensorInfo['type'],
       dims: [...(t as ort.Tensor).dims],
     }));
+  const result = (
+    inputShape: number[],
+    ran: Awaited<ReturnType<typeof run>>,
+    preparation: ModelTryResult['preparation'],
+    images: Pick<ModelTryResult, 'outputImage' | 'inputImage'> = { outputImage: null, inputImage: null },
+  ): ModelTryResult => ({
+    modelId: model.id,
+    imagePath,
+    inputShape,
+    outputs: describe(ran.outputs),
+    runMs: ran.runMs,
+    preparation,
+    ...images,
+  });
 
   if (model.task === 'detect' || model.task === 'pose' || model.task === 'obb') {
     const shape = concreteInputShape(input, model.manifest, model.metadata, 640);
@@ -67,17 +81,7 @@ export async function tryModel(
     const { width: srcW, height: srcH } = await probeImage(imagePath);
     const lb = letterbox(srcW, srcH, w, h);
     const pixels = await letterboxRgb(imagePath, lb);
-    const { outputs, runMs } = await run(toPlanar(pixels, w, h, 255, norm), shape);
-    return {
-      modelId: model.id,
-      imagePath,
-      inputShape: shape,
-      outputs: describe(outputs),
-      runMs,
-      preparation: 'letterbox',
-      outputImage: null,
-      inputImage: null,
-    };
+    return result(shape, await run(toPlanar(pixels, w, h, 255, norm), shape), 'letterbox');
   }
 
   if (model.task === 'restoration') {
@@ -95,8 +99,8 @@ export async function tryModel(
       model.manifest?.input.padMode ?? 'reflect',
     );
     const shape = [1, 3, padded.height, padded.width];
-    const { outputs, runMs } = await run(planar, shape);
-    const first = Object.values(outputs)[0] as ort.Tensor | undefined;
+    const ran = await run(planar, shape);
+    const first = Object.values(ran.outputs)[0] as ort.Tensor | undefined;
     let outputImage: string | null = null;
     let inputImage: string | null = null;
     if (first && first.dims.length === 4 && first.dims[1] === 3) {
@@ -124,16 +128,7 @@ export async function tryModel(
       });
       await writeRgbPng(inputImage, image);
     }
-    return {
-      modelId: model.id,
-      imagePath,
-      inputShape: shape,
-      outputs: describe(outputs),
-      runMs,
-      preparation: 'pad',
-      outputImage,
-      inputImage,
-    };
+    return result(shape, ran, 'pad', { outputImage, inputImage });
   }
 
   throw new AppFailure(
