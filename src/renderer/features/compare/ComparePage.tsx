@@ -5,6 +5,7 @@ import { useApi } from '../../lib/api';
 import { useApp } from '../../store/app-store';
 import { CompareView } from './CompareView';
 import { FrameCache } from './frame-cache';
+import { HeatmapClient, startHeatmapWorker } from './heatmap-compute';
 import { Setup } from './Setup';
 import { CompareStoreContext, createCompareStore, type CompareStore } from './store';
 
@@ -12,7 +13,7 @@ import { CompareStoreContext, createCompareStore, type CompareStore } from './st
 export function ComparePage({ visible }: { visible: boolean }) {
   const api = useApi();
   const notify = useApp((s) => s.notify);
-  const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache } | null>(null);
+  const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache; heatmaps: HeatmapClient } | null>(null);
 
   const open = useCallback(
     async (outputDir: string) => {
@@ -30,14 +31,18 @@ export function ComparePage({ visible }: { visible: boolean }) {
         },
         Math.max(48, r.value.models.length * 12 + 24),
       );
-      setDoc((prev) => {
-        prev?.cache.clear();
-        return { store: createCompareStore(r.value), cache };
-      });
+      setDoc({ store: createCompareStore(r.value), cache, heatmaps: new HeatmapClient(startHeatmapWorker) });
     },
     [api, notify],
   );
-  useEffect(() => () => doc?.cache.clear(), [doc]);
+  // A comparison replaced or closed: its decoded frames and its heatmap worker go with it.
+  useEffect(
+    () => () => {
+      doc?.cache.clear();
+      doc?.heatmaps.dispose();
+    },
+    [doc],
+  );
 
   return (
     <div className="page compare-page">
@@ -62,7 +67,7 @@ export function ComparePage({ visible }: { visible: boolean }) {
             folders={doc.store.getState().session.ungranted.map((u) => ({ path: u.path, what: whatOf(u) }))}
             onGranted={() => void open(doc.store.getState().session.outputDir)}
           />
-          <CompareView cache={doc.cache} active={visible} onClose={() => setDoc(null)} />
+          <CompareView cache={doc.cache} heatmaps={doc.heatmaps} active={visible} onClose={() => setDoc(null)} />
         </CompareStoreContext.Provider>
       )}
     </div>
