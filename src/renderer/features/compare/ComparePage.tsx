@@ -2,17 +2,27 @@ import { useCallback, useEffect, useState } from 'react';
 import type { UngrantedFolder } from '../../../shared/compare';
 import { GrantPrompt } from '../../components/GrantPrompt';
 import { useApi } from '../../lib/api';
-import { useApp } from '../../store/app-store';
+import { useApp, useAppStore } from '../../store/app-store';
 import { CompareView } from './CompareView';
 import { FrameCache } from './frame-cache';
 import { HeatmapClient, startHeatmapWorker } from './heatmap-compute';
 import { Setup } from './Setup';
+import { createSetupStore } from './setup-store';
 import { CompareStoreContext, createCompareStore, type CompareStore } from './store';
 
 /** Compare: set up or open a restoration batch, then compare its outputs frame by frame. */
 export function ComparePage({ visible }: { visible: boolean }) {
   const api = useApi();
   const notify = useApp((s) => s.notify);
+  const appStore = useAppStore();
+  const [setup] = useState(() =>
+    createSetupStore({
+      api,
+      submitJob: (spec) => appStore.getState().submitJob(spec),
+      models: () => appStore.getState().models,
+      notify: (kind, message) => appStore.getState().notify(kind, message),
+    }),
+  );
   const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache; heatmaps: HeatmapClient } | null>(null);
 
   const open = useCallback(
@@ -31,9 +41,11 @@ export function ComparePage({ visible }: { visible: boolean }) {
         },
         Math.max(48, r.value.models.length * 12 + 24),
       );
+      // Its results are on screen: the setup stops following the run it submitted.
+      setup.getState().detachJob();
       setDoc({ store: createCompareStore(r.value), cache, heatmaps: new HeatmapClient(startHeatmapWorker) });
     },
-    [api, notify],
+    [api, notify, setup],
   );
   // A comparison replaced or closed: its decoded frames and its heatmap worker go with it.
   useEffect(
@@ -57,7 +69,7 @@ export function ComparePage({ visible }: { visible: boolean }) {
               </div>
             </div>
           </div>
-          <Setup onOpen={(dir) => void open(dir)} />
+          <Setup store={setup} onOpen={(dir) => void open(dir)} />
         </>
       ) : (
         <CompareStoreContext.Provider value={doc.store}>
