@@ -2,17 +2,28 @@ import { useCallback, useEffect, useState } from 'react';
 import type { UngrantedFolder } from '../../../shared/compare';
 import { GrantPrompt } from '../../components/GrantPrompt';
 import { useApi } from '../../lib/api';
-import { useApp } from '../../store/app-store';
+import { useApp, useAppStore } from '../../store/app-store';
 import { CompareView } from './CompareView';
 import { FrameCache } from './frame-cache';
+import { HeatmapClient, startHeatmapWorker } from './heatmap-compute';
 import { Setup } from './Setup';
+import { createSetupStore } from './setup-store';
 import { CompareStoreContext, createCompareStore, type CompareStore } from './store';
 
 /** Compare: set up or open a restoration batch, then compare its outputs frame by frame. */
 export function ComparePage({ visible }: { visible: boolean }) {
   const api = useApi();
   const notify = useApp((s) => s.notify);
-  const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache } | null>(null);
+  const appStore = useAppStore();
+  const [setup] = useState(() =>
+    createSetupStore({
+      api,
+      submitJob: (spec) => appStore.getState().submitJob(spec),
+      models: () => appStore.getState().models,
+      notify: (kind, message) => appStore.getState().notify(kind, message),
+    }),
+  );
+  const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache; heatmaps: HeatmapClient } | null>(null);
 
   const open = useCallback(
     async (outputDir: string) => {
@@ -30,14 +41,20 @@ export function ComparePage({ visible }: { visible: boolean }) {
         },
         Math.max(48, r.value.models.length * 12 + 24),
       );
-      setDoc((prev) => {
-        prev?.cache.clear();
-        return { store: createCompareStore(r.value), cache };
-      });
+      // Its results are on screen: the setup stops following the run it submitted.
+      setup.getState().detachJob();
+      setDoc({ store: createCompareStore(r.value), cache, heatmaps: new HeatmapClient(startHeatmapWorker) });
     },
-    [api, notify],
+    [api, notify, setup],
   );
-  useEffect(() => () => doc?.cache.clear(), [doc]);
+  // A comparison replaced or closed: its decoded frames and its heatmap worker go with it.
+  useEffect(
+    () => () => {
+      doc?.cache.clear();
+      doc?.heatmaps.dispose();
+    },
+    [doc],
+  );
 
   return (
     <div className="page compare-page">
@@ -52,7 +69,7 @@ export function ComparePage({ visible }: { visible: boolean }) {
               </div>
             </div>
           </div>
-          <Setup onOpen={(dir) => void open(dir)} />
+          <Setup store={setup} onOpen={(dir) => void open(dir)} />
         </>
       ) : (
         <CompareStoreContext.Provider value={doc.store}>
@@ -62,7 +79,7 @@ export function ComparePage({ visible }: { visible: boolean }) {
             folders={doc.store.getState().session.ungranted.map((u) => ({ path: u.path, what: whatOf(u) }))}
             onGranted={() => void open(doc.store.getState().session.outputDir)}
           />
-          <CompareView cache={doc.cache} active={visible} onClose={() => setDoc(null)} />
+          <CompareView cache={doc.cache} heatmaps={doc.heatmaps} active={visible} onClose={() => setDoc(null)} />
         </CompareStoreContext.Provider>
       )}
     </div>

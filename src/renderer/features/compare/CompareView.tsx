@@ -1,8 +1,11 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
-import { actualPixels, zoomAt } from '../../canvas/view';
+import { helpRows, useActionKeys } from '../../actions/actions';
+import { HelpOverlay } from '../../components/HelpOverlay';
 import { useApp } from '../../store/app-store';
+import { COMPARE_ACTIONS, type CompareActionContext } from './compare-actions';
 import { download, stageToPng } from './export';
 import type { FrameCache } from './frame-cache';
+import type { HeatmapClient } from './heatmap-compute';
 import { useSettled } from './settled';
 import { SidePanel } from './SidePanel';
 import { Stage } from './Stage';
@@ -10,11 +13,22 @@ import { drawnPanes, useCompare, useCompareStore, type CompareMode, type PaneId 
 import { Timeline } from './Timeline';
 
 const FPS_CHOICES = [1, 5, 10, 12, 24, 30, 60];
+const HELP_ROWS = helpRows(COMPARE_ACTIONS);
 const AHEAD = 8;
 const BEHIND = 2;
 
 /** The comparison: toolbar, the stage, the side panel, the frame scrubber and the metrics timeline. */
-export function CompareView({ cache, active, onClose }: { cache: FrameCache; active: boolean; onClose: () => void }) {
+export function CompareView({
+  cache,
+  heatmaps,
+  active,
+  onClose,
+}: {
+  cache: FrameCache;
+  heatmaps: HeatmapClient;
+  active: boolean;
+  onClose: () => void;
+}) {
   const store = useCompareStore();
   const session = useCompare((s) => s.session);
   const panes = useCompare((s) => s.panes);
@@ -26,75 +40,24 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
   const frames = session.frames.length;
   const available = useMemo(() => panes.filter((p) => p.available), [panes]);
 
-  // Keyboard, while this section is on screen and no field has focus.
-  useEffect(() => {
-    if (!active) return;
-    const onKey = (e: KeyboardEvent): void => {
-      const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT')) return;
-      if (e.ctrlKey || e.metaKey) return;
-      const s = store.getState();
+  // Keyboard (COMPARE_ACTIONS), while this section is on screen and no field has focus.
+  const [help, setHelp] = useState(false);
+  useActionKeys(
+    COMPARE_ACTIONS,
+    (): CompareActionContext => ({
+      compare: store.getState,
+      frames,
       // Zoom keys work about the centre of a pane (all panes share the view).
-      const box = stageHost.current?.querySelector<HTMLElement>('[data-testid="pane"]')?.getBoundingClientRect();
-      let handled = true;
-      switch (e.key) {
-        case 'ArrowLeft':
-          s.step(e.shiftKey ? -10 : -1);
-          break;
-        case 'ArrowRight':
-          s.step(e.shiftKey ? 10 : 1);
-          break;
-        case 'Home':
-          s.setFrame(0);
-          break;
-        case 'End':
-          s.setFrame(frames - 1);
-          break;
-        case ' ':
-          s.setPlaying(!s.playing);
-          break;
-        case 'Shift':
-          if (s.mode === 'wipe') s.setFlipped(true);
-          else handled = false;
-          break;
-        case 'g':
-          s.setMode('grid');
-          break;
-        case 'w':
-          s.setMode('wipe');
-          break;
-        case 'd':
-          s.setMode('diff');
-          break;
-        case 'f':
-          s.setView(null);
-          break;
-        case '1':
-          if (s.view && box)
-            s.setView(actualPixels(s.view, { width: box.width, height: box.height }, devicePixelRatio));
-          break;
-        case '+':
-        case '=':
-          if (s.view && box) s.setView(zoomAt(s.view, [box.width / 2, box.height / 2], 1.25));
-          break;
-        case '-':
-          if (s.view && box) s.setView(zoomAt(s.view, [box.width / 2, box.height / 2], 0.8));
-          break;
-        default:
-          handled = false;
-      }
-      if (handled) e.preventDefault();
-    };
-    const onKeyUp = (e: KeyboardEvent): void => {
-      if (e.key === 'Shift') store.getState().setFlipped(false);
-    };
-    window.addEventListener('keydown', onKey);
-    window.addEventListener('keyup', onKeyUp);
-    return () => {
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('keyup', onKeyUp);
-    };
-  }, [active, frames, store]);
+      paneSize: () => {
+        const box = stageHost.current?.querySelector<HTMLElement>('[data-testid="pane"]')?.getBoundingClientRect();
+        return box ? { width: box.width, height: box.height } : null;
+      },
+      dpr: devicePixelRatio,
+      help,
+      setHelp,
+    }),
+    active,
+  );
 
   const exportPng = async (): Promise<void> => {
     const frame = store.getState().frame;
@@ -143,6 +106,14 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
         <button className="btn small" onClick={() => void exportPng()} data-testid="export-png">
           Export PNG
         </button>
+        <button
+          className="btn small ghost"
+          onClick={() => setHelp((h) => !h)}
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+        >
+          ?
+        </button>
         <button className="btn small" onClick={onClose} title={session.outputDir}>
           Close
         </button>
@@ -150,7 +121,14 @@ export function CompareView({ cache, active, onClose }: { cache: FrameCache; act
       <Playback cache={cache} onWarm={setWarm} />
       <div className="compare-main">
         <div className="compare-stage-host" ref={stageHost}>
-          <Stage cache={cache} />
+          <Stage cache={cache} heatmaps={heatmaps} />
+          {help && (
+            <HelpOverlay
+              rows={HELP_ROWS}
+              note="Every pane shares one view: zooming or panning one moves them all."
+              onClose={() => setHelp(false)}
+            />
+          )}
         </div>
         <SidePanel cache={cache} />
       </div>

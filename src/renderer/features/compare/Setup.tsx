@@ -1,133 +1,61 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { JobSnapshot, ModelSource, RestoreFramesSpec } from '../../../shared/jobs';
+import { useEffect, useMemo } from 'react';
+import { useStore } from 'zustand';
+import type { JobSnapshot } from '../../../shared/jobs';
 import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
 import { RUN_STATUSES } from '../../../shared/mlflow';
 import { formatDuration, formatRate } from '../../../core/format';
 import { ProgressBar } from '../../components/ProgressBar';
-import { useApi } from '../../lib/api';
 import { useApp } from '../../store/app-store';
 import { PathField } from './PathField';
+import {
+  canRun,
+  countModels,
+  modelSources,
+  outputDir,
+  restorationModels,
+  selectedModels,
+  type SetupStore,
+} from './setup-store';
 
 const NO_MODELS: never[] = [];
-
-const parentOf = (p: string): string => p.replace(/[\\/]+$/, '').replace(/[\\/][^\\/]*$/, '') || p;
-const sepOf = (p: string): string => (p.includes('\\') && !p.includes('/') ? '\\' : '/');
 
 /**
  * Set up a comparison: the frames (and optional ground truth), models from the catalog, a folder
  * of .onnx files or an MLflow experiment (runs listed with params and metrics to pick from), and
- * where the outputs go. Or open an output folder that exists already.
+ * where the outputs go. Or open an output folder that exists already. The form lives in `store`
+ * (setup-store.ts).
  */
-export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
-  const api = useApi();
+export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir: string) => void }) {
   const info = useApp((s) => s.info);
   const models = useApp((s) => s.models ?? NO_MODELS);
   const loadModels = useApp((s) => s.loadModels);
   const modelsState = useApp((s) => s.modelsState);
-  const submitJob = useApp((s) => s.submitJob);
-  const notify = useApp((s) => s.notify);
-
-  const [frames, setFrames] = useState('');
-  const [gt, setGt] = useState('');
-  const [out, setOut] = useState<string | null>(null);
-  const [picked, setPicked] = useState<string[] | null>(null);
-  const [folder, setFolder] = useState('');
-  const [uri, setUri] = useState('');
-  const [experiment, setExperiment] = useState('');
-  const [experiments, setExperiments] = useState<string[]>([]);
-  const [status, setStatus] = useState<RunStatus | 'any'>('FINISHED');
-  const [maxRuns, setMaxRuns] = useState('');
-  const [runs, setRuns] = useState<MlflowRunListing[] | null>(null);
-  const [runIds, setRunIds] = useState<string[]>([]);
-  const [listing, setListing] = useState(false);
-  const [tiled, setTiled] = useState(false);
-  const [existing, setExisting] = useState('');
-  const [jobId, setJobId] = useState<string | null>(null);
-  const job = useApp((s) => (jobId ? s.jobs[jobId] : undefined)) as JobSnapshot<'restore-frames'> | undefined;
+  const s = useStore(store);
+  const { frames, gt, folder, uri, experiment, experiments, status, maxRuns, runs, runIds, listing, tiled } = s;
+  const job = useApp((a) => (s.jobId ? a.jobs[s.jobId] : undefined)) as JobSnapshot<'restore-frames'> | undefined;
 
   useEffect(() => {
     if (modelsState === 'idle') void loadModels(false);
   }, [modelsState, loadModels]);
-  const restoration = useMemo(() => models.filter((m) => m.task === 'restoration' && !m.error), [models]);
-  const selected = picked ?? restoration.filter((m) => m.source === 'bundled').map((m) => m.id);
-  const output = out ?? (frames.trim() ? `${parentOf(frames.trim())}${sepOf(frames)}output_inference` : '');
+  const restoration = useMemo(() => restorationModels(models), [models]);
+  const selected = selectedModels(s, restoration);
+  const output = outputDir(s);
 
-  // Experiments of a file store, as suggestions.
+  // Experiments of a file store, as suggestions (asked once typing pauses).
   useEffect(() => {
     if (!uri.trim() || /^https?:/i.test(uri)) return;
-    let live = true;
-    const t = setTimeout(() => {
-      void api.mlflow.experiments(uri.trim()).then((r) => {
-        if (live) setExperiments(r.ok ? r.value.map((e) => e.name) : []);
-      });
-    }, 250);
-    return () => {
-      live = false;
-      clearTimeout(t);
-    };
-  }, [api, uri]);
+    const t = setTimeout(() => void store.getState().loadExperiments(), 250);
+    return () => clearTimeout(t);
+  }, [store, uri]);
 
   // When the run finishes, open its results.
   useEffect(() => {
     if (job?.status === 'completed' && job.result) onOpen(job.result.outputDir);
   }, [job?.status, job?.result, onOpen]);
 
-  const useSamples = (): void => {
-    const samples = `${info?.samplesDir ?? ''}`;
-    if (!samples) return;
-    const sep = sepOf(samples);
-    setFrames(`${samples}${sep}frames`);
-    setGt(`${samples}${sep}frames_gt`);
-    setUri(`${samples}${sep}mlruns`);
-    setExperiment('loupe-restoration');
-    setOut(`${info?.dataDir ?? parentOf(samples)}${sep}output_inference${sep}samples`);
-  };
-
-  const listRuns = async (): Promise<void> => {
-    setListing(true);
-    const r = await api.mlflow.runs({
-      uri: uri.trim(),
-      experiment: experiment.trim(),
-      status: status === 'any' ? null : status,
-      ...(maxRuns.trim() ? { maxRuns: Number(maxRuns) } : {}),
-    });
-    setListing(false);
-    if (!r.ok) {
-      notify('error', r.error.message);
-      setRuns(null);
-      return;
-    }
-    setRuns(r.value.runs);
-    setRunIds(r.value.runs.filter((x) => x.model.ok).map((x) => x.runId));
-  };
-
-  const sources: ModelSource[] = [];
-  if (selected.length) sources.push({ type: 'models', ids: selected });
-  if (folder.trim()) sources.push({ type: 'folder', dir: folder.trim() });
-  if (runs && runIds.length) sources.push({ type: 'mlflow', uri: uri.trim(), experiment: experiment.trim(), runIds });
-
-  const run = async (): Promise<void> => {
-    const spec: RestoreFramesSpec = {
-      kind: 'restore-frames',
-      inputDir: frames.trim(),
-      outputDir: output.trim(),
-      sources,
-      ...(gt.trim() ? { gtDir: gt.trim() } : {}),
-      ...(tiled ? { tiled: true } : {}),
-    };
-    // The folders the run reads become viewable (the image route serves only granted folders).
-    for (const dir of [spec.inputDir, spec.gtDir].filter((d): d is string => !!d)) {
-      const r = await api.folders.grant(dir);
-      if (!r.ok) {
-        notify('error', r.error.message);
-        return;
-      }
-    }
-    const submitted = await submitJob(spec);
-    if (submitted) setJobId(submitted.id);
-  };
-
-  const ready = frames.trim() && output.trim() && sources.length > 0;
+  const update = s.update;
+  const sources = modelSources(s, selected);
+  const ready = canRun(s, restoration);
 
   return (
     <div className="compare-setup">
@@ -136,7 +64,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
           New run
           <span className="grow" />
           {info?.samplesDir && (
-            <button className="btn small ghost" onClick={useSamples} data-testid="use-samples">
+            <button className="btn small ghost" onClick={() => s.fillSamples(info)} data-testid="use-samples">
               Use the sample clip
             </button>
           )}
@@ -144,7 +72,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
         <PathField
           label="Frames"
           value={frames}
-          onChange={setFrames}
+          onChange={(v) => update({ frames: v })}
           placeholder="/path/to/frames"
           testId="frames-dir"
         />
@@ -152,7 +80,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
           label="Ground truth"
           optional
           value={gt}
-          onChange={setGt}
+          onChange={(v) => update({ gt: v })}
           placeholder="same file names as the frames"
           testId="gt-dir"
         />
@@ -165,7 +93,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
               <input
                 type="checkbox"
                 checked={selected.includes(m.id)}
-                onChange={(e) => setPicked(e.target.checked ? [...selected, m.id] : selected.filter((x) => x !== m.id))}
+                onChange={(e) => s.pick(m.id, e.target.checked)}
               />
               <span className="mono">{m.id}</span>
               <span className="faint small">
@@ -175,7 +103,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
             </label>
           ))}
         </div>
-        <PathField label="A folder of .onnx models" optional value={folder} onChange={setFolder} />
+        <PathField label="A folder of .onnx models" optional value={folder} onChange={(v) => update({ folder: v })} />
 
         <details className="mlflow" open={!!uri}>
           <summary>From MLflow</summary>
@@ -185,7 +113,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
               <input
                 className="input mono"
                 value={uri}
-                onChange={(e) => setUri(e.target.value)}
+                onChange={(e) => update({ uri: e.target.value })}
                 placeholder="/path/to/mlruns or http://host:5000"
                 aria-label="MLflow tracking URI"
               />
@@ -196,7 +124,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
                 className="input"
                 value={experiment}
                 list="mlflow-experiments"
-                onChange={(e) => setExperiment(e.target.value)}
+                onChange={(e) => update({ experiment: e.target.value })}
                 aria-label="MLflow experiment"
               />
               <datalist id="mlflow-experiments">
@@ -207,7 +135,11 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
             </label>
             <label>
               Status
-              <select className="input" value={status} onChange={(e) => setStatus(e.target.value as RunStatus | 'any')}>
+              <select
+                className="input"
+                value={status}
+                onChange={(e) => update({ status: e.target.value as RunStatus | 'any' })}
+              >
                 {RUN_STATUSES.map((s) => (
                   <option key={s} value={s}>
                     {s}
@@ -221,25 +153,25 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
               <input
                 className="input narrow"
                 value={maxRuns}
-                onChange={(e) => setMaxRuns(e.target.value)}
+                onChange={(e) => update({ maxRuns: e.target.value })}
                 placeholder="all"
               />
             </label>
             <button
               className="btn"
-              onClick={() => void listRuns()}
+              onClick={() => void s.listRuns()}
               disabled={!uri.trim() || !experiment.trim() || listing}
             >
               {listing ? 'Listing…' : 'List runs'}
             </button>
           </div>
-          {runs && <RunTable runs={runs} selected={runIds} onChange={setRunIds} />}
+          {runs && <RunTable runs={runs} selected={runIds} onChange={s.setRunIds} />}
         </details>
 
-        <PathField label="Outputs" value={output} onChange={(v) => setOut(v)} testId="output-dir" />
+        <PathField label="Outputs" value={output} onChange={(v) => update({ out: v })} testId="output-dir" />
         <label className="check">
-          <input type="checkbox" checked={tiled} onChange={(e) => setTiled(e.target.checked)} /> Always tile (else only
-          when a whole frame does not fit in memory)
+          <input type="checkbox" checked={tiled} onChange={(e) => update({ tiled: e.target.checked })} /> Always tile
+          (else only when a whole frame does not fit in memory)
         </label>
         <div className="row end">
           <span className="dim small">
@@ -248,7 +180,7 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
           <button
             className="btn primary"
             disabled={!ready || (job && ['queued', 'running'].includes(job.status))}
-            onClick={() => void run()}
+            onClick={() => void s.run()}
             data-testid="run-compare"
           >
             Run
@@ -263,12 +195,17 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
           An output folder written by <span className="mono">loupe infer</span> or an earlier run: compare without
           running anything.
         </p>
-        <PathField label="Output folder" value={existing} onChange={setExisting} testId="open-output" />
+        <PathField
+          label="Output folder"
+          value={s.existing}
+          onChange={(v) => update({ existing: v })}
+          testId="open-output"
+        />
         <div className="row end">
           <button
             className="btn primary"
-            disabled={!existing.trim()}
-            onClick={() => onOpen(existing.trim())}
+            disabled={!s.existing.trim()}
+            onClick={() => onOpen(s.existing.trim())}
             data-testid="open-results"
           >
             Open
@@ -277,16 +214,6 @@ export function Setup({ onOpen }: { onOpen: (outputDir: string) => void }) {
       </div>
     </div>
   );
-}
-
-function countModels(sources: ModelSource[], runIds: string[]): number {
-  let n = 0;
-  for (const s of sources) {
-    if (s.type === 'models') n += s.ids.length;
-    else if (s.type === 'mlflow') n += runIds.length;
-    else n += 1;
-  }
-  return n;
 }
 
 function RunTable({

@@ -1,28 +1,38 @@
-import type { View } from '../../canvas/view';
+import type { FramePlan, Layer } from './render-frame';
 
-/**
- * Draw a frame into a pane's canvas under the shared view: smooth when minified, nearest
- * neighbour from 100 % up (pixels stay pixels). `clipX` keeps only x ≥ clipX (the wipe's B side).
- */
-export function drawFrame(
-  ctx: CanvasRenderingContext2D,
-  source: CanvasImageSource,
-  frame: { width: number; height: number },
-  view: View,
+/** Paint a frame plan (render-frame.ts) into the panes' canvases. */
+export function paintCompareFrame(
+  plan: FramePlan<CanvasImageSource>,
+  canvases: readonly (HTMLCanvasElement | null)[],
   dpr: number,
-  quality: ImageSmoothingQuality = 'high',
-  clipX?: number,
+): void {
+  for (const pane of plan.panes) {
+    const c = canvases[pane.canvas];
+    if (!c) continue;
+    sizeCanvas(c, pane.width, pane.height, dpr);
+    const ctx = c.getContext('2d')!;
+    clear(ctx);
+    for (const layer of pane.layers) drawLayer(ctx, layer, dpr, plan.quality);
+  }
+}
+
+function drawLayer(
+  ctx: CanvasRenderingContext2D,
+  layer: Layer<CanvasImageSource>,
+  dpr: number,
+  quality: ImageSmoothingQuality,
 ): void {
   ctx.save();
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  if (clipX !== undefined) {
+  if (layer.clipX !== undefined) {
     ctx.beginPath();
-    ctx.rect(clipX, 0, ctx.canvas.width / dpr - clipX, ctx.canvas.height / dpr);
+    ctx.rect(layer.clipX, 0, ctx.canvas.width / dpr - layer.clipX, ctx.canvas.height / dpr);
     ctx.clip();
   }
-  ctx.imageSmoothingEnabled = view.scale * dpr < 1;
+  ctx.imageSmoothingEnabled = layer.smoothing;
   ctx.imageSmoothingQuality = quality;
-  ctx.drawImage(source, view.x, view.y, frame.width * view.scale, frame.height * view.scale);
+  const d = layer.dest;
+  ctx.drawImage(layer.image, d.x, d.y, d.width, d.height);
   ctx.restore();
 }
 

@@ -1,3 +1,5 @@
+import { Lru } from '../../lib/lru';
+
 /**
  * Decoded frames for the compare view: ImageBitmaps decoded off the main thread, kept in an LRU
  * (closed when evicted), with the pixels of a frame available for the inspector and heatmaps.
@@ -24,18 +26,29 @@ const DECODERS = 8;
 const MAX_AHEAD = 30;
 
 export class FrameCache {
-  private readonly bitmaps = new Map<string, Promise<ImageBitmap>>();
-  private readonly proxies = new Map<string, Promise<ImageBitmap>>();
+  private readonly bitmaps: Lru<string, Promise<ImageBitmap>>;
+  private readonly proxies: Lru<string, Promise<ImageBitmap>>;
   private readonly ready = new Set<string>();
-  private readonly pixels = new Map<string, Promise<ImageData>>();
+  private readonly pixels: Lru<string, Promise<ImageData>>;
 
   constructor(
     private readonly url: (path: string) => string,
     /** A frame's proxy (a small JPEG the engine makes), quick to decode while frames move. */
     private readonly proxyView: (path: string) => Promise<{ path: string; width: number; height: number }>,
-    private readonly capacity = 48,
-    private readonly pixelCapacity = 12,
-  ) {}
+    capacity = 48,
+    pixelCapacity = 12,
+  ) {
+    // Evicted bitmaps are closed (their memory is the GPU's or the decoder's, not the GC's).
+    const release =
+      (kind: 'proxy' | 'lossless') =>
+      (p: Promise<ImageBitmap>, path: string): void => {
+        this.ready.delete(`${kind}:${path}`);
+        void p.then((b) => b.close()).catch(() => undefined);
+      };
+    this.bitmaps = new Lru(capacity, release('lossless'));
+    this.proxies = new Lru(capacity * 2, release('proxy'));
+    this.pixels = new Lru(pixelCapacity);
+  }
 
   /** The frame's proxy, decoded (falls back to the original if no proxy can be made). */
   proxy(path: string, priority: Priority = 'now'): Promise<ImageBitmap> {
@@ -51,22 +64,17 @@ export class FrameCache {
     return this.cached('lossless', path, priority, () => Promise.resolve(path));
   }
 
-  /**
-   * A decoded image of `kind` for a frame, from the LRU (most recently used last; evicted bitmaps
-   * are closed) or queued for decoding from the file `source()` names.
-   */
+  /** A decoded image of `kind` for a frame, from its LRU or queued for decoding from the file `source()` names. */
   private cached(
     kind: 'proxy' | 'lossless',
     path: string,
     priority: Priority,
     source: () => Promise<string>,
   ): Promise<ImageBitmap> {
-    const map = kind === 'proxy' ? this.proxies : this.bitmaps;
+    const lru = kind === 'proxy' ? this.proxies : this.bitmaps;
     const id = `${kind}:${path}`;
-    const hit = map.get(path);
+    const hit = lru.get(path);
     if (hit) {
-      map.delete(path);
-      map.set(path, hit);
       if (priority === 'now') this.promote(id);
       return hit;
     }
@@ -77,12 +85,10 @@ export class FrameCache {
         if (kind === 'lossless') this.sizes.set(path, { width: b.width, height: b.height });
         return b;
       });
-    load.catch(() => map.delete(path));
-    map.set(path, load);
-    this.evict(map, kind === 'proxy' ? this.capacity * 2 : this.capacity, (p, key) => {
-      this.ready.delete(`${kind}:${key}`);
-      void p.then((b) => b.close()).catch(() => undefined);
+    load.catch(() => {
+      if (lru.peek(path) === load) lru.delete(path);
     });
+    lru.set(path, load);
     return load;
   }
 
@@ -211,26 +217,18 @@ export class FrameCache {
       ctx.drawImage(b, 0, 0);
       return ctx.getImageData(0, 0, b.width, b.height);
     });
-    load.catch(() => this.pixels.delete(path));
+    load.catch(() => {
+      if (this.pixels.peek(path) === load) this.pixels.delete(path);
+    });
     this.pixels.set(path, load);
-    this.evict(this.pixels, this.pixelCapacity, () => undefined);
     return load;
   }
 
   clear(): void {
-    for (const p of [...this.bitmaps.values(), ...this.proxies.values()])
-      void p.then((b) => b.close()).catch(() => undefined);
-    this.bitmaps.clear();
-    this.proxies.clear();
+    const close = (p: Promise<ImageBitmap>): void => void p.then((b) => b.close()).catch(() => undefined);
+    this.bitmaps.clear(close);
+    this.proxies.clear(close);
     this.ready.clear();
     this.pixels.clear();
-  }
-
-  private evict<T>(map: Map<string, T>, capacity: number, release: (value: T, key: string) => void): void {
-    while (map.size > capacity) {
-      const [key, value] = map.entries().next().value as [string, T];
-      map.delete(key);
-      release(value, key);
-    }
   }
 }

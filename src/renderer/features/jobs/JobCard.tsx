@@ -1,5 +1,6 @@
 import type { JobSnapshot } from '../../../shared/jobs';
 import { formatDuration, formatPercent, formatRate } from '../../../core/format';
+import { canTransition } from '../../../core/jobs/job-record';
 import { ProgressBar } from '../../components/ProgressBar';
 import { CloseIcon, PauseIcon, PlayIcon, StopIcon } from '../../components/icons';
 import { useApp } from '../../store/app-store';
@@ -25,10 +26,10 @@ const UNIT: Record<JobSnapshot['kind'], string> = {
 export function JobCard({ job, selected }: { job: JobSnapshot; selected: boolean }) {
   const select = useApp((s) => s.selectJob);
   const act = useApp((s) => s.jobAction);
-  const canPause = job.status === 'running' || job.status === 'queued';
-  const canResume = job.status === 'paused' || job.status === 'interrupted' || job.status === 'failed';
-  const canCancel =
-    job.status === 'running' || job.status === 'queued' || job.status === 'paused' || job.status === 'interrupted';
+  // The buttons follow the job's own state rules: resuming puts a job back in the queue.
+  const canPause = canTransition(job.status, 'paused');
+  const canResume = canTransition(job.status, 'queued');
+  const canCancel = canTransition(job.status, 'cancelled');
   const canRemove = !canCancel;
   const stop = (e: React.MouseEvent, action: 'pause' | 'resume' | 'cancel' | 'remove'): void => {
     e.stopPropagation();

@@ -1,0 +1,201 @@
+import { createStore, type StoreApi } from 'zustand';
+import type { AppApi, AppInfo } from '../../../shared/ipc';
+import type { JobSnapshot, ModelSource, RestoreFramesSpec } from '../../../shared/jobs';
+import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
+import type { ModelInfo } from '../../../shared/models';
+
+/** What the setup store needs from outside: the API, the app's job submission and models, a way to tell the user. */
+export interface SetupDeps {
+  api: Pick<AppApi, 'folders' | 'mlflow'>;
+  submitJob: (spec: RestoreFramesSpec) => Promise<JobSnapshot | null>;
+  /** The model catalog as loaded by the app store. */
+  models: () => readonly ModelInfo[];
+  notify: (kind: 'error' | 'info', message: string) => void;
+}
+
+/** The form as typed (paths untrimmed; null: not chosen, the default applies). */
+export interface SetupFields {
+  frames: string;
+  gt: string;
+  /** The outputs folder; null: next to the frames. */
+  out: string | null;
+  /** Catalog models picked; null: the bundled ones. */
+  picked: string[] | null;
+  /** A folder of .onnx models. */
+  folder: string;
+  uri: string;
+  experiment: string;
+  status: RunStatus | 'any';
+  maxRuns: string;
+  tiled: boolean;
+  /** "Open results": an output folder that exists already. */
+  existing: string;
+}
+
+export interface SetupState extends SetupFields {
+  /** Experiments of the tracking URI's file store, as suggestions. */
+  experiments: string[];
+  /** Runs listed from MLflow (null: not listed), and those picked. */
+  runs: MlflowRunListing[] | null;
+  runIds: string[];
+  listing: boolean;
+  /** The run submitted from here (its results open when it completes). */
+  jobId: string | null;
+
+  update: (patch: Partial<SetupFields>) => void;
+  setRunIds: (ids: string[]) => void;
+  /** Pick or unpick a catalog model. */
+  pick: (id: string, on: boolean) => void;
+  /** Fill the form with the bundled sample clip, its MLflow store and an output folder in the data dir. */
+  fillSamples: (info: Pick<AppInfo, 'samplesDir' | 'dataDir'> | null) => void;
+  /** Ask the file store at `uri` for its experiments (a URL is not asked: it may be slow or remote). */
+  loadExperiments: () => Promise<void>;
+  listRuns: () => Promise<void>;
+  /** Grant the folders the run reads and submit it. */
+  run: () => Promise<void>;
+  /** Forget the submitted run (a comparison was opened: its results are on screen). */
+  detachJob: () => void;
+}
+
+export type SetupStore = StoreApi<SetupState>;
+
+const parentOf = (p: string): string => p.replace(/[\\/]+$/, '').replace(/[\\/][^\\/]*$/, '') || p;
+const sepOf = (p: string): string => (p.includes('\\') && !p.includes('/') ? '\\' : '/');
+
+/** The catalog's restoration models that load. */
+export function restorationModels(models: readonly ModelInfo[]): ModelInfo[] {
+  return models.filter((m) => m.task === 'restoration' && !m.error);
+}
+
+/** The catalog models the run uses: those picked, else the bundled ones. */
+export function selectedModels(s: Pick<SetupFields, 'picked'>, restoration: readonly ModelInfo[]): string[] {
+  return s.picked ?? restoration.filter((m) => m.source === 'bundled').map((m) => m.id);
+}
+
+/** Where the outputs go: as typed, else `output_inference` beside the frames folder. */
+export function outputDir(s: Pick<SetupFields, 'out' | 'frames'>): string {
+  return s.out ?? (s.frames.trim() ? `${parentOf(s.frames.trim())}${sepOf(s.frames)}output_inference` : '');
+}
+
+/** The models of the run, by where they come from. */
+export function modelSources(
+  s: Pick<SetupState, 'folder' | 'runs' | 'runIds' | 'uri' | 'experiment'>,
+  selected: readonly string[],
+): ModelSource[] {
+  const sources: ModelSource[] = [];
+  if (selected.length) sources.push({ type: 'models', ids: [...selected] });
+  if (s.folder.trim()) sources.push({ type: 'folder', dir: s.folder.trim() });
+  if (s.runs && s.runIds.length)
+    sources.push({ type: 'mlflow', uri: s.uri.trim(), experiment: s.experiment.trim(), runIds: s.runIds });
+  return sources;
+}
+
+/** How many models the sources name (a folder counts as one until it is read). */
+export function countModels(sources: readonly ModelSource[], runIds: readonly string[]): number {
+  let n = 0;
+  for (const s of sources) {
+    if (s.type === 'models') n += s.ids.length;
+    else if (s.type === 'mlflow') n += runIds.length;
+    else n += 1;
+  }
+  return n;
+}
+
+/** The job the form describes. */
+export function restoreSpec(s: SetupState, restoration: readonly ModelInfo[]): RestoreFramesSpec {
+  return {
+    kind: 'restore-frames',
+    inputDir: s.frames.trim(),
+    outputDir: outputDir(s).trim(),
+    sources: modelSources(s, selectedModels(s, restoration)),
+    ...(s.gt.trim() ? { gtDir: s.gt.trim() } : {}),
+    ...(s.tiled ? { tiled: true } : {}),
+  };
+}
+
+/** Whether the form can run: frames, an output folder and at least one model. */
+export function canRun(s: SetupState, restoration: readonly ModelInfo[]): boolean {
+  const spec = restoreSpec(s, restoration);
+  return !!spec.inputDir && !!spec.outputDir && spec.sources.length > 0;
+}
+
+/**
+ * The Compare section's "New run" and "Open results" forms: one store per Compare page, so what
+ * was typed survives opening a comparison and closing it again.
+ */
+export function createSetupStore(deps: SetupDeps): SetupStore {
+  return createStore<SetupState>()((set, get) => ({
+    frames: '',
+    gt: '',
+    out: null,
+    picked: null,
+    folder: '',
+    uri: '',
+    experiment: '',
+    status: 'FINISHED',
+    maxRuns: '',
+    tiled: false,
+    existing: '',
+    experiments: [],
+    runs: null,
+    runIds: [],
+    listing: false,
+    jobId: null,
+
+    update: (patch) => set(patch),
+    setRunIds: (runIds) => set({ runIds }),
+    pick: (id, on) => {
+      const selected = selectedModels(get(), restorationModels(deps.models()));
+      set({ picked: on ? [...selected, id] : selected.filter((x) => x !== id) });
+    },
+    fillSamples: (info) => {
+      const samples = `${info?.samplesDir ?? ''}`;
+      if (!samples) return;
+      const sep = sepOf(samples);
+      set({
+        frames: `${samples}${sep}frames`,
+        gt: `${samples}${sep}frames_gt`,
+        uri: `${samples}${sep}mlruns`,
+        experiment: 'loupe-restoration',
+        out: `${info?.dataDir ?? parentOf(samples)}${sep}output_inference${sep}samples`,
+      });
+    },
+    loadExperiments: async () => {
+      const uri = get().uri.trim();
+      if (!uri || /^https?:/i.test(uri)) return;
+      const r = await deps.api.mlflow.experiments(uri);
+      // A suggestion for the URI still typed only.
+      if (get().uri.trim() === uri) set({ experiments: r.ok ? r.value.map((e) => e.name) : [] });
+    },
+    listRuns: async () => {
+      const s = get();
+      set({ listing: true });
+      const r = await deps.api.mlflow.runs({
+        uri: s.uri.trim(),
+        experiment: s.experiment.trim(),
+        status: s.status === 'any' ? null : s.status,
+        ...(s.maxRuns.trim() ? { maxRuns: Number(s.maxRuns) } : {}),
+      });
+      if (!r.ok) {
+        deps.notify('error', r.error.message);
+        set({ listing: false, runs: null });
+        return;
+      }
+      set({ listing: false, runs: r.value.runs, runIds: r.value.runs.filter((x) => x.model.ok).map((x) => x.runId) });
+    },
+    run: async () => {
+      const spec = restoreSpec(get(), restorationModels(deps.models()));
+      // The folders the run reads become viewable (the image route serves only granted folders).
+      for (const dir of [spec.inputDir, spec.gtDir].filter((d): d is string => !!d)) {
+        const r = await deps.api.folders.grant(dir);
+        if (!r.ok) {
+          deps.notify('error', r.error.message);
+          return;
+        }
+      }
+      const submitted = await deps.submitJob(spec);
+      if (submitted) set({ jobId: submitted.id });
+    },
+    detachJob: () => set({ jobId: null }),
+  }));
+}

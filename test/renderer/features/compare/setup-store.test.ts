@@ -1,0 +1,172 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Host } from '../../../../src/host/host';
+import type { AppApi } from '../../../../src/shared/ipc';
+import type { RestoreFramesSpec } from '../../../../src/shared/jobs';
+import {
+  canRun,
+  countModels,
+  createSetupStore,
+  modelSources,
+  outputDir,
+  restorationModels,
+  restoreSpec,
+  selectedModels,
+  type SetupStore,
+} from '../../../../src/renderer/features/compare/setup-store';
+import { createAppStore, type AppStore } from '../../../../src/renderer/store/app-store';
+import { jpeg } from '../../../fixtures/images';
+import { repoRoot, tempDir, waitFor } from '../../../helpers';
+import { hostApi } from '../../host-api';
+
+const SAMPLES = join(repoRoot, 'resources', 'samples');
+
+/**
+ * Compare's setup form, driven through a real host and engine: the model catalog, the sample
+ * clip's MLflow file store, folder grants and the restore job it submits.
+ */
+describe('the compare setup store', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let api: AppApi;
+  let host: Host;
+  let app: AppStore;
+  const notices: string[] = [];
+  const setup = (): SetupStore =>
+    createSetupStore({
+      api,
+      submitJob: (spec) => app.getState().submitJob(spec),
+      models: () => app.getState().models,
+      notify: (_kind, message) => void notices.push(message),
+    });
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    ({ api, host } = await hostApi(tmp.path));
+    app = createAppStore(api);
+    await app.getState().loadModels(false);
+    await app.getState().loadInfo();
+  });
+  afterAll(async () => {
+    await host.stop();
+    await tmp.cleanup();
+  });
+
+  it('defaults to the bundled restoration models and an output folder beside the frames', () => {
+    const store = setup();
+    const restoration = restorationModels(app.getState().models);
+    expect(restoration.length).toBeGreaterThan(0);
+    expect(restoration.every((m) => m.task === 'restoration')).toBe(true);
+    const s = store.getState();
+    expect(selectedModels(s, restoration)).toEqual(restoration.filter((m) => m.source === 'bundled').map((m) => m.id));
+    expect(canRun(s, restoration)).toBe(false);
+    s.update({ frames: '/data/clip/frames/' });
+    expect(outputDir(store.getState())).toBe('/data/clip/output_inference');
+    expect(outputDir({ frames: 'C:\\clip\\frames', out: null })).toBe('C:\\clip\\output_inference');
+    expect(canRun(store.getState(), restoration)).toBe(true);
+    store.getState().update({ out: '' });
+    expect(canRun(store.getState(), restoration)).toBe(false);
+  });
+
+  it('picks and unpicks catalog models starting from the default selection', () => {
+    const store = setup();
+    const restoration = restorationModels(app.getState().models);
+    const [first, ...rest] = selectedModels(store.getState(), restoration);
+    store.getState().pick(first!, false);
+    expect(store.getState().picked).toEqual(rest);
+    store.getState().pick(first!, true);
+    expect(store.getState().picked).toEqual([...rest, first]);
+  });
+
+  it('fills in the sample clip, suggests its MLflow experiments and lists their runs', async () => {
+    const store = setup();
+    store.getState().fillSamples(app.getState().info);
+    const s = store.getState();
+    expect([s.frames, s.gt, s.uri, s.experiment]).toEqual([
+      join(SAMPLES, 'frames'),
+      join(SAMPLES, 'frames_gt'),
+      join(SAMPLES, 'mlruns'),
+      'loupe-restoration',
+    ]);
+    expect(s.out).toBe(join(tmp.path, 'data', 'output_inference', 'samples'));
+    await s.loadExperiments();
+    expect(store.getState().experiments).toContain('loupe-restoration');
+    await store.getState().listRuns();
+    const { runs, runIds, listing } = store.getState();
+    expect(listing).toBe(false);
+    expect(runs!.length).toBeGreaterThan(0);
+    expect(runIds).toEqual(runs!.filter((r) => r.model.ok).map((r) => r.runId));
+    const sources = modelSources(store.getState(), []);
+    expect(sources).toEqual([
+      { type: 'mlflow', uri: join(SAMPLES, 'mlruns'), experiment: 'loupe-restoration', runIds },
+    ]);
+    expect(countModels(sources, runIds)).toBe(runIds.length);
+  });
+
+  it('does not ask a tracking server for suggestions, nor keep an answer for a URI no longer typed', async () => {
+    const store = setup();
+    store.getState().update({ uri: 'http://127.0.0.1:9/' });
+    await store.getState().loadExperiments();
+    expect(store.getState().experiments).toEqual([]);
+    store.getState().update({ uri: join(SAMPLES, 'mlruns') });
+    const asked = store.getState().loadExperiments();
+    store.getState().update({ uri: '/elsewhere' });
+    await asked;
+    expect(store.getState().experiments).toEqual([]);
+  });
+
+  it('says why runs could not be listed', async () => {
+    const store = setup();
+    store.getState().update({ uri: join(tmp.path, 'no-mlruns'), experiment: 'nothing' });
+    notices.length = 0;
+    await store.getState().listRuns();
+    expect(store.getState().runs).toBeNull();
+    expect(notices).toHaveLength(1);
+  });
+
+  it('grants the frames and ground truth, then submits the restore job the form describes', async () => {
+    const frames = join(tmp.path, 'clip', 'frames');
+    const gt = join(tmp.path, 'clip', 'gt');
+    for (const dir of [frames, gt]) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'frame_000000.jpg'), await jpeg(32, 24));
+    }
+    const store = setup();
+    const restoration = restorationModels(app.getState().models);
+    store.getState().update({ frames, gt: `${gt} `, tiled: true });
+    store.getState().pick(selectedModels(store.getState(), restoration).slice(1)[0]!, false);
+    const expected: RestoreFramesSpec = restoreSpec(store.getState(), restoration);
+    expect(expected).toMatchObject({
+      inputDir: frames,
+      gtDir: gt,
+      outputDir: join(tmp.path, 'clip', 'output_inference'),
+      tiled: true,
+    });
+    await store.getState().run();
+    const jobId = store.getState().jobId!;
+    expect(jobId).toBeTruthy();
+    const job = app.getState().jobs[jobId]!;
+    expect(job.spec).toEqual(expected);
+    await api.jobs.cancel(jobId);
+    await waitFor(async () => {
+      const list = await api.jobs.list();
+      return list.ok && list.value.find((j) => j.id === jobId)?.status === 'cancelled';
+    });
+    // The folders it reads were opened (granted): their images are viewable.
+    const view = await api.images.view(join(frames, 'frame_000000.jpg'), 'preview');
+    expect(view.ok).toBe(true);
+    store.getState().detachJob();
+    expect(store.getState().jobId).toBeNull();
+  });
+
+  it('submits nothing when a folder cannot be opened', async () => {
+    const store = setup();
+    store.getState().update({ frames: join(tmp.path, 'missing-frames') });
+    notices.length = 0;
+    const before = Object.keys(app.getState().jobs).length;
+    await store.getState().run();
+    expect(store.getState().jobId).toBeNull();
+    expect(notices).toHaveLength(1);
+    expect(Object.keys(app.getState().jobs)).toHaveLength(before);
+  });
+});

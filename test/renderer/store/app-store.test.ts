@@ -1,0 +1,211 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSnapshot } from '../../../src/core/jobs/job-record';
+import type { Host } from '../../../src/host/host';
+import type { AppApi } from '../../../src/shared/ipc';
+import type { JobSnapshot } from '../../../src/shared/jobs';
+import { connectEvents, createAppStore, type AppStore } from '../../../src/renderer/store/app-store';
+import { jpeg } from '../../fixtures/images';
+import { tempDir, waitFor } from '../../helpers';
+import { hostApi } from '../host-api';
+
+const snapshot = (id: string, createdAt: number, status: JobSnapshot['status'] = 'running'): JobSnapshot => ({
+  ...newSnapshot(id, { kind: 'scan-images', folder: `/photos/${id}` }, createdAt),
+  status,
+});
+
+/**
+ * The app-wide store, driven through a real host and engine: jobs submitted, followed through
+ * the event stream, paused and removed; settings read and changed; the model catalog. Events the
+ * engine sends rarely (a crash, a provider fallback, a menu command) are fed in directly.
+ */
+describe('the app store', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let api: AppApi;
+  let host: Host;
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    ({ api, host } = await hostApi(tmp.path));
+  });
+  afterAll(async () => {
+    await host.stop();
+    await tmp.cleanup();
+  });
+
+  const notices = (store: AppStore): string[] => store.getState().notices.map((n) => `${n.kind}: ${n.message}`);
+
+  it('navigates between sections and opens or closes the jobs panel', () => {
+    const store = createAppStore(api);
+    const s = store.getState;
+    expect([s().section, s().jobsOpen]).toEqual(['keypoints', true]);
+    s().setSection('compare');
+    s().toggleJobs();
+    expect([s().section, s().jobsOpen]).toEqual(['compare', false]);
+    s().toggleJobs(false);
+    expect(s().jobsOpen).toBe(false);
+    s().selectJob('j1');
+    expect([s().selectedJobId, s().jobsOpen]).toEqual(['j1', true]);
+  });
+
+  it('follows a submitted job through the engine’s events to the end, then removes it', async () => {
+    const store = createAppStore(api);
+    const stop = connectEvents(api, store);
+    const photos = join(tmp.path, 'photos');
+    await mkdir(photos, { recursive: true });
+    for (const n of ['a', 'b', 'c']) await writeFile(join(photos, `${n}.jpg`), await jpeg(64, 48));
+    expect((await api.folders.open(photos)).ok).toBe(true);
+    const job = await store.getState().submitJob({ kind: 'scan-images', folder: photos });
+    expect(job).not.toBeNull();
+    expect(store.getState().jobOrder[0]).toBe(job!.id);
+    await waitFor(() => store.getState().jobs[job!.id]?.status === 'completed', 30_000, 'the scan to complete');
+    expect(store.getState().jobs[job!.id]?.counts.ok).toBe(3);
+
+    const fresh = createAppStore(api);
+    await fresh.getState().refreshJobs();
+    expect(fresh.getState().jobs[job!.id]?.status).toBe('completed');
+
+    store.getState().selectJob(job!.id);
+    await store.getState().jobAction(job!.id, 'remove');
+    await waitFor(() => !(job!.id in store.getState().jobs), 10_000, 'the job to go');
+    expect(store.getState().jobOrder).not.toContain(job!.id);
+    expect(store.getState().selectedJobId).toBeNull();
+    stop();
+  });
+
+  it('turns a refused request into a notice', async () => {
+    const store = createAppStore(api);
+    await store.getState().jobAction('no-such-job', 'pause');
+    expect(notices(store)).toHaveLength(1);
+    expect(await store.getState().submitJob({ kind: 'scan-images', folder: join(tmp.path, 'not-there') })).toBeNull();
+    expect(notices(store)).toHaveLength(2);
+  });
+
+  it('orders jobs newest first, a new job slotting in, a known one keeping its place', () => {
+    const store = createAppStore(api);
+    const apply = store.getState().applyEvent;
+    apply({ name: 'job:progress', payload: snapshot('old', 1) });
+    apply({ name: 'job:progress', payload: snapshot('new', 3) });
+    apply({ name: 'job:progress', payload: snapshot('middle', 2) });
+    expect(store.getState().jobOrder).toEqual(['new', 'middle', 'old']);
+    apply({ name: 'job:progress', payload: { ...snapshot('old', 1), done: 5 } });
+    expect(store.getState().jobOrder).toEqual(['new', 'middle', 'old']);
+    expect(store.getState().jobs.old?.done).toBe(5);
+    apply({ name: 'job:removed', payload: { jobId: 'middle' } });
+    expect(store.getState().jobOrder).toEqual(['new', 'old']);
+  });
+
+  it('tells the user when the engine crashes or stops, and lists the jobs again once it is back', async () => {
+    const store = createAppStore(api);
+    const apply = store.getState().applyEvent;
+    apply({
+      name: 'engine:status',
+      payload: { state: 'crashed', pid: null, restarts: 1, interruptedJobs: ['a', 'b'] },
+    });
+    expect(store.getState().engineState).toBe('crashed');
+    expect(notices(store)).toEqual([
+      'error: The engine stopped unexpectedly and is restarting. 2 running job(s) were interrupted.',
+    ]);
+    // Restarts only count up, whatever order the events come in.
+    apply({ name: 'engine:status', payload: { state: 'starting', pid: null, restarts: 0 } });
+    expect(store.getState().engineRestarts).toBe(1);
+    apply({
+      name: 'engine:status',
+      payload: { state: 'stopped', pid: null, restarts: 1, error: { code: 'ENGINE_CRASHED', message: 'gave up' } },
+    });
+    expect(notices(store).at(-1)).toBe('error: gave up');
+    apply({ name: 'job:progress', payload: snapshot('ghost', 1) });
+    apply({ name: 'engine:status', payload: { state: 'ready', pid: 1, restarts: 1 } });
+    // Ready: the list is the engine's again (the ghost it never had is gone).
+    await waitFor(() => !('ghost' in store.getState().jobs), 10_000, 'the jobs to be listed again');
+  });
+
+  it('reports a provider fallback and obeys the native menu', () => {
+    const store = createAppStore(api);
+    const apply = store.getState().applyEvent;
+    apply({
+      name: 'provider:fallback',
+      payload: {
+        modelId: 'loupe-restore-unet',
+        provider: { requested: 'cuda', plan: ['cuda', 'cpu'], active: 'cpu', fallbackReason: 'no CUDA' },
+      },
+    });
+    expect(notices(store)).toEqual(['info: loupe-restore-unet runs on cpu: no CUDA']);
+    const sections: string[] = [];
+    for (const command of ['show-compare', 'show-models', 'show-settings', 'open-folder', 'show-keypoints'] as const) {
+      apply({ name: 'menu:command', payload: { command } });
+      sections.push(store.getState().section);
+    }
+    expect(sections).toEqual(['compare', 'models', 'settings', 'keypoints', 'keypoints']);
+    apply({ name: 'menu:command', payload: { command: 'toggle-jobs' } });
+    expect(store.getState().jobsOpen).toBe(false);
+  });
+
+  it('reads and changes the settings, leaving them as they were when a change is refused', async () => {
+    const store = createAppStore(api);
+    await store.getState().loadSettings();
+    const before = store.getState().settings!;
+    expect(before.thumbnailSize).toBeGreaterThan(0);
+    expect(await store.getState().updateSettings({ reviewer: 'store-test' })).toBeNull();
+    expect(store.getState().settings?.reviewer).toBe('store-test');
+    const refused = await store.getState().updateSettings({ threads: -3 });
+    expect(refused?.code).toBeTruthy();
+    expect(store.getState().settings?.threads).toBe(before.threads);
+    await waitFor(() => store.getState().info !== null, 10_000, 'the app info to be reloaded');
+  });
+
+  it('loads the app info and the model catalog', async () => {
+    const store = createAppStore(api);
+    await store.getState().loadInfo();
+    expect(store.getState().info?.name).toBe('Loupe');
+    expect(store.getState().engineState).toBe('ready');
+    await store.getState().loadModels(false);
+    const s = store.getState();
+    expect([s.modelsState, s.modelsProbed]).toEqual(['ready', false]);
+    expect(s.models.map((m) => m.id)).toContain('loupe-restore-unet');
+  });
+
+  it('shows the quick list before probing the models, when it has none yet', async () => {
+    const asked: (boolean | undefined)[] = [];
+    const store = createAppStore({
+      ...api,
+      models: {
+        ...api.models,
+        list: (options) => {
+          asked.push(options?.probe);
+          return api.models.list(options);
+        },
+      },
+    });
+    await store.getState().loadModels(true);
+    expect(asked).toEqual([false, true]);
+    expect([store.getState().modelsState, store.getState().modelsProbed]).toEqual(['ready', true]);
+    await store.getState().loadModels(true);
+    expect(asked).toEqual([false, true, true]);
+  });
+
+  it('keeps the last five notices, and dismisses one', () => {
+    const store = createAppStore(api);
+    for (let i = 1; i <= 7; i++) store.getState().notify('info', `n${i}`);
+    const list = store.getState().notices;
+    expect(list.map((n) => n.message)).toEqual(['n3', 'n4', 'n5', 'n6', 'n7']);
+    store.getState().dismiss(list[0]!.id);
+    expect(store.getState().notices.map((n) => n.message)).toEqual(['n4', 'n5', 'n6', 'n7']);
+    expect(store.getState().check({ ok: true, value: 42 })).toBe(42);
+    expect(store.getState().check({ ok: false, error: { code: 'INTERNAL', message: 'nope' } })).toBeNull();
+    expect(store.getState().notices.at(-1)?.message).toBe('nope');
+  });
+
+  it('asks a Python what it has, and says why one does not answer', async () => {
+    const store = createAppStore(api);
+    const checking = store.getState().checkPython(join(tmp.path, 'no-python'));
+    expect(store.getState().pythonCheck.checking).toBe(true);
+    await checking;
+    const c = store.getState().pythonCheck;
+    expect([c.checking, c.executable]).toEqual([false, join(tmp.path, 'no-python')]);
+    // Either the verb failed or the check ran and says why not.
+    expect(c.error ?? c.check?.error).toBeTruthy();
+    expect(c.check?.ok ?? false).toBe(false);
+  });
+});
