@@ -135,6 +135,14 @@ for (const [label, width, height] of [
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.getByTestId('open-output').fill(out);
     await page.getByTestId('open-results').click();
+    // Opening the output folder grants only that: the frames and ground-truth folders are opened
+    // from the prompt, as a user does (one button each), before their panes can be shown.
+    const grants = page.getByTestId('compare-grants');
+    await expect(grants.getByTestId('grant-folder')).toHaveCount(2);
+    await grants.getByTestId('grant-folder').first().click();
+    await expect(grants.getByTestId('grant-folder')).toHaveCount(1);
+    await grants.getByTestId('grant-folder').click();
+    await expect(grants).toHaveCount(0);
     const stage = page.getByTestId('compare-stage');
     // Three panes: the input and the two models (ground truth hidden).
     await page.getByLabel('Show Ground truth').uncheck();
