@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import type { AppApi } from '../../src/shared/ipc';
 import { buildInvokeApi } from '../../src/core/contract/invoke-api';
 import { invokeHandler } from '../../src/host/verb';
 import { createHost, type Host } from '../../src/host/host';
 import { nodeEngineSpawner } from '../../src/host/node-spawn';
-import { builtEngine, repoRoot } from '../helpers';
+import { builtEngine, repoRoot, tempDir } from '../helpers';
 
 /**
  * The renderer's AppApi bound in-process to a real host (real engine process, settings file,
@@ -27,4 +28,35 @@ export async function hostApi(dir: string): Promise<{ api: AppApi; host: Host }>
     files: { pathForFile: () => null },
   };
   return { api, host };
+}
+
+/**
+ * {@link hostApi} for a whole suite: a temp dir and a host started before its tests and stopped
+ * after them. Read `api`, `host` and `dir` inside the tests (they are set once the suite starts).
+ */
+export function hostApiForSuite(): { readonly api: AppApi; readonly host: Host; readonly dir: string } {
+  let state: { api: AppApi; host: Host; tmp: { path: string; cleanup: () => Promise<void> } } | null = null;
+  beforeAll(async () => {
+    const tmp = await tempDir();
+    state = { ...(await hostApi(tmp.path)), tmp };
+  });
+  afterAll(async () => {
+    await state?.host.stop();
+    await state?.tmp.cleanup();
+  });
+  const started = () => {
+    if (!state) throw new Error('hostApiForSuite: read api/host/dir inside a test or a hook');
+    return state;
+  };
+  return {
+    get api() {
+      return started().api;
+    },
+    get host() {
+      return started().host;
+    },
+    get dir() {
+      return started().tmp.path;
+    },
+  };
 }

@@ -2,24 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { CompareModel } from '../../../src/shared/compare';
 import { bestPerFrame, meanOf, ranking, timelineData, worstFrames } from '../../../src/core/compare/metrics';
 import { gridLayout, paneAt, wipeFraction, wipeX } from '../../../src/core/compare/layout';
+import { model as fixtureModel } from '../../fixtures/compare-session';
 import { colourise, colourMap, errorMap, quantile, sharedScale } from '../../../src/core/image/heatmap';
 
-const model = (name: string, psnr: (number | null)[], ssim: (number | null)[]): CompareModel => ({
-  name,
-  folder: `/out/${name}`,
-  status: 'success',
-  error: null,
-  architecture: null,
-  runId: null,
-  provider: 'cpu',
-  source: null,
-  params: {},
-  outputs: psnr.map(() => null),
-  psnr,
-  ssim,
-  mean: { psnr: meanOf(psnr), ssim: meanOf(ssim) },
-  framesTiled: 0,
-});
+/** A model with these per-frame metrics (its mean from them), on the CPU, with no output files. */
+const model = (name: string, psnr: (number | null)[], ssim: (number | null)[]): CompareModel =>
+  fixtureModel(name, psnr.length, null, {
+    provider: 'cpu',
+    outputs: psnr.map(() => null),
+    psnr,
+    ssim,
+    mean: { psnr: meanOf(psnr), ssim: meanOf(ssim) },
+  });
 
 describe('compare metrics', () => {
   const a = model('a', [30, 31, 29, 33], [0.9, 0.91, 0.88, 0.95]);

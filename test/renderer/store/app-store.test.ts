@@ -1,14 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newSnapshot } from '../../../src/core/jobs/job-record';
-import type { Host } from '../../../src/host/host';
-import type { AppApi } from '../../../src/shared/ipc';
 import type { JobSnapshot } from '../../../src/shared/jobs';
 import { connectEvents, createAppStore, type AppStore } from '../../../src/renderer/store/app-store';
 import { jpeg } from '../../fixtures/images';
-import { tempDir, waitFor } from '../../helpers';
-import { hostApi } from '../host-api';
+import { waitFor } from '../../helpers';
+import { hostApiForSuite } from '../host-api';
 
 const snapshot = (id: string, createdAt: number, status: JobSnapshot['status'] = 'running'): JobSnapshot => ({
   ...newSnapshot(id, { kind: 'scan-images', folder: `/photos/${id}` }, createdAt),
@@ -21,23 +19,12 @@ const snapshot = (id: string, createdAt: number, status: JobSnapshot['status'] =
  * engine sends rarely (a crash, a provider fallback, a menu command) are fed in directly.
  */
 describe('the app store', () => {
-  let tmp: { path: string; cleanup: () => Promise<void> };
-  let api: AppApi;
-  let host: Host;
-
-  beforeAll(async () => {
-    tmp = await tempDir();
-    ({ api, host } = await hostApi(tmp.path));
-  });
-  afterAll(async () => {
-    await host.stop();
-    await tmp.cleanup();
-  });
+  const suite = hostApiForSuite();
 
   const notices = (store: AppStore): string[] => store.getState().notices.map((n) => `${n.kind}: ${n.message}`);
 
   it('navigates between sections and opens or closes the jobs panel', () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     const s = store.getState;
     expect([s().section, s().jobsOpen]).toEqual(['keypoints', true]);
     s().setSection('compare');
@@ -50,19 +37,19 @@ describe('the app store', () => {
   });
 
   it('follows a submitted job through the engine’s events to the end, then removes it', async () => {
-    const store = createAppStore(api);
-    const stop = connectEvents(api, store);
-    const photos = join(tmp.path, 'photos');
+    const store = createAppStore(suite.api);
+    const stop = connectEvents(suite.api, store);
+    const photos = join(suite.dir, 'photos');
     await mkdir(photos, { recursive: true });
     for (const n of ['a', 'b', 'c']) await writeFile(join(photos, `${n}.jpg`), await jpeg(64, 48));
-    expect((await api.folders.open(photos)).ok).toBe(true);
+    expect((await suite.api.folders.open(photos)).ok).toBe(true);
     const job = await store.getState().submitJob({ kind: 'scan-images', folder: photos });
     expect(job).not.toBeNull();
     expect(store.getState().jobOrder[0]).toBe(job!.id);
     await waitFor(() => store.getState().jobs[job!.id]?.status === 'completed', 30_000, 'the scan to complete');
     expect(store.getState().jobs[job!.id]?.counts.ok).toBe(3);
 
-    const fresh = createAppStore(api);
+    const fresh = createAppStore(suite.api);
     await fresh.getState().refreshJobs();
     expect(fresh.getState().jobs[job!.id]?.status).toBe('completed');
 
@@ -75,15 +62,15 @@ describe('the app store', () => {
   });
 
   it('turns a refused request into a notice', async () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     await store.getState().jobAction('no-such-job', 'pause');
     expect(notices(store)).toHaveLength(1);
-    expect(await store.getState().submitJob({ kind: 'scan-images', folder: join(tmp.path, 'not-there') })).toBeNull();
+    expect(await store.getState().submitJob({ kind: 'scan-images', folder: join(suite.dir, 'not-there') })).toBeNull();
     expect(notices(store)).toHaveLength(2);
   });
 
   it('orders jobs newest first, a new job slotting in, a known one keeping its place', () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     const apply = store.getState().applyEvent;
     apply({ name: 'job:progress', payload: snapshot('old', 1) });
     apply({ name: 'job:progress', payload: snapshot('new', 3) });
@@ -97,7 +84,7 @@ describe('the app store', () => {
   });
 
   it('tells the user when the engine crashes or stops, and lists the jobs again once it is back', async () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     const apply = store.getState().applyEvent;
     apply({
       name: 'engine:status',
@@ -122,7 +109,7 @@ describe('the app store', () => {
   });
 
   it('reports a provider fallback and obeys the native menu', () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     const apply = store.getState().applyEvent;
     apply({
       name: 'provider:fallback',
@@ -143,7 +130,7 @@ describe('the app store', () => {
   });
 
   it('reads and changes the settings, leaving them as they were when a change is refused', async () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     await store.getState().loadSettings();
     const before = store.getState().settings!;
     expect(before.thumbnailSize).toBeGreaterThan(0);
@@ -156,7 +143,7 @@ describe('the app store', () => {
   });
 
   it('loads the app info and the model catalog', async () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     await store.getState().loadInfo();
     expect(store.getState().info?.name).toBe('Loupe');
     expect(store.getState().engineState).toBe('ready');
@@ -169,12 +156,12 @@ describe('the app store', () => {
   it('shows the quick list before probing the models, when it has none yet', async () => {
     const asked: (boolean | undefined)[] = [];
     const store = createAppStore({
-      ...api,
+      ...suite.api,
       models: {
-        ...api.models,
+        ...suite.api.models,
         list: (options) => {
           asked.push(options?.probe);
-          return api.models.list(options);
+          return suite.api.models.list(options);
         },
       },
     });
@@ -186,7 +173,7 @@ describe('the app store', () => {
   });
 
   it('keeps the last five notices, and dismisses one', () => {
-    const store = createAppStore(api);
+    const store = createAppStore(suite.api);
     for (let i = 1; i <= 7; i++) store.getState().notify('info', `n${i}`);
     const list = store.getState().notices;
     expect(list.map((n) => n.message)).toEqual(['n3', 'n4', 'n5', 'n6', 'n7']);
@@ -198,12 +185,12 @@ describe('the app store', () => {
   });
 
   it('asks a Python what it has, and says why one does not answer', async () => {
-    const store = createAppStore(api);
-    const checking = store.getState().checkPython(join(tmp.path, 'no-python'));
+    const store = createAppStore(suite.api);
+    const checking = store.getState().checkPython(join(suite.dir, 'no-python'));
     expect(store.getState().pythonCheck.checking).toBe(true);
     await checking;
     const c = store.getState().pythonCheck;
-    expect([c.checking, c.executable]).toEqual([false, join(tmp.path, 'no-python')]);
+    expect([c.checking, c.executable]).toEqual([false, join(suite.dir, 'no-python')]);
     // Either the verb failed or the check ran and says why not.
     expect(c.error ?? c.check?.error).toBeTruthy();
     expect(c.check?.ok ?? false).toBe(false);

@@ -1,17 +1,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AppApi, OpenedFolder } from '../../../src/shared/ipc';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { OpenedFolder } from '../../../src/shared/ipc';
 import type { LabelFile, LabelRecord } from '../../../src/shared/labels';
-import type { Host } from '../../../src/host/host';
 import { wrongnessScore } from '../../../src/core/keypoints/review';
 import { reviewCounts } from '../../../src/core/keypoints/review-list';
 import { createFolderStore, type FolderStore } from '../../../src/renderer/store/folder';
 import { isDirty } from '../../../src/renderer/store/folder/editor';
 import { designRecord } from '../../fixtures/labels';
 import { jpeg } from '../../fixtures/images';
-import { tempDir } from '../../helpers';
-import { hostApi } from '../host-api';
+import {} from '../../helpers';
+import { hostApiForSuite } from '../host-api';
 
 const W = 400;
 const H = 300;
@@ -33,24 +32,13 @@ function predicted(name: string, confidence: number, annotator: string, shift = 
  * filters and "most likely wrong" order, and the editor's undo, nudges, resets and reviews.
  */
 describe('folder store', () => {
-  let tmp: { path: string; cleanup: () => Promise<void> };
-  let api: AppApi;
-  let host: Host;
+  const suite = hostApiForSuite();
   let photos: string;
   let store: FolderStore;
   const notices: string[] = [];
 
-  beforeAll(async () => {
-    tmp = await tempDir();
-    ({ api, host } = await hostApi(tmp.path));
-  });
-  afterAll(async () => {
-    await host.stop();
-    await tmp.cleanup();
-  });
-
   beforeEach(async () => {
-    photos = join(tmp.path, `photos-${Date.now()}`, 'photos');
+    photos = join(suite.dir, `photos-${Date.now()}`, 'photos');
     await mkdir(photos, { recursive: true });
     const names = [
       'PATEK_nab_001_01_front.jpg',
@@ -77,12 +65,12 @@ describe('folder store', () => {
       join(root, 'alignment_labels', 'ROLEX_sub_002.json'),
       JSON.stringify({ ROLEX_sub_002_02: { ...predicted(names[5]!, 1, 'carol'), confidence: undefined } }),
     );
-    const opened = await api.folders.open(photos);
+    const opened = await suite.api.folders.open(photos);
     if (!opened.ok) throw new Error(opened.error.message);
-    await api.settings.update({ reviewer: 'alice' });
+    await suite.api.settings.update({ reviewer: 'alice' });
     notices.length = 0;
     store = createFolderStore({
-      api,
+      api: suite.api,
       folder: opened.value as OpenedFolder,
       settings: () => null,
       notify: (_kind, message) => notices.push(message),
@@ -218,7 +206,7 @@ describe('folder store', () => {
     expect(await store.getState().reject()).toBe(true);
     expect(store.getState().items.ROLEX_sub_002_01?.state).toBe('rejected');
     const reloaded = createFolderStore({
-      api,
+      api: suite.api,
       folder: store.getState().folder,
       settings: () => null,
       notify: () => undefined,

@@ -3,7 +3,7 @@ import { handleKeyDown, handleKeyUp, helpRows } from '../../../../src/renderer/a
 import { COMPARE_ACTIONS, type CompareActionContext } from '../../../../src/renderer/features/compare/compare-actions';
 import { createCompareStore, type CompareStore } from '../../../../src/renderer/features/compare/store';
 import { conflicts, press } from '../../keys';
-import { model, session } from './session';
+import { model, session } from '../../../fixtures/compare-session';
 
 /** Compare's keys on a real comparison store, with a 400×300 pane. */
 function compare(frames = 30): { store: CompareStore; ctx: CompareActionContext; help: () => boolean } {

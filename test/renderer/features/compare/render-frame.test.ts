@@ -9,7 +9,7 @@ import {
   type Slot,
 } from '../../../../src/renderer/features/compare/render-frame';
 import { panesOf, type Pane } from '../../../../src/renderer/features/compare/store';
-import { model, session } from './session';
+import { model, session } from '../../../fixtures/compare-session';
 
 const PANES = panesOf(session(3, [model('a', 3, 30), model('b', 3, 31)]));
 const byId = (id: string): Pane => PANES.find((p) => p.id === id)!;

@@ -1,8 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Host } from '../../../../src/host/host';
-import type { AppApi } from '../../../../src/shared/ipc';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreFramesSpec } from '../../../../src/shared/jobs';
 import {
   canRun,
@@ -17,8 +15,8 @@ import {
 } from '../../../../src/renderer/features/compare/setup-store';
 import { createAppStore, type AppStore } from '../../../../src/renderer/store/app-store';
 import { jpeg } from '../../../fixtures/images';
-import { repoRoot, tempDir, waitFor } from '../../../helpers';
-import { hostApi } from '../../host-api';
+import { repoRoot, waitFor } from '../../../helpers';
+import { hostApiForSuite } from '../../host-api';
 
 const SAMPLES = join(repoRoot, 'resources', 'samples');
 
@@ -27,29 +25,21 @@ const SAMPLES = join(repoRoot, 'resources', 'samples');
  * clip's MLflow file store, folder grants and the restore job it submits.
  */
 describe('the compare setup store', () => {
-  let tmp: { path: string; cleanup: () => Promise<void> };
-  let api: AppApi;
-  let host: Host;
+  const suite = hostApiForSuite();
   let app: AppStore;
   const notices: string[] = [];
   const setup = (): SetupStore =>
     createSetupStore({
-      api,
+      api: suite.api,
       submitJob: (spec) => app.getState().submitJob(spec),
       models: () => app.getState().models,
       notify: (_kind, message) => void notices.push(message),
     });
 
   beforeAll(async () => {
-    tmp = await tempDir();
-    ({ api, host } = await hostApi(tmp.path));
-    app = createAppStore(api);
+    app = createAppStore(suite.api);
     await app.getState().loadModels(false);
     await app.getState().loadInfo();
-  });
-  afterAll(async () => {
-    await host.stop();
-    await tmp.cleanup();
   });
 
   it('defaults to the bundled restoration models and an output folder beside the frames', () => {
@@ -88,7 +78,7 @@ describe('the compare setup store', () => {
       join(SAMPLES, 'mlruns'),
       'loupe-restoration',
     ]);
-    expect(s.out).toBe(join(tmp.path, 'data', 'output_inference', 'samples'));
+    expect(s.out).toBe(join(suite.dir, 'data', 'output_inference', 'samples'));
     await s.loadExperiments();
     expect(store.getState().experiments).toContain('loupe-restoration');
     await store.getState().listRuns();
@@ -117,7 +107,7 @@ describe('the compare setup store', () => {
 
   it('says why runs could not be listed', async () => {
     const store = setup();
-    store.getState().update({ uri: join(tmp.path, 'no-mlruns'), experiment: 'nothing' });
+    store.getState().update({ uri: join(suite.dir, 'no-mlruns'), experiment: 'nothing' });
     notices.length = 0;
     await store.getState().listRuns();
     expect(store.getState().runs).toBeNull();
@@ -125,8 +115,8 @@ describe('the compare setup store', () => {
   });
 
   it('grants the frames and ground truth, then submits the restore job the form describes', async () => {
-    const frames = join(tmp.path, 'clip', 'frames');
-    const gt = join(tmp.path, 'clip', 'gt');
+    const frames = join(suite.dir, 'clip', 'frames');
+    const gt = join(suite.dir, 'clip', 'gt');
     for (const dir of [frames, gt]) {
       await mkdir(dir, { recursive: true });
       await writeFile(join(dir, 'frame_000000.jpg'), await jpeg(32, 24));
@@ -139,7 +129,7 @@ describe('the compare setup store', () => {
     expect(expected).toMatchObject({
       inputDir: frames,
       gtDir: gt,
-      outputDir: join(tmp.path, 'clip', 'output_inference'),
+      outputDir: join(suite.dir, 'clip', 'output_inference'),
       tiled: true,
     });
     await store.getState().run();
@@ -147,13 +137,13 @@ describe('the compare setup store', () => {
     expect(jobId).toBeTruthy();
     const job = app.getState().jobs[jobId]!;
     expect(job.spec).toEqual(expected);
-    await api.jobs.cancel(jobId);
+    await suite.api.jobs.cancel(jobId);
     await waitFor(async () => {
-      const list = await api.jobs.list();
+      const list = await suite.api.jobs.list();
       return list.ok && list.value.find((j) => j.id === jobId)?.status === 'cancelled';
     });
     // The folders it reads were opened (granted): their images are viewable.
-    const view = await api.images.view(join(frames, 'frame_000000.jpg'), 'preview');
+    const view = await suite.api.images.view(join(frames, 'frame_000000.jpg'), 'preview');
     expect(view.ok).toBe(true);
     store.getState().detachJob();
     expect(store.getState().jobId).toBeNull();
@@ -161,7 +151,7 @@ describe('the compare setup store', () => {
 
   it('submits nothing when a folder cannot be opened', async () => {
     const store = setup();
-    store.getState().update({ frames: join(tmp.path, 'missing-frames') });
+    store.getState().update({ frames: join(suite.dir, 'missing-frames') });
     notices.length = 0;
     const before = Object.keys(app.getState().jobs).length;
     await store.getState().run();

@@ -6,7 +6,7 @@ import {
   MAX_MODEL_PANES,
   panesOf,
 } from '../../../../src/renderer/features/compare/store';
-import { model, session } from './session';
+import { model, session } from '../../../fixtures/compare-session';
 
 describe('the compare store', () => {
   it('makes a pane of the input, the ground truth and each model; a model with no output is unavailable, with why', () => {
