@@ -14,6 +14,10 @@ import type { Shard, ShardEnv, ShardFlag, ShardSource } from './types';
  * position in its array is therefore only known when the indices are the range MIN-MAX:STEP, i.e.
  * COUNT = (MAX − MIN) / STEP + 1; then index = (ID − MIN) / STEP and count = COUNT. Any other
  * array (a list, or ranges mixed with lists) is refused: use --shard I/N, or submit a range.
+ * The four numbers cannot tell a range from a hand-written list that happens to match them
+ * (--array=0-1,4-5:2 is {0, 1, 4} with COUNT 3, MIN 0, MAX 4, STEP 2); then the off-step task
+ * (1) is refused and the merge finds its shard missing, so nothing is silently done twice.
+ * Without STEP (Slurm before it was added) the step is taken as 1.
  *
  * Kubernetes Indexed Jobs (completionMode: Indexed): the control plane sets JOB_COMPLETION_INDEX
  * (0 … completions − 1) in every pod, but exposes no completion count, so the Job must also set
@@ -175,7 +179,8 @@ function agreesWithShardCount(env: ShardEnv, source: ShardSource, count: number,
   if (raw === undefined) return null;
   const given = parseWholeNumber(raw);
   if (given === count) return null;
-  return fail(source, `${SHARD_COUNT}=${raw} disagrees with the scheduler's count ${count} (${describe(used)})`, {
+  const why = given === null ? 'is not a whole number' : `disagrees with the scheduler's count ${count}`;
+  return fail(source, `${SHARD_COUNT}=${JSON.stringify(raw)} ${why} (${describe(used)})`, {
     ...used,
     [SHARD_COUNT]: raw,
   });

@@ -88,6 +88,17 @@ describe('shardFromEnv: Slurm arrays', () => {
     ).toContain('not the range 0-20:4');
   });
 
+  it('cannot tell --array=0-1,4-5:2 ({0, 1, 4}) from 0-4:2, but refuses its off-step task', () => {
+    const env = {
+      SLURM_ARRAY_TASK_COUNT: '3',
+      SLURM_ARRAY_TASK_MIN: '0',
+      SLURM_ARRAY_TASK_MAX: '4',
+      SLURM_ARRAY_TASK_STEP: '2',
+    };
+    expect(shard({ ...env, SLURM_ARRAY_TASK_ID: '4' })).toMatchObject({ index: 2, count: 3 });
+    expect(refusal({ ...env, SLURM_ARRAY_TASK_ID: '1' })).toContain('not one of 0-4:2');
+  });
+
   it('refuses a task whose ID is off the progression, or a span the step does not divide', () => {
     const env = { SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '8', SLURM_ARRAY_TASK_STEP: '4' };
     expect(refusal({ ...env, SLURM_ARRAY_TASK_ID: '2' })).toContain('not one of 0-8:4');
@@ -121,7 +132,8 @@ describe('shardFromEnv: Slurm arrays', () => {
 
   it('checks LOUPE_SHARD_COUNT against the array when both are set', () => {
     expect(shard({ ...slurmRange(1, 0, 3), LOUPE_SHARD_COUNT: '4' })).toMatchObject({ index: 1, count: 4 });
-    expect(refusal({ ...slurmRange(1, 0, 3), LOUPE_SHARD_COUNT: '8' })).toContain('LOUPE_SHARD_COUNT=8 disagrees');
+    expect(refusal({ ...slurmRange(1, 0, 3), LOUPE_SHARD_COUNT: '8' })).toContain('LOUPE_SHARD_COUNT="8" disagrees');
+    expect(refusal({ ...slurmRange(1, 0, 3), LOUPE_SHARD_COUNT: 'x' })).toContain('"x" is not a whole number');
   });
 
   it('says a non-array Slurm job is not an array', () => {
