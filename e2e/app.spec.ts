@@ -34,6 +34,26 @@ test.describe('Loupe app', () => {
     await expect(page.getByTestId('editor')).toHaveCount(0);
   });
 
+  test('settings: saving one field keeps what is being typed in the next, and its focus', async ({ app }) => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.locator('#reviewer').fill('Dana');
+    // Clicking into the next field saves the reviewer (blur); the save lands while the user types.
+    await page.locator('#factory').click();
+    await page.keyboard.type('my_models:build', { delay: 40 });
+    await expect(page.locator('#factory')).toBeFocused();
+    await expect(page.locator('#factory')).toHaveValue('my_models:build');
+    await page.locator('#factory').blur();
+    await expect
+      .poll(async () => {
+        const r = await app.invoke<{ reviewer: string; python: { modelFactory: string | null } }>('settings:get');
+        return r.ok ? [r.value.reviewer, r.value.python.modelFactory] : null;
+      })
+      .toEqual(['Dana', 'my_models:build']);
+    // The saved values are what the form shows (the draft followed the saved settings).
+    await expect(page.locator('#reviewer')).toHaveValue('Dana');
+  });
+
   test('lists models with the provider that runs them and benchmarks one', async ({ app }) => {
     const { page } = app;
     await page.getByRole('button', { name: 'Models' }).click();

@@ -32,7 +32,7 @@ test.describe('PyTorch models in the app', () => {
     await expect(page.getByTestId('python-status')).toContainText(
       /\/usr\/bin\/python3 · Python 3\.\d+\.\d+ · torch \d/,
     );
-    // One field at a time: each save re-creates the form from the saved settings.
+    // The Python path folder and the model factory, each saved as the user leaves it.
     await page.getByLabel('Python path folder').fill(fx.factoryDir);
     await page.getByLabel('Python path folder').press('Enter');
     await expect(page.getByText(fx.factoryDir)).toBeVisible();

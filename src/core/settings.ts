@@ -12,6 +12,7 @@ import type { PythonOptions } from '../shared/pytorch';
 import { compileNamingPattern } from './naming';
 import { predictConfigFrom } from './keypoints/predict-config';
 import { PREDICT_DEFAULTS } from './keypoints/predict-defaults';
+import { isPlainRecord } from './guards';
 import { err, ok } from './result';
 
 /**
@@ -173,4 +174,22 @@ function isStringArray(v: unknown): v is string[] {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/**
+ * A form's draft after the saved settings changed under it (a field was saved, or another window
+ * saved): what the user has not touched follows the new saved value; what they changed and not yet
+ * saved stays as they typed it. `base` is the saved value the draft started from. Objects (predict,
+ * python) are rebased field by field; arrays and scalars are one field each.
+ */
+export function rebaseDraft<T>(draft: T, base: T, saved: T): T {
+  if (sameValue(draft, base)) return saved;
+  if (!isPlainRecord(draft) || !isPlainRecord(base) || !isPlainRecord(saved)) return draft;
+  const out: Record<string, unknown> = { ...saved };
+  for (const key of Object.keys(saved)) out[key] = rebaseDraft(draft[key], base[key], saved[key]);
+  return out as T;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }

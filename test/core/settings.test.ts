@@ -3,6 +3,7 @@ import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import {
   applySettingsPatch,
   pythonOptionsOf,
+  rebaseDraft,
   readSettingsFile,
   settingsFromFile,
   withRecentFolder,
@@ -84,5 +85,36 @@ describe('settings', () => {
     });
     const bad = applySettingsPatch(DEFAULT_SETTINGS, { python: { modelFactory: 'build', exportTimeoutSec: 1 } });
     expect(!bad.ok && bad.error.message).toMatch(/modelFactory must be module:function.*exportTimeoutSec must be/);
+  });
+});
+
+describe('rebaseDraft', () => {
+  const base = { reviewer: 'ann', threads: 0, modelDirs: ['/a'], predict: { conf: 0.25, iou: 0.7 } };
+
+  it('takes the new saved value of every field the user has not touched', () => {
+    const saved = { ...base, reviewer: 'bob', predict: { conf: 0.3, iou: 0.7 } };
+    expect(rebaseDraft(base, base, saved)).toEqual(saved);
+  });
+
+  it('keeps what the user is typing in another field when one field is saved', () => {
+    // The user typed a reviewer and a confidence; the threads field was saved meanwhile.
+    const draft = { ...base, reviewer: 'carol', threads: 4, predict: { conf: 0.5, iou: 0.7 } };
+    const saved = { ...base, threads: 4 };
+    expect(rebaseDraft(draft, base, saved)).toEqual({
+      reviewer: 'carol',
+      threads: 4,
+      modelDirs: ['/a'],
+      predict: { conf: 0.5, iou: 0.7 },
+    });
+  });
+
+  it('rebases nested settings field by field, and arrays as one field', () => {
+    const draft = { ...base, modelDirs: ['/a', '/b'], predict: { conf: 0.5, iou: 0.7 } };
+    const saved = { ...base, modelDirs: ['/c'], predict: { conf: 0.25, iou: 0.5 } };
+    expect(rebaseDraft(draft, base, saved)).toEqual({
+      ...base,
+      modelDirs: ['/a', '/b'],
+      predict: { conf: 0.5, iou: 0.5 },
+    });
   });
 });

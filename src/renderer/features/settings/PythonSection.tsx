@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PythonCheck } from '../../../shared/pytorch';
 import type { PythonSettings, SettingsPatch } from '../../../shared/settings';
+import { rebaseDraft } from '../../../core/settings';
 import { PathList } from '../../components/PathList';
 import { useApp } from '../../store/app-store';
 
@@ -17,10 +18,15 @@ export function PythonSection({
   save: (patch: SettingsPatch) => Promise<void>;
 }) {
   const [draft, setDraft] = useState(saved);
+  const [base, setBase] = useState(saved);
+  if (base !== saved) {
+    setBase(saved);
+    setDraft(rebaseDraft(draft, base, saved));
+  }
   const { check, error: checkError, checking, executable: checked } = useApp((s) => s.pythonCheck);
   const checkPython = useApp((s) => s.checkPython);
   // What the saved setting resolves to, when the page opens or the setting changes (kept in the
-  // app store: saving re-creates this form, and a probe takes seconds, torch's import).
+  // app store: a probe takes seconds, torch's import, and outlives this page).
   useEffect(() => {
     if (checked !== saved.executable || (!check && !checkError && !checking)) void checkPython(saved.executable);
     // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the saved setting changes

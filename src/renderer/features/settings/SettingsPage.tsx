@@ -3,6 +3,7 @@ import { DEVICES, type Device } from '../../../shared/devices';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
 import { DEFAULT_NAMING_PATTERN } from '../../../shared/settings';
 import { compileNamingPattern, identifyImage } from '../../../core/naming';
+import { rebaseDraft } from '../../../core/settings';
 import { useApp } from '../../store/app-store';
 import { PathList } from '../../components/PathList';
 import { PythonSection } from './PythonSection';
@@ -19,8 +20,7 @@ const DEVICE_LABEL: Record<Device, string> = {
 export function SettingsPage() {
   const settings = useApp((s) => s.settings);
   if (!settings) return <div className="page empty">Loading settings…</div>;
-  // A new form (fresh draft) whenever the saved settings change.
-  return <SettingsForm key={JSON.stringify(settings)} settings={settings} />;
+  return <SettingsForm settings={settings} />;
 }
 
 function SettingsForm({ settings }: { settings: Settings }) {
@@ -29,6 +29,13 @@ function SettingsForm({ settings }: { settings: Settings }) {
   const notify = useApp((s) => s.notify);
   const loadModels = useApp((s) => s.loadModels);
   const [draft, setDraft] = useState<Settings>(settings);
+  // When the saved settings change (a field saved, or another window), the draft follows them in
+  // every field the user has not changed; what they are typing elsewhere, and its focus, stay.
+  const [base, setBase] = useState<Settings>(settings);
+  if (base !== settings) {
+    setBase(settings);
+    setDraft(rebaseDraft(draft, base, settings));
+  }
   const [error, setError] = useState<string | null>(null);
   const [sample, setSample] = useState('PATEK_nab_001_03_tiltface_q1.jpg');
 
