@@ -58,6 +58,11 @@ export interface PipelineConfig {
   minNcc: number;
   /** NCC lead the best quarter turn needs over the next to count as a sure orientation. */
   orientationMargin: number;
+  /**
+   * When the detector's crop yields no acceptable fit (or nothing was detected), match the whole
+   * photo before falling back: a plain script that matches the whole image gets those right.
+   */
+  matchWholeImage: boolean;
 }
 
 /** The user's thresholds as PREDICT_DEFAULTS has them; the rest are the pipeline's own. */
@@ -72,7 +77,16 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   compareTemplates: true,
   minNcc: 0.25,
   orientationMargin: 0.04,
+  matchWholeImage: true,
 };
+
+/**
+ * Detector score a whole-image fit is weighed with when nothing was detected (the template fit
+ * alone vouches for it).
+ */
+const NO_DETECTION_SCORE = 0.5;
+/** A detection crop covering this share of the photo already is the whole image: no second try. */
+const WHOLE_IMAGE_SHARE = 0.9;
 
 /** A crop of the photo: its pixels and where it sits in the source image. */
 export interface Crop {
@@ -146,6 +160,11 @@ export interface PipelineResult {
     method: string;
     template_key: string | null;
     template_model: string | null;
+    /**
+     * Where the accepted template fit was found: `detection` (the detector's crop) or
+     * `whole-image` (the crop gave no fit, or nothing was detected); null without a fit.
+     */
+    match_region: 'detection' | 'whole-image' | null;
     templates_tried: number;
     rejected: string[];
     timings_ms: Record<string, number>;
@@ -233,6 +252,8 @@ export async function runPipeline<T>(
     orientation_turns: null as number | null,
     template_key: null as string | null,
     template_model: null as string | null,
+    /** Where the accepted fit was found: the detector's crop or the whole photo (null: no fit). */
+    match_region: null as MatchRegion | null,
     templates_tried: 0,
     rejected,
     timings_ms: timings,
@@ -258,29 +279,123 @@ export async function runPipeline<T>(
   };
 
   const best = detections[0];
-  if (!best) return finish('geometric-fallback', 'geometric', GEOMETRIC_FALLBACK, 0, true);
-  const pose = poseKeypoints(best, config.minKeypointVisibility);
+  const pose = best ? poseKeypoints(best, config.minKeypointVisibility) : null;
 
   const tm = ports.now();
-  const templates = await ports.templates();
+  const templates = best || config.matchWholeImage ? await ports.templates() : [];
+  if (!best && templates.length === 0) return finish('geometric-fallback', 'geometric', GEOMETRIC_FALLBACK, 0, true);
+  const fullImage: [number, number, number, number] = [0, 0, imageSize[0], imageSize[1]];
+  const detectionBox = best ? expandBox(best.box, config.cropMargin, imageSize) : null;
+  const regions: { region: MatchRegion; box: [number, number, number, number] }[] = [];
+  if (detectionBox) regions.push({ region: 'detection', box: detectionBox });
+  if (
+    config.matchWholeImage &&
+    (!detectionBox || boxArea(detectionBox) < WHOLE_IMAGE_SHARE * imageSize[0] * imageSize[1])
+  )
+    regions.push({ region: 'whole-image', box: fullImage });
+  let chosen: Chosen | null = null;
+  for (const { region, box } of regions) {
+    if (templates.length === 0) break;
+    chosen = await matchRegion(ports, config, { templates, box, region, imageSize, pose, rejected, debug: debugBase });
+    if (chosen) {
+      debugBase.match_region = region;
+      break;
+    }
+  }
+  if (chosen) {
+    debugBase.matches = chosen.matches;
+    debugBase.features = chosen.features;
+    debugBase.homography_inliers = chosen.inliers;
+    debugBase.inlier_ratio = Math.round((chosen.inliers / Math.max(1, chosen.matches)) * 1000) / 1000;
+    debugBase.reprojection_error = Math.round(chosen.error * 100) / 100;
+    debugBase.ncc = Math.round(chosen.ncc * 1000) / 1000;
+    debugBase.template_key = chosen.ref.key;
+    debugBase.template_model = chosen.ref.templateModel;
+    timings.match = ports.now() - tm;
+    debugBase.orientation_turns = chosen.turns;
+    const method: Method = chosen.ambiguous ? 'homography-unsure' : 'homography';
+    const confidence = confidenceFor(method, best?.score ?? NO_DETECTION_SCORE, {
+      inlierRatio: chosen.inliers / Math.max(1, chosen.matches),
+      reprojError: chosen.error,
+    });
+    return finish(chosen.ambiguous ? 'pipeline-fallback' : 'full', method, chosen.points, confidence);
+  }
+  if (templates.length > 0) timings.match = ports.now() - tm;
+  if (!best) return finish('geometric-fallback', 'geometric', GEOMETRIC_FALLBACK, 0, true);
+
+  if (pose) {
+    const sanity = checkDial(pose.points, imageSize);
+    if (sanity.ok) {
+      // No template to match, or none that fits: the detector's own keypoints, a fallback either
+      // way (the full tier is a template fit only).
+      const method: Method = templates.length === 0 ? 'pose' : 'pose-fallback';
+      return finish(
+        'pipeline-fallback',
+        method,
+        pose.points,
+        confidenceFor(method, best.score, { visibility: pose.visibility }),
+      );
+    }
+    rejected.push(`pose keypoints: ${sanity.reason}`);
+  } else if (best.keypoints) {
+    rejected.push('pose keypoints: not visible enough');
+  }
+  const method: Method = best.obb ? 'obb' : 'box';
+  return finish('pipeline-fallback', method, keypointsFromBox(best), confidenceFor(method, best.score));
+}
+
+type Points = Record<(typeof KEYPOINT_NAMES)[number], Pt>;
+
+type MatchRegion = NonNullable<PipelineResult['debug']['match_region']>;
+
+interface Chosen {
+  ref: TemplateRef;
+  points: Points;
+  ncc: number;
+  rank: number[];
+  turns: number;
+  ambiguous: boolean;
+  inliers: number;
+  matches: number;
+  error: number;
+  features: [number, number];
+}
+
+const boxArea = (b: [number, number, number, number]): number => Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]);
+
+/**
+ * Match the templates to one region of the photo (the detector's crop, or the whole photo) and
+ * keep the best acceptable fit; every refusal is said in `rejected` (prefixed with the region when
+ * it is the whole photo).
+ */
+async function matchRegion<T>(
+  ports: PipelinePorts<T>,
+  config: PipelineConfig,
+  o: {
+    templates: Awaited<ReturnType<PipelinePorts<T>['templates']>>;
+    box: [number, number, number, number];
+    region: MatchRegion;
+    imageSize: [number, number];
+    pose: ReturnType<typeof poseKeypoints>;
+    rejected: string[];
+    debug: {
+      templates_tried: number;
+      matches: number | null;
+      features: [number, number] | null;
+      homography_inliers: number | null;
+    };
+  },
+): Promise<Chosen | null> {
+  const { templates, box, imageSize, pose, rejected } = o;
+  const debugBase = o.debug;
+  const prefix = o.region === 'whole-image' ? 'whole image: ' : '';
   let crop: Crop | null = null;
   let query: T | null = null;
   let queryDetail: GrayImage | null = null;
-  let chosen: {
-    ref: TemplateRef;
-    points: Points;
-    ncc: number;
-    rank: number[];
-    turns: number;
-    ambiguous: boolean;
-    inliers: number;
-    matches: number;
-    error: number;
-    features: [number, number];
-  } | null = null;
+  let chosen: Chosen | null = null;
   for (const { ref, prepared, sameWatch } of templates.slice(0, config.maxTemplates)) {
     debugBase.templates_tried++;
-    crop ??= await ports.crop(expandBox(best.box, config.cropMargin, imageSize));
+    crop ??= await ports.crop(box);
     query ??= await ports.prepareQuery(crop.image);
     const c = await ports.match(query, prepared);
     const fit = ports.fitHomography(c.template, c.query, config.ransacThreshold);
@@ -291,7 +406,7 @@ export async function runPipeline<T>(
       debugBase.homography_inliers = fit?.inlierCount ?? 0;
     }
     if (!fit || fit.inlierCount < config.minInliers) {
-      rejected.push(`${ref.key}: ${fit ? fit.inlierCount : 0} inliers of ${c.query.length} matches`);
+      rejected.push(`${prefix}${ref.key}: ${fit ? fit.inlierCount : 0} inliers of ${c.query.length} matches`);
       continue;
     }
     const crop_ = crop;
@@ -300,7 +415,7 @@ export async function runPipeline<T>(
     for (const n of KEYPOINT_NAMES) points[n] = toSource(project(fit.H, ref.keypoints[n]));
     const sanity = checkDial(points, imageSize);
     if (!sanity.ok) {
-      rejected.push(`${ref.key}: ${sanity.reason}`);
+      rejected.push(`${prefix}${ref.key}: ${sanity.reason}`);
       continue;
     }
     // Orientation: a dial with repeated indices can match a quarter turn off, the points in the
@@ -328,7 +443,7 @@ export async function runPipeline<T>(
     }
     const ncc = scores[turns] as number;
     if (ncc < config.minNcc) {
-      rejected.push(`${ref.key}: the warped template does not look like the photo (NCC ${ncc.toFixed(2)})`);
+      rejected.push(`${prefix}${ref.key}: the warped template does not look like the photo (NCC ${ncc.toFixed(2)})`);
       continue;
     }
     if (turns !== 0) points = renameByQuarterTurns(points, turns);
@@ -356,48 +471,8 @@ export async function runPipeline<T>(
       break;
   }
   if (query !== null) ports.release(query);
-  if (chosen) {
-    debugBase.matches = chosen.matches;
-    debugBase.features = chosen.features;
-    debugBase.homography_inliers = chosen.inliers;
-    debugBase.inlier_ratio = Math.round((chosen.inliers / Math.max(1, chosen.matches)) * 1000) / 1000;
-    debugBase.reprojection_error = Math.round(chosen.error * 100) / 100;
-    debugBase.ncc = Math.round(chosen.ncc * 1000) / 1000;
-    debugBase.template_key = chosen.ref.key;
-    debugBase.template_model = chosen.ref.templateModel;
-    timings.match = ports.now() - tm;
-    debugBase.orientation_turns = chosen.turns;
-    const method: Method = chosen.ambiguous ? 'homography-unsure' : 'homography';
-    const confidence = confidenceFor(method, best.score, {
-      inlierRatio: chosen.inliers / Math.max(1, chosen.matches),
-      reprojError: chosen.error,
-    });
-    return finish(chosen.ambiguous ? 'pipeline-fallback' : 'full', method, chosen.points, confidence);
-  }
-  if (templates.length > 0) timings.match = ports.now() - tm;
-
-  if (pose) {
-    const sanity = checkDial(pose.points, imageSize);
-    if (sanity.ok) {
-      // No template to match, or none that fits: the detector's own keypoints, a fallback either
-      // way (the full tier is a template fit only).
-      const method: Method = templates.length === 0 ? 'pose' : 'pose-fallback';
-      return finish(
-        'pipeline-fallback',
-        method,
-        pose.points,
-        confidenceFor(method, best.score, { visibility: pose.visibility }),
-      );
-    }
-    rejected.push(`pose keypoints: ${sanity.reason}`);
-  } else if (best.keypoints) {
-    rejected.push('pose keypoints: not visible enough');
-  }
-  const method: Method = best.obb ? 'obb' : 'box';
-  return finish('pipeline-fallback', method, keypointsFromBox(best), confidenceFor(method, best.score));
+  return chosen;
 }
-
-type Points = Record<(typeof KEYPOINT_NAMES)[number], Pt>;
 
 /**
  * The detector's keypoints when it is a pose model and they are visible enough. They must be

@@ -127,6 +127,67 @@ describe('runPipeline', () => {
     expect(r.confidence).toBeCloseTo(0.75 * 0.9 * 0.9, 3);
   });
 
+  /** Ports whose detector crop matches poorly (3 matches) and whose whole photo matches well. */
+  const wholeImageMatches = (over: Partial<PipelinePorts<string>> & { dets?: Detection[] } = {}) => {
+    const boxes: number[][] = [];
+    const base = ports({ tpl: [template], ...over });
+    return {
+      boxes,
+      ports: {
+        ...base,
+        crop: async (box: [number, number, number, number]) => {
+          boxes.push([...box]);
+          return { ...(await base.crop(box)), whole: box[0] === 0 && box[2] === size[0] };
+        },
+        prepareQuery: async (image: GrayImage) => (image.width === 320 ? 'query' : 'other'),
+        match: async (query: string) => {
+          const all = await base.match(query, template.key);
+          const whole = boxes.at(-1)?.[2] === size[0];
+          const n = whole ? 40 : 3;
+          return { ...all, template: all.template.slice(0, n), query: all.query.slice(0, n) };
+        },
+      } as PipelinePorts<string>,
+    };
+  };
+
+  it('matches the whole photo when the detector crop yields no fit, and says which region fitted', async () => {
+    const { ports: p, boxes } = wholeImageMatches({ dets: [det({ keypoints: pose })] });
+    const r = await runPipeline(p, size, DEFAULT_PIPELINE);
+    expect(r).toMatchObject({ tier: 'full', method: 'homography' });
+    expect(r.debug.match_region).toBe('whole-image');
+    expect(boxes[1]).toEqual([0, 0, 1000, 800]);
+    expect(r.debug.rejected[0]).toMatch(/^T_nab_1_01: 3 inliers of 3 matches/);
+    expect(r.confidence).toBe(0.9);
+  });
+
+  it('matches the whole photo when nothing was detected, weighing the fit without a detector score', async () => {
+    const { ports: p } = wholeImageMatches();
+    const r = await runPipeline(p, size, DEFAULT_PIPELINE);
+    expect(r).toMatchObject({ tier: 'full', method: 'homography', confidence: 0.5 });
+    expect(r.debug).toMatchObject({ match_region: 'whole-image', yolo_detections: 0 });
+  });
+
+  it('records the detector crop as the region of an ordinary fit, and tries no second region then', async () => {
+    const r = await runPipeline(ports({ dets: [det()], tpl: [template] }), size, DEFAULT_PIPELINE);
+    expect(r.debug).toMatchObject({ match_region: 'detection', templates_tried: 1 });
+  });
+
+  it('does not match the whole photo twice when the detection already covers it', async () => {
+    const { ports: p, boxes } = wholeImageMatches({ dets: [det({ box: [0, 0, 1000, 800], keypoints: pose })] });
+    const r = await runPipeline(p, size, DEFAULT_PIPELINE);
+    expect(boxes).toHaveLength(1);
+    expect(r.tier).toBe('full'); // the detection's crop is the whole photo, and it fits
+  });
+
+  it('keeps the old fallbacks with matchWholeImage off', async () => {
+    const off = { ...DEFAULT_PIPELINE, matchWholeImage: false };
+    const withDetection = await runPipeline(wholeImageMatches({ dets: [det({ keypoints: pose })] }).ports, size, off);
+    expect(withDetection).toMatchObject({ tier: 'pipeline-fallback', method: 'pose-fallback' });
+    expect(withDetection.debug.match_region).toBeNull();
+    const without = await runPipeline(wholeImageMatches().ports, size, off);
+    expect(without).toMatchObject({ tier: 'geometric-fallback', method: 'geometric' });
+  });
+
   it('reports a pose detector’s keypoints without a template as the pipeline-fallback tier, with their own confidence', async () => {
     const r = await runPipeline(ports({ dets: [det({ keypoints: pose })] }), size, DEFAULT_PIPELINE);
     // The full tier is template matching + homography only (issue 13: tiers mean what they say).
