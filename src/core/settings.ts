@@ -59,10 +59,9 @@ export function applySettingsPatch(current: Settings, patch: unknown): Result<Se
     } else problems.push('thumbnailSize must be an integer from 64 to 1024');
   }
   if ('predict' in p) {
-    const parsed =
-      typeof p.predict === 'object' && p.predict !== null && !Array.isArray(p.predict)
-        ? predictConfigFrom(p.predict, { ...PREDICT_DEFAULTS.config, ...current.predict })
-        : null;
+    const parsed = isPlainRecord(p.predict)
+      ? predictConfigFrom(p.predict, { ...PREDICT_DEFAULTS.config, ...current.predict })
+      : null;
     if (parsed?.ok) {
       const c = parsed.value;
       const extra = Object.keys(p.predict as object).filter(

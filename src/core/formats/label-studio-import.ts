@@ -5,6 +5,7 @@ import { isSafeFileName } from './labels';
 import { err, ok } from '../result';
 import type { LsKeypointControl } from './label-studio-config';
 import { parseImageReference, type ImageRef } from './label-studio-urls';
+import { isPlainRecord } from '../guards';
 
 /**
  * A Label Studio export → label records. Both export formats are read:
@@ -137,7 +138,7 @@ interface NormTask {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = isPlainRecord;
 
 const JSON_MIN_META = new Set([
   'id',
