@@ -378,12 +378,7 @@ async function matchRegion<T>(
     imageSize: [number, number];
     pose: ReturnType<typeof poseKeypoints>;
     rejected: string[];
-    debug: {
-      templates_tried: number;
-      matches: number | null;
-      features: [number, number] | null;
-      homography_inliers: number | null;
-    };
+    debug: Pick<PipelineResult['debug'], 'templates_tried' | 'matches' | 'features' | 'homography_inliers'>;
   },
 ): Promise<Chosen | null> {
   const { templates, box, imageSize, pose, rejected } = o;
