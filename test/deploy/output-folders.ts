@@ -1,0 +1,80 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+
+/*
+ * What "the same output folder as one process" means in the cluster tests: the same files, with
+ * byte-identical images and label/metrics/summary JSON equal once times are taken out. Loupe's
+ * own bookkeeping (the shard manifests, progress files, logs) is not part of the output users
+ * read, and differs by construction between one process and N.
+ */
+
+/** Keys whose values are times of day or durations, never results. */
+const TIME_KEY =
+  /(^|_)(timestamp|time|timings?(_ms)?|elapsed(_s|_ms)?|duration(_s|_ms)?|started(_at)?|finished(_at)?|created(_at)?|updated(_at)?|wall(_s|_ms)?|ms|seconds|fps|rate|per_second|throughput)$/i;
+
+const BOOKKEEPING =
+  /(^|\/)(\.loupe-shards|\.loupe-[^/]*|predict\.log|[^/]*progress[^/]*\.json)$|(^|\/)\.loupe-shards\//;
+
+function withoutTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTimes);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k]) => !TIME_KEY.test(k) && !/At$|Ms$/.test(k))
+        .map(([k, v]) => [k, withoutTimes(v)]),
+    );
+  }
+  return value;
+}
+
+async function walk(dir: string, root = dir): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    const rel = relative(root, path);
+    if (BOOKKEEPING.test(rel)) continue;
+    if (e.isDirectory()) out.push(...(await walk(path, root)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+export interface FolderDifference {
+  onlyInA: string[];
+  onlyInB: string[];
+  differing: string[];
+}
+
+/** Compare two output folders: images byte for byte, JSON with times removed (and key order kept). */
+export async function diffOutputFolders(a: string, b: string): Promise<FolderDifference> {
+  const [filesA, filesB] = [await walk(a), await walk(b)];
+  const setB = new Set(filesB);
+  const setA = new Set(filesA);
+  const differing: string[] = [];
+  for (const rel of filesA.filter((f) => setB.has(f))) {
+    const [bytesA, bytesB] = [await readFile(join(a, rel)), await readFile(join(b, rel))];
+    if (rel.endsWith('.json')) {
+      const [ja, jb] = [
+        withoutTimes(JSON.parse(bytesA.toString('utf8'))),
+        withoutTimes(JSON.parse(bytesB.toString('utf8'))),
+      ];
+      // Stringified so that key order counts too: a merge must write what one process writes.
+      if (JSON.stringify(ja) !== JSON.stringify(jb)) differing.push(rel);
+    } else if (!bytesA.equals(bytesB)) differing.push(rel);
+  }
+  return {
+    onlyInA: filesA.filter((f) => !setB.has(f)),
+    onlyInB: filesB.filter((f) => !setA.has(f)),
+    differing,
+  };
+}
+
+/** The first difference of one JSON file between two folders, for a failing test's message. */
+export async function firstJsonDifference(a: string, b: string, rel: string): Promise<string> {
+  const [ja, jb] = [
+    JSON.stringify(withoutTimes(JSON.parse(await readFile(join(a, rel), 'utf8'))), null, 1).split('\n'),
+    JSON.stringify(withoutTimes(JSON.parse(await readFile(join(b, rel), 'utf8'))), null, 1).split('\n'),
+  ];
+  const i = ja.findIndex((line, k) => line !== jb[k]);
+  return i < 0 ? `${rel}: lengths differ` : `${rel} line ${i}: ${ja[i]} ≠ ${jb[i]}`;
+}
