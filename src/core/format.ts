@@ -39,3 +39,28 @@ export function formatPercent(done: number, total: number | null): string {
 export function formatShape(dims: readonly (number | string)[]): string {
   return `[${dims.join(', ')}]`;
 }
+
+/**
+ * The one timestamp format Loupe writes, everywhere (label records, reviews, rejections, reports,
+ * manifests, logs): ISO 8601 in UTC with microseconds and an explicit `+00:00` offset, as Python's
+ * `datetime.now(timezone.utc).isoformat()` writes it. Python 3.7+'s `datetime.fromisoformat`
+ * reads it (it refuses a trailing `Z` before 3.11), and it orders correctly as text. JavaScript
+ * clocks have millisecond resolution, so the last three digits are zero.
+ */
+export function isoTimestamp(time: number | Date): string {
+  const iso = new Date(time).toISOString(); // 2026-12-02T13:04:05.123Z
+  return `${iso.slice(0, -1)}000+00:00`;
+}
+
+/**
+ * Another tool's timestamp (Label Studio's `2025-03-01T09:12:44.201311Z`, an offset like
+ * `+02:00`) in Loupe's format, keeping its microseconds when it is already UTC. A time without a
+ * zone is returned as it is: which zone it meant cannot be known.
+ */
+export function toIsoTimestamp(text: string): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$/i.exec(text.trim());
+  if (!m || !m[3]) return text;
+  if (/^(z|[+-]00:?00)$/i.test(m[3])) return `${m[1]}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}+00:00`;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? text : isoTimestamp(at);
+}

@@ -15,6 +15,7 @@ import { LabelDir } from '../engine/labels/label-dir';
 import type { LabelStore } from '../engine/labels/label-store';
 import { keypointDirs } from './label-dirs';
 import { writeYoloPoseDataset } from './yolo-pose-export';
+import { isoTimestamp } from '../core/format';
 
 export const REVIEW_FILE = '.loupe-review.json';
 
@@ -113,14 +114,14 @@ export async function applyReview(
               ...(human.prediction.confidence !== undefined ? { confidence: human.prediction.confidence } : {}),
             }
           : base;
-        record = reviewedRecord(source, action.coords, reviewer, now().toISOString());
+        record = reviewedRecord(source, action.coords, reviewer, isoTimestamp(now()));
         return mergeInto(onDisk, { [entry.imageKey]: record }, () => false);
       });
       await setRejected(store, data.predictedDir, entry.imageKey, null);
       return { ...entry, human: record, rejected: false };
     }
     case 'reject':
-      await setRejected(store, data.predictedDir, entry.imageKey, { reviewer, at: now().toISOString() });
+      await setRejected(store, data.predictedDir, entry.imageKey, { reviewer, at: isoTimestamp(now()) });
       return { ...entry, rejected: true };
     case 'unreject':
       await setRejected(store, data.predictedDir, entry.imageKey, null);
@@ -170,7 +171,7 @@ export async function exportReviewed(
   if (request.format === 'coco') {
     const { coco, skipped } = toCoco(
       chosen.map((e) => ({ imageKey: e.imageKey, record: e.human as LabelRecord })),
-      { now: now().toISOString() },
+      { now: isoTimestamp(now()) },
     );
     await writeJsonAtomic(request.out, coco);
     return { images: coco.images.length, out: request.out, skipped };

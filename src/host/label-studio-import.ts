@@ -13,6 +13,7 @@ import { LabelDir } from '../engine/labels/label-dir';
 import type { LabelStore } from '../engine/labels/label-store';
 import { existingLabelFiles, writeImported } from '../engine/labels/label-studio-import';
 import { keypointDirs } from './label-dirs';
+import { isoTimestamp } from '../core/format';
 
 /**
  * The app's Label Studio import: the same reading as `loupe convert --from label-studio`
@@ -46,7 +47,7 @@ export async function importIntoFolder(
     predictions: request.predictions === true,
     identify: (path) => identifyImage(path, pattern.value, 'unsorted'),
     annotator: (completedBy) => `human:${labelStudioUser(completedBy)}`,
-    now: () => deps.now().toISOString(),
+    now: () => isoTimestamp(deps.now()),
   });
   if (!result.ok) throw new AppFailure('INVALID_ARGUMENT', `${request.input}: ${result.error.message}`);
   const report = result.value;

@@ -22,6 +22,7 @@ import type { LabelDir } from '../../engine/labels/label-dir';
 import type { LabelStore } from '../../engine/labels/label-store';
 import { existingLabelFiles, writeImported } from '../../engine/labels/label-studio-import';
 import { UsageError, type CliIo } from '../context';
+import { isoTimestamp } from '../../core/format';
 
 /** `--label-map` and `--config`, read once for both directions. */
 export async function readProjectOptions(values: {
@@ -83,7 +84,7 @@ export async function importLabelStudio(args: ImportArgs): Promise<number> {
     predictions: args.predictions,
     identify: (path) => identifyImage(path, args.pattern, 'unsorted'),
     annotator: (completedBy) => args.annotator ?? `human:${labelStudioUser(completedBy)}`,
-    now: () => args.now().toISOString(),
+    now: () => isoTimestamp(args.now()),
   });
   if (!result.ok) throw new UsageError(`${args.input}: ${result.error.message}`);
   const report = result.value;

@@ -4,13 +4,14 @@ import { planYoloPoseExport, toCoco } from '../../core/formats/retraining';
 import { writeJsonAtomic } from '../../engine/fs/atomic';
 import { imagesByName, writeYoloPoseDataset } from '../../host/yolo-pose-export';
 import { UsageError, type CliIo } from '../context';
+import { isoTimestamp } from '../../core/format';
 
 const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** `convert --to coco`: one COCO keypoints JSON; records without a dial box are reported. */
 export async function exportCoco(records: LabelFile, out: string, now: Date, io: CliIo): Promise<number> {
   const items = Object.entries(records).map(([imageKey, record]) => ({ imageKey, record }));
-  const { coco, skipped } = toCoco(items, { now: now.toISOString() });
+  const { coco, skipped } = toCoco(items, { now: isoTimestamp(now) });
   for (const s of skipped) io.err(`skipped ${s.imageKey}: ${s.reason}\n`);
   await writeJsonAtomic(out, coco);
   io.out(`${coco.images.length} images → ${out}${skipped.length ? ` (${skipped.length} skipped)` : ''}\n`);

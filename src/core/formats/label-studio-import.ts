@@ -6,6 +6,7 @@ import { err, ok } from '../result';
 import type { LsKeypointControl } from './label-studio-config';
 import { parseImageReference, type ImageRef } from './label-studio-urls';
 import { isPlainRecord } from '../guards';
+import { toIsoTimestamp } from '../format';
 
 /**
  * A Label Studio export → label records. Both export formats are read:
@@ -201,7 +202,7 @@ function time(...values: unknown[]): { at: number; timestamp?: string } {
   for (const v of values) {
     if (typeof v === 'string') {
       const at = Date.parse(v);
-      if (!Number.isNaN(at)) return { at, timestamp: v };
+      if (!Number.isNaN(at)) return { at, timestamp: toIsoTimestamp(v) };
     }
   }
   return { at: Number.NEGATIVE_INFINITY };

@@ -25,6 +25,7 @@ import { normalizationOf } from '../models/try-model';
 import { fitHomography, type Cv } from '../match/opencv';
 import type { SessionHandle } from '../ort/session-pool';
 import { cropGray, letterboxWorking, loadWorkingImage, type WorkingImage } from './working-image';
+import { isoTimestamp } from '../../core/format';
 
 /** Working resolutions: the decoded copy and the dial crops the matcher sees. */
 export interface Resolutions {
@@ -234,7 +235,7 @@ export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T
     full_image_name: input.fullImageName,
     annotator: annotatorFor(deps.config.annotator, result.tier),
     confidence: result.confidence,
-    timestamp: isoLocal(deps.now()),
+    timestamp: isoTimestamp(deps.now()),
     debug_info: {
       ...result.debug,
       template_model: result.debug.template_model ?? input.templateModel,
@@ -242,10 +243,4 @@ export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T
     },
   };
   return { record, result };
-}
-
-/** Timestamps as the seed wrote them: local ISO time with microseconds, no zone. */
-export function isoLocal(d: Date): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}000`;
 }

@@ -18,6 +18,7 @@ import { AppFailure } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
 import { ArtifactHasher } from './sniff';
 import { choosePython, PYTHON_SETTING_HINT, runProcess, type PythonProbe } from './python';
+import { isoTimestamp } from '../../core/format';
 
 /** A PyTorch model to export: where it is on this machine and what it came from. */
 export interface TorchSource {
@@ -303,7 +304,7 @@ export class TorchExporter {
           provider: 'cpu',
         },
         onnx: join(final, 'model.onnx'),
-        exported_at: new Date(this.deps.now()).toISOString(),
+        exported_at: isoTimestamp(this.deps.now()),
         seconds: {
           load: t.load_s ?? 0,
           probe: t.probe_s ?? 0,

@@ -79,7 +79,8 @@ describe('Label Studio import: JSON export', () => {
     expect(item.source).toBe('annotation');
     const r = item.record;
     expect(r.annotator).toBe('human:3'); // bob (completed_by 3), not alice, not the cancelled one
-    expect(r.timestamp).toBe('2025-03-02T10:04:31.550213Z');
+    // Label Studio's `Z` becomes Loupe's one format, `+00:00`, with its microseconds kept.
+    expect(r.timestamp).toBe('2025-03-02T10:04:31.550213+00:00');
     expect(r.full_image_name).toBe('PATEK_nab_001_03_tiltface_q1.jpg');
     expect(r.image_size).toEqual([2228, 2066]);
     expect(r.coords_norm.top[0]).toBeCloseTo(0.445, 10);
@@ -148,7 +149,7 @@ describe('Label Studio import: JSON export', () => {
     expect(item.record).toMatchObject({
       annotator: 'dial-pose-v2',
       confidence: 0.41,
-      timestamp: '2025-02-20T09:00:00.000000Z',
+      timestamp: '2025-02-20T09:00:00.000000+00:00',
       debug_info: { method: 'label-studio-prediction', model_version: 'dial-pose-v2', label_studio_task: 109 },
     });
     expect(report.skipped.map((s) => s.code)).not.toContain('predictions-only');

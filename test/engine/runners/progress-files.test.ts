@@ -42,7 +42,7 @@ describe('progress files', () => {
     await writePredictProgress(m, where, Date.parse('2026-02-03T04:05:06.000Z'));
     expect(JSON.parse(await readFile(join(tmp.path, PROGRESS_FILE), 'utf8'))).toEqual({
       ...file,
-      updatedAt: '2026-02-03T04:05:06.000Z',
+      updatedAt: '2026-02-03T04:05:06.000000+00:00',
     });
   });
 

@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isoTimestamp } from '../../../core/format';
 
 export const LOG_FILE = 'predict.log';
 
@@ -12,6 +13,6 @@ export type PredictLog = (line: string) => Promise<void>;
  */
 export function predictLog(outputDir: string, now: () => number): PredictLog {
   return async (line) => {
-    await appendFile(join(outputDir, LOG_FILE), `${new Date(now()).toISOString()} ${line}\n`).catch(() => undefined);
+    await appendFile(join(outputDir, LOG_FILE), `${isoTimestamp(now())} ${line}\n`).catch(() => undefined);
   };
 }

@@ -6,6 +6,7 @@ import { ResumeManifest, type ResumeState } from '../../../core/jobs/resume-mani
 import { appError, isAppError } from '../../../core/result';
 import { writeJsonAtomic } from '../../fs/atomic';
 import { readVersionedJson } from '../../fs/versioned-json';
+import { isoTimestamp } from '../../../core/format';
 
 /** The progress file in the output folder: what a rerun may skip. */
 export const PROGRESS_FILE = '.loupe-predict.json';
@@ -83,7 +84,7 @@ export function writePredictProgress(
     imagesDir: where.imagesDir,
     labelsDir: where.labelsDir,
     configKey: where.configKey,
-    updatedAt: new Date(now).toISOString(),
+    updatedAt: isoTimestamp(now),
     done: { ...done, ...Object.fromEntries(Object.keys(failed).map((key) => [key, 'failed' as const])) },
     failures: Object.fromEntries(Object.entries(failed).filter(([, why]) => why !== null)),
   };

@@ -7,6 +7,7 @@ import type { RestoreBatch } from './batch';
 import type { LoadedModel } from './load-model';
 import { round, SSIM_DEFINITION } from './quality';
 import { PNG_COMPRESSION_LEVEL, type ModelRun } from './run-model';
+import { isoTimestamp } from '../../../core/format';
 
 /** The model's summary entry from its frames: how many, whether any failed, the mean metrics. */
 export function summarizeModel(entry: ModelRunSummary, run: ModelRun, frameCount: number): void {
@@ -99,6 +100,6 @@ function metadata(
       frames: frames.records.length,
     },
     frames: frames.records,
-    created_at: new Date(svc.now()).toISOString(),
+    created_at: isoTimestamp(svc.now()),
   };
 }

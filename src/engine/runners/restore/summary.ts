@@ -3,6 +3,7 @@ import type { ModelRunSummary, RestoreFramesResult } from '../../../shared/jobs'
 import { writeJsonAtomic } from '../../fs/atomic';
 import type { ModelCandidate } from '../../restore/sources';
 import type { RestoreBatch } from './batch';
+import { isoTimestamp } from '../../../core/format';
 
 /** batch_summary.json: one entry per model, rewritten after each model so a stopped batch has one too. */
 export class BatchSummary {
@@ -51,7 +52,7 @@ export class BatchSummary {
   write(): Promise<void> {
     const { inputDir, gtDir, outputDir, frames, inputProblems } = this.batch;
     return writeJsonAtomic(join(outputDir, 'batch_summary.json'), {
-      created_at: new Date(this.now()).toISOString(),
+      created_at: isoTimestamp(this.now()),
       input_dir: inputDir,
       gt_dir: gtDir,
       output_dir: outputDir,
