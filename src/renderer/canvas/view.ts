@@ -68,13 +68,22 @@ export function panBy(v: View, dx: number, dy: number): View {
   return { ...v, x: v.x + dx, y: v.y + dy };
 }
 
+/** One mouse-wheel notch zooms by this much, in or out. */
+export const WHEEL_NOTCH_ZOOM = 1.2;
+
 /**
- * Wheel → zoom factor. Mouse wheels send ±100-ish per notch (lines are ×16), trackpads small
- * deltas; both map to a smooth exponential so a notch is ~1.2× and a pinch feels continuous.
+ * Wheel → zoom factor. A mouse wheel sends one event per notch whose size depends on the system
+ * (100 px on Windows, 120 on some Linux setups, 3 lines elsewhere, several hundred with
+ * acceleration), so any event that looks like a notch (a line or page delta, or ≥ 50 px at once)
+ * is exactly one notch, ×1.2. A trackpad's two-finger scroll sends many small pixel deltas: those
+ * zoom continuously at the same rate per 100 px. A pinch arrives as a wheel event with ctrlKey
+ * (Chromium, Safari) whose deltaY is about −100 × ln(scale step): followed as it is, smoothly.
  */
-export function wheelZoomFactor(deltaY: number, deltaMode = 0): number {
-  const pixels = deltaMode === 1 ? deltaY * 16 : deltaMode === 2 ? deltaY * 400 : deltaY;
-  return Math.exp(-Math.max(-400, Math.min(400, pixels)) * 0.0018);
+export function wheelZoomFactor(deltaY: number, deltaMode = 0, pinch = false): number {
+  if (deltaY === 0 || !Number.isFinite(deltaY)) return 1;
+  if (pinch) return Math.exp(-Math.max(-50, Math.min(50, deltaY)) * 0.01);
+  if (deltaMode !== 0 || Math.abs(deltaY) >= 50) return deltaY < 0 ? WHEEL_NOTCH_ZOOM : 1 / WHEEL_NOTCH_ZOOM;
+  return Math.exp((-deltaY * Math.log(WHEEL_NOTCH_ZOOM)) / 100);
 }
 
 /** If `p` (image pixels) is outside the viewport (minus a margin), the pan that brings it in. */

@@ -10,6 +10,7 @@ import {
   panBy,
   viewToImage,
   wheelZoomFactor,
+  WHEEL_NOTCH_ZOOM,
   zoomAt,
   zoomTo,
 } from '../../../src/renderer/canvas/view';
@@ -59,6 +60,27 @@ describe('the editor view transform', () => {
     expect(wheelZoomFactor(100)).toBeLessThan(1);
     expect(wheelZoomFactor(-100) * wheelZoomFactor(100)).toBeCloseTo(1, 12);
     expect(wheelZoomFactor(-1e6)).toBe(wheelZoomFactor(-400));
+  });
+
+  it('one mouse-wheel notch is 1.2× whatever size the system gives it; a trackpad zooms smoothly', () => {
+    // Windows (100 px), Linux (120 px), accelerated (300 px), Firefox's 3 lines: one notch each.
+    for (const [dy, mode] of [
+      [-100, 0],
+      [-120, 0],
+      [-300, 0],
+      [-3, 1],
+      [-1, 2],
+    ] as const)
+      expect(wheelZoomFactor(dy, mode)).toBeCloseTo(WHEEL_NOTCH_ZOOM, 12);
+    expect(wheelZoomFactor(120)).toBeCloseTo(1 / 1.2, 12);
+    // A trackpad's small deltas add up to the same rate: 100 px of scrolling in 25 steps is 1.2×.
+    let f = 1;
+    for (let i = 0; i < 25; i++) f *= wheelZoomFactor(-4);
+    expect(f).toBeCloseTo(1.2, 9);
+    // A pinch (ctrlKey) follows its deltas, bounded per event.
+    expect(wheelZoomFactor(-10, 0, true)).toBeCloseTo(Math.exp(0.1), 12);
+    expect(wheelZoomFactor(-1000, 0, true)).toBe(wheelZoomFactor(-50, 0, true));
+    expect(wheelZoomFactor(0)).toBe(1);
   });
 
   it('1 shows one image pixel per device pixel, centred on the selected point', () => {

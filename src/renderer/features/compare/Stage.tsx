@@ -151,7 +151,7 @@ export function Stage({ cache, heatmaps }: { cache: FrameCache; heatmaps: Heatma
     const s = store.getState();
     const hit = paneAt(layout, p);
     if (!hit || !s.view) return;
-    s.setView(zoomAt(s.view, hit.local, wheelZoomFactor(e.deltaY, e.deltaMode)));
+    s.setView(zoomAt(s.view, hit.local, wheelZoomFactor(e.deltaY, e.deltaMode, e.ctrlKey)));
   });
 
   const frameMetric = (p: Pane): string => {

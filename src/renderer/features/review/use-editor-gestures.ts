@@ -75,7 +75,7 @@ export function useEditorGestures({
   const pointer = useRafPointer(containerRef, apply);
 
   useWheel(containerRef, (e, p) => {
-    setView((v) => (v ? zoomAt(v, p, wheelZoomFactor(e.deltaY, e.deltaMode)) : v));
+    setView((v) => (v ? zoomAt(v, p, wheelZoomFactor(e.deltaY, e.deltaMode, e.ctrlKey)) : v));
   });
 
   const onPointerDown = (e: React.PointerEvent<HTMLDivElement>): void => {
