@@ -13,6 +13,10 @@ test.describe('Loupe app', () => {
     await page.getByLabel('Folder path', { exact: true }).fill(app.photosDir);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
 
+    // The folder's scan is the app's own job: it does not open the jobs panel; Jobs does.
+    await expect(page.getByTestId('image-count')).toHaveText(String(app.photoCount));
+    await expect(page.getByTestId('jobs-panel')).toHaveCount(0);
+    await page.getByRole('button', { name: /^Jobs/ }).click();
     const job = page.getByTestId('job').first();
     await expect(job.getByTestId('job-status')).toHaveText('completed');
     await expect(job.getByTestId('job-progress')).toHaveText(`${app.photoCount} / ${app.photoCount} · 100%`);
@@ -91,6 +95,9 @@ test.describe('Loupe app', () => {
     const jobId = submitted.ok ? submitted.value.id : '';
     await expect(page.locator(`[data-job-id="${jobId}"]`)).toBeVisible();
     await page.reload();
+    // After a reload the panel opens only for a job still running; this one may have finished.
+    const jobsButton = page.getByRole('button', { name: /^Jobs/ });
+    if ((await jobsButton.getAttribute('aria-pressed')) !== 'true') await jobsButton.click();
     const card = page.locator(`[data-job-id="${jobId}"]`);
     await expect(card).toBeVisible();
     await expect(card.getByTestId('job-status')).toHaveText('completed', { timeout: 60_000 });

@@ -2,7 +2,7 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StateCreator, type StoreApi } from 'zustand';
 import type { EngineState } from '../../shared/events';
 import type { AppApi, AppEvent, AppInfo } from '../../shared/ipc';
-import type { JobSnapshot, JobSpec } from '../../shared/jobs';
+import { FINISHED_JOB_STATUSES, type JobSnapshot, type JobSpec } from '../../shared/jobs';
 import type { ModelInfo } from '../../shared/models';
 import type { AppError, Result } from '../../shared/result';
 import type { PythonCheck } from '../../shared/pytorch';
@@ -70,10 +70,19 @@ type Slice<T> = StateCreator<AppState, [], [], T>;
 
 const navSlice: Slice<NavSlice> = (set) => ({
   section: 'keypoints',
-  jobsOpen: true,
+  // Closed on load: it opens when a job starts, or when one needs attention (see jobsSlice).
+  jobsOpen: false,
   setSection: (section) => set({ section }),
   toggleJobs: (open) => set((s) => ({ jobsOpen: open ?? !s.jobsOpen })),
 });
+
+/**
+ * Whether a job is one the person started and would want to watch: not finished, and not the
+ * folder scan the app runs by itself whenever a folder opens (that one shows in the folder's
+ * own progress, and opening a folder must not take a third of the window).
+ */
+const wantsPanel = (job: JobSnapshot): boolean =>
+  job.kind !== 'scan-images' && !FINISHED_JOB_STATUSES.includes(job.status);
 
 const byNewest = (jobs: Record<string, JobSnapshot>): string[] =>
   Object.values(jobs)
@@ -92,14 +101,19 @@ const jobsSlice =
       const list = get().check(await api.jobs.list());
       if (!list) return;
       const jobs = Object.fromEntries(list.map((j) => [j.id, j]));
-      set({ jobs, jobOrder: byNewest(jobs) });
+      // A job still running, queued, paused or interrupted (after a reload or an engine restart)
+      // shows the panel; finished jobs alone do not take its width.
+      const attention = list.some(wantsPanel);
+      set({ jobs, jobOrder: byNewest(jobs), ...(attention ? { jobsOpen: true } : {}) });
     },
     applyEvent: (event) => {
       switch (event.name) {
         case 'job:progress': {
           const jobs = { ...get().jobs, [event.payload.id]: event.payload };
           const known = event.payload.id in get().jobs;
-          set(known ? { jobs } : { jobs, jobOrder: byNewest(jobs) });
+          // A job this window has not seen (started here or in another window) opens the panel.
+          const started = !known && wantsPanel(event.payload);
+          set(known ? { jobs } : { jobs, jobOrder: byNewest(jobs), ...(started ? { jobsOpen: true } : {}) });
           return;
         }
         case 'job:removed': {
@@ -157,7 +171,10 @@ const jobsSlice =
     selectJob: (jobId) => set({ selectedJobId: jobId, ...(jobId ? { jobsOpen: true } : {}) }),
     submitJob: async (spec) => {
       const job = get().check(await api.jobs.submit(spec));
-      if (job) get().applyEvent({ name: 'job:progress', payload: job });
+      if (job) {
+        get().applyEvent({ name: 'job:progress', payload: job });
+        set({ jobsOpen: true });
+      }
       return job;
     },
     jobAction: async (jobId, action) => {

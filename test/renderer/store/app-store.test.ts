@@ -26,14 +26,27 @@ describe('the app store', () => {
   it('navigates between sections and opens or closes the jobs panel', () => {
     const store = createAppStore(suite.api);
     const s = store.getState;
-    expect([s().section, s().jobsOpen]).toEqual(['keypoints', true]);
+    // Closed on load; it opens when a job starts.
+    expect([s().section, s().jobsOpen]).toEqual(['keypoints', false]);
     s().setSection('compare');
     s().toggleJobs();
-    expect([s().section, s().jobsOpen]).toEqual(['compare', false]);
+    expect([s().section, s().jobsOpen]).toEqual(['compare', true]);
+    s().toggleJobs();
     s().toggleJobs(false);
     expect(s().jobsOpen).toBe(false);
     s().selectJob('j1');
     expect([s().selectedJobId, s().jobsOpen]).toEqual(['j1', true]);
+  });
+
+  it('opens the jobs panel when a job starts, not for the folder scan the app runs by itself', () => {
+    const store = createAppStore(suite.api);
+    const apply = store.getState().applyEvent;
+    apply({ name: 'job:progress', payload: snapshot('scan', 1) });
+    expect(store.getState().jobsOpen).toBe(false);
+    apply({ name: 'job:progress', payload: { ...snapshot('old', 2, 'completed'), kind: 'predict-keypoints' } });
+    expect(store.getState().jobsOpen).toBe(false);
+    apply({ name: 'job:progress', payload: { ...snapshot('predict', 3), kind: 'predict-keypoints' } });
+    expect(store.getState().jobsOpen).toBe(true);
   });
 
   it('follows a submitted job through the engine’s events to the end, then removes it', async () => {
@@ -126,7 +139,7 @@ describe('the app store', () => {
     }
     expect(sections).toEqual(['compare', 'models', 'settings', 'keypoints', 'keypoints']);
     apply({ name: 'menu:command', payload: { command: 'toggle-jobs' } });
-    expect(store.getState().jobsOpen).toBe(false);
+    expect(store.getState().jobsOpen).toBe(true);
   });
 
   it('reads and changes the settings, leaving them as they were when a change is refused', async () => {
