@@ -40,7 +40,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (!values['output-dir']) throw new UsageError('loupe merge needs --output-dir DIR');
   const dir = resolve(values['output-dir']);
-  const merged = await mergeShardFolder(dir, Date.now());
+  const merged = await mergeShardFolder(dir);
   if (!merged.ok) {
     io.err(`loupe merge: ${merged.error.message}\n`);
     return 1;

@@ -29,10 +29,16 @@ export interface Merged {
 }
 
 export interface MergeInputs {
-  /** When the merge runs (ms since the epoch): the merged files' timestamps. */
-  now: number;
   /** predict: label files in the output folder (the summary's `files`), counted by the caller. */
   labelFiles: number;
+}
+
+/**
+ * The merged files' timestamp: the last shard's last write, not the merge's clock, so that two
+ * shards that merge at once (or a merge run again) write the same bytes.
+ */
+export function mergeTime(manifests: readonly ShardManifest[]): number {
+  return Math.max(...manifests.map((m) => Date.parse(m.updatedAt)).filter((t) => Number.isFinite(t)), 0);
 }
 
 /**
@@ -80,9 +86,10 @@ export function completeShards(found: readonly FoundManifest[], dir: string): Re
 }
 
 /** The merged files of complete shards (see {@link completeShards}). */
-export function mergeShards(manifests: readonly ShardManifest[], inputs: MergeInputs): Result<Merged> {
+export function mergeShards(manifests: readonly ShardManifest[], given: MergeInputs): Result<Merged> {
   const first = manifests[0];
   if (!first) return err('NOT_FOUND', 'no shards to merge');
+  const inputs = { ...given, now: mergeTime(manifests) };
   if (first.kind === 'predict') {
     const data = manifests.map((m) => (m.kind === 'predict' ? m.predict : null));
     return mergePredict(data as PredictShardData[], inputs, manifests.length);
@@ -94,7 +101,11 @@ export function mergeShards(manifests: readonly ShardManifest[], inputs: MergeIn
 const iso = (ms: number): string => new Date(ms).toISOString();
 const line = (l: LogLine): string => `${l.at} ${l.text}\n`;
 
-function mergePredict(shards: PredictShardData[], inputs: MergeInputs, count: number): Result<Merged> {
+function mergePredict(
+  shards: PredictShardData[],
+  inputs: MergeInputs & { now: number },
+  count: number,
+): Result<Merged> {
   const first = shards[0] as PredictShardData;
   const results = shards.map((s) => s.result);
   if (results.some((r) => r === null)) return err('JOB_STATE', 'a done predict shard has no result');
@@ -264,7 +275,7 @@ function mergeProgress(parts: InferModelPart[]): Rec | null {
   };
 }
 
-function mergeInfer(shards: InferShardData[], inputs: MergeInputs, count: number): Result<Merged> {
+function mergeInfer(shards: InferShardData[], inputs: MergeInputs & { now: number }, count: number): Result<Merged> {
   const batch = shards.find((s) => s.batch)?.batch;
   if (!batch) return err('JOB_STATE', 'no infer shard recorded its batch');
   const differ = shards.find((s) => s.batch && (s.batch.frames !== batch.frames || s.batch.models !== batch.models));

@@ -108,11 +108,11 @@ export async function readShardManifests(outputDir: string): Promise<FoundManife
  * write, each written atomically (so two shards merging at once both write the same bytes).
  * Missing or unfinished shards: an error that names them, and nothing written.
  */
-export async function mergeShardFolder(outputDir: string, now: number): Promise<Result<Merged>> {
+export async function mergeShardFolder(outputDir: string): Promise<Result<Merged>> {
   const complete = completeShards(await readShardManifests(outputDir), join(outputDir, SHARDS_DIR));
   if (!complete.ok) return complete;
   const labelFiles = complete.value[0]?.kind === 'predict' ? (await new LabelDir(outputDir).watchIds()).length : 0;
-  const merged = mergeShards(complete.value, { now, labelFiles });
+  const merged = mergeShards(complete.value, { labelFiles });
   if (!merged.ok) return merged;
   for (const f of merged.value.files) {
     const path = join(outputDir, f.path);

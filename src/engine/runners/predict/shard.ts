@@ -113,7 +113,7 @@ export class PredictShard {
       );
       return result;
     }
-    const merged = await mergeShardFolder(result.outputDir, this.svc.now());
+    const merged = await mergeShardFolder(result.outputDir);
     if (!merged.ok) {
       this.ctx.log('info', `shard ${index}/${count} done; not merged yet: ${merged.error.message}`);
       return result;

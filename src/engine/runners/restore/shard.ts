@@ -202,7 +202,7 @@ async function mergeIfLast(
     );
     return null;
   }
-  const merged = await mergeShardFolder(batch.outputDir, svc.now());
+  const merged = await mergeShardFolder(batch.outputDir);
   if (!merged.ok) {
     ctx.log('info', `shard ${shard.index}/${shard.count} done; not merged yet: ${merged.error.message}`);
     return null;
