@@ -107,6 +107,15 @@ function mergePredict(
   count: number,
 ): Result<Merged> {
   const first = shards[0] as PredictShardData;
+  const other = shards.find(
+    (s) => s.progress.configKey !== first.progress.configKey || s.progress.imagesDir !== first.progress.imagesDir,
+  );
+  if (other) {
+    return err(
+      'JOB_STATE',
+      `the shards ran different batches (images ${first.progress.imagesDir} and ${other.progress.imagesDir}, or another detector or config): run them again with the same options`,
+    );
+  }
   const results = shards.map((s) => s.result);
   if (results.some((r) => r === null)) return err('JOB_STATE', 'a done predict shard has no result');
   const rs = results as PredictKeypointsResult[];
@@ -278,7 +287,11 @@ function mergeProgress(parts: InferModelPart[]): Rec | null {
 function mergeInfer(shards: InferShardData[], inputs: MergeInputs & { now: number }, count: number): Result<Merged> {
   const batch = shards.find((s) => s.batch)?.batch;
   if (!batch) return err('JOB_STATE', 'no infer shard recorded its batch');
-  const differ = shards.find((s) => s.batch && (s.batch.frames !== batch.frames || s.batch.models !== batch.models));
+  const differ = shards.find(
+    (s) =>
+      s.batch &&
+      (s.batch.frames !== batch.frames || s.batch.models !== batch.models || s.batch.input_dir !== batch.input_dir),
+  );
   if (differ) {
     return err(
       'JOB_STATE',

@@ -52,8 +52,16 @@ export class PredictShard {
       },
     };
     const file = await ShardManifestFile.open(outputDir, shard, fresh, () => svc.now(), ctx.spec.resume !== false);
-    // This run's lines before the images replace the last run's; the images' lines are kept.
-    Object.assign(file.predict.log, { header: [], after: [], start: { at: '', text: '' }, already: 0 });
+    // This run's lines before the images replace the last run's; the lines of its images are kept.
+    const mine = new Set(images.map(({ id }) => id.imageKey));
+    const kept = Object.entries(file.predict.log.images).filter(([key]) => mine.has(key));
+    Object.assign(file.predict.log, {
+      header: [],
+      after: [],
+      start: { at: '', text: '' },
+      already: 0,
+      images: Object.fromEntries(kept),
+    });
     file.predict.result = null;
     await mkdir(dirname(file.path), { recursive: true });
     const positions = new Map(all.map((image, index) => [image.rel, index]));
@@ -85,7 +93,10 @@ export class PredictShard {
   /** The progress kept in the shard's manifest, to go on from. */
   progress(imagesDir: string, configKey: string): PredictManifest {
     const p = this.file.predict.progress;
-    return predictManifestOf({ version: 1, ...p }, imagesDir, configKey, this.ctx.spec.resume);
+    const manifest = predictManifestOf({ version: 1, ...p }, imagesDir, configKey, this.ctx.spec.resume);
+    // Progress of another config or folder is not this run's: nor are its images' log lines.
+    if (manifest.doneCount + manifest.failedCount === 0) this.file.predict.log.images = {};
+    return manifest;
   }
 
   /** The progress into the shard's manifest, written. */
