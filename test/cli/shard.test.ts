@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
@@ -178,6 +179,13 @@ describe('cluster runs: shards and their merge', () => {
     expect(slurm.stdout).toMatch(
       /^shard 1\/2 \(0-based index of 2 shards\) from slurm: SLURM_ARRAY_TASK_ID=1, SLURM_ARRAY_TASK_COUNT=2/m,
     );
+    // infer's --config takes shard: and no_merge: as well.
+    const config = join(tmp.path, 'shard.yaml');
+    writeFileSync(config, 'shard: 1/3\nno_merge: true\n');
+    const fromConfig = loupe([...inferArgs(join(tmp.path, 'i-config')), '--config', config]);
+    expect(fromConfig.status, fromConfig.stderr).toBe(0);
+    expect(fromConfig.stdout).toMatch(/^shard 1\/3 \(0-based index of 3 shards\) from --shard 1\/3$/m);
+    expect(fromConfig.stdout).toMatch(/not merging \(--no-merge\)/);
     const k8s = loupe([...inferArgs(join(tmp.path, 'i-auto-k8s')), '--shard', 'auto', '--no-merge'], {
       JOB_COMPLETION_INDEX: '0',
     });

@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { JobSnapshot, PredictKeypointsResult } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
 import { predictConfigFrom } from '../../core/keypoints/predict-config';
+import { shardLogName } from '../../core/shard/manifest';
 import { PREDICT_DEFAULTS } from '../../core/keypoints/predict-defaults';
 import { cliHost, HOST_OPTIONS, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
@@ -175,7 +176,7 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
       );
     else if (result) {
       progressOut(
-        `Wrote ${result.files} label file${result.files === 1 ? '' : 's'} to ${result.outputDir} (log: predict.log). ` +
+        `Wrote ${result.files} label file${result.files === 1 ? '' : 's'} to ${result.outputDir} (log: ${shard ? `.loupe-shards/${shardLogName(shard.index, shard.count)}` : 'predict.log'}). ` +
           `Detector ${result.detector} on ${final.provider?.active ?? 'cpu'}, ${result.templates} templates.\n`,
       );
     }
