@@ -147,6 +147,25 @@ describe('cluster runs: shards and their merge', () => {
     expect(JSON.parse(m.stdout)).toMatchObject({ frames: 5, models: expect.any(Array) });
   });
 
+  it('4 shards started at once: whichever finishes last merges (maybe more than one), and the folder is the same', async () => {
+    const single = join(tmp.path, 'i-single');
+    if (!(await stat(single).catch(() => null))) expect(loupe(inferArgs(single)).status).toBe(0);
+    const sharded = join(tmp.path, 'i-parallel');
+    const runs = [0, 1, 2, 3].map(
+      (i) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          const child = spawn(process.execPath, [bin, ...inferArgs(sharded), '--shard', `${i}/4`], { env });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('exit', (code) => resolve({ code, out }));
+        }),
+    );
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
+    expect(results.filter((r) => /all 4 shards are: merged/.test(r.out)).length).toBeGreaterThanOrEqual(1);
+    await expectSameFolders(single, sharded);
+  });
+
   it('a merge with shards missing or unfinished names them, exits non-zero and writes nothing', async () => {
     const out = join(tmp.path, 'i-partial');
     for (const i of [0, 2]) expect(loupe([...inferArgs(out), '--shard', `${i}/4`, '--no-merge']).status).toBe(0);
