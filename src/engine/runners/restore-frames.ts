@@ -37,7 +37,11 @@ async function restoreFrames(
   ctx: RestoreContext,
 ): Promise<RestoreFramesResult> {
   const batch = await resolveBatch(svc, openServer, ctx);
-  if (ctx.spec.shard && batch.candidates.length > 0) return restoreShard(svc, ctx, batch, ctx.spec.shard);
+  if (ctx.spec.shard) {
+    // A shard never writes batch_summary.json (the merge's), not even to say there is nothing to run.
+    if (batch.candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
+    return restoreShard(svc, ctx, batch, ctx.spec.shard);
+  }
   const summary = new BatchSummary(batch, () => svc.now());
   if (batch.candidates.length === 0) {
     // Still a batch_summary.json that says so.
