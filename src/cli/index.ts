@@ -2,6 +2,7 @@
 import { convertCommand, CONVERT_HELP } from './commands/convert';
 import { exportCommand, EXPORT_HELP } from './commands/export';
 import { inferCommand, INFER_HELP } from './commands/infer';
+import { mergeCommand, MERGE_HELP } from './commands/merge';
 import { modelsCommand, MODELS_HELP } from './commands/models';
 import { predictCommand, PREDICT_HELP } from './commands/predict';
 import { serveCommand, SERVE_HELP } from './commands/serve';
@@ -16,6 +17,7 @@ Commands:
   serve     Serve the app to a browser on 127.0.0.1 (headless servers, SSH tunnels, tests)
   predict   Predict dial keypoints for a folder of photos (resumable; label files per watch ID)
   infer     Run restoration models (MLflow runs, a folder, the bundled ones) over video frames
+  merge     Merge the shards of a cluster run (predict/infer --shard) into one run's files
   export    Export PyTorch models (MLflow runs, checkpoints) to ONNX once, checked against torch
   models    List bundled and user models, their inputs/outputs and the provider that runs them
   validate  Check a folder of label files (schema, keypoints, ranges, image references)
@@ -34,6 +36,7 @@ const COMMAND_HELP: Record<string, string> = {
   models: MODELS_HELP,
   predict: PREDICT_HELP,
   infer: INFER_HELP,
+  merge: MERGE_HELP,
   export: EXPORT_HELP,
   validate: VALIDATE_HELP,
   convert: CONVERT_HELP,
@@ -74,6 +77,8 @@ export async function runCli(argv: string[], io: CliIo, loc: CliLocations, signa
         return await predictCommand(rest, { io, loc, onInterrupt: signals.onInterrupt });
       case 'infer':
         return await inferCommand(rest, { io, loc, onInterrupt: signals.onInterrupt });
+      case 'merge':
+        return await mergeCommand(rest, io);
       case 'export':
         return await exportCommand(rest, { io, loc, onInterrupt: signals.onInterrupt });
       case 'validate':

@@ -2,6 +2,7 @@ import type { Device, ProviderReport } from './devices';
 import type { AppError } from './result';
 import type { LabelRecord } from './labels';
 import type { ExportRecord, PythonOptions } from './pytorch';
+import type { ShardSpec } from './shard';
 
 /**
  * Every long-running piece of work is an engine job. A job has a spec (what to do), items (the
@@ -115,6 +116,8 @@ export interface PredictKeypointsSpec {
   force?: boolean;
   /** Write outputs and the progress file every N images (default PREDICT_DEFAULTS.checkpointFreq, 10). */
   checkpointFreq?: number;
+  /** Only this shard's watch IDs (a cluster run; see docs/cluster.md). */
+  shard?: ShardSpec;
 }
 
 export interface PredictItemData {
@@ -192,6 +195,8 @@ export interface RestoreFramesSpec {
   retryFailed?: boolean;
   /** How PyTorch models are exported (over the app's Python settings). */
   pytorch?: PythonOptions;
+  /** Only this shard's (model, frame range) units (a cluster run; see docs/cluster.md). */
+  shard?: ShardSpec;
 }
 
 /**

@@ -8,6 +8,7 @@ import { cliHost, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
 import { listFlag, MLFLOW_FLAGS, mlflowSourceFrom, type Flags } from '../model-sources';
 import { PYTHON_FLAGS, PYTHON_HELP, pythonOptionsFrom } from '../python-options';
+import { SHARD_HELP, shardLine, shardOption } from '../shard-option';
 
 export const INFER_HELP = `Usage: loupe infer [options]
 
@@ -49,6 +50,11 @@ Options:
   --json                  Print batch_summary.json's content on stdout
   --data-dir DIR          Settings, job journal and caches
   -h, --help              Show this help
+
+${SHARD_HELP}
+  An infer shard runs its (model, frame range) units (models × frames cut into N equal runs, model
+  by model) and writes only their PNGs; metadata.json, metrics.json and batch_summary.json are the
+  merge's. --config may set shard: and no_merge: too.
 `;
 
 export async function inferCommand(argv: string[], { io, loc, onInterrupt }: JobCommandEnv): Promise<number> {
@@ -73,6 +79,8 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
       'retry-failed': { type: 'boolean' },
       'no-retry-failed': { type: 'boolean' },
       json: { type: 'boolean' },
+      shard: { type: 'string' },
+      'no-merge': { type: 'boolean' },
       'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -133,8 +141,11 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
   };
   const pytorch = pythonOptionsFrom(flags);
   if (Object.keys(pytorch).length) spec.pytorch = pytorch;
+  const shard = shardOption(str('shard'), flags['no-merge'] === true, io.env);
+  if (shard) spec.shard = shard;
 
   const progressOut = values.json ? io.err : io.out;
+  if (shard) progressOut(shardLine(shard));
   const device = str('device');
   const host = await cliHost(
     { ...(device ? { device } : {}), ...(str('data-dir') ? { 'data-dir': str('data-dir') } : {}) },

@@ -5,9 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import type { JobSnapshot, PredictKeypointsResult } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
 import { predictConfigFrom } from '../../core/keypoints/predict-config';
+import { shardLogName } from '../../core/shard/manifest';
 import { PREDICT_DEFAULTS } from '../../core/keypoints/predict-defaults';
 import { cliHost, HOST_OPTIONS, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
+import { SHARD_HELP, shardLine, shardOption } from '../shard-option';
 
 const D = PREDICT_DEFAULTS.config;
 
@@ -49,6 +51,11 @@ Options:
   --data-dir DIR         Settings, job journal and caches
   -h, --help             Show this help
 
+${SHARD_HELP}
+  A predict shard predicts the images of its watch IDs (split by image count, a watch ID's
+  images and template on one shard) and writes only their label files; predict.log and the
+  progress file are the merge's.
+
 Exit code 0 when the batch completes, even with per-image failures (they are in the summary and
 predict.log); non-zero when the batch cannot run (no such folder, no usable detector) or stops
 (a full disk: "disk full", what was written is kept and a rerun resumes).
@@ -73,6 +80,8 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
       'watch-id': { type: 'string' },
       'checkpoint-freq': { type: 'string', default: String(PREDICT_DEFAULTS.checkpointFreq) },
       json: { type: 'boolean' },
+      shard: { type: 'string' },
+      'no-merge': { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -101,7 +110,9 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
     config.value.keypointMap = withMap.value.keypointMap;
   }
 
+  const shard = shardOption(values.shard, values['no-merge'] === true, io.env);
   const progressOut = values.json ? io.err : io.out;
+  if (shard) progressOut(shardLine(shard));
   const host = await cliHost(values, io, loc);
   try {
     await host.engine.start();
@@ -116,6 +127,7 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
       force: values.force === true,
       checkpointFreq,
       ...(values['watch-id'] ? { watchId: values['watch-id'] } : {}),
+      ...(shard ? { shard } : {}),
     });
     if (!submitted.ok) {
       io.err(`loupe predict: ${submitted.error.message}\n`);
@@ -127,6 +139,14 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
       onInterrupt,
       stopping: 'Stopping after the current image…',
       progressOut,
+      onEvent: (event) => {
+        // A shard says what it owns and whether it merged.
+        if (event.name === 'log' && event.payload.jobId === submitted.value.id && event.payload.level === 'info') {
+          if (live) io.out('\n');
+          live = false;
+          progressOut(`${event.payload.message}\n`);
+        }
+      },
       onProgress: (job, finished) => {
         if (io.isTTY && !values.json) {
           io.out(`\r${progressLine(job)}\u001b[K`);
@@ -156,7 +176,7 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
       );
     else if (result) {
       progressOut(
-        `Wrote ${result.files} label file${result.files === 1 ? '' : 's'} to ${result.outputDir} (log: predict.log). ` +
+        `Wrote ${result.files} label file${result.files === 1 ? '' : 's'} to ${result.outputDir} (log: ${shard ? `.loupe-shards/${shardLogName(shard.index, shard.count)}` : 'predict.log'}). ` +
           `Detector ${result.detector} on ${final.provider?.active ?? 'cpu'}, ${result.templates} templates.\n`,
       );
     }

@@ -2,6 +2,8 @@ import { DEVICES, type Device } from '../../shared/devices';
 import type { JobSpec, ModelSource } from '../../shared/jobs';
 import type { PythonOptions } from '../../shared/pytorch';
 import type { Result } from '../../shared/result';
+import { SHARD_SOURCES, type ShardSource, type ShardSpec } from '../../shared/shard';
+import { isPlainRecord } from '../guards';
 import { predictConfigFrom } from '../keypoints/predict-config';
 import { err, ok } from '../result';
 
@@ -50,6 +52,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       if (s.device !== undefined && !DEVICES.includes(s.device as Device)) {
         return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
       }
+      const shard = validateShard(s.shard);
+      if (!shard.ok) return shard;
       if (
         s.checkpointFreq !== undefined &&
         !(Number.isInteger(s.checkpointFreq) && (s.checkpointFreq as number) >= 1)
@@ -68,6 +72,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(typeof s.force === 'boolean' ? { force: s.force } : {}),
         ...(s.checkpointFreq !== undefined ? { checkpointFreq: s.checkpointFreq as number } : {}),
+        ...(shard.value ? { shard: shard.value } : {}),
       });
     }
     case 'restore-frames': {
@@ -94,6 +99,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
       const pytorch = validatePythonOptions(s.pytorch);
       if (!pytorch.ok) return pytorch;
+      const shard = validateShard(s.shard);
+      if (!shard.ok) return shard;
       return ok({
         kind: 'restore-frames',
         inputDir: s.inputDir as string,
@@ -107,6 +114,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
         ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(pytorch.value ? { pytorch: pytorch.value } : {}),
+        ...(shard.value ? { shard: shard.value } : {}),
       });
     }
     case 'export-models': {
@@ -130,6 +138,29 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
     default:
       return err('INVALID_ARGUMENT', `unknown job kind ${JSON.stringify(s.kind)}`);
   }
+}
+
+/** A job's shard: 0-based index below a count of at least 1, where it came from, and whether to merge. */
+function validateShard(value: unknown): Result<ShardSpec | null> {
+  if (value === undefined || value === null) return ok(null);
+  if (!isPlainRecord(value)) return err('INVALID_ARGUMENT', 'shard must be an object');
+  const { index, count, source, detail, merge } = value;
+  if (!Number.isSafeInteger(count) || (count as number) < 1)
+    return err('INVALID_ARGUMENT', 'shard.count must be a whole number of at least 1');
+  if (!Number.isSafeInteger(index) || (index as number) < 0 || (index as number) >= (count as number))
+    return err('INVALID_ARGUMENT', `shard.index must be a whole number from 0 to ${(count as number) - 1} (0-based)`);
+  if (!SHARD_SOURCES.includes(source as ShardSource))
+    return err('INVALID_ARGUMENT', `shard.source must be one of ${SHARD_SOURCES.join(', ')}`);
+  if (typeof detail !== 'string') return err('INVALID_ARGUMENT', 'shard.detail must be a string');
+  if (merge !== undefined && typeof merge !== 'boolean')
+    return err('INVALID_ARGUMENT', 'shard.merge must be a boolean');
+  return ok({
+    index: index as number,
+    count: count as number,
+    source: source as ShardSource,
+    detail,
+    ...(merge !== undefined ? { merge } : {}),
+  });
 }
 
 const STATUSES = ['RUNNING', 'SCHEDULED', 'FINISHED', 'FAILED', 'KILLED'];

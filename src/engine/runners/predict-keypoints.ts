@@ -11,8 +11,9 @@ import { createOpenCvLoader } from '../match/opencv';
 import type { EngineServices } from '../services';
 import { readHumanLabels, templateCandidates } from './predict/human-labels';
 import { predictLog } from './predict/log';
-import { readPredictProgress, type PredictManifest } from './predict/progress';
+import { readPredictProgress, writePredictProgress, type PredictManifest } from './predict/progress';
 import { PredictRun } from './predict/run-images';
+import { PredictShard } from './predict/shard';
 import {
   listPredictImages,
   openPredictors,
@@ -36,7 +37,8 @@ export { PROGRESS_FILE } from './predict/progress';
  * The parts, in predict/: setup.ts resolves the folders, the detector, the matcher and the
  * images; human-labels.ts reads the human labels and the templates among them; progress.ts is
  * the resume manifest's file; run-images.ts predicts image by image and checkpoints; summary.ts
- * counts the result; log.ts is predict.log.
+ * counts the result; log.ts is predict.log; shard.ts is one shard of a cluster run (spec.shard),
+ * whose manifest holds its progress and log lines for the merge.
  */
 export function predictKeypointsRunner(svc: EngineServices): JobRunner<'predict-keypoints'> {
   const loadCv = createOpenCvLoader();
@@ -54,8 +56,10 @@ async function predictKeypoints(
   const pattern = unwrap(compileNamingPattern(spec.config.namingPattern));
   const predictors = await openPredictors(svc, ctx, loadCv);
   const list = await listPredictImages(spec, folders.imagesDir, pattern);
-  const log = predictLog(folders.outputDir, () => svc.now());
   await mkdir(folders.outputDir, { recursive: true });
+  const shard = spec.shard ? await PredictShard.open(svc, ctx, spec.shard, folders.outputDir, list.images) : null;
+  const images = shard?.images ?? list.images;
+  const log = shard?.log ?? predictLog(folders.outputDir, () => svc.now());
   // What the folder walk could not follow (link loops, broken links) is said, not dropped.
   for (const p of list.problems) {
     ctx.log('warn', `${p.path}: ${p.reason}; not predicted`);
@@ -66,23 +70,33 @@ async function predictKeypoints(
   const out = new LabelDir(folders.outputDir);
   const malformedOutputs = await malformedFiles(out);
   const configKey = predictConfigKey(spec.config, predictors.model.sha256);
-  const manifest = await resume(folders, configKey, ctx, out);
+  const manifest = await resume(folders, configKey, ctx, out, shard);
   const already = manifest.doneCount + (spec.retryFailed === false ? manifest.failedCount : 0);
   await log(
     `start: ${list.images.length} images in ${folders.imagesDir}, ${human.size} human labels, ${candidates.length} templates, detector ${predictors.model.id} on ${predictors.handle.provider.active}, ${already} already done`,
+    { start: { already } },
   );
   if (predictors.keypointMap) await log(`detector keypoints: ${describeKeypointMap(predictors.keypointMap)}`);
-  ctx.setTotal(list.images.length);
+  ctx.setTotal(images.length);
+  const where = { ...folders, configKey };
+  const saveProgress = shard
+    ? () => shard.save(manifest, where)
+    : () => writePredictProgress(manifest, where, svc.now());
   const deps = { svc, ctx, folders, predictors, candidates, human, manifest, configKey, out, malformedOutputs, log };
-  await new PredictRun({ ...deps, checkpointFreq }).all(list.images);
-  const result = await predictResult(ctx, list.images, manifest, {
+  try {
+    await new PredictRun({ ...deps, checkpointFreq, saveProgress }).all(images);
+  } catch (e) {
+    await shard?.failed(e);
+    throw e;
+  }
+  const result = await predictResult(ctx, images, manifest, {
     outputDir: folders.outputDir,
     out,
     predictors,
     templates: candidates.length,
   });
   await log(`done: ${JSON.stringify(result)}`);
-  return result;
+  return shard ? shard.finish(result) : result;
 }
 
 /** Output files that exist but cannot be parsed: left alone; their images fail with the reason. */
@@ -100,8 +114,11 @@ async function resume(
   configKey: string,
   ctx: PredictContext,
   out: LabelDir,
+  shard: PredictShard | null,
 ): Promise<PredictManifest> {
-  const manifest = await readPredictProgress(folders.outputDir, folders.imagesDir, configKey, ctx.spec.resume);
+  const manifest = shard
+    ? shard.progress(folders.imagesDir, configKey)
+    : await readPredictProgress(folders.outputDir, folders.imagesDir, configKey, ctx.spec.resume);
   if (manifest.doneCount > 0) {
     const predicted = await out.records();
     manifest.retainDone((key) => predicted.has(key));

@@ -7,6 +7,7 @@ import { resolveBatch, type RestoreContext } from './restore/batch';
 import { loadModel, skipModel } from './restore/load-model';
 import { summarizeModel, writeModelReport } from './restore/report';
 import { runModel } from './restore/run-model';
+import { restoreShard } from './restore/shard';
 import { BatchSummary } from './restore/summary';
 import { stopOnDiskFull } from './stop-on-disk-full';
 
@@ -23,7 +24,8 @@ export { SSIM_DEFINITION } from './restore/quality';
  * The parts, in restore/: batch.ts resolves the folders, frames, models and ground truth;
  * load-model.ts gets a model ready (exporting PyTorch) or says why it cannot run; run-model.ts
  * runs one model over the frames (pipelined, resumable through its progress file); report.ts
- * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json.
+ * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json; shard.ts runs one
+ * shard of a cluster run (spec.shard), whose manifest the merge turns into those files.
  */
 export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'restore-frames'> {
   return stopOnDiskFull((ctx) => restoreFrames(svc, openServer, ctx));
@@ -35,6 +37,11 @@ async function restoreFrames(
   ctx: RestoreContext,
 ): Promise<RestoreFramesResult> {
   const batch = await resolveBatch(svc, openServer, ctx);
+  if (ctx.spec.shard) {
+    // A shard never writes batch_summary.json (the merge's), not even to say there is nothing to run.
+    if (batch.candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
+    return restoreShard(svc, ctx, batch, ctx.spec.shard);
+  }
   const summary = new BatchSummary(batch, () => svc.now());
   if (batch.candidates.length === 0) {
     // Still a batch_summary.json that says so.

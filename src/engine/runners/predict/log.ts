@@ -4,8 +4,14 @@ import { isoTimestamp } from '../../../core/format';
 
 export const LOG_FILE = 'predict.log';
 
+/**
+ * What a line is about, for a shard that keeps predict.log's lines for the merge: an image (its
+ * line goes in the image's place), or the `start:` line (whose "N already done" the merge sums).
+ */
+export type LogTag = { image: { key: string; rel: string } } | { start: { already: number } };
+
 /** A line appended to the output folder's predict.log. */
-export type PredictLog = (line: string) => Promise<void>;
+export type PredictLog = (line: string, tag?: LogTag) => Promise<void>;
 
 /**
  * The run's log file: one timestamped line per event. A log that cannot be written never stops

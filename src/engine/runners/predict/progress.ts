@@ -15,7 +15,7 @@ export const PROGRESS_FILE = '.loupe-predict.json';
  * The file as it has always been written (a resume manifest in its own layout): failed images are
  * "failed" among the tiers, with their reasons beside.
  */
-interface ProgressFile {
+export interface ProgressFile {
   version: 1;
   imagesDir: string;
   labelsDir: string;
@@ -70,16 +70,31 @@ export async function readPredictProgress(
   resume: boolean | undefined,
 ): Promise<PredictManifest> {
   const file = await readVersionedJson(join(outputDir, PROGRESS_FILE), isProgressFile);
-  return ResumeManifest.resume(file && stateOfFile(file), manifestKey(configKey, imagesDir), { resume });
+  return predictManifestOf(file, imagesDir, configKey, resume);
 }
 
-export function writePredictProgress(
-  manifest: PredictManifest,
-  where: { outputDir: string; imagesDir: string; labelsDir: string; configKey: string },
-  now: number,
-): Promise<void> {
+/** A manifest from a progress file's content (a shard keeps that content in its own manifest). */
+export function predictManifestOf(
+  file: unknown,
+  imagesDir: string,
+  configKey: string,
+  resume: boolean | undefined,
+): PredictManifest {
+  const state = isProgressFile(file) ? stateOfFile(file) : null;
+  return ResumeManifest.resume(state, manifestKey(configKey, imagesDir), { resume });
+}
+
+export interface ProgressWhere {
+  outputDir: string;
+  imagesDir: string;
+  labelsDir: string;
+  configKey: string;
+}
+
+/** The progress file's content for the manifest. */
+export function predictProgressContent(manifest: PredictManifest, where: ProgressWhere, now: number): ProgressFile {
   const { done, failed } = manifest.toState();
-  const file: ProgressFile = {
+  return {
     version: 1,
     imagesDir: where.imagesDir,
     labelsDir: where.labelsDir,
@@ -88,5 +103,8 @@ export function writePredictProgress(
     done: { ...done, ...Object.fromEntries(Object.keys(failed).map((key) => [key, 'failed' as const])) },
     failures: Object.fromEntries(Object.entries(failed).filter(([, why]) => why !== null)),
   };
-  return writeJsonAtomic(join(where.outputDir, PROGRESS_FILE), file);
+}
+
+export function writePredictProgress(manifest: PredictManifest, where: ProgressWhere, now: number): Promise<void> {
+  return writeJsonAtomic(join(where.outputDir, PROGRESS_FILE), predictProgressContent(manifest, where, now));
 }

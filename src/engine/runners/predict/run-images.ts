@@ -10,7 +10,7 @@ import { DEFAULT_RESOLUTIONS, predictImage, type TemplateCandidate } from '../..
 import type { LabelDir } from '../../labels/label-dir';
 import type { EngineServices } from '../../services';
 import type { PredictLog } from './log';
-import { writePredictProgress, type PredictManifest } from './progress';
+import type { PredictManifest } from './progress';
 import type { PredictContext, PredictFolders, PredictImage, Predictors } from './setup';
 
 export interface RunDeps {
@@ -29,6 +29,8 @@ export interface RunDeps {
   malformedOutputs: ReadonlyMap<string, string>;
   log: PredictLog;
   checkpointFreq: number;
+  /** Write the progress file (or, sharded, the shard's manifest). */
+  saveProgress: () => Promise<void>;
 }
 
 /**
@@ -120,7 +122,9 @@ export class PredictRun {
     // so a report must never run ahead of the file (with checkpointFreq 1, nothing is lost).
     if (++this.sinceCheckpoint >= this.d.checkpointFreq) await this.checkpoint();
     const ms = svc.now() - started;
-    await log(`${rel}: ${result.tier} (${result.method}) confidence ${record.confidence} in ${Math.round(ms)} ms`);
+    await log(`${rel}: ${result.tier} (${result.method}) confidence ${record.confidence} in ${Math.round(ms)} ms`, {
+      image: { key: id.imageKey, rel },
+    });
     ctx.item({
       index,
       key: rel,
@@ -146,20 +150,20 @@ export class PredictRun {
     // A failure of the output file is not the image's fault: it is tried again on the next run,
     // whatever the image's own earlier failure was.
     else if (manifest.failure(id.imageKey) !== undefined) manifest.forget(id.imageKey);
-    await log(`${rel}: FAILED ${error.code}: ${error.message}`);
+    await log(`${rel}: FAILED ${error.code}: ${error.message}`, { image: { key: id.imageKey, rel } });
     ctx.item({ index, key: rel, status: 'failed', error, ms: svc.now() - started, data: itemData(id, rel, {}) });
     if (++this.sinceCheckpoint >= this.d.checkpointFreq) await this.checkpoint();
   }
 
   /** Pending predictions into the output files, then the progress file. */
   private async checkpoint(): Promise<void> {
-    const { svc, folders, configKey, out, manifest } = this.d;
+    const { svc, out } = this.d;
     for (const [watchId, records] of this.pending) {
       // Records a person edited in the predictions folder are theirs: never replaced.
       await svc.labels.merge(out.path(watchId), records, isHumanLabel);
     }
     this.pending.clear();
-    await writePredictProgress(manifest, { ...folders, configKey }, svc.now());
+    await this.d.saveProgress();
     this.sinceCheckpoint = 0;
   }
 }

@@ -36,18 +36,34 @@ export async function writeModelReport(
   entry: ModelRunSummary,
   run: ModelRun,
 ): Promise<void> {
-  await writeJsonAtomic(join(run.dir, 'metadata.json'), metadata(svc, batch, c, loaded, entry, run));
-  if (batch.gtDir) {
-    await writeJsonAtomic(join(run.dir, 'metrics.json'), {
-      run_name: c.name,
-      gt_dir: batch.gtDir,
-      definition: SSIM_DEFINITION,
-      frames: run.frames.metrics,
-      /** Frames written without PSNR/SSIM, and why (a ground truth of another size, unreadable). */
-      skipped: run.frames.metricsSkipped,
-      mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean },
-    });
-  }
+  const report = modelReport(svc, batch, c, loaded, entry, run);
+  await writeJsonAtomic(join(run.dir, 'metadata.json'), report.metadata);
+  if (report.metrics) await writeJsonAtomic(join(run.dir, 'metrics.json'), report.metrics);
+}
+
+/** metadata.json's and (with ground truth) metrics.json's content: a shard keeps them for the merge. */
+export function modelReport(
+  svc: EngineServices,
+  batch: RestoreBatch,
+  c: ModelCandidate,
+  loaded: LoadedModel,
+  entry: ModelRunSummary,
+  run: ModelRun,
+): { metadata: Record<string, unknown>; metrics: Record<string, unknown> | null } {
+  return {
+    metadata: metadata(svc, batch, c, loaded, entry, run),
+    metrics: batch.gtDir
+      ? {
+          run_name: c.name,
+          gt_dir: batch.gtDir,
+          definition: SSIM_DEFINITION,
+          frames: run.frames.metrics,
+          /** Frames written without PSNR/SSIM, and why (a ground truth of another size, unreadable). */
+          skipped: run.frames.metricsSkipped,
+          mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean },
+        }
+      : null,
+  };
 }
 
 function metadata(

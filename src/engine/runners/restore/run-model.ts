@@ -70,6 +70,21 @@ interface Frame {
   outPath: string;
 }
 
+/** Where a model's resume manifest is kept: its `.loupe-infer.json`, or (sharded) the shard's manifest. */
+export interface ProgressStore {
+  read(dir: string, configKey: string, resume: boolean | undefined): Promise<RestoreManifest>;
+  write(dir: string, manifest: RestoreManifest): Promise<void>;
+}
+
+const PROGRESS_FILES: ProgressStore = { read: readRestoreProgress, write: writeRestoreProgress };
+
+/** Which frames of the batch to run (a shard's range; default all) and where progress goes. */
+export interface RunOptions {
+  start?: number;
+  end?: number;
+  progress?: ProgressStore;
+}
+
 interface RunDeps {
   svc: EngineServices;
   ctx: RestoreContext;
@@ -80,6 +95,9 @@ interface RunDeps {
   settings: RestoreSettings;
   dir: string;
   manifest: RestoreManifest;
+  start: number;
+  end: number;
+  progress: ProgressStore;
 }
 
 /**
@@ -94,13 +112,18 @@ export async function runModel(
   c: ModelCandidate,
   entry: ModelRunSummary,
   loaded: LoadedModel,
+  options: RunOptions = {},
 ): Promise<ModelRun> {
   const settings = restoreSettings(loaded.model, c.padMultiple, batch.spec);
   const dir = join(batch.outputDir, c.folderName);
   entry.output_dir = dir;
   const configKey = restoreConfigKey(loaded.model, settings, batch.inputDir);
-  const manifest = await readRestoreProgress(dir, configKey, batch.spec.resume);
-  const frames = await new ModelFrameRun({ svc, ctx, batch, c, entry, loaded, settings, dir, manifest }).all();
+  const progress = options.progress ?? PROGRESS_FILES;
+  const manifest = await progress.read(dir, configKey, batch.spec.resume);
+  const start = options.start ?? 0;
+  const end = options.end ?? batch.frames.length;
+  const deps = { svc, ctx, batch, c, entry, loaded, settings, dir, manifest, start, end, progress };
+  const frames = await new ModelFrameRun(deps).all();
   return { settings, dir, frames };
 }
 
@@ -126,9 +149,10 @@ class ModelFrameRun {
   }
 
   async all(): Promise<ModelFrames> {
-    const { ctx, batch, c, dir, manifest } = this.d;
+    const { ctx, batch, c, dir, manifest, start, end, progress } = this.d;
     try {
-      for (const [index, input] of batch.frames.entries()) {
+      for (let index = start; index < end; index++) {
+        const input = batch.frames[index] as string;
         await ctx.checkpoint();
         if (this.diskFull) throw this.diskFull;
         const name = frameName(index);
@@ -139,7 +163,7 @@ class ModelFrameRun {
     } finally {
       // Stopped or finished: what is on disk is recorded, so a rerun skips it.
       await this.writing;
-      await writeRestoreProgress(dir, manifest);
+      await progress.write(dir, manifest);
     }
     if (this.diskFull) throw this.diskFull;
     this.out.records.sort((a, b) => a.index - b.index);
@@ -197,11 +221,11 @@ class ModelFrameRun {
 
   /** Decode (or take the prefetched image), run, measure; the encode overlaps the next frame. */
   private async run(f: Frame): Promise<void> {
-    const { svc, ctx, batch, c, loaded, settings, dir, manifest } = this.d;
+    const { svc, ctx, batch, c, loaded, settings, dir, manifest, end, progress } = this.d;
     const t0 = svc.now();
     try {
       const image = await (this.next?.index === f.index ? this.next.image : this.decode(f.index));
-      this.next = f.index + 1 < batch.frames.length ? { index: f.index + 1, image: this.decode(f.index + 1) } : null;
+      this.next = f.index + 1 < end ? { index: f.index + 1, image: this.decode(f.index + 1) } : null;
       this.next?.image.catch(() => undefined); // reported when its turn comes
       const restored = await restoreFrame(loaded.handle.session, loaded.model, image, settings);
       const quality = measureFrame(restored.image, await batch.groundTruth(f.input));
@@ -218,7 +242,7 @@ class ModelFrameRun {
           else this.fail(f, e, 'IO_ERROR', restored.tiled, restored.runMs, t0);
         },
       );
-      if (f.index % PROGRESS_EVERY === PROGRESS_EVERY - 1) await writeRestoreProgress(dir, manifest);
+      if (f.index % PROGRESS_EVERY === PROGRESS_EVERY - 1) await progress.write(dir, manifest);
     } catch (e) {
       this.next = null;
       this.fail(f, e, 'INFERENCE_FAILED', false, null, t0);

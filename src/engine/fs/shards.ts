@@ -1,0 +1,123 @@
+import { readdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Result } from '../../shared/result';
+import type { Shard } from '../../shared/shard';
+import {
+  isShardManifest,
+  parseShardManifestName,
+  SHARD_MANIFEST_VERSION,
+  SHARDS_DIR,
+  shardManifestName,
+  type InferShardData,
+  type PredictShardData,
+  type ShardManifest,
+  type ShardState,
+} from '../../core/shard/manifest';
+import { completeShards, mergeShards, type FoundManifest, type Merged } from '../../core/shard/merge';
+import { ok } from '../../core/result';
+import { writeFileAtomic, writeJsonAtomic } from './atomic';
+import { LabelDir } from '../labels/label-dir';
+import { readVersionedJson } from './versioned-json';
+
+type KindData = { kind: 'predict'; predict: PredictShardData } | { kind: 'infer'; infer: InferShardData };
+
+/**
+ * A shard's manifest in `<outputDir>/.loupe-shards/`, kept in memory and written whole,
+ * atomically, on every `write()`. Opened from the file a retried shard left (same index, count
+ * and kind), else fresh; either way this process's host, pid and start time replace the old ones.
+ */
+export class ShardManifestFile {
+  private constructor(
+    readonly path: string,
+    readonly manifest: ShardManifest,
+    private readonly now: () => number,
+  ) {}
+
+  static async open(
+    outputDir: string,
+    shard: Shard,
+    fresh: KindData,
+    now: () => number,
+    resume: boolean,
+  ): Promise<ShardManifestFile> {
+    const path = join(outputDir, SHARDS_DIR, shardManifestName(shard.index, shard.count));
+    const prior = resume ? await readVersionedJson(path, isShardManifest) : null;
+    const at = new Date(now()).toISOString();
+    const base = {
+      version: SHARD_MANIFEST_VERSION,
+      shard: { index: shard.index, count: shard.count, source: shard.source, detail: shard.detail },
+      state: 'running' as ShardState,
+      error: null,
+      host: hostname(),
+      pid: process.pid,
+      startedAt: at,
+      updatedAt: at,
+      outputDir,
+      total: 0,
+      done: 0,
+      failed: 0,
+    };
+    const data: KindData = prior && prior.kind === fresh.kind ? (prior as KindData) : fresh;
+    const manifest = { ...base, ...data } as ShardManifest;
+    return new ShardManifestFile(path, manifest, now);
+  }
+
+  get predict(): PredictShardData {
+    if (this.manifest.kind !== 'predict') throw new Error('not a predict shard');
+    return this.manifest.predict;
+  }
+
+  get infer(): InferShardData {
+    if (this.manifest.kind !== 'infer') throw new Error('not an infer shard');
+    return this.manifest.infer;
+  }
+
+  counts(total: number, done: number, failed: number): void {
+    Object.assign(this.manifest, { total, done, failed });
+  }
+
+  async write(): Promise<void> {
+    this.manifest.updatedAt = new Date(this.now()).toISOString();
+    await writeJsonAtomic(this.path, this.manifest);
+  }
+
+  /** The shard's last write: done, or failed with why. */
+  async finish(state: 'done' | 'failed', error: { code: string; message: string } | null = null): Promise<void> {
+    this.manifest.state = state;
+    this.manifest.error = error;
+    await this.write();
+  }
+}
+
+/** Every manifest in the output folder's `.loupe-shards/` (unreadable ones as null). */
+export async function readShardManifests(outputDir: string): Promise<FoundManifest[]> {
+  const dir = join(outputDir, SHARDS_DIR);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found: FoundManifest[] = [];
+  for (const name of names.sort()) {
+    const id = parseShardManifestName(name);
+    if (!id) continue;
+    found.push({ ...id, manifest: await readVersionedJson(join(dir, name), isShardManifest) });
+  }
+  return found;
+}
+
+/**
+ * Merge the output folder's shards when all of them are done: the summaries one process would
+ * write, each written atomically (so two shards merging at once both write the same bytes).
+ * Missing or unfinished shards: an error that names them, and nothing written.
+ */
+export async function mergeShardFolder(outputDir: string): Promise<Result<Merged>> {
+  const complete = completeShards(await readShardManifests(outputDir), join(outputDir, SHARDS_DIR));
+  if (!complete.ok) return complete;
+  const labelFiles = complete.value[0]?.kind === 'predict' ? (await new LabelDir(outputDir).watchIds()).length : 0;
+  const merged = mergeShards(complete.value, { labelFiles });
+  if (!merged.ok) return merged;
+  for (const f of merged.value.files) {
+    const path = join(outputDir, f.path);
+    if ('json' in f) await writeJsonAtomic(path, f.json);
+    else await writeFileAtomic(path, f.text);
+  }
+  return ok(merged.value);
+}
