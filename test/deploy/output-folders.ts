@@ -8,9 +8,8 @@ import { join, relative } from 'node:path';
  * read, and differs by construction between one process and N.
  */
 
-/** Keys whose values are times of day or durations, never results. */
-const TIME_KEY =
-  /(^|_)(timestamp|time|timings?(_ms)?|elapsed(_s|_ms)?|duration(_s|_ms)?|started(_at)?|finished(_at)?|created(_at)?|updated(_at)?|wall(_s|_ms)?|ms|seconds|fps|rate|per_second|throughput)$/i;
+/** Keys whose values are times of day or durations, never results (Loupe's own names for them). */
+const TIME_KEYS = new Set(['created_at', 'timestamp', 'timings', 'timings_ms', 'load_ms', 'wall_ms', 'run_ms']);
 
 const BOOKKEEPING =
   /(^|\/)(\.loupe-shards|\.loupe-[^/]*|predict\.log|[^/]*progress[^/]*\.json)$|(^|\/)\.loupe-shards\//;
@@ -20,11 +19,16 @@ function withoutTimes(value: unknown): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>)
-        .filter(([k]) => !TIME_KEY.test(k) && !/At$|Ms$/.test(k))
+        .filter(([k]) => !TIME_KEYS.has(k))
         .map(([k, v]) => [k, withoutTimes(v)]),
     );
   }
   return value;
+}
+
+/** A JSON file's content with times removed and the folder's own path (it names itself) as `<out>`. */
+function readJson(bytes: Buffer, folder: string): unknown {
+  return withoutTimes(JSON.parse(bytes.toString('utf8').split(JSON.stringify(folder).slice(1, -1)).join('<out>')));
 }
 
 async function walk(dir: string, root = dir): Promise<string[]> {
@@ -54,10 +58,7 @@ export async function diffOutputFolders(a: string, b: string): Promise<FolderDif
   for (const rel of filesA.filter((f) => setB.has(f))) {
     const [bytesA, bytesB] = [await readFile(join(a, rel)), await readFile(join(b, rel))];
     if (rel.endsWith('.json')) {
-      const [ja, jb] = [
-        withoutTimes(JSON.parse(bytesA.toString('utf8'))),
-        withoutTimes(JSON.parse(bytesB.toString('utf8'))),
-      ];
+      const [ja, jb] = [readJson(bytesA, a), readJson(bytesB, b)];
       // Stringified so that key order counts too: a merge must write what one process writes.
       if (JSON.stringify(ja) !== JSON.stringify(jb)) differing.push(rel);
     } else if (!bytesA.equals(bytesB)) differing.push(rel);
@@ -72,8 +73,8 @@ export async function diffOutputFolders(a: string, b: string): Promise<FolderDif
 /** The first difference of one JSON file between two folders, for a failing test's message. */
 export async function firstJsonDifference(a: string, b: string, rel: string): Promise<string> {
   const [ja, jb] = [
-    JSON.stringify(withoutTimes(JSON.parse(await readFile(join(a, rel), 'utf8'))), null, 1).split('\n'),
-    JSON.stringify(withoutTimes(JSON.parse(await readFile(join(b, rel), 'utf8'))), null, 1).split('\n'),
+    JSON.stringify(readJson(await readFile(join(a, rel)), a), null, 1).split('\n'),
+    JSON.stringify(readJson(await readFile(join(b, rel)), b), null, 1).split('\n'),
   ];
   const i = ja.findIndex((line, k) => line !== jb[k]);
   return i < 0 ? `${rel}: lengths differ` : `${rel} line ${i}: ${ja[i]} ≠ ${jb[i]}`;

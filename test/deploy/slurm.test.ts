@@ -93,7 +93,7 @@ describe.skipIf(unavailable !== null)(`deploy/slurm on a real Slurm${unavailable
     await writeFrames(gt, 9, 31);
     const store = join(tmp.path, 'mlruns');
     await writeMlruns(store);
-    const args = ['--input-dir', frames, '--gt-dir', gt, '--mlflow-uri', store];
+    const args = ['--input-dir', frames, '--gt-dir', gt, '--mlflow-uri', store, '--experiment-name', 'restoration'];
 
     const single = join(tmp.path, 'infer-single');
     const one = loupe('infer', ...args, '--output-dir', single);

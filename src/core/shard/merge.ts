@@ -3,6 +3,7 @@ import type { Result } from '../../shared/result';
 import { err, ok } from '../result';
 import type { InferModelPart, InferShardData, LogLine, PredictShardData, ShardKind, ShardManifest } from './manifest';
 import { shardManifestName } from './manifest';
+import { isoTimestamp } from '../format';
 
 /*
  * The merge of a cluster run: from the N shard manifests, the files one process writes for the
@@ -98,7 +99,7 @@ export function mergeShards(manifests: readonly ShardManifest[], given: MergeInp
   return mergeInfer(data as InferShardData[], inputs, manifests.length);
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+const iso = (ms: number): string => isoTimestamp(ms);
 const line = (l: LogLine): string => `${l.at} ${l.text}\n`;
 
 function mergePredict(

@@ -19,6 +19,7 @@ import { ok } from '../../core/result';
 import { writeFileAtomic, writeJsonAtomic } from './atomic';
 import { LabelDir } from '../labels/label-dir';
 import { readVersionedJson } from './versioned-json';
+import { isoTimestamp } from '../../core/format';
 
 type KindData = { kind: 'predict'; predict: PredictShardData } | { kind: 'infer'; infer: InferShardData };
 
@@ -43,7 +44,7 @@ export class ShardManifestFile {
   ): Promise<ShardManifestFile> {
     const path = join(outputDir, SHARDS_DIR, shardManifestName(shard.index, shard.count));
     const prior = resume ? await readVersionedJson(path, isShardManifest) : null;
-    const at = new Date(now()).toISOString();
+    const at = isoTimestamp(now());
     const base = {
       version: SHARD_MANIFEST_VERSION,
       shard: { index: shard.index, count: shard.count, source: shard.source, detail: shard.detail },
@@ -78,7 +79,7 @@ export class ShardManifestFile {
   }
 
   async write(): Promise<void> {
-    this.manifest.updatedAt = new Date(this.now()).toISOString();
+    this.manifest.updatedAt = isoTimestamp(this.now());
     await writeJsonAtomic(this.path, this.manifest);
   }
 

@@ -164,7 +164,7 @@ describe('mergeShards (infer)', () => {
       error: '1 of 4 frames failed; first: cam_3.png: NaN',
       tiling: { always: false, frames_tiled: 2 },
       timings: { load_ms: 3, session_run_ms_total: 5, wall_ms: 20, frames: 4 },
-      created_at: '2026-01-01T00:00:01.000Z',
+      created_at: '2026-01-01T00:00:01.000000+00:00',
     });
     expect((meta.frames as { index: number }[]).map((f) => f.index)).toEqual([0, 1, 2, 3]);
     // A PSNR stored as null was infinite: the mean is too (and JSON writes it as null).
@@ -183,7 +183,7 @@ describe('mergeShards (infer)', () => {
   });
 
   it('is the same whatever order the manifests were found in, and at the last write’s time', () => {
-    expect(mergeTime([a, b])).toBe(Date.parse('2026-01-01T00:00:01.000Z'));
+    expect(mergeTime([a, b])).toBe(Date.parse('2026-01-01T00:00:01.000000+00:00'));
     expect(JSON.stringify(mergeShards([a, b], { labelFiles: 0 }))).toBe(
       JSON.stringify(mergeShards([a, b], { labelFiles: 0 })),
     );

@@ -10,6 +10,7 @@ import { mergeShardFolder, ShardManifestFile } from '../../fs/shards';
 import type { PredictLog } from './log';
 import { predictManifestOf, predictProgressContent, type PredictManifest, type ProgressWhere } from './progress';
 import type { PredictContext, PredictImage } from './setup';
+import { isoTimestamp } from '../../../core/format';
 
 /*
  * One shard of a keypoint batch (spec.shard): every shard lists the same images, splits their
@@ -75,7 +76,7 @@ export class PredictShard {
 
   /** predict.log's lines kept for the merge (and appended to the shard's own log). */
   readonly log: PredictLog = async (line, tag) => {
-    const at = new Date(this.svc.now()).toISOString();
+    const at = isoTimestamp(this.svc.now());
     const log = this.file.predict.log;
     const path = join(dirname(this.file.path), shardLogName(this.shard.index, this.shard.count));
     await appendFile(path, `${at} ${line}\n`).catch(() => undefined);
