@@ -95,11 +95,14 @@ test.describe('Loupe app', () => {
     const jobId = submitted.ok ? submitted.value.id : '';
     await expect(page.locator(`[data-job-id="${jobId}"]`)).toBeVisible();
     await page.reload();
-    // After a reload the panel opens only for a job still running; this one may have finished.
+    // After a reload the panel opens by itself only for a job still running, once the list has
+    // loaded; this one may have finished by then. Open it if it stays closed.
     const jobsButton = page.getByRole('button', { name: /^Jobs/ });
-    if ((await jobsButton.getAttribute('aria-pressed')) !== 'true') await jobsButton.click();
     const card = page.locator(`[data-job-id="${jobId}"]`);
-    await expect(card).toBeVisible();
+    await expect(async () => {
+      if ((await jobsButton.getAttribute('aria-pressed')) !== 'true') await jobsButton.click();
+      await expect(card).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 20_000 });
     await expect(card.getByTestId('job-status')).toHaveText('completed', { timeout: 60_000 });
     await expect(card.getByTestId('job-progress')).toHaveText('10000 / 10000 · 100%');
 
