@@ -192,3 +192,29 @@ export function rebaseDraft<T>(draft: T, base: T, saved: T): T {
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** A path a settings change names that the host must find on disk before saving it. */
+export interface SettingsPath {
+  /** The setting, as the user knows it. */
+  field: 'modelDirs' | 'python.pythonPath' | 'python.executable';
+  path: string;
+  kind: 'folder' | 'file';
+}
+
+/**
+ * The paths `next` names that `current` did not: only those are checked, so a folder that has
+ * since gone (an unplugged drive) never blocks saving another setting.
+ */
+export function addedSettingsPaths(current: Settings, next: Settings): SettingsPath[] {
+  const added = (field: SettingsPath['field'], kind: SettingsPath['kind'], before: string[], after: string[]) =>
+    after.filter((p) => !before.includes(p)).map((path) => ({ field, path, kind }));
+  const exe = next.python.executable;
+  return [
+    ...added('modelDirs', 'folder', current.modelDirs, next.modelDirs),
+    ...added('python.pythonPath', 'folder', current.python.pythonPath, next.python.pythonPath),
+    // A bare command name (`python3`) is looked up on PATH by the exporter; a path must exist.
+    ...(exe && exe !== current.python.executable && /[\\/]/.test(exe)
+      ? [{ field: 'python.executable' as const, path: exe, kind: 'file' as const }]
+      : []),
+  ];
+}

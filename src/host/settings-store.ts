@@ -1,8 +1,8 @@
-import { copyFile, readFile, rename } from 'node:fs/promises';
+import { copyFile, readFile, rename, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { AppError, Result } from '../shared/result';
 import type { Settings } from '../shared/settings';
-import { applySettingsPatch, readSettingsFile } from '../core/settings';
+import { addedSettingsPaths, applySettingsPatch, readSettingsFile, type SettingsPath } from '../core/settings';
 import { appError, AppFailure, err, ok, toAppError } from '../core/result';
 import { writeJsonAtomic } from '../engine/fs/atomic';
 
@@ -54,8 +54,15 @@ export class SettingsStore {
   }
 
   async update(patch: unknown): Promise<Result<Settings>> {
-    const next = applySettingsPatch(await this.get(), patch);
+    const current = await this.get();
+    const next = applySettingsPatch(current, patch);
     if (!next.ok) return next;
+    // Folders and files the change adds must exist (a typo is refused, not saved and ignored).
+    const missing = await findMissing(addedSettingsPaths(current, next.value));
+    if (missing.length) {
+      const first = missing[0]!;
+      return err('NOT_FOUND', missing.map(describeMissing).join('; '), { path: first.path, field: first.field });
+    }
     if (!this.writable) return err('IO_ERROR', this.notSaved());
     await this.replace(next.value);
     return ok(next.value);
@@ -140,4 +147,25 @@ export class SettingsStore {
   private warn(message: string, keptAt?: string): void {
     this.problems.push(appError('IO_ERROR', message, { path: this.path, ...(keptAt ? { keptAt } : {}) }));
   }
+}
+
+const FIELD_NAMES: Record<SettingsPath['field'], string> = {
+  modelDirs: 'model folder',
+  'python.pythonPath': 'Python path folder',
+  'python.executable': 'Python interpreter',
+};
+
+function describeMissing(m: SettingsPath & { problem: string }): string {
+  return `${FIELD_NAMES[m.field]} ${m.path}: ${m.problem}`;
+}
+
+async function findMissing(paths: SettingsPath[]): Promise<(SettingsPath & { problem: string })[]> {
+  const out: (SettingsPath & { problem: string })[] = [];
+  for (const p of paths) {
+    const st = await stat(p.path).catch(() => null);
+    if (!st) out.push({ ...p, problem: 'does not exist' });
+    else if (p.kind === 'folder' && !st.isDirectory()) out.push({ ...p, problem: 'is not a folder' });
+    else if (p.kind === 'file' && !st.isFile()) out.push({ ...p, problem: 'is not a file' });
+  }
+  return out;
 }

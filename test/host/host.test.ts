@@ -35,6 +35,19 @@ describe('host verbs', () => {
   it('validates settings, persists them, and keeps command-line model folders', async () => {
     const bad = await call('settings:update', { threads: -4 });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    // A folder that does not exist (or is a file) is refused and says which, before anything is saved.
+    const typo = await call('settings:update', { modelDirs: [other, join(tmp.path, 'nope')], threads: 1 });
+    expect(typo).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: `model folder ${join(tmp.path, 'nope')}: does not exist` },
+    });
+    const python = await call('settings:update', { python: { executable: join(tmp.path, 'no', 'python3') } });
+    expect(python).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: /^Python interpreter .*: does not exist$/ },
+    });
+    // A bare command is looked up on PATH when it runs, not here.
+    expect((await call('settings:update', { python: { executable: 'python3' } })).ok).toBe(true);
     const good = await call('settings:update', { modelDirs: [other], threads: 1 });
     expect(good.ok).toBe(true);
     const onDisk = JSON.parse(await readFile(join(tmp.path, 'data', 'settings.json'), 'utf8'));
