@@ -54,6 +54,9 @@ test.describe('Keypoints: predict, review and correct', () => {
     app,
   }) => {
     const { page } = app;
+    // A reviewer who never named themselves (the default name) is asked at the first review.
+    expect((await app.invoke('settings:update', { reviewer: 'reviewer' })).ok).toBe(true);
+    await page.reload();
     const folder = await samples(app);
     await openFolder(app, folder);
 
@@ -106,7 +109,19 @@ test.describe('Keypoints: predict, review and correct', () => {
     const prediction = predictedFile[before.key]!;
 
     await page.keyboard.press('Enter');
+    const ask = page.getByRole('dialog', { name: 'Who is reviewing?' });
+    await expect(ask).toBeVisible();
+    await expect(ask.getByRole('button', { name: 'Save and review' })).toBeDisabled();
+    await ask.getByLabel('Your name').fill('e2e');
+    await ask.getByLabel('Your name').press('Enter');
+    await expect(ask).toBeHidden();
     await expect(page.getByTestId('editor-image-key')).not.toHaveText(before.key);
+    await expect
+      .poll(async () => {
+        const r = await app.invoke<{ reviewer: string }>('settings:get');
+        return r.ok ? r.value.reviewer : null;
+      })
+      .toBe('e2e');
 
     const saved = JSON.parse(
       await readFile(join(folder, '..', 'alignment_labels', `${before.key.replace(/_\d+$/, '')}.json`), 'utf8'),

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { Notices } from './components/Notices';
+import { ReviewerPrompt } from './components/ReviewerPrompt';
 import { Sidebar } from './components/Sidebar';
 import { StatusBar } from './components/StatusBar';
 import { ComparePage } from './features/compare/ComparePage';
@@ -49,6 +50,7 @@ export function App() {
       {jobsOpen && <JobsPanel />}
       <StatusBar />
       <Notices />
+      <ReviewerPrompt />
     </div>
   );
 }

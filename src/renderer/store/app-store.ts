@@ -6,7 +6,7 @@ import { FINISHED_JOB_STATUSES, type JobSnapshot, type JobSpec } from '../../sha
 import type { ModelInfo } from '../../shared/models';
 import type { AppError, Result } from '../../shared/result';
 import type { PythonCheck } from '../../shared/pytorch';
-import type { Settings, SettingsPatch } from '../../shared/settings';
+import { DEFAULT_SETTINGS, type Settings, type SettingsPatch } from '../../shared/settings';
 import type { SectionId } from '../sections';
 
 /** App-wide state: navigation, jobs, settings, models, notices. Documents have their own stores. */
@@ -48,6 +48,13 @@ export interface SettingsSlice {
   pythonCheck: { check: PythonCheck | null; error: string | null; checking: boolean; executable: string | null };
   /** Ask that Python (null: the one the settings resolve to). */
   checkPython: (executable: string | null) => Promise<void>;
+  /** "Who is reviewing?" while it is asked (the ReviewerPrompt dialog shows it and answers). */
+  reviewerPrompt: { current: string; answer: (name: string | null) => void } | null;
+  /**
+   * Before the first review of a session: a reviewer still named the default is asked for their
+   * name, which is saved in the settings; false when they cancel. Asked once per session.
+   */
+  confirmReviewer: () => Promise<boolean>;
 }
 
 export interface ModelsSlice {
@@ -189,9 +196,45 @@ const settingsSlice =
   (set, get) => {
     // Host warnings (a settings.json it could not use) are shown once each.
     const shown = new Set<string>();
+    // Per store (per window): whether the reviewer has answered, and the question while it is open.
+    let named = false;
+    let asking: Promise<boolean> | null = null;
+    const ask = async (): Promise<boolean> => {
+      const name = await new Promise<string | null>((resolve) =>
+        set({
+          reviewerPrompt: {
+            current: get().settings?.reviewer ?? DEFAULT_SETTINGS.reviewer,
+            answer: (n) => {
+              set({ reviewerPrompt: null });
+              resolve(n);
+            },
+          },
+        }),
+      );
+      if (name === null) return false;
+      const problem = await get().updateSettings({ reviewer: name.trim() });
+      if (problem) {
+        get().notify('error', problem.message);
+        return false;
+      }
+      named = true;
+      return true;
+    };
     return {
       settings: null,
       info: null,
+      reviewerPrompt: null,
+      confirmReviewer: async () => {
+        if (named) return true;
+        if (!get().settings) await get().loadSettings();
+        const reviewer = get().settings?.reviewer;
+        if (reviewer !== undefined && reviewer !== DEFAULT_SETTINGS.reviewer) {
+          named = true;
+          return true;
+        }
+        asking ??= ask().finally(() => (asking = null));
+        return asking;
+      },
       loadSettings: async () => {
         const settings = get().check(await api.settings.get());
         if (settings) set({ settings });

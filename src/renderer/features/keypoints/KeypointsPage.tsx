@@ -24,6 +24,7 @@ export function KeypointsPage() {
         folder,
         settings: () => app.getState().settings,
         notify: (kind, message) => app.getState().notify(kind, message),
+        confirmReviewer: () => app.getState().confirmReviewer(),
       });
       setStore((prev) => {
         prev?.getState().dispose();

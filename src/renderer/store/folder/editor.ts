@@ -35,7 +35,7 @@ export function neighbour(list: readonly ReviewItem[], key: string | null, delta
   return list[i + delta]?.imageKey ?? null;
 }
 
-export const editorSlice: FolderSlice<EditorSlice> = (set, get, { api, folder, notify }, history) => {
+export const editorSlice: FolderSlice<EditorSlice> = (set, get, { api, folder, notify, confirmReviewer }, history) => {
   /** Keep the unsaved draft of the image being left, then show `key`. */
   const show = (key: string | null): void => {
     const s = get();
@@ -68,6 +68,10 @@ export const editorSlice: FolderSlice<EditorSlice> = (set, get, { api, folder, n
     if (!request) return false;
     const next = advance ? neighbour(s.visible(), key, 1) : key;
     set({ busy: true });
+    if (confirmReviewer && !(await confirmReviewer())) {
+      set({ busy: false });
+      return false;
+    }
     const done = await api.keypoints.review(folder.path, request);
     set({ busy: false });
     if (!done.ok) {

@@ -14,6 +14,11 @@ export interface FolderDeps {
   folder: OpenedFolder;
   settings: () => Settings | null;
   notify: (kind: 'error' | 'info', message: string) => void;
+  /**
+   * Before the first review: make sure the reviewer has a name (labels carry it as `annotator`);
+   * false when they declined, and nothing is written. Absent: reviews go ahead as they are.
+   */
+  confirmReviewer?: () => Promise<boolean>;
 }
 
 /** What every slice gets: the deps, and a way to release subscriptions when the folder closes. */
