@@ -115,6 +115,8 @@ export interface PredictKeypointsSpec {
   force?: boolean;
   /** Write outputs and the progress file every N images (default PREDICT_DEFAULTS.checkpointFreq, 10). */
   checkpointFreq?: number;
+  /** Match worker threads (`--workers`); absent or 0: the engine's `workers` setting, else from the core count. */
+  workers?: number;
 }
 
 export interface PredictItemData {

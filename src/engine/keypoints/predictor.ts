@@ -172,48 +172,78 @@ export interface Prediction {
   result: PipelineResult;
 }
 
-export interface PredictorDeps<T> {
+/** What matching needs: opencv, the matcher and its template cache, the pipeline's settings. */
+export interface MatchDeps<T> {
   cv: Cv;
-  /** `keypoints`: a pose detector's keypoint mapping (modelKeypointMap), null for box detectors. */
-  detector: { handle: SessionHandle; model: ModelInfo; keypoints: KeypointMapInfo | null };
   matcher: Matcher<T>;
   templates: TemplateCache<T>;
+  config: PipelineConfig;
+  resolutions: Resolutions;
+}
+
+export interface PredictorDeps<T> extends MatchDeps<T> {
+  /** `keypoints`: a pose detector's keypoint mapping (modelKeypointMap), null for box detectors. */
+  detector: { handle: SessionHandle; model: ModelInfo; keypoints: KeypointMapInfo | null };
   candidates: readonly TemplateCandidate[];
   config: PipelineConfig & { iou: number; annotator: string };
-  resolutions: Resolutions;
   now: () => Date;
 }
 
-/** Predict one image: decode, detect, match, project; a label record in DESIGN.md's format. */
-export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T>): Promise<Prediction> {
+/** A photo decoded at the working resolution and run through the detector (the first half of a prediction). */
+export interface DetectedImage {
+  img: WorkingImage;
+  detections: Detection[];
+  decodeMs: number;
+  /** The detector's session.run alone, and the whole detect step (letterbox, run, decode). */
+  detectorRunMs: number;
+  detectMs: number;
+}
+
+/** Decode and detect: the part of a prediction that needs the detector's session. */
+export async function decodeAndDetect(
+  input: Pick<PredictInput, 'path'>,
+  deps: Pick<PredictorDeps<unknown>, 'detector' | 'config' | 'resolutions'>,
+): Promise<DetectedImage> {
   const t0 = performance.now();
   const img = await loadWorkingImage(input.path, deps.resolutions.workingLongSide);
-  const decodeMs = performance.now() - t0;
-  let detectMs = 0;
-  const ranked = rankTemplates(
-    deps.candidates.filter((c) => c.key !== input.imageKey),
+  const t1 = performance.now();
+  const { handle, model, keypoints } = deps.detector;
+  const r = await runDetector(handle, model, img, deps.config.conf, deps.config.iou, keypoints);
+  return { img, detections: r.detections, decodeMs: t1 - t0, detectorRunMs: r.ms, detectMs: performance.now() - t1 };
+}
+
+/** The templates an image is matched against, best first (at most maxTemplates), never itself. */
+export function templatesFor(
+  input: Pick<PredictInput, 'imageKey' | 'watchId' | 'templateModel'>,
+  candidates: readonly TemplateCandidate[],
+  maxTemplates: number,
+): TemplateCandidate[] {
+  return rankTemplates(
+    candidates.filter((c) => c.key !== input.imageKey),
     input,
-  );
-  const result = await runPipeline<T>(
+  ).slice(0, maxTemplates);
+}
+
+/**
+ * Match a detected photo to its templates and fit the keypoints (the second half of a
+ * prediction): the same code in the engine's thread and in a match worker.
+ */
+export async function matchDetected<T>(
+  img: WorkingImage,
+  detections: Detection[],
+  templates: readonly TemplateCandidate[],
+  watchId: string,
+  deps: MatchDeps<T>,
+): Promise<PipelineResult> {
+  return runPipeline<T>(
     {
-      detect: async () => {
-        const r = await runDetector(
-          deps.detector.handle,
-          deps.detector.model,
-          img,
-          deps.config.conf,
-          deps.config.iou,
-          deps.detector.keypoints,
-        );
-        detectMs = r.ms;
-        return r.detections;
-      },
+      detect: () => Promise.resolve(detections),
       crop: (box) => cropGray(img, box, deps.resolutions.cropSide),
       templates: async () => {
         const out: { ref: TemplateRef; prepared: T; sameWatch: boolean }[] = [];
-        for (const c of ranked.slice(0, deps.config.maxTemplates)) {
+        for (const c of templates) {
           const t = await deps.templates.get(c);
-          if (t) out.push({ ref: t.ref, prepared: t.prepared, sameWatch: c.watchId === input.watchId });
+          if (t) out.push({ ref: t.ref, prepared: t.prepared, sameWatch: c.watchId === watchId });
         }
         return out;
       },
@@ -226,22 +256,47 @@ export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T
     [img.width, img.height],
     deps.config,
   );
-  result.debug.timings_ms.decode = Math.round(decodeMs * 10) / 10;
-  result.debug.timings_ms.detector_run = Math.round(detectMs * 10) / 10;
+}
+
+/** The label record of a prediction (DESIGN.md's format), with the detect step's timings. */
+export function predictionRecord(
+  input: PredictInput,
+  detected: Omit<DetectedImage, 'img' | 'detections'> & { size: [number, number] },
+  result: PipelineResult,
+  deps: { detectorId: string; annotator: string; now: () => Date },
+): Prediction {
+  const t = result.debug.timings_ms;
+  const r1 = (v: number): number => Math.round(v * 10) / 10;
+  t.detect = r1(detected.detectMs);
+  t.total = r1((t.total ?? 0) + detected.detectMs);
+  t.decode = r1(detected.decodeMs);
+  t.detector_run = r1(detected.detectorRunMs);
   const record: LabelRecord = {
-    image_size: [img.width, img.height],
+    image_size: detected.size,
     coords_norm: result.coords,
     full_image_name: input.fullImageName,
-    annotator: annotatorFor(deps.config.annotator, result.tier),
+    annotator: annotatorFor(deps.annotator, result.tier),
     confidence: result.confidence,
     timestamp: isoLocal(deps.now()),
     debug_info: {
       ...result.debug,
       template_model: result.debug.template_model ?? input.templateModel,
-      detector: deps.detector.model.id,
+      detector: deps.detectorId,
     },
   };
   return { record, result };
+}
+
+/** Predict one image in this thread: decode, detect, match, project; a label record in DESIGN.md's format. */
+export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T>): Promise<Prediction> {
+  const detected = await decodeAndDetect(input, deps);
+  const templates = templatesFor(input, deps.candidates, deps.config.maxTemplates);
+  const result = await matchDetected(detected.img, detected.detections, templates, input.watchId, deps);
+  return predictionRecord(input, { ...detected, size: [detected.img.width, detected.img.height] }, result, {
+    detectorId: deps.detector.model.id,
+    annotator: deps.config.annotator,
+    now: deps.now,
+  });
 }
 
 /** Timestamps as the seed wrote them: local ISO time with microseconds, no zone. */

@@ -69,7 +69,8 @@ export async function openPredictors(
   }
   const mapped = modelKeypointMap(model, config.keypointMap);
   if (mapped && !mapped.ok) throw new AppFailure(mapped.error.code, mapped.error.message, mapped.error.details);
-  const handle = await svc.sessions.acquire(model, device);
+  // Match workers share the cores with the detector: its threads must not spin between runs.
+  const handle = await svc.sessions.acquire(model, device, { spinning: false });
   ctx.setProvider(handle.provider);
   const { cv } = await loadCv();
   // The classical matcher, or a learned one (an ONNX export with a matcher contract).
