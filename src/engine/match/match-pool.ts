@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PipelineResult } from '../../core/keypoints/pipeline';
+import type { TemplateCacheStats } from '../keypoints/predictor';
 import { AppFailure } from '../../core/result';
 import { createMatchHandler, type MatchOutcome, type MatchTask, type MatchWorkerData } from './match-task';
 import type { Cv } from './opencv';
@@ -11,7 +12,30 @@ export interface MatchPool {
   /** Worker threads matching (0: matching runs in the engine's own thread). */
   readonly threads: number;
   run(task: MatchTask): Promise<PipelineResult>;
+  /** The template caches of the threads that matched, summed (their latest stats each). */
+  cacheStats(): TemplateCacheStats | null;
   close(): Promise<void>;
+}
+
+/** Sums the latest template-cache stats of each thread. */
+function cacheTally(): { note(o: MatchOutcome): void; total(): TemplateCacheStats | null } {
+  const latest = new Map<number, TemplateCacheStats>();
+  return {
+    note: (o) => void latest.set(o.thread, o.cache),
+    total: () => {
+      if (latest.size === 0) return null;
+      const sum = (k: keyof TemplateCacheStats): number => [...latest.values()].reduce((a, s) => a + s[k], 0);
+      return {
+        prepared: sum('prepared'),
+        preparedBytes: sum('preparedBytes'),
+        evictions: sum('evictions'),
+        held: sum('held'),
+        heldBytes: sum('heldBytes'),
+        peakBytes: sum('peakBytes'),
+        budgetBytes: sum('budgetBytes'),
+      };
+    },
+  };
 }
 
 /**
@@ -40,19 +64,29 @@ export async function openMatchPool(
   data: MatchWorkerData,
   loadCv: () => Promise<{ cv: Cv }>,
 ): Promise<MatchPool> {
+  const tally = cacheTally();
   const unwrap = (o: MatchOutcome): PipelineResult => {
+    tally.note(o);
     if (!o.ok) throw new AppFailure(o.error.code, o.error.message, o.error.details);
     return o.result;
   };
   const filename = workerFile();
   if (!filename) {
     const handler = await createMatchHandler(data, loadCv);
-    return { threads: 0, run: async (task) => unwrap(await handler.run(task)), close: () => handler.close() };
+    return {
+      threads: 0,
+      run: async (task) => unwrap(await handler.run(task)),
+      cacheStats: tally.total,
+      close: () => handler.close(),
+    };
   }
   const n = Math.max(1, workers);
-  const pool = new Piscina({ filename, workerData: data, minThreads: n, maxThreads: n, idleTimeout: 60_000 });
+  // The run's template budget is shared: each thread's cache gets its part.
+  const workerData: MatchWorkerData = { ...data, templateBudgetBytes: Math.floor(data.templateBudgetBytes / n) };
+  const pool = new Piscina({ filename, workerData, minThreads: n, maxThreads: n, idleTimeout: 60_000 });
   return {
     threads: n,
+    cacheStats: tally.total,
     run: async (task) =>
       unwrap((await pool.run(task, { transferList: [task.image.gray.buffer as ArrayBuffer] })) as MatchOutcome),
     close: () => pool.destroy(),

@@ -3,7 +3,14 @@ import type { Detection } from '../../core/detect/yolo';
 import type { PipelineConfig, PipelineResult } from '../../core/keypoints/pipeline';
 import type { MatcherConfig } from '../../core/match/matcher';
 import { toAppError } from '../../core/result';
-import { matchDetected, TemplateCache, type Resolutions, type TemplateCandidate } from '../keypoints/predictor';
+import { threadId } from 'node:worker_threads';
+import {
+  matchDetected,
+  TemplateCache,
+  type Resolutions,
+  type TemplateCacheStats,
+  type TemplateCandidate,
+} from '../keypoints/predictor';
 import type { WorkingImage } from '../keypoints/working-image';
 import { ClassicalMatcher, createOpenCvLoader, type Cv } from './opencv';
 
@@ -13,6 +20,8 @@ export interface MatchWorkerData {
   resolutions: Resolutions;
   /** Margin around a template's keypoints when cropping its dial. */
   margin: number;
+  /** Byte budget of this handler's template cache (the run's budget shared among the workers). */
+  templateBudgetBytes: number;
 }
 
 /** One photo to match: its working grey image (moved, not copied, to the worker) and its detections. */
@@ -26,7 +35,11 @@ export interface MatchTask {
 }
 
 /** A task's outcome, serialisable across the thread boundary (errors keep their code). */
-export type MatchOutcome = { ok: true; result: PipelineResult } | { ok: false; error: AppError };
+export type MatchOutcome = ({ ok: true; result: PipelineResult } | { ok: false; error: AppError }) & {
+  /** The handler's thread and its template cache after the task (for the run's log). */
+  thread: number;
+  cache: TemplateCacheStats;
+};
 
 export interface MatchHandler {
   run(task: MatchTask): Promise<MatchOutcome>;
@@ -44,7 +57,7 @@ export async function createMatchHandler(
 ): Promise<MatchHandler> {
   const { cv } = await loadCv();
   const matcher = new ClassicalMatcher(cv, data.matcher);
-  const templates = new TemplateCache(matcher, data.resolutions, data.margin);
+  const templates = new TemplateCache(matcher, data.resolutions, data.margin, data.templateBudgetBytes);
   return {
     async run(task) {
       try {
@@ -56,9 +69,9 @@ export async function createMatchHandler(
           config: task.config,
           resolutions: data.resolutions,
         });
-        return { ok: true, result };
+        return { ok: true, result, thread: threadId, cache: templates.stats() };
       } catch (e) {
-        return { ok: false, error: toAppError(e, 'INTERNAL') };
+        return { ok: false, error: toAppError(e, 'INTERNAL'), thread: threadId, cache: templates.stats() };
       }
     },
     close: () => templates.clear(),

@@ -140,6 +140,11 @@ export class ClassicalMatcher implements Matcher<OrbTemplate> {
     template.descriptors.delete();
   }
 
+  /** The descriptors (one byte per bit-column, in the wasm heap) and ~64 bytes a JS point. */
+  bytes(template: OrbTemplate): number {
+    return template.descriptors.rows * template.descriptors.cols + template.points.length * 64;
+  }
+
   private features(image: GrayImage): OrbTemplate {
     const cv = this.cv;
     const mat = cv.matFromArray(image.height, image.width, cv.CV_8UC1, image.data);

@@ -13,6 +13,7 @@ import {
   decodeAndDetect,
   DEFAULT_RESOLUTIONS,
   predictImage,
+  TEMPLATE_BUDGET_BYTES,
   predictionRecord,
   templatesFor,
   type Prediction,
@@ -88,6 +89,13 @@ export class PredictRun {
         await predictors.templates.clear();
         const busy = performance.eventLoopUtilization(loop);
         const wall = performance.now() - started;
+        const t = match.cacheStats();
+        const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
+        if (t) {
+          await this.d.log(
+            `template cache: ${t.prepared} prepared (${mib(t.preparedBytes)}), ${t.evictions} evicted, at most ${mib(t.peakBytes)} held of a ${mib(t.budgetBytes)} budget`,
+          );
+        }
         await this.d.log(
           `main thread: busy ${Math.round(busy.utilization * 100)} % (${Math.round(busy.active)} ms of ${Math.round(wall)} ms), ${match.threads} match workers`,
         );
@@ -108,6 +116,7 @@ export class PredictRun {
         matcher: { type: config.matcher as 'orb' | 'akaze', maxFeatures: config.maxFeatures, ratio: config.ratio },
         resolutions: DEFAULT_RESOLUTIONS,
         margin: DEFAULT_PIPELINE.cropMargin,
+        templateBudgetBytes: TEMPLATE_BUDGET_BYTES,
       },
       () => Promise.resolve({ cv: p.cv }),
     );
@@ -269,6 +278,7 @@ type Computed = { started: number; prediction: Prediction } | { started: number;
 const IN_THREAD: MatchPool = {
   threads: 0,
   run: () => Promise.reject(new AppFailure('INTERNAL', 'no match pool')),
+  cacheStats: () => null,
   close: () => Promise.resolve(),
 };
 
