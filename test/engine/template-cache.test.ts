@@ -35,7 +35,7 @@ describe('TemplateCache (byte budget)', () => {
         path: join(tmp.path, name),
         watchId: `CACHE_m${i}_001`,
         templateModel: `m${i}`,
-        record: { image_size: [800, 600], coords_norm: coords, full_image_name: name },
+        record: { image_size: [800, 600], coords_norm: coords, full_image_name: name, annotator: 'human:test' },
         coords,
         size: [800, 600],
       });
