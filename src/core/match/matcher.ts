@@ -37,4 +37,6 @@ export interface MatcherConfig {
   maxFeatures: number;
   /** Lowe's ratio test threshold. */
   ratio: number;
+  /** ORB's pyramid and corner settings (OpenCV's defaults: scale 1.2, 8 levels, FAST threshold 20). */
+  orb?: { scaleFactor?: number; nlevels?: number; fastThreshold?: number };
 }

@@ -43,7 +43,8 @@ export interface Cv {
   matFromArray(rows: number, cols: number, type: number, array: ArrayLike<number>): Mat;
   KeyPointVector: new () => KeyPointVector;
   DMatchVectorVector: new () => DMatchVectorVector;
-  ORB: new (nfeatures: number) => Feature2D;
+  /** nfeatures, scaleFactor, nlevels, edgeThreshold, firstLevel, WTA_K, scoreType, patchSize, fastThreshold. */
+  ORB: new (nfeatures: number, ...rest: number[]) => Feature2D;
   AKAZE: new () => Feature2D;
   BFMatcher: new (
     normType: number,
@@ -151,7 +152,22 @@ export class ClassicalMatcher implements Matcher<OrbTemplate> {
     const mask = new cv.Mat();
     const keypoints = new cv.KeyPointVector();
     const descriptors = new cv.Mat();
-    const detector = this.config.type === 'akaze' ? new cv.AKAZE() : new cv.ORB(this.config.maxFeatures);
+    const o = this.config.orb ?? {};
+    const detector =
+      this.config.type === 'akaze'
+        ? new cv.AKAZE()
+        : // OpenCV's own defaults for everything not set (HARRIS score, 31-px patches and edges).
+          new cv.ORB(
+            this.config.maxFeatures,
+            o.scaleFactor ?? 1.2,
+            o.nlevels ?? 8,
+            31,
+            0,
+            2,
+            0,
+            31,
+            o.fastThreshold ?? 20,
+          );
     try {
       detector.detectAndCompute(mat, mask, keypoints, descriptors);
       const points: Pt[] = [];
