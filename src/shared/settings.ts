@@ -9,7 +9,7 @@ export interface Settings {
   threads: number;
   /**
    * Threads matching photos to templates in a keypoint prediction (`loupe predict --workers`);
-   * 0 = one per core, less a quarter of the ONNX Runtime threads.
+   * 0 = one per core, less a quarter of the ONNX Runtime threads (at least one core).
    */
   workers: number;
   /** Folders of the user's own models (.onnx with optional model.json). */

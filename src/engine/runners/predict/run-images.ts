@@ -294,13 +294,14 @@ function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Match workers for `requested` (0: from the machine): one per core, less a quarter of ONNX
- * Runtime's intra-op threads (the detector takes about a fifth of an image's CPU, matching
- * two thirds: bench/BENCHMARKS.md), at least one.
+ * Match workers for `requested` (0: from the machine): one per core, less the cores kept for the
+ * engine's thread, which runs the detector (onnxruntime-node's session.run blocks it) and
+ * decodes: a quarter of ONNX Runtime's intra-op threads, at least one (on 2 cores, 1 worker:
+ * 2 measured no faster there, bench/BENCHMARKS.md). At least one worker.
  */
 export function resolveWorkers(requested: number, ortThreads: number, cores = availableParallelism()): number {
   if (requested > 0) return requested;
-  return Math.max(1, cores - Math.floor(Math.min(ortThreads, cores) / 4));
+  return Math.max(1, cores - Math.max(1, Math.floor(Math.min(ortThreads, cores) / 4)));
 }
 
 function itemData(id: ImageIdentity, rel: string, extra: Partial<PredictItemData>): PredictItemData {

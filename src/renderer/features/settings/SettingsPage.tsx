@@ -120,7 +120,7 @@ function SettingsForm({ settings }: { settings: Settings }) {
           />
           <div className="help">
             Threads matching photos to templates when predicting keypoints (as <code>loupe predict --workers</code>). 0
-            = one per core, less a quarter of the threads above.
+            = one per core, less a quarter of the threads above (at least one).
           </div>
         </div>
 
