@@ -86,7 +86,7 @@ export class PredictRun {
         await this.checkpoint();
       } finally {
         await match.close();
-        await predictors.templates.clear();
+        await predictors.inThread?.templates.clear();
         const busy = performance.eventLoopUtilization(loop);
         const wall = performance.now() - started;
         const t = match.cacheStats();
@@ -107,7 +107,7 @@ export class PredictRun {
   private async openMatching(): Promise<MatchPool> {
     const { svc, ctx, predictors: p } = this.d;
     const config = ctx.spec.config;
-    if (config.matcher.startsWith('onnx:')) return IN_THREAD;
+    if (p.inThread) return IN_THREAD;
     const { threads, workers: configured } = svc.config();
     const workers = resolveWorkers(ctx.spec.workers ?? configured ?? 0, threads > 0 ? threads : availableParallelism());
     return openMatchPool(
@@ -118,7 +118,7 @@ export class PredictRun {
         margin: DEFAULT_PIPELINE.cropMargin,
         templateBudgetBytes: TEMPLATE_BUDGET_BYTES,
       },
-      () => Promise.resolve({ cv: p.cv }),
+      p.loadCv,
     );
   }
 
@@ -151,10 +151,9 @@ export class PredictRun {
       };
       const config = pipelineSettings(ctx.spec.config);
       const detector = { handle: p.handle, model: p.model, keypoints: p.keypointMap };
-      const deps = { cv: p.cv, detector, matcher: p.matcher, templates: p.templates, candidates, config };
-      const full = { ...deps, resolutions: DEFAULT_RESOLUTIONS, now: () => new Date(svc.now()) };
+      const full = { detector, candidates, config, resolutions: DEFAULT_RESOLUTIONS, now: () => new Date(svc.now()) };
       // A learned (ONNX) matcher runs in this thread, on its own session.
-      if (match === IN_THREAD) return predictImage(input, full);
+      if (p.inThread) return predictImage(input, { ...full, ...p.inThread });
       const detected = await this.detector(() => decodeAndDetect(input, full));
       const { img } = detected;
       const result = await match.run({
