@@ -36,7 +36,7 @@ function devCsp(nonce: string): Plugin {
 /**
  * Three builds:
  * - main (ESM, Node): the Electron main entry, the engine entry main forks as a utility process,
- *   and the CLI. Runtime dependencies (onnxruntime-node, sharp, ws, yaml) stay external: native
+ *   the engine's match worker, and the CLI. Runtime dependencies (onnxruntime-node, sharp, ws, yaml) stay external: native
  *   modules are never bundled.
  * - preload (CommonJS, one file, .cjs): a sandboxed preload cannot be ESM and may require only
  *   `electron`, so everything it imports is bundled into it.
@@ -57,6 +57,8 @@ export default defineConfig(({ command }) => {
             index: resolve(__dirname, 'src/main/index.ts'),
             engine: resolve(__dirname, 'src/engine/index.ts'),
             cli: resolve(__dirname, 'src/cli/main.ts'),
+            // Keypoint matching worker threads (piscina), started by the engine: see match-pool.ts.
+            'match-worker': resolve(__dirname, 'src/engine/match/match-worker.ts'),
           },
         },
       },

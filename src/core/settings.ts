@@ -35,6 +35,11 @@ export function applySettingsPatch(current: Settings, patch: unknown): Result<Se
       next.threads = p.threads as number;
     else problems.push('threads must be an integer from 0 (one per core) to 256');
   }
+  if ('workers' in p) {
+    if (Number.isInteger(p.workers) && (p.workers as number) >= 0 && (p.workers as number) <= 256)
+      next.workers = p.workers as number;
+    else problems.push('workers must be an integer from 0 (from the core count) to 256');
+  }
   if ('modelDirs' in p) {
     if (isStringArray(p.modelDirs)) next.modelDirs = unique(p.modelDirs);
     else problems.push('modelDirs must be a list of folder paths');

@@ -78,6 +78,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const engineConfig = (s: Settings): EngineConfig => ({
     device: options.device ?? s.device,
     threads: s.threads,
+    workers: s.workers,
     modelDirs: [...s.modelDirs, ...(options.extraModelDirs ?? [])],
     namingPattern: s.namingPattern,
     thumbnailSize: s.thumbnailSize,

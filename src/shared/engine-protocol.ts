@@ -16,6 +16,8 @@ export interface EngineConfig {
   device: Device;
   /** Intra-op threads; 0 = one per core. */
   threads: number;
+  /** Keypoint match worker threads; 0 (or absent) = from the core count and `threads`. */
+  workers?: number;
   /** Bundled models folder. */
   bundledModelsDir: string | null;
   /** The user's model folders. */

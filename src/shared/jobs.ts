@@ -118,6 +118,8 @@ export interface PredictKeypointsSpec {
   checkpointFreq?: number;
   /** Only this shard's watch IDs (a cluster run; see docs/cluster.md). */
   shard?: ShardSpec;
+  /** Match worker threads (`--workers`); absent or 0: the engine's `workers` setting, else from the core count. */
+  workers?: number;
 }
 
 export interface PredictItemData {

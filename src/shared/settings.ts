@@ -7,6 +7,11 @@ export interface Settings {
   device: Device;
   /** ONNX Runtime intra-op threads; 0 = one per core. */
   threads: number;
+  /**
+   * Threads matching photos to templates in a keypoint prediction (`loupe predict --workers`);
+   * 0 = one per core, less a quarter of the ONNX Runtime threads (at least one core).
+   */
+  workers: number;
   /** Folders of the user's own models (.onnx with optional model.json). */
   modelDirs: string[];
   /** Most recent first. */
@@ -74,6 +79,7 @@ export const DEFAULT_NAMING_PATTERN =
 export const DEFAULT_SETTINGS: Settings = {
   device: 'auto',
   threads: 0,
+  workers: 0,
   modelDirs: [],
   recentFolders: [],
   namingPattern: DEFAULT_NAMING_PATTERN,

@@ -46,6 +46,9 @@ Options:
   --force                Also predict images that have human labels (into the output folder)
   --watch-id ID          Only this watch ID
   --checkpoint-freq N    Write outputs and progress every N images (default ${PREDICT_DEFAULTS.checkpointFreq})
+  --workers N            Threads matching photos to templates (default: the workers setting,
+                         else one per core less a quarter of the ONNX Runtime threads, at
+                         least one); the outputs are the same for any N
   --json                 Print a machine-readable summary on stdout (progress on stderr)
   --models-dir DIR       Extra model folder (repeatable)
   --data-dir DIR         Settings, job journal and caches
@@ -79,6 +82,7 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
       force: { type: 'boolean' },
       'watch-id': { type: 'string' },
       'checkpoint-freq': { type: 'string', default: String(PREDICT_DEFAULTS.checkpointFreq) },
+      workers: { type: 'string' },
       json: { type: 'boolean' },
       shard: { type: 'string' },
       'no-merge': { type: 'boolean' },
@@ -93,6 +97,9 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
   const checkpointFreq = Number(values['checkpoint-freq']);
   if (!Number.isInteger(checkpointFreq) || checkpointFreq < 1)
     throw new UsageError('--checkpoint-freq must be a positive integer');
+  const workers = values.workers === undefined ? undefined : Number(values.workers);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 256))
+    throw new UsageError('--workers must be an integer from 1 to 256');
   let yaml: unknown = null;
   if (values.config) {
     try {
@@ -126,6 +133,7 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
       retryFailed: !values['no-retry-failed'],
       force: values.force === true,
       checkpointFreq,
+      ...(workers !== undefined ? { workers } : {}),
       ...(values['watch-id'] ? { watchId: values['watch-id'] } : {}),
       ...(shard ? { shard } : {}),
     });

@@ -60,6 +60,9 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       ) {
         return err('INVALID_ARGUMENT', 'checkpointFreq must be a positive integer');
       }
+      if (s.workers !== undefined && !(Number.isInteger(s.workers) && (s.workers as number) >= 0)) {
+        return err('INVALID_ARGUMENT', 'workers must be a whole number (0: from the core count)');
+      }
       return ok({
         kind: 'predict-keypoints',
         imagesDir: s.imagesDir as string,
@@ -73,6 +76,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(typeof s.force === 'boolean' ? { force: s.force } : {}),
         ...(s.checkpointFreq !== undefined ? { checkpointFreq: s.checkpointFreq as number } : {}),
         ...(shard.value ? { shard: shard.value } : {}),
+        ...(s.workers !== undefined ? { workers: s.workers as number } : {}),
       });
     }
     case 'restore-frames': {

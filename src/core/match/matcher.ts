@@ -26,6 +26,8 @@ export interface Matcher<Prepared = unknown> {
   match(query: Prepared, template: Prepared): Promise<Correspondences> | Correspondences;
   /** Free native memory held by a prepared image. */
   release(prepared: Prepared): void;
+  /** Bytes a prepared image holds (native and JS), for the template cache's budget. */
+  bytes?(prepared: Prepared): number;
 }
 
 /** The classical matcher's settings; a run's come from its PredictConfig (defaults: PREDICT_DEFAULTS). */
@@ -35,4 +37,6 @@ export interface MatcherConfig {
   maxFeatures: number;
   /** Lowe's ratio test threshold. */
   ratio: number;
+  /** ORB's pyramid and corner settings (OpenCV's defaults: scale 1.2, 8 levels, FAST threshold 20). */
+  orb?: { scaleFactor?: number; nlevels?: number; fastThreshold?: number };
 }

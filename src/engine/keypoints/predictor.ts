@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
 import ort from 'onnxruntime-node';
 import type { LabelRecord } from '../../shared/labels';
 import { KEYPOINT_NAMES } from '../../shared/labels';
@@ -52,12 +53,34 @@ interface PreparedTemplate<T> {
   stamp: string;
 }
 
+/** Default byte budget of the template features held in memory (all match workers together). */
+export const TEMPLATE_BUDGET_BYTES = 64 * 1024 * 1024;
+
+/** What a template cache holds and has done, for the log and the memory bench. */
+export interface TemplateCacheStats {
+  /** Templates prepared (features computed), re-loads after an eviction included. */
+  prepared: number;
+  preparedBytes: number;
+  evictions: number;
+  held: number;
+  heldBytes: number;
+  peakBytes: number;
+  budgetBytes: number;
+}
+
 /**
- * Template features, computed once per template image (and matcher) and kept for the run: the
- * dial crop of a human-labelled image and its keypoints in crop pixels.
+ * Template features (the dial crop of a human-labelled image, its keypoints in crop pixels and
+ * the matcher's prepared form), computed once and kept in a least-recently-used cache bounded by
+ * bytes (lru-cache's maxSize with a size per entry): an archive with 10,000 watch IDs holds the
+ * templates in use, not all of them. An evicted template is prepared again when next needed. A
+ * template in use (acquired, not yet released) is freed only once its user releases it.
  */
 export class TemplateCache<T> {
-  private readonly cache = new Map<string, Promise<PreparedTemplate<T> | null>>();
+  private readonly lru: LRUCache<string, PreparedTemplate<T>>;
+  private readonly loading = new Map<string, Promise<PreparedTemplate<T> | null>>();
+  private readonly pins = new Map<PreparedTemplate<T>, number>();
+  private readonly evictedInUse = new Set<PreparedTemplate<T>>();
+  private readonly counts = { prepared: 0, preparedBytes: 0, evictions: 0, peakBytes: 0 };
   /** Templates that could not be prepared, with the reason (a missing or unreadable image). */
   readonly failures = new Map<string, string>();
 
@@ -65,26 +88,97 @@ export class TemplateCache<T> {
     private readonly matcher: Matcher<T>,
     private readonly resolutions: Resolutions,
     private readonly margin: number,
-  ) {}
+    private readonly budgetBytes = TEMPLATE_BUDGET_BYTES,
+  ) {
+    this.lru = new LRUCache<string, PreparedTemplate<T>>({
+      maxSize: Math.max(1, budgetBytes),
+      sizeCalculation: (t) => Math.max(1, this.bytesOf(t)),
+      dispose: (t, _key, reason) => {
+        if (reason === 'evict') this.counts.evictions++;
+        if (this.pins.has(t)) this.evictedInUse.add(t);
+        else this.matcher.release(t.prepared);
+      },
+    });
+  }
 
-  get(candidate: TemplateCandidate): Promise<PreparedTemplate<T> | null> {
-    let pending = this.cache.get(candidate.key);
-    if (!pending) {
-      pending = this.prepare(candidate).catch((e) => {
-        console.error('template', candidate.key, e);
-        return null;
-      });
-      this.cache.set(candidate.key, pending);
+  /** A template's features, prepared on first use; pinned until `release` (match, then release). */
+  acquire(c: TemplateCandidate): Promise<PreparedTemplate<T> | null> {
+    const held = this.lru.get(c.key);
+    if (held) {
+      this.pin(held);
+      return Promise.resolve(held);
     }
-    return pending;
+    if (this.failures.has(c.key)) return Promise.resolve(null);
+    return this.load(c).then((t) => {
+      if (!t) return null;
+      // Pinned before it enters the cache: one larger than the budget is kept until released.
+      this.pin(t);
+      if (this.lru.get(c.key) !== t) {
+        this.evictedInUse.delete(t);
+        this.lru.set(c.key, t);
+        // lru-cache does not store (nor dispose) an entry larger than the whole budget.
+        if (this.lru.get(c.key) !== t) this.evictedInUse.add(t);
+        this.counts.peakBytes = Math.max(this.counts.peakBytes, this.lru.calculatedSize);
+      }
+      return t;
+    });
+  }
+
+  private pin(t: PreparedTemplate<T>): void {
+    this.pins.set(t, (this.pins.get(t) ?? 0) + 1);
+  }
+
+  release(t: PreparedTemplate<T>): void {
+    const n = (this.pins.get(t) ?? 1) - 1;
+    if (n > 0) return void this.pins.set(t, n);
+    this.pins.delete(t);
+    if (this.evictedInUse.delete(t)) this.matcher.release(t.prepared);
+  }
+
+  /** Prepare (or find) a template without keeping it pinned. */
+  async get(candidate: TemplateCandidate): Promise<PreparedTemplate<T> | null> {
+    const t = await this.acquire(candidate);
+    if (t) this.release(t);
+    return t;
+  }
+
+  stats(): TemplateCacheStats {
+    const heldBytes = this.lru.calculatedSize;
+    return { ...this.counts, held: this.lru.size, heldBytes, budgetBytes: this.budgetBytes };
   }
 
   async clear(): Promise<void> {
-    for (const p of this.cache.values()) {
-      const t = await p;
-      if (t) this.matcher.release(t.prepared);
+    await Promise.all(this.loading.values());
+    this.lru.clear();
+  }
+
+  /** Bytes a template holds: its high-passed crop, the matcher's prepared form, the keypoints. */
+  private bytesOf(t: PreparedTemplate<T>): number {
+    return t.ref.crop.data.byteLength + (this.matcher.bytes?.(t.prepared) ?? 0) + 512;
+  }
+
+  /** Prepare a template once however many ask at the same time. */
+  private load(c: TemplateCandidate): Promise<PreparedTemplate<T> | null> {
+    let pending = this.loading.get(c.key);
+    if (!pending) {
+      pending = this.prepare(c).then(
+        (t) => {
+          if (t) {
+            this.counts.prepared++;
+            this.counts.preparedBytes += this.bytesOf(t);
+          }
+          return t;
+        },
+        (e: unknown) => {
+          this.failures.set(c.key, (e as Error).message);
+          console.error('template', c.key, e);
+          return null;
+        },
+      );
+      this.loading.set(c.key, pending);
+      void pending.finally(() => this.loading.delete(c.key));
     }
-    this.cache.clear();
+    return pending;
   }
 
   private async prepare(c: TemplateCandidate): Promise<PreparedTemplate<T> | null> {
@@ -173,74 +267,137 @@ export interface Prediction {
   result: PipelineResult;
 }
 
-export interface PredictorDeps<T> {
+/** What matching needs: opencv, the matcher and its template cache, the pipeline's settings. */
+export interface MatchDeps<T> {
   cv: Cv;
-  /** `keypoints`: a pose detector's keypoint mapping (modelKeypointMap), null for box detectors. */
-  detector: { handle: SessionHandle; model: ModelInfo; keypoints: KeypointMapInfo | null };
   matcher: Matcher<T>;
   templates: TemplateCache<T>;
+  config: PipelineConfig;
+  resolutions: Resolutions;
+}
+
+export interface PredictorDeps<T> extends MatchDeps<T> {
+  /** `keypoints`: a pose detector's keypoint mapping (modelKeypointMap), null for box detectors. */
+  detector: { handle: SessionHandle; model: ModelInfo; keypoints: KeypointMapInfo | null };
   candidates: readonly TemplateCandidate[];
   config: PipelineConfig & { iou: number; annotator: string };
-  resolutions: Resolutions;
   now: () => Date;
 }
 
-/** Predict one image: decode, detect, match, project; a label record in DESIGN.md's format. */
-export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T>): Promise<Prediction> {
+/** A photo decoded at the working resolution and run through the detector (the first half of a prediction). */
+export interface DetectedImage {
+  img: WorkingImage;
+  detections: Detection[];
+  decodeMs: number;
+  /** The detector's session.run alone, and the whole detect step (letterbox, run, decode). */
+  detectorRunMs: number;
+  detectMs: number;
+}
+
+/** Decode and detect: the part of a prediction that needs the detector's session. */
+export async function decodeAndDetect(
+  input: Pick<PredictInput, 'path'>,
+  deps: Pick<PredictorDeps<unknown>, 'detector' | 'config' | 'resolutions'>,
+): Promise<DetectedImage> {
   const t0 = performance.now();
   const img = await loadWorkingImage(input.path, deps.resolutions.workingLongSide);
-  const decodeMs = performance.now() - t0;
-  let detectMs = 0;
-  const ranked = rankTemplates(
-    deps.candidates.filter((c) => c.key !== input.imageKey),
+  const t1 = performance.now();
+  const { handle, model, keypoints } = deps.detector;
+  const r = await runDetector(handle, model, img, deps.config.conf, deps.config.iou, keypoints);
+  return { img, detections: r.detections, decodeMs: t1 - t0, detectorRunMs: r.ms, detectMs: performance.now() - t1 };
+}
+
+/** The templates an image is matched against, best first (at most maxTemplates), never itself. */
+export function templatesFor(
+  input: Pick<PredictInput, 'imageKey' | 'watchId' | 'templateModel'>,
+  candidates: readonly TemplateCandidate[],
+  maxTemplates: number,
+): TemplateCandidate[] {
+  return rankTemplates(
+    candidates.filter((c) => c.key !== input.imageKey),
     input,
-  );
-  const result = await runPipeline<T>(
-    {
-      detect: async () => {
-        const r = await runDetector(
-          deps.detector.handle,
-          deps.detector.model,
-          img,
-          deps.config.conf,
-          deps.config.iou,
-          deps.detector.keypoints,
-        );
-        detectMs = r.ms;
-        return r.detections;
+  ).slice(0, maxTemplates);
+}
+
+/**
+ * Match a detected photo to its templates and fit the keypoints (the second half of a
+ * prediction): the same code in the engine's thread and in a match worker.
+ */
+export async function matchDetected<T>(
+  img: WorkingImage,
+  detections: Detection[],
+  templates: readonly TemplateCandidate[],
+  watchId: string,
+  deps: MatchDeps<T>,
+): Promise<PipelineResult> {
+  // The templates stay pinned in the cache while this photo is matched to them.
+  const used: PreparedTemplate<T>[] = [];
+  try {
+    return await runPipeline<T>(
+      {
+        detect: () => Promise.resolve(detections),
+        crop: (box) => cropGray(img, box, deps.resolutions.cropSide),
+        templates: async () => {
+          const out: { ref: TemplateRef; prepared: T; sameWatch: boolean }[] = [];
+          for (const c of templates) {
+            const t = await deps.templates.acquire(c);
+            if (!t) continue;
+            used.push(t);
+            out.push({ ref: t.ref, prepared: t.prepared, sameWatch: c.watchId === watchId });
+          }
+          return out;
+        },
+        prepareQuery: async (image) => deps.matcher.prepare(image),
+        match: async (query, template) => deps.matcher.match(query, template),
+        release: (prepared) => deps.matcher.release(prepared),
+        fitHomography: (from, to, threshold) => fitHomography(deps.cv, from, to, { threshold }),
+        now: () => performance.now(),
       },
-      crop: (box) => cropGray(img, box, deps.resolutions.cropSide),
-      templates: async () => {
-        const out: { ref: TemplateRef; prepared: T; sameWatch: boolean }[] = [];
-        for (const c of ranked.slice(0, deps.config.maxTemplates)) {
-          const t = await deps.templates.get(c);
-          if (t) out.push({ ref: t.ref, prepared: t.prepared, sameWatch: c.watchId === input.watchId });
-        }
-        return out;
-      },
-      prepareQuery: async (image) => deps.matcher.prepare(image),
-      match: async (query, template) => deps.matcher.match(query, template),
-      release: (prepared) => deps.matcher.release(prepared),
-      fitHomography: (from, to, threshold) => fitHomography(deps.cv, from, to, { threshold }),
-      now: () => performance.now(),
-    },
-    [img.width, img.height],
-    deps.config,
-  );
-  result.debug.timings_ms.decode = Math.round(decodeMs * 10) / 10;
-  result.debug.timings_ms.detector_run = Math.round(detectMs * 10) / 10;
+      [img.width, img.height],
+      deps.config,
+    );
+  } finally {
+    for (const t of used) deps.templates.release(t);
+  }
+}
+
+/** The label record of a prediction (DESIGN.md's format), with the detect step's timings. */
+export function predictionRecord(
+  input: PredictInput,
+  detected: Omit<DetectedImage, 'img' | 'detections'> & { size: [number, number] },
+  result: PipelineResult,
+  deps: { detectorId: string; annotator: string; now: () => Date },
+): Prediction {
+  const t = result.debug.timings_ms;
+  const r1 = (v: number): number => Math.round(v * 10) / 10;
+  t.detect = r1(detected.detectMs);
+  t.total = r1((t.total ?? 0) + detected.detectMs);
+  t.decode = r1(detected.decodeMs);
+  t.detector_run = r1(detected.detectorRunMs);
   const record: LabelRecord = {
-    image_size: [img.width, img.height],
+    image_size: detected.size,
     coords_norm: result.coords,
     full_image_name: input.fullImageName,
-    annotator: annotatorFor(deps.config.annotator, result.tier),
+    annotator: annotatorFor(deps.annotator, result.tier),
     confidence: result.confidence,
     timestamp: isoTimestamp(deps.now()),
     debug_info: {
       ...result.debug,
       template_model: result.debug.template_model ?? input.templateModel,
-      detector: deps.detector.model.id,
+      detector: deps.detectorId,
     },
   };
   return { record, result };
+}
+
+/** Predict one image in this thread: decode, detect, match, project; a label record in DESIGN.md's format. */
+export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T>): Promise<Prediction> {
+  const detected = await decodeAndDetect(input, deps);
+  const templates = templatesFor(input, deps.candidates, deps.config.maxTemplates);
+  const result = await matchDetected(detected.img, detected.detections, templates, input.watchId, deps);
+  return predictionRecord(input, { ...detected, size: [detected.img.width, detected.img.height] }, result, {
+    detectorId: deps.detector.model.id,
+    annotator: deps.config.annotator,
+    now: deps.now,
+  });
 }

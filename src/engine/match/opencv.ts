@@ -43,7 +43,8 @@ export interface Cv {
   matFromArray(rows: number, cols: number, type: number, array: ArrayLike<number>): Mat;
   KeyPointVector: new () => KeyPointVector;
   DMatchVectorVector: new () => DMatchVectorVector;
-  ORB: new (nfeatures: number) => Feature2D;
+  /** nfeatures, scaleFactor, nlevels, edgeThreshold, firstLevel, WTA_K, scoreType, patchSize, fastThreshold. */
+  ORB: new (nfeatures: number, ...rest: number[]) => Feature2D;
   AKAZE: new () => Feature2D;
   BFMatcher: new (
     normType: number,
@@ -140,13 +141,33 @@ export class ClassicalMatcher implements Matcher<OrbTemplate> {
     template.descriptors.delete();
   }
 
+  /** The descriptors (one byte per bit-column, in the wasm heap) and ~64 bytes a JS point. */
+  bytes(template: OrbTemplate): number {
+    return template.descriptors.rows * template.descriptors.cols + template.points.length * 64;
+  }
+
   private features(image: GrayImage): OrbTemplate {
     const cv = this.cv;
     const mat = cv.matFromArray(image.height, image.width, cv.CV_8UC1, image.data);
     const mask = new cv.Mat();
     const keypoints = new cv.KeyPointVector();
     const descriptors = new cv.Mat();
-    const detector = this.config.type === 'akaze' ? new cv.AKAZE() : new cv.ORB(this.config.maxFeatures);
+    const o = this.config.orb ?? {};
+    const detector =
+      this.config.type === 'akaze'
+        ? new cv.AKAZE()
+        : // OpenCV's own defaults for everything not set (HARRIS score, 31-px patches and edges).
+          new cv.ORB(
+            this.config.maxFeatures,
+            o.scaleFactor ?? 1.2,
+            o.nlevels ?? 8,
+            31,
+            0,
+            2,
+            0,
+            31,
+            o.fastThreshold ?? 20,
+          );
     try {
       detector.detectAndCompute(mat, mask, keypoints, descriptors);
       const points: Pt[] = [];

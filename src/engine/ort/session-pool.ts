@@ -34,16 +34,22 @@ export class SessionPool {
 
   constructor(private readonly deps: SessionPoolDeps) {}
 
-  acquire(model: ModelInfo, device: Device): Promise<SessionHandle> {
+  /**
+   * `options.spinning: false`: ONNX Runtime's intra-op threads sleep between runs instead of
+   * spinning (for a session that shares the cores with other busy threads, such as predict's
+   * match workers: spinning threads take their CPU away).
+   */
+  acquire(model: ModelInfo, device: Device, options: { spinning?: boolean } = {}): Promise<SessionHandle> {
     if (model.error) {
       return Promise.reject(new AppFailure('MODEL_LOAD_FAILED', model.error.message, { model: model.id }));
     }
-    const key = `${model.sha256}|${device}`;
+    const spinning = options.spinning ?? true;
+    const key = `${model.sha256}|${device}${spinning ? '' : '|no-spin'}`;
     let pending = this.sessions.get(key);
     if (!pending) {
       // One session creation (and its warm-up run) at a time: a page listing models and a job
       // starting can ask together, and concurrent creations only compete for the same cores.
-      pending = this.creating.then(() => this.create(model, device));
+      pending = this.creating.then(() => this.create(model, device, spinning));
       this.creating = pending.then(
         () => undefined,
         () => undefined,
@@ -71,7 +77,7 @@ export class SessionPool {
     return this.sessions.size;
   }
 
-  private async create(model: ModelInfo, device: Device): Promise<SessionHandle> {
+  private async create(model: ModelInfo, device: Device, spinning: boolean): Promise<SessionHandle> {
     const { plan, reason } = planProviders(device, this.deps.env);
     const staticShapes = model.inputs.every((i) => i.dims.every((d) => typeof d === 'number'));
     const attempts: ExecutionProviderName[][] = plan[0] === 'cpu' ? [['cpu']] : [plan, ['cpu']];
@@ -88,6 +94,7 @@ export class SessionPool {
           interOpNumThreads: 1,
           graphOptimizationLevel: 'all',
           executionMode: 'sequential',
+          ...(spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
         });
         const loadMs = this.deps.now() - started;
         const provider: ProviderReport = {

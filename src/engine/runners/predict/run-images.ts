@@ -1,13 +1,26 @@
+import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { PredictItemData } from '../../../shared/jobs';
 import type { LabelFile, LabelRecord } from '../../../shared/labels';
 import { isHumanLabel } from '../../../core/formats/labels';
+import { DEFAULT_PIPELINE } from '../../../core/keypoints/pipeline';
 import { pipelineSettings } from '../../../core/keypoints/predict-config';
 import type { ImageIdentity } from '../../../core/naming';
 import { appError, AppFailure, toAppError } from '../../../core/result';
 import { diskFullFailure } from '../../fs/disk-full';
-import { DEFAULT_RESOLUTIONS, predictImage, type TemplateCandidate } from '../../keypoints/predictor';
+import {
+  decodeAndDetect,
+  DEFAULT_RESOLUTIONS,
+  predictImage,
+  TEMPLATE_BUDGET_BYTES,
+  predictionRecord,
+  templatesFor,
+  type Prediction,
+  type TemplateCandidate,
+} from '../../keypoints/predictor';
 import type { LabelDir } from '../../labels/label-dir';
+import { openMatchPool, type MatchPool } from '../../match/match-pool';
 import type { EngineServices } from '../../services';
 import type { PredictLog } from './log';
 import type { PredictManifest } from './progress';
@@ -42,31 +55,142 @@ export interface RunDeps {
 export class PredictRun {
   private readonly pending = new Map<string, LabelFile>();
   private sinceCheckpoint = 0;
+  /** One detector run at a time; decoding and matching overlap it. */
+  private readonly detector = serial();
+  /** Where matching runs, for this run (set by `all`). */
+  private match: MatchPool = IN_THREAD;
 
   constructor(private readonly d: RunDeps) {}
 
   async all(images: readonly PredictImage[]): Promise<void> {
     const { ctx, predictors } = this.d;
+    const started = performance.now();
+    const loop = performance.eventLoopUtilization();
+    const match = await this.openMatching();
+    this.match = match;
+    // Images in flight: decoded, detected or matching while the oldest is written. Each is
+    // written (and reported) in list order, so the outputs are those of one image at a time.
+    const inFlight: { index: number; image: PredictImage; work: Promise<Computed> | null }[] = [];
+    const depth = Math.max(2, match.threads + 2);
     try {
       for (const [index, image] of images.entries()) {
         await ctx.checkpoint();
         if (ctx.previous(image.rel)) continue;
-        await this.image(index, image);
+        inFlight.push({ index, image, work: this.wanted(image) ? this.compute(image, match) : null });
+        while (inFlight.length >= depth) await this.commit(inFlight.shift()!);
       }
+      while (inFlight.length > 0) await this.commit(inFlight.shift()!);
     } finally {
-      // Paused, cancelled or stopped: what was predicted is kept.
+      // Paused, cancelled or stopped: what was predicted is kept; what was in flight is not
+      // reported, so a resumed run predicts it again.
+      await Promise.all(inFlight.map((f) => f.work));
       try {
         await this.checkpoint();
       } finally {
-        await predictors.templates.clear();
+        await match.close();
+        await predictors.inThread?.templates.clear();
+        const busy = performance.eventLoopUtilization(loop);
+        const wall = performance.now() - started;
+        const t = match.cacheStats();
+        const mib = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
+        if (t) {
+          await this.d.log(
+            `template cache: ${t.prepared} prepared (${mib(t.preparedBytes)}), ${t.evictions} evicted, at most ${mib(t.peakBytes)} held of a ${mib(t.budgetBytes)} budget`,
+          );
+        }
+        await this.d.log(
+          `main thread: busy ${Math.round(busy.utilization * 100)} % (${Math.round(busy.active)} ms of ${Math.round(wall)} ms), ${match.threads} match workers`,
+        );
       }
     }
   }
 
-  private async image(index: number, { rel, id }: PredictImage): Promise<void> {
-    const { svc, ctx, human, manifest } = this.d;
-    const { spec } = ctx;
+  /** Matching: the pool of match workers (classical matcher), or this thread (a learned ONNX matcher). */
+  private async openMatching(): Promise<MatchPool> {
+    const { svc, ctx, predictors: p } = this.d;
+    const config = ctx.spec.config;
+    if (p.inThread) return IN_THREAD;
+    const { threads, workers: configured } = svc.config();
+    const workers = resolveWorkers(ctx.spec.workers ?? configured ?? 0, threads > 0 ? threads : availableParallelism());
+    return openMatchPool(
+      workers,
+      {
+        matcher: { type: config.matcher as 'orb' | 'akaze', maxFeatures: config.maxFeatures, ratio: config.ratio },
+        resolutions: DEFAULT_RESOLUTIONS,
+        margin: DEFAULT_PIPELINE.cropMargin,
+        templateBudgetBytes: TEMPLATE_BUDGET_BYTES,
+      },
+      p.loadCv,
+    );
+  }
+
+  /** Whether an image would be predicted (not skipped or kept failed); commit decides again. */
+  private wanted({ id }: PredictImage): boolean {
+    const { ctx, human, manifest } = this.d;
+    if (human.has(id.imageKey) && !ctx.spec.force) return false;
+    if (manifest.keptFailure(id.imageKey, ctx.spec.retryFailed) !== undefined) return false;
+    return !manifest.done(id.imageKey);
+  }
+
+  /** Decode, detect (one image at a time on the detector's session) and match (in a worker). */
+  private compute({ rel, id }: PredictImage, match: MatchPool): Promise<Computed> {
+    const { svc, ctx, folders, predictors: p, candidates, malformedOutputs } = this.d;
     const started = svc.now();
+    const run = async (): Promise<Prediction> => {
+      const malformed = malformedOutputs.get(id.watchId);
+      if (malformed) {
+        throw new AppFailure(
+          'IO_ERROR',
+          `the output file ${id.watchId}.json is malformed (${malformed}); not overwriting it`,
+        );
+      }
+      const input = {
+        path: join(folders.imagesDir, rel),
+        imageKey: id.imageKey,
+        fullImageName: basename(rel),
+        watchId: id.watchId,
+        templateModel: id.templateModel,
+      };
+      const config = pipelineSettings(ctx.spec.config);
+      const detector = { handle: p.handle, model: p.model, keypoints: p.keypointMap };
+      const full = { detector, candidates, config, resolutions: DEFAULT_RESOLUTIONS, now: () => new Date(svc.now()) };
+      // A learned (ONNX) matcher runs in this thread, on its own session.
+      if (p.inThread) return predictImage(input, { ...full, ...p.inThread });
+      const detected = await this.detector(() => decodeAndDetect(input, full));
+      const { img } = detected;
+      const result = await match.run({
+        image: {
+          gray: img.gray,
+          width: img.width,
+          height: img.height,
+          workWidth: img.workWidth,
+          workHeight: img.workHeight,
+          scale: img.scale,
+        },
+        detections: detected.detections,
+        templates: templatesFor(input, candidates, config.maxTemplates),
+        watchId: id.watchId,
+        config,
+      });
+      return predictionRecord(input, { ...detected, size: [img.width, img.height] }, result, {
+        detectorId: p.model.id,
+        annotator: config.annotator,
+        now: full.now,
+      });
+    };
+    return run().then(
+      (prediction) => ({ started, prediction }),
+      (error: unknown) => ({ started, error }),
+    );
+  }
+
+  private commit(f: { index: number; image: PredictImage; work: Promise<Computed> | null }): Promise<void> {
+    return this.image(f.index, f.image, f.work);
+  }
+
+  private async image(index: number, { rel, id }: PredictImage, work: Promise<Computed> | null): Promise<void> {
+    const { ctx, human, manifest } = this.d;
+    const { spec } = ctx;
     const skip = (why: 'human-labelled' | 'already-predicted'): void =>
       ctx.item({ index, key: rel, status: 'skipped', tag: why, ms: 0, data: itemData(id, rel, { skipped: why }) });
     if (human.has(id.imageKey) && !spec.force) return skip('human-labelled');
@@ -81,41 +205,23 @@ export class PredictRun {
       return;
     }
     if (manifest.done(id.imageKey)) return skip('already-predicted');
+    const computed = await (work ?? this.compute({ rel, id }, this.match));
     try {
-      await this.predict(index, rel, id, started);
+      if ('error' in computed) throw computed.error;
+      await this.predict(index, rel, id, computed);
     } catch (e) {
-      await this.failed(index, rel, id, started, e);
+      await this.failed(index, rel, id, computed.started, e);
     }
   }
 
-  private async predict(index: number, rel: string, id: ImageIdentity, started: number): Promise<void> {
-    const { svc, ctx, folders, predictors: p, candidates, manifest, malformedOutputs, log } = this.d;
-    const malformed = malformedOutputs.get(id.watchId);
-    if (malformed) {
-      throw new AppFailure(
-        'IO_ERROR',
-        `the output file ${id.watchId}.json is malformed (${malformed}); not overwriting it`,
-      );
-    }
-    const { record, result } = await predictImage(
-      {
-        path: join(folders.imagesDir, rel),
-        imageKey: id.imageKey,
-        fullImageName: basename(rel),
-        watchId: id.watchId,
-        templateModel: id.templateModel,
-      },
-      {
-        cv: p.cv,
-        detector: { handle: p.handle, model: p.model, keypoints: p.keypointMap },
-        matcher: p.matcher,
-        templates: p.templates,
-        candidates,
-        config: pipelineSettings(ctx.spec.config),
-        resolutions: DEFAULT_RESOLUTIONS,
-        now: () => new Date(svc.now()),
-      },
-    );
+  private async predict(
+    index: number,
+    rel: string,
+    id: ImageIdentity,
+    { started, prediction }: { started: number; prediction: Prediction },
+  ): Promise<void> {
+    const { svc, ctx, manifest, log } = this.d;
+    const { record, result } = prediction;
     this.pending.set(id.watchId, { ...(this.pending.get(id.watchId) ?? {}), [id.imageKey]: record });
     manifest.markDone(id.imageKey, result.tier);
     // On disk before it is reported: a job resumed from its journal skips reported images,
@@ -166,6 +272,39 @@ export class PredictRun {
     await this.d.saveProgress();
     this.sinceCheckpoint = 0;
   }
+}
+
+/** A prediction, or why it failed, with when its work began (the item's duration counts from there). */
+type Computed = { started: number; prediction: Prediction } | { started: number; error: unknown };
+
+/** Matching in this thread with the run's own matcher (predictImage): a learned ONNX matcher. */
+const IN_THREAD: MatchPool = {
+  threads: 0,
+  run: () => Promise.reject(new AppFailure('INTERNAL', 'no match pool')),
+  cacheStats: () => null,
+  close: () => Promise.resolve(),
+};
+
+/** Serialises the detector's session runs (ONNX Runtime already uses its intra-op threads for one). */
+function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
+  // Four lines where p-limit(1) would be a dependency for the same.
+  let tail: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const next = tail.then(fn);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
+
+/**
+ * Match workers for `requested` (0: from the machine): one per core, less the cores kept for the
+ * engine's thread, which runs the detector (onnxruntime-node's session.run blocks it) and
+ * decodes: a quarter of ONNX Runtime's intra-op threads, at least one (on 2 cores, 1 worker:
+ * 2 measured no faster there, bench/BENCHMARKS.md). At least one worker.
+ */
+export function resolveWorkers(requested: number, ortThreads: number, cores = availableParallelism()): number {
+  if (requested > 0) return requested;
+  return Math.max(1, cores - Math.max(1, Math.floor(Math.min(ortThreads, cores) / 4)));
 }
 
 function itemData(id: ImageIdentity, rel: string, extra: Partial<PredictItemData>): PredictItemData {

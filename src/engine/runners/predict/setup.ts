@@ -10,7 +10,7 @@ import { AppFailure, toAppError } from '../../../core/result';
 import { walkImages, type WalkProblem } from '../../images/list-images';
 import type { JobContext } from '../../jobs/manager';
 import { DEFAULT_RESOLUTIONS, TemplateCache } from '../../keypoints/predictor';
-import { ClassicalMatcher, type Cv } from '../../match/opencv';
+import type { Cv } from '../../match/opencv';
 import { OnnxMatcher } from '../../match/onnx-matcher';
 import type { SessionHandle } from '../../ort/session-pool';
 import type { EngineServices } from '../../services';
@@ -41,14 +41,18 @@ export async function resolveFolders(spec: PredictKeypointsSpec): Promise<Predic
   return { imagesDir, outputDir, labelsDir };
 }
 
-/** What predicts: the detector and its session, its keypoints by name, opencv, the matcher and its template cache. */
+/** What predicts: the detector and its session, its keypoints by name, and where matching runs. */
 export interface Predictors {
   model: ModelInfo;
   handle: SessionHandle;
   keypointMap: KeypointMapInfo | null;
-  cv: Cv;
-  matcher: Matcher<unknown>;
-  templates: TemplateCache<unknown>;
+  /**
+   * A learned (ONNX) matcher, its template cache and opencv.js, in the engine's thread; null for
+   * the classical matcher, which runs in the match workers with an opencv.js of their own.
+   */
+  inThread: { cv: Cv; matcher: Matcher<unknown>; templates: TemplateCache<unknown> } | null;
+  /** The engine thread's opencv.js, loaded on first use only (no start-up cost when workers match). */
+  loadCv: OpenCvLoader;
 }
 
 /**
@@ -69,24 +73,19 @@ export async function openPredictors(
   }
   const mapped = modelKeypointMap(model, config.keypointMap);
   if (mapped && !mapped.ok) throw new AppFailure(mapped.error.code, mapped.error.message, mapped.error.details);
-  const handle = await svc.sessions.acquire(model, device);
+  // Match workers share the cores with the detector: its threads must not spin between runs.
+  const handle = await svc.sessions.acquire(model, device, { spinning: false });
   ctx.setProvider(handle.provider);
+  const keypointMap = mapped?.value ?? null;
+  // The classical matcher runs in the match workers (run-images.ts); a learned one (an ONNX export
+  // with a matcher contract) in this thread.
+  if (!config.matcher.startsWith('onnx:')) return { model, handle, keypointMap, inThread: null, loadCv };
   const { cv } = await loadCv();
-  // The classical matcher, or a learned one (an ONNX export with a matcher contract).
-  let matcher: Matcher<unknown>;
-  if (config.matcher.startsWith('onnx:')) {
-    const m = await resolveModel(svc, config.matcher.slice('onnx:'.length), 'matcher');
-    const mh = await svc.sessions.acquire(m, device);
-    matcher = new OnnxMatcher(mh.session, m) as Matcher<unknown>;
-  } else {
-    matcher = new ClassicalMatcher(cv, {
-      type: config.matcher as 'orb' | 'akaze',
-      maxFeatures: config.maxFeatures,
-      ratio: config.ratio,
-    }) as Matcher<unknown>;
-  }
+  const m = await resolveModel(svc, config.matcher.slice('onnx:'.length), 'matcher');
+  const mh = await svc.sessions.acquire(m, device);
+  const matcher = new OnnxMatcher(mh.session, m) as Matcher<unknown>;
   const templates = new TemplateCache(matcher, DEFAULT_RESOLUTIONS, DEFAULT_PIPELINE.cropMargin);
-  return { model, handle, keypointMap: mapped?.value ?? null, cv, matcher, templates };
+  return { model, handle, keypointMap, inThread: { cv, matcher, templates }, loadCv };
 }
 
 /** A model by catalog id or .onnx path (the detector, or a learned matcher). */

@@ -106,6 +106,24 @@ function SettingsForm({ settings }: { settings: Settings }) {
           </div>
         </div>
 
+        <label htmlFor="workers">Match workers</label>
+        <div className="field">
+          <input
+            id="workers"
+            className="input"
+            type="number"
+            min={0}
+            max={256}
+            value={draft.workers}
+            onChange={(e) => setDraft({ ...draft, workers: Number(e.target.value) })}
+            onBlur={() => draft.workers !== settings.workers && void save({ workers: draft.workers })}
+          />
+          <div className="help">
+            Threads matching photos to templates when predicting keypoints (as <code>loupe predict --workers</code>). 0
+            = one per core, less a quarter of the threads above (at least one).
+          </div>
+        </div>
+
         <label>Model folders</label>
         <div className="field">
           <PathList

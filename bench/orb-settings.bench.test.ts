@@ -1,0 +1,148 @@
+/**
+ * Issue 15 item 3: ORB settings (pyramid levels, FAST threshold, working size) measured at equal
+ * accuracy on the real-texture evaluation set of bench/predict-vs-opencv.bench.test.ts (the same
+ * generator and photos). In one process: the whole per-image pipeline (decode, the bundled
+ * detector, matching, homography, orientation check), one settings row after the other, each with
+ * a fresh template cache; the matching time (debug_info.timings_ms.match) against the defaults'
+ * in the same run, and the accuracy (full tier, error as a share of the dial diameter).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import type { Keypoints, LabelFile } from '../src/shared/labels';
+import { dialDiameter, meanKeypointError } from '../src/core/formats/labels';
+import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
+import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
+import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
+import type { MatcherConfig } from '../src/core/match/matcher';
+import { compileNamingPattern, identifyImage } from '../src/core/naming';
+import { unwrap } from '../src/core/result';
+import { configureSharp } from '../src/engine/images/sharp-codec';
+import {
+  DEFAULT_RESOLUTIONS,
+  predictImage,
+  TemplateCache,
+  type Resolutions,
+  type TemplateCandidate,
+} from '../src/engine/keypoints/predictor';
+import { ClassicalMatcher, createOpenCvLoader } from '../src/engine/match/opencv';
+import { ModelCatalog } from '../src/engine/models/catalog';
+import { SessionPool } from '../src/engine/ort/session-pool';
+
+const root = join(import.meta.dirname, '..');
+const PHOTOS = process.env.LOUPE_BENCH_PHOTOS ?? '/work/shared/data/watches';
+
+const ROWS: { name: string; orb?: MatcherConfig['orb']; resolutions?: Partial<Resolutions> }[] = [
+  { name: 'defaults (8 levels, FAST 20, crop 512, working 1280)' },
+  { name: '4 levels', orb: { nlevels: 4 } },
+  { name: '6 levels', orb: { nlevels: 6 } },
+  { name: 'FAST 30', orb: { fastThreshold: 30 } },
+  { name: 'FAST 10', orb: { fastThreshold: 10 } },
+  { name: 'crop 384', resolutions: { cropSide: 384 } },
+  { name: 'crop 640', resolutions: { cropSide: 640 } },
+  { name: 'working 960', resolutions: { workingLongSide: 960 } },
+];
+
+it('ORB settings: matching time and accuracy on the real-texture evaluation set', async () => {
+  configureSharp(availableParallelism());
+  const set = join(tmpdir(), 'loupe-bench-vs-opencv', 'set');
+  if (!existsSync(join(set, 'truth.json'))) {
+    const g = spawnSync('/usr/bin/python3', [join(root, 'bench', 'make_keypoint_evalset.py'), set, PHOTOS], {
+      encoding: 'utf8',
+    });
+    if (g.status !== 0) throw new Error(g.stderr);
+  }
+  const truth = JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as Record<
+    string,
+    { image_size: [number, number]; coords_norm: Keypoints }
+  >;
+  const c = DEFAULT_PREDICT_CONFIG;
+  const pattern = unwrap(compileNamingPattern(c.namingPattern));
+  const model = (await new ModelCatalog().list({ bundled: join(root, 'resources', 'models'), user: [] })).find(
+    (m) => m.id === c.model,
+  )!;
+  const pool = new SessionPool({
+    env: { platform: process.platform, arch: process.arch, cudaAvailable: false },
+    threads: () => availableParallelism(),
+    onFallback: () => undefined,
+    now: () => performance.now(),
+  });
+  const handle = await pool.acquire(model, 'cpu');
+  const { cv } = await createOpenCvLoader()();
+  const mapped = modelKeypointMap(model, null);
+  const keypoints = mapped ? unwrap(mapped) : null;
+  const candidates: TemplateCandidate[] = [];
+  for (const f of await readdir(join(set, 'labels'))) {
+    const labels = JSON.parse(await readFile(join(set, 'labels', f), 'utf8')) as LabelFile;
+    for (const [key, record] of Object.entries(labels)) {
+      const id = identifyImage(record.full_image_name, pattern, '');
+      candidates.push({
+        key,
+        path: join(set, 'images', record.full_image_name),
+        watchId: id.watchId,
+        templateModel: id.templateModel,
+        record,
+        coords: record.coords_norm,
+        size: record.image_size,
+      });
+    }
+  }
+  const names = (await readdir(join(set, 'images'))).filter((n) => n.includes('_warp')).sort();
+  const rows: Record<string, unknown>[] = [];
+  let baseMatch = 0;
+  for (const row of ROWS) {
+    const resolutions = { ...DEFAULT_RESOLUTIONS, ...row.resolutions };
+    const matcher = new ClassicalMatcher(cv, {
+      type: 'orb',
+      maxFeatures: c.maxFeatures,
+      ratio: c.ratio,
+      ...(row.orb ? { orb: row.orb } : {}),
+    });
+    const templates = new TemplateCache(matcher, resolutions, DEFAULT_PIPELINE.cropMargin);
+    for (const t of candidates) await templates.get(t);
+    let matchMs = 0;
+    let full = 0;
+    const errors: number[] = [];
+    for (const n of names) {
+      const id = identifyImage(n, pattern, '');
+      const p = await predictImage(
+        { path: join(set, 'images', n), ...id, fullImageName: n },
+        {
+          cv,
+          detector: { handle, model, keypoints },
+          matcher,
+          templates,
+          candidates,
+          config: pipelineSettings(c),
+          resolutions,
+          now: () => new Date(),
+        },
+      );
+      matchMs += p.result.debug.timings_ms.match ?? 0;
+      const t = truth[id.imageKey]!;
+      if (p.result.tier === 'full') {
+        full++;
+        errors.push(
+          (100 * meanKeypointError(p.result.coords, t.coords_norm, t.image_size)) /
+            dialDiameter(t.coords_norm, t.image_size),
+        );
+      }
+    }
+    await templates.clear();
+    errors.sort((a, b) => a - b);
+    if (rows.length === 0) baseMatch = matchMs;
+    rows.push({
+      settings: row.name,
+      matchMsPerImage: matchMs / names.length,
+      matchVsDefaults: matchMs / baseMatch,
+      full: `${full} / ${names.length}`,
+      medianErrorPct: errors[Math.floor(errors.length / 2)],
+      meanErrorPct: errors.reduce((a, b) => a + b, 0) / errors.length,
+    });
+    console.log(JSON.stringify(rows.at(-1)));
+  }
+  await writeFile(join(tmpdir(), 'loupe-bench-orb-settings.json'), JSON.stringify(rows, null, 2));
+}, 3_000_000);
