@@ -55,6 +55,8 @@ function normalise(text: string, dir: string): string {
   for (const key of TIMING_KEYS) t = t.replace(new RegExp(`"${key}": ("[^"]*"|[0-9.e+-]+)`, 'g'), `"${key}": <T>`);
   // predict.log: each line's timestamp, and an image's time.
   t = t.replace(/^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|\+00:00) /gm, '<T> ').replace(/ in \d+ ms$/gm, ' in <T> ms');
+  // One process's resource and timing lines (a shard keeps its own in its shard log).
+  t = t.replace(/^<T> (template cache|main thread): .*\n/gm, '');
   return t;
 }
 

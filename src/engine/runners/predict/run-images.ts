@@ -96,10 +96,12 @@ export class PredictRun {
         if (t) {
           await this.d.log(
             `template cache: ${t.prepared} prepared (${mib(t.preparedBytes)}), ${t.evictions} evicted, at most ${mib(t.peakBytes)} held of a ${mib(t.budgetBytes)} budget`,
+            { process: true },
           );
         }
         await this.d.log(
           `main thread: busy ${Math.round(busy.utilization * 100)} % (${Math.round(busy.active)} ms of ${Math.round(wall)} ms), ${match.threads} match workers`,
+          { process: true },
         );
       }
     }

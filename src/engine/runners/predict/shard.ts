@@ -85,6 +85,8 @@ export class PredictShard {
     } else if (tag && 'start' in tag) {
       log.start = { at, text: line.slice(0, line.length - `${tag.start.already} already done`.length) };
       log.already = tag.start.already;
+    } else if (tag && 'process' in tag) {
+      // This process's figures: in the shard's own log only.
     } else if (line.startsWith('done: ')) {
       // The merge writes the whole batch's.
     } else if (log.start.text) log.after.push({ at, text: line });
