@@ -174,6 +174,14 @@ export type ModelSource =
   | { type: 'torch'; path: string; name?: string; architecture?: string };
 
 /** Run restoration models over a frame sequence at native resolution; lossless outputs, metrics. */
+/**
+ * How restoration outputs are named: `stem` keeps each input's file stem (`frame_0000.jpg` →
+ * `frame_0000.png`, the default); `index` numbers them by the frame's index, `frame_000000.png`
+ * (the seed's naming, and what earlier Loupe versions always wrote).
+ */
+export type OutputNaming = 'stem' | 'index';
+export const OUTPUT_NAMINGS: readonly OutputNaming[] = ['stem', 'index'];
+
 export interface RestoreFramesSpec {
   kind: 'restore-frames';
   inputDir: string;
@@ -192,6 +200,8 @@ export interface RestoreFramesSpec {
   retryFailed?: boolean;
   /** How PyTorch models are exported (over the app's Python settings). */
   pytorch?: PythonOptions;
+  /** Output file names: each input's stem (`stem`, default) or `frame_%06d.png` (`index`). */
+  outputNames?: OutputNaming;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DEVICES, type Device } from '../../shared/devices';
-import type { JobSpec, ModelSource } from '../../shared/jobs';
+import { OUTPUT_NAMINGS, type JobSpec, type ModelSource, type OutputNaming } from '../../shared/jobs';
 import type { PythonOptions } from '../../shared/pytorch';
 import type { Result } from '../../shared/result';
 import { predictConfigFrom } from '../keypoints/predict-config';
@@ -92,6 +92,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       }
       if (s.device !== undefined && !DEVICES.includes(s.device as Device))
         return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
+      if (s.outputNames !== undefined && !OUTPUT_NAMINGS.includes(s.outputNames as OutputNaming))
+        return err('INVALID_ARGUMENT', `outputNames must be one of ${OUTPUT_NAMINGS.join(', ')}`);
       const pytorch = validatePythonOptions(s.pytorch);
       if (!pytorch.ok) return pytorch;
       return ok({
@@ -107,6 +109,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
         ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(pytorch.value ? { pytorch: pytorch.value } : {}),
+        ...(s.outputNames !== undefined ? { outputNames: s.outputNames as OutputNaming } : {}),
       });
     }
     case 'export-models': {

@@ -1,3 +1,4 @@
+import type { OutputNaming } from '../../shared/jobs';
 import type { MlflowRun } from '../../shared/mlflow';
 
 /** A file-system-safe name: letters, digits, dot, dash, underscore. */
@@ -38,7 +39,22 @@ export function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
-/** Frame output name for the i-th input frame (input stems sorted naturally). */
+/** Output name of the i-th input frame under `index` naming. */
 export function frameName(index: number): string {
   return `frame_${String(index).padStart(6, '0')}.png`;
+}
+
+/**
+ * The output file name of every input frame (paths relative to the input folder, in the batch's
+ * order), always `.png`. `stem`: the input's name with its extension replaced by `.png`, sub-folders
+ * kept; when two inputs would get the same name (`a.jpg` and `a.png`, or case-only differences on a
+ * case-insensitive disk) each of them keeps its extension too (`a.jpg.png`, `a.png.png`), so no
+ * output overwrites another. `index`: `frame_%06d.png` by position.
+ */
+export function outputFrameNames(frames: readonly string[], naming: OutputNaming = 'stem'): string[] {
+  if (naming === 'index') return frames.map((_, i) => frameName(i));
+  const stemmed = frames.map((f) => f.replace(/\.[^./\\]*$/, '') + '.png');
+  const counts = new Map<string, number>();
+  for (const n of stemmed) counts.set(n.toLowerCase(), (counts.get(n.toLowerCase()) ?? 0) + 1);
+  return stemmed.map((n, i) => ((counts.get(n.toLowerCase()) ?? 0) > 1 ? `${frames[i] as string}.png` : n));
 }

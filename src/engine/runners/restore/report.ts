@@ -84,6 +84,8 @@ function metadata(
     status: entry.status,
     error: entry.error,
     input_dir: batch.inputDir,
+    /** How the outputs are named: `stem` (each input's stem, .png) or `index` (frame_%06d.png). */
+    output_names: batch.spec.outputNames ?? 'stem',
     padding: { multiple: settings.padMultiple, mode: settings.padMode },
     tiling: {
       always: settings.forceTiled,

@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
-import type { JobSnapshot } from '../../../shared/jobs';
+import type { JobSnapshot, OutputNaming } from '../../../shared/jobs';
 import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
 import { RUN_STATUSES } from '../../../shared/mlflow';
 import { formatDuration, formatRate } from '../../../core/format';
@@ -172,6 +172,18 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
         <label className="check">
           <input type="checkbox" checked={tiled} onChange={(e) => update({ tiled: e.target.checked })} /> Always tile
           (else only when a whole frame does not fit in memory)
+        </label>
+        <label>
+          Output names
+          <select
+            className="input"
+            value={s.outputNames}
+            onChange={(e) => update({ outputNames: e.target.value as OutputNaming })}
+            data-testid="output-names"
+          >
+            <option value="stem">as the input frames (frame_0000.jpg → frame_0000.png)</option>
+            <option value="index">by frame number (frame_000000.png, …)</option>
+          </select>
         </label>
         <div className="row end">
           <span className="dim small">

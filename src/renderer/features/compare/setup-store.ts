@@ -1,6 +1,6 @@
 import { createStore, type StoreApi } from 'zustand';
 import type { AppApi, AppInfo } from '../../../shared/ipc';
-import type { JobSnapshot, ModelSource, RestoreFramesSpec } from '../../../shared/jobs';
+import type { JobSnapshot, ModelSource, OutputNaming, RestoreFramesSpec } from '../../../shared/jobs';
 import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
 import type { ModelInfo } from '../../../shared/models';
 
@@ -28,6 +28,8 @@ export interface SetupFields {
   status: RunStatus | 'any';
   maxRuns: string;
   tiled: boolean;
+  /** Output file names: each input's stem (default) or frame_%06d.png. */
+  outputNames: OutputNaming;
   /** "Open results": an output folder that exists already. */
   existing: string;
 }
@@ -110,6 +112,7 @@ export function restoreSpec(s: SetupState, restoration: readonly ModelInfo[]): R
     sources: modelSources(s, selectedModels(s, restoration)),
     ...(s.gt.trim() ? { gtDir: s.gt.trim() } : {}),
     ...(s.tiled ? { tiled: true } : {}),
+    ...(s.outputNames !== 'stem' ? { outputNames: s.outputNames } : {}),
   };
 }
 
@@ -135,6 +138,7 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
     status: 'FINISHED',
     maxRuns: '',
     tiled: false,
+    outputNames: 'stem',
     existing: '',
     experiments: [],
     runs: null,

@@ -123,7 +123,8 @@ describe('the compare setup store', () => {
     }
     const store = setup();
     const restoration = restorationModels(app.getState().models);
-    store.getState().update({ frames, gt: `${gt} `, tiled: true });
+    expect(restoreSpec(store.getState(), restorationModels(app.getState().models)).outputNames).toBeUndefined();
+    store.getState().update({ frames, gt: `${gt} `, tiled: true, outputNames: 'index' });
     store.getState().pick(selectedModels(store.getState(), restoration).slice(1)[0]!, false);
     const expected: RestoreFramesSpec = restoreSpec(store.getState(), restoration);
     expect(expected).toMatchObject({
@@ -131,6 +132,7 @@ describe('the compare setup store', () => {
       gtDir: gt,
       outputDir: join(suite.dir, 'clip', 'output_inference'),
       tiled: true,
+      outputNames: 'index',
     });
     await store.getState().run();
     const jobId = store.getState().jobId!;
