@@ -16,7 +16,10 @@ export interface CompareFrame {
 }
 
 export interface CompareModel {
-  /** Run name (unique within the batch). */
+  /**
+   * The model's name in the batch, unique there and equal to its output folder's name (the run
+   * name, qualified by its source when two models share it: `unet · bundled`, `unet · a`).
+   */
   name: string;
   /** Output folder of the model. */
   folder: string;
@@ -25,6 +28,7 @@ export interface CompareModel {
   architecture: string | null;
   runId: string | null;
   provider: string | null;
+  /** Where the model came from (batch_summary.json `source`: `bundled`, `folder:<dir>`, `mlflow:<uri>` …). */
   source: string | null;
   params: Record<string, string>;
   /** Output frame per input frame index; null where the model wrote none. */

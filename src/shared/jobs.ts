@@ -249,6 +249,11 @@ export interface RestoreItemData {
 
 /** One entry of batch_summary.json. */
 export interface ModelRunSummary {
+  /**
+   * The model's name in the batch, unique there: its output folder's name and what Compare shows
+   * (`run_name`, qualified by its source when another model has the same: `unet · bundled`).
+   */
+  name: string;
   run_id: string | null;
   run_name: string;
   architecture: string | null;
@@ -297,7 +302,7 @@ export interface RestoreFramesResult {
   frames: number;
   models: ModelRunSummary[];
   /** Run names by mean PSNR, best first (with ground truth). */
-  ranking: { run_name: string; psnr_mean: number; ssim_mean: number }[];
+  ranking: { name: string; run_name: string; psnr_mean: number; ssim_mean: number }[];
 }
 
 /** The kinds of job the engine runs, with their spec, per-item data and final result. */

@@ -23,7 +23,9 @@ lossless PNG outputs of the input's size and bit depth in <output-dir>/<run_name
 (each named after its input: frame_0000.jpg → frame_0000.png; metadata.json, metrics.json with
 --gt-dir) and batch_summary.json with one
 entry per model: success, download_failed, unsupported_format, export_failed, load_failed,
-inference_failed or skipped, each with the reason. A failing model never stops the others.
+inference_failed or skipped, each with the reason. A model whose name another model of the batch
+shares gets its source in its folder's name: "unet · bundled", "unet · a" (--models-dir /models/a).
+A failing model never stops the others.
 Resumable: a rerun skips frames already written and tries the failed ones again. A full disk
 stops the batch ("disk full", exit 1); nothing half-written is left.
 
@@ -226,7 +228,7 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
 /** The batch summary as a table on the terminal. */
 export function summaryTable(r: RestoreFramesResult): string {
   const rows = r.models.map((m) => [
-    m.run_name,
+    m.name,
     m.status,
     `${m.frames}/${r.frames}`,
     m.psnr_mean !== null ? m.psnr_mean.toFixed(2) : '—',

@@ -3,6 +3,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import type { CompareFrame, CompareModel, CompareSession, UngrantedFolder } from '../../shared/compare';
 import { MODEL_RUN_STATUSES, type ModelRunStatus, type ModelRunSummary } from '../../shared/jobs';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
+import { uniqueNames } from '../../core/restore/naming';
 import { AppFailure } from '../../core/result';
 import { listImages } from '../images/list-images';
 
@@ -89,7 +90,14 @@ export async function readCompareSession(
     const recordedState = await named(recorded);
     const folder =
       recordedState === 'usable' ? (recorded as string) : (await named(local)) === 'usable' ? (local as string) : null;
-    const name = entry.run_name ?? basename(folder ?? recorded ?? 'model');
+    // Its name in the batch (= its folder's name); summaries from before `name` was written: the
+    // folder's name (already unique, `unet_2`), else the run name.
+    const name =
+      typeof entry.name === 'string' && entry.name
+        ? entry.name
+        : recorded
+          ? basename(recorded)
+          : (entry.run_name ?? basename(folder ?? 'model'));
     if (!folder && recordedState === 'ungranted')
       ungranted.push({ role: 'model', path: recorded as string, model: name });
     metas.push(folder ? await readJson<MetadataFile>(join(folder, 'metadata.json')) : null);
@@ -114,6 +122,9 @@ export async function readCompareSession(
       exported: entry.export ? { cached: entry.export.cached, parity: entry.export.parity } : null,
     });
   }
+
+  // Names are the models' identities in Compare (panes, chart, pickers): unique, whatever the file says.
+  for (const [i, n] of uniqueNames(models.map((m) => m.name)).entries()) (models[i] as CompareModel).name = n;
 
   // The frames: the input folder's images in the runner's order, else what the models recorded.
   let names: string[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outputFrameNames } from '../../../src/core/restore/naming';
+import { modelNames, outputFrameNames } from '../../../src/core/restore/naming';
 
 describe('outputFrameNames', () => {
   it('keeps each input stem, always as .png', () => {
@@ -22,5 +22,44 @@ describe('outputFrameNames', () => {
 
   it('numbers the frames by index under index naming', () => {
     expect(outputFrameNames(['x.png', 'y.jpg'], 'index')).toEqual(['frame_000000.png', 'frame_000001.png']);
+  });
+});
+
+describe('modelNames', () => {
+  const m = (base: string, source: string, runId: string | null = null) => ({ base, source, runId });
+
+  it('keeps a name no other model has, and qualifies shared ones by their source', () => {
+    expect(
+      modelNames([
+        m('loupe-restore-unet', 'bundled'),
+        m('loupe-restore-dncnn', 'bundled'),
+        m('loupe-restore-unet', 'folder:/models/a'),
+        m('blur', 'folder:/models/a'),
+      ]),
+    ).toEqual(['loupe-restore-unet · bundled', 'loupe-restore-dncnn', 'loupe-restore-unet · a', 'blur']);
+  });
+
+  it('goes on qualifying until the names differ: two folders of one name, MLflow runs by id', () => {
+    expect(
+      modelNames([
+        m('unet', 'folder:/x/models'),
+        m('unet', 'folder:/y/models'),
+        m('run_30ep_loss0.1000', 'mlflow:./mlruns', '1a2b3c4d5e'),
+        m('run_30ep_loss0.1000', 'mlflow:./mlruns', '1a2b3c4d6f'),
+      ]),
+    ).toEqual([
+      'unet · x_models',
+      'unet · y_models',
+      'run_30ep_loss0.1000 · 1a2b3c4d5e',
+      'run_30ep_loss0.1000 · 1a2b3c4d6f',
+    ]);
+  });
+
+  it('numbers models alike in everything, and compares names without case', () => {
+    expect(modelNames([m('unet', 'bundled'), m('unet', 'bundled'), m('UNet', 'folder:/m')])).toEqual([
+      'unet · bundled',
+      'unet · bundled_2',
+      'UNet · m',
+    ]);
   });
 });

@@ -16,6 +16,7 @@ export class BatchSummary {
   /** The model's entry, as it starts: success until something says otherwise. */
   add(c: ModelCandidate): ModelRunSummary {
     const entry: ModelRunSummary = {
+      name: c.folderName,
       run_id: c.runId,
       run_name: c.name,
       architecture: c.architecture,
@@ -41,8 +42,8 @@ export class BatchSummary {
       models: this.models,
       // Models with metrics (both means are set together), best PSNR first.
       ranking: this.models
-        .flatMap(({ run_name, psnr_mean, ssim_mean }) =>
-          psnr_mean !== null && ssim_mean !== null ? [{ run_name, psnr_mean, ssim_mean }] : [],
+        .flatMap(({ name, run_name, psnr_mean, ssim_mean }) =>
+          psnr_mean !== null && ssim_mean !== null ? [{ name, run_name, psnr_mean, ssim_mean }] : [],
         )
         .sort((a, b) => b.psnr_mean - a.psnr_mean),
     };

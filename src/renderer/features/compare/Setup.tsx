@@ -48,6 +48,12 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
     return () => clearTimeout(t);
   }, [store, uri]);
 
+  // The folder's models, listed once typing pauses (the count below is of models, not sources).
+  useEffect(() => {
+    const t = setTimeout(() => void store.getState().loadFolderModels(), 250);
+    return () => clearTimeout(t);
+  }, [store, folder]);
+
   // When the run finishes, open its results.
   useEffect(() => {
     if (job?.status === 'completed' && job.result) onOpen(job.result.outputDir);
@@ -104,6 +110,18 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
           ))}
         </div>
         <PathField label="A folder of .onnx models" optional value={folder} onChange={(v) => update({ folder: v })} />
+        {folder.trim() && (
+          <div className="dim small" data-testid="folder-models">
+            {s.folderError ??
+              (s.folderModels
+                ? `${restorationModels(s.folderModels.models).length} restoration models: ${restorationModels(
+                    s.folderModels.models,
+                  )
+                    .map((m) => m.manifest?.id ?? m.id)
+                    .join(', ')}`
+                : 'Reading the folder…')}
+          </div>
+        )}
 
         <details className="mlflow" open={!!uri}>
           <summary>From MLflow</summary>
@@ -187,7 +205,9 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
         </label>
         <div className="row end">
           <span className="dim small">
-            {sources.length === 0 ? 'Choose at least one model.' : `${countModels(sources, runIds)} models`}
+            {sources.length === 0
+              ? 'Choose at least one model.'
+              : modelCountText(countModels(sources, runIds, s.folderModels))}
           </span>
           <button
             className="btn primary"
@@ -375,4 +395,8 @@ function RunProgress({ job, onOpen }: { job: JobSnapshot<'restore-frames'>; onOp
       {job.error && <div className="danger-text small">{job.error.message}</div>}
     </div>
   );
+}
+
+function modelCountText(n: number | null): string {
+  return n === null ? 'Counting models…' : n === 1 ? '1 model' : `${n} models`;
 }

@@ -6,7 +6,7 @@ import type { ModelInfo } from '../../../shared/models';
 
 /** What the setup store needs from outside: the API, the app's job submission and models, a way to tell the user. */
 export interface SetupDeps {
-  api: Pick<AppApi, 'folders' | 'mlflow'>;
+  api: Pick<AppApi, 'folders' | 'mlflow' | 'models'>;
   submitJob: (spec: RestoreFramesSpec) => Promise<JobSnapshot | null>;
   /** The model catalog as loaded by the app store. */
   models: () => readonly ModelInfo[];
@@ -41,6 +41,12 @@ export interface SetupState extends SetupFields {
   runs: MlflowRunListing[] | null;
   runIds: string[];
   listing: boolean;
+  /**
+   * The models the folder field names, as the run will find them (null: no folder, or not read
+   * yet); `folderError`: why it could not be read.
+   */
+  folderModels: { dir: string; models: ModelInfo[] } | null;
+  folderError: string | null;
   /** The run submitted from here (its results open when it completes). */
   jobId: string | null;
 
@@ -53,6 +59,8 @@ export interface SetupState extends SetupFields {
   /** Ask the file store at `uri` for its experiments (a URL is not asked: it may be slow or remote). */
   loadExperiments: () => Promise<void>;
   listRuns: () => Promise<void>;
+  /** Open (grant) the folder field's folder and list its models. */
+  loadFolderModels: () => Promise<void>;
   /** Grant the folders the run reads and submit it. */
   run: () => Promise<void>;
   /** Forget the submitted run (a comparison was opened: its results are on screen). */
@@ -92,13 +100,23 @@ export function modelSources(
   return sources;
 }
 
-/** How many models the sources name (a folder counts as one until it is read). */
-export function countModels(sources: readonly ModelSource[], runIds: readonly string[]): number {
+/**
+ * How many models the sources name: a folder by the restoration models it holds (what will run;
+ * its other models are listed as skipped), null while it has not been read.
+ */
+export function countModels(
+  sources: readonly ModelSource[],
+  runIds: readonly string[],
+  folderModels: SetupState['folderModels'],
+): number | null {
   let n = 0;
   for (const s of sources) {
     if (s.type === 'models') n += s.ids.length;
     else if (s.type === 'mlflow') n += runIds.length;
-    else n += 1;
+    else if (s.type === 'folder') {
+      if (folderModels?.dir !== s.dir) return null;
+      n += restorationModels(folderModels.models).length;
+    } else n += 1;
   }
   return n;
 }
@@ -144,6 +162,8 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
     runs: null,
     runIds: [],
     listing: false,
+    folderModels: null,
+    folderError: null,
     jobId: null,
 
     update: (patch) => set(patch),
@@ -186,6 +206,19 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
         return;
       }
       set({ listing: false, runs: r.value.runs, runIds: r.value.runs.filter((x) => x.model.ok).map((x) => x.runId) });
+    },
+    loadFolderModels: async () => {
+      const dir = get().folder.trim();
+      if (!dir) {
+        set({ folderModels: null, folderError: null });
+        return;
+      }
+      const granted = await deps.api.folders.grant(dir);
+      const r = granted.ok ? await deps.api.models.list({ dir: granted.value.path }) : granted;
+      // Only for the folder still typed.
+      if (get().folder.trim() !== dir) return;
+      if (r.ok) set({ folderModels: { dir, models: r.value }, folderError: null });
+      else set({ folderModels: null, folderError: r.error.message });
     },
     run: async () => {
       const spec = restoreSpec(get(), restorationModels(deps.models()));

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreFramesSpec } from '../../../../src/shared/jobs';
@@ -90,7 +90,30 @@ describe('the compare setup store', () => {
     expect(sources).toEqual([
       { type: 'mlflow', uri: join(SAMPLES, 'mlruns'), experiment: 'loupe-restoration', runIds },
     ]);
-    expect(countModels(sources, runIds)).toBe(runIds.length);
+    expect(countModels(sources, runIds, null)).toBe(runIds.length);
+  });
+
+  it('counts a folder by the models it holds once read: 3 bundled + a folder of the same 3 are 6', async () => {
+    const folder = join(suite.dir, 'three-models');
+    for (const id of ['loupe-restore-unet', 'loupe-restore-dncnn', 'loupe-restore-nafnet']) {
+      await mkdir(join(folder, id), { recursive: true });
+      for (const f of ['model.onnx', 'model.json'])
+        await copyFile(join(repoRoot, 'resources', 'models', id, f), join(folder, id, f));
+    }
+    const store = setup();
+    const restoration = restorationModels(app.getState().models);
+    store.getState().update({ folder });
+    const sources = () => modelSources(store.getState(), selectedModels(store.getState(), restoration));
+    expect(countModels(sources(), [], store.getState().folderModels)).toBeNull();
+    await store.getState().loadFolderModels();
+    expect(store.getState().folderError).toBeNull();
+    expect(selectedModels(store.getState(), restoration)).toHaveLength(3);
+    expect(countModels(sources(), [], store.getState().folderModels)).toBe(6);
+    // A folder that is not there says so instead of counting.
+    store.getState().update({ folder: join(suite.dir, 'no-such-folder') });
+    await store.getState().loadFolderModels();
+    expect(store.getState().folderModels).toBeNull();
+    expect(store.getState().folderError).toBeTruthy();
   });
 
   it('does not ask a tracking server for suggestions, nor keep an answer for a URI no longer typed', async () => {
