@@ -44,7 +44,7 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     // Input, ground truth and the three bundled models.
     await expect(stage).toHaveAttribute('data-panes', '5');
     await expect(page.getByTestId('pane')).toHaveCount(5);
-    await expect(page.getByTestId('ranking').locator('tbody tr')).toHaveCount(3);
+    await expect(page.getByTestId('ranking').locator('tbody tr')).toHaveCount(4); // and the input's row
     await expect(stage).not.toHaveAttribute('data-frames-drawn', /^$/);
     await app.screenshot('compare-grid');
     if (app.host === 'web') {
@@ -248,7 +248,17 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     const stage = page.getByTestId('compare-stage');
     const labels = await page.locator('.pane-list .name').allInnerTexts();
     expect(labels.filter((l) => l.includes(' · ')).sort()).toEqual(names);
-    await expect(page.getByTestId('ranking').locator('tbody tr')).toHaveCount(6);
+    // Six models and the input itself (against the ground truth), each model with its gain over it.
+    const ranking = page.getByTestId('ranking');
+    await expect(ranking.locator('tbody tr')).toHaveCount(7);
+    await expect(ranking.locator('tr[data-baseline]')).toContainText('Input (no model)');
+    const input = JSON.parse(await readFile(join(out, 'input_metrics.json'), 'utf8')) as {
+      mean: { psnr: number; ssim: number };
+    };
+    await expect(ranking.locator('tr[data-baseline]')).toContainText(input.mean.psnr.toFixed(2));
+    const gains = await ranking.getByTestId('gain').allInnerTexts();
+    expect(gains).toHaveLength(6);
+    for (const g of gains) expect(g).toMatch(/^[+−]\d+\.\d\d dB · Δ [+−]\d\.\d{4}$/);
     // Four model panes, two of them the same model from two sources: all six panes drawn.
     await expect(stage).toHaveAttribute('data-panes', '5');
     const hidden = (await page

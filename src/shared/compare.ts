@@ -67,4 +67,15 @@ export interface CompareSession {
   models: CompareModel[];
   /** How SSIM was computed (metrics.json `definition`). */
   ssimDefinition: string | null;
+  /**
+   * The input frames against the ground truth (input_metrics.json), per frame index: the baseline
+   * a model's gain is measured from. Null without ground truth, or for batches written before it.
+   */
+  baseline: CompareBaseline | null;
+}
+
+export interface CompareBaseline {
+  psnr: (number | null)[];
+  ssim: (number | null)[];
+  mean: { psnr: number | null; ssim: number | null };
 }

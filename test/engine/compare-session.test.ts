@@ -92,6 +92,20 @@ describe('compare sessions', () => {
     });
     expect(session.ssimDefinition).toMatch(/structural_similarity/);
     await check(session, out);
+    // The input against the ground truth, measured once by the run: the baseline row.
+    const input = JSON.parse(await readFile(join(out, 'input_metrics.json'), 'utf8')) as {
+      frames: { input: string; psnr: number; ssim: number }[];
+      mean: { psnr: number; ssim: number };
+      definition: string;
+    };
+    expect(input.frames.map((f) => f.input)).toEqual(['f_000.png', 'f_001.png', 'f_002.png', 'f_003.png']);
+    expect(input.definition).toMatch(/structural_similarity/);
+    expect(session.baseline).toEqual({
+      psnr: input.frames.map((f) => f.psnr),
+      ssim: input.frames.map((f) => f.ssim),
+      mean: input.mean,
+    });
+    expect(meanOf(session.baseline!.psnr)).toBeCloseTo(input.mean.psnr, 3);
   });
 
   it('opens a copied output folder whose inputs are gone', async () => {

@@ -29,6 +29,9 @@ export function runEpochAndLoss(run: Pick<MlflowRun, 'params' | 'metrics'>): {
   return { epoch, loss: lossMetric ? lossMetric.value : null };
 }
 
+/** The input frames against their ground truth, beside batch_summary.json: Compare's baseline row. */
+export const INPUT_METRICS_FILE = 'input_metrics.json';
+
 /** A model of a batch as its name is made: its base name and where it came from. */
 export interface NamedModel {
   /** `outputFolderName` of an MLflow run, else the model's safe name. */

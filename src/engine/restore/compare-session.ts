@@ -1,9 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import type { CompareFrame, CompareModel, CompareSession, UngrantedFolder } from '../../shared/compare';
+import type {
+  CompareBaseline,
+  CompareFrame,
+  CompareModel,
+  CompareSession,
+  UngrantedFolder,
+} from '../../shared/compare';
 import { MODEL_RUN_STATUSES, type ModelRunStatus, type ModelRunSummary } from '../../shared/jobs';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
-import { uniqueNames } from '../../core/restore/naming';
+import { INPUT_METRICS_FILE, uniqueNames } from '../../core/restore/naming';
 import { AppFailure } from '../../core/result';
 import { listImages } from '../images/list-images';
 
@@ -182,5 +188,29 @@ export async function readCompareSession(
     frames,
     models,
     ssimDefinition: metrics.find((q) => q?.definition)?.definition ?? null,
+    baseline: await readBaseline(outputDir, indexOf, frames.length),
   };
+}
+
+/** input_metrics.json by frame index (null when the batch has none). */
+async function readBaseline(
+  outputDir: string,
+  indexOf: ReadonlyMap<string, number>,
+  count: number,
+): Promise<CompareBaseline | null> {
+  const file = await readJson<{
+    frames?: { input: string; psnr: number | null; ssim: number }[];
+    mean?: { psnr: number | null; ssim: number | null };
+  }>(join(outputDir, INPUT_METRICS_FILE));
+  if (!file || !Array.isArray(file.frames)) return null;
+  const psnr: (number | null)[] = Array.from({ length: count }, () => null);
+  const ssim: (number | null)[] = Array.from({ length: count }, () => null);
+  for (const f of file.frames) {
+    const at = indexOf.get(f.input);
+    if (at === undefined) continue;
+    // A PSNR written as null was infinite (an input equal to its ground truth).
+    psnr[at] = f.psnr ?? Infinity;
+    ssim[at] = f.ssim;
+  }
+  return { psnr, ssim, mean: { psnr: file.mean?.psnr ?? null, ssim: file.mean?.ssim ?? null } };
 }

@@ -3,6 +3,7 @@ import { AppFailure } from '../../core/result';
 import type { JobRunner } from '../jobs/manager';
 import type { OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
+import { writeInputMetrics } from './restore/baseline';
 import { resolveBatch, type RestoreContext } from './restore/batch';
 import { loadModel, skipModel } from './restore/load-model';
 import { summarizeModel, writeModelReport } from './restore/report';
@@ -23,7 +24,8 @@ export { SSIM_DEFINITION } from './restore/quality';
  * The parts, in restore/: batch.ts resolves the folders, frames, models and ground truth;
  * load-model.ts gets a model ready (exporting PyTorch) or says why it cannot run; run-model.ts
  * runs one model over the frames (pipelined, resumable through its progress file); report.ts
- * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json.
+ * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json; baseline.ts
+ * measures the input against the ground truth once (input_metrics.json).
  */
 export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'restore-frames'> {
   return stopOnDiskFull((ctx) => restoreFrames(svc, openServer, ctx));
@@ -41,6 +43,7 @@ async function restoreFrames(
     await summary.write();
     throw new AppFailure('NOT_FOUND', 'no models to run');
   }
+  await writeInputMetrics(ctx, batch);
   for (const c of batch.candidates) {
     const entry = summary.add(c);
     const load = await loadModel(svc, ctx, batch, c, entry);
