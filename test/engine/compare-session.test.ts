@@ -7,6 +7,7 @@ import type { CompareSession } from '../../src/shared/compare';
 import { readCompareSession } from '../../src/engine/restore/compare-session';
 import { listMlflowExperiments, listMlflowRuns } from '../../src/engine/mlflow/listing';
 import { meanOf } from '../../src/core/compare/metrics';
+import { temporalPsnr } from '../../src/core/metrics/quality';
 import { writeFixtureModels } from '../fixtures/onnx-models';
 import { testExporter } from '../fixtures/exporter';
 import { writeMlruns } from '../fixtures/mlruns';
@@ -106,6 +107,30 @@ describe('compare sessions', () => {
       mean: input.mean,
     });
     expect(meanOf(session.baseline!.psnr)).toBeCloseTo(input.mean.psnr, 3);
+    // The temporal metric: frame k's change against the ground truth's, as metrics.json states it,
+    // and as temporalPsnr gives it on the files themselves.
+    const blur = session.models.find((m) => m.name === 'fixture-blur')!;
+    const q = JSON.parse(await readFile(join(blur.folder, 'metrics.json'), 'utf8')) as {
+      mean: { tpsnr: number };
+      temporal: { definition: string; frames: { input: string; tpsnr: number }[]; mean: number };
+    };
+    expect(q.temporal.definition).toMatch(/\(out_k − out_\{k−1\}\) − \(gt_k − gt_\{k−1\}\)/);
+    expect(q.temporal.frames.map((f) => f.input)).toEqual(['f_001.png', 'f_002.png', 'f_003.png']);
+    expect(blur.tpsnr).toEqual([null, ...q.temporal.frames.map((f) => f.tpsnr)]);
+    expect(q.mean.tpsnr).toBe(q.temporal.mean);
+    expect(session.temporalDefinition).toBe(q.temporal.definition);
+    const raw = async (path: string) => {
+      const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { data, width: info.width, height: info.height, channels: 3 };
+    };
+    const t = temporalPsnr(
+      await raw(blur.outputs[2]!),
+      await raw(blur.outputs[1]!),
+      await raw(join(gt, 'f_002.png')),
+      await raw(join(gt, 'f_001.png')),
+      255,
+    );
+    expect(blur.tpsnr[2]).toBeCloseTo(t, 3);
   });
 
   it('opens a copied output folder whose inputs are gone', async () => {

@@ -4,7 +4,8 @@ import type { CompareBaseline, CompareModel } from '../../shared/compare';
  * What the compare view shows about metrics: means, the ranking, each model's worst frames, the
  * best model per frame, and the series the timeline draws. Pure functions of the session.
  */
-export type MetricName = 'psnr' | 'ssim';
+/** `tpsnr`: temporal consistency, frame k's change against the ground truth's (core/metrics/quality). */
+export type MetricName = 'psnr' | 'ssim' | 'tpsnr';
 
 export function meanOf(values: readonly (number | null)[]): number | null {
   let sum = 0;
@@ -24,6 +25,8 @@ export interface RankRow {
   rank: number | null;
   psnr: number | null;
   ssim: number | null;
+  /** Mean temporal PSNR (null for the baseline row and without ground truth). */
+  tpsnr: number | null;
   /** Difference to the best model's mean PSNR (dB; 0 for the best). */
   psnrDelta: number | null;
   /**
@@ -53,6 +56,7 @@ export function ranking(models: readonly CompareModel[], baseline: CompareBaseli
     baseline: false,
     psnr: meanOf(m.psnr),
     ssim: meanOf(m.ssim),
+    tpsnr: meanOf(m.tpsnr),
     gain: baseline ? { psnr: meanGain(m.psnr, baseline.psnr), ssim: meanGain(m.ssim, baseline.ssim) } : null,
     frames: m.psnr.filter((v) => v !== null).length,
   }));
@@ -62,6 +66,7 @@ export function ranking(models: readonly CompareModel[], baseline: CompareBaseli
       baseline: true,
       psnr: meanOf(baseline.psnr),
       ssim: meanOf(baseline.ssim),
+      tpsnr: null,
       gain: null,
       frames: baseline.psnr.filter((v) => v !== null).length,
     });
@@ -115,5 +120,9 @@ export function timelineData(
   frames: number,
 ): [number[], ...(number | null)[][]] {
   const x = Array.from({ length: frames }, (_, i) => i);
-  return [x, ...models.map((m) => x.map((i) => m[metric][i] ?? null))];
+  // Infinite values (an output equal to its ground truth) are left out: a chart cannot draw them.
+  return [x, ...models.map((m) => x.map((i) => finiteOrNull(m[metric][i])))];
 }
+
+const finiteOrNull = (v: number | null | undefined): number | null =>
+  v !== null && v !== undefined && Number.isFinite(v) ? v : null;

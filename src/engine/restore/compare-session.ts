@@ -37,7 +37,8 @@ interface MetadataFile {
 interface MetricsFile {
   definition?: string;
   frames?: { frame: string; input: string; psnr: number; ssim: number }[];
-  mean?: { psnr: number | null; ssim: number | null };
+  mean?: { psnr: number | null; ssim: number | null; tpsnr?: number | null };
+  temporal?: { definition?: string; frames?: { input: string; tpsnr: number | null }[] };
 }
 
 async function readJson<T>(path: string): Promise<T | null> {
@@ -123,6 +124,7 @@ export async function readCompareSession(
       outputs: [],
       psnr: [],
       ssim: [],
+      tpsnr: [],
       mean: { psnr: entry.psnr_mean ?? null, ssim: entry.ssim_mean ?? null },
       framesTiled: entry.frames_tiled ?? 0,
       exported: entry.export ? { cached: entry.export.cached, parity: entry.export.parity } : null,
@@ -155,6 +157,7 @@ export async function readCompareSession(
     m.outputs = frames.map(() => null);
     m.psnr = frames.map(() => null);
     m.ssim = frames.map(() => null);
+    m.tpsnr = frames.map(() => null);
     if (meta) {
       m.params = Object.fromEntries(Object.entries(meta.params ?? {}).map(([k, v]) => [k, String(v)]));
       m.provider ??= meta.provider?.active ?? null;
@@ -176,7 +179,12 @@ export async function readCompareSession(
       m.psnr[at] = f.psnr;
       m.ssim[at] = f.ssim;
     }
-    if (q?.mean) m.mean = { psnr: q.mean.psnr ?? null, ssim: q.mean.ssim ?? null };
+    for (const f of q?.temporal?.frames ?? []) {
+      const at = indexOf.get(f.input);
+      // A tPSNR written as null was infinite (the change matched the ground truth's exactly).
+      if (at !== undefined) m.tpsnr[at] = f.tpsnr ?? Infinity;
+    }
+    if (q?.mean) m.mean = { psnr: q.mean.psnr ?? null, ssim: q.mean.ssim ?? null, tpsnr: q.mean.tpsnr ?? null };
   }
 
   return {
@@ -188,6 +196,7 @@ export async function readCompareSession(
     frames,
     models,
     ssimDefinition: metrics.find((q) => q?.definition)?.definition ?? null,
+    temporalDefinition: metrics.find((q) => q?.temporal?.definition)?.temporal?.definition ?? null,
     baseline: await readBaseline(outputDir, indexOf, frames.length),
   };
 }

@@ -8,6 +8,7 @@ import { resolveBatch, type RestoreContext } from './restore/batch';
 import { loadModel, skipModel } from './restore/load-model';
 import { summarizeModel, writeModelReport } from './restore/report';
 import { runModel } from './restore/run-model';
+import { measureTemporal } from './restore/temporal';
 import { BatchSummary } from './restore/summary';
 import { stopOnDiskFull } from './stop-on-disk-full';
 
@@ -25,7 +26,8 @@ export { SSIM_DEFINITION } from './restore/quality';
  * load-model.ts gets a model ready (exporting PyTorch) or says why it cannot run; run-model.ts
  * runs one model over the frames (pipelined, resumable through its progress file); report.ts
  * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json; baseline.ts
- * measures the input against the ground truth once (input_metrics.json).
+ * measures the input against the ground truth once (input_metrics.json); temporal.ts the
+ * temporal consistency of a model's outputs (metrics.json `temporal`).
  */
 export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'restore-frames'> {
   return stopOnDiskFull((ctx) => restoreFrames(svc, openServer, ctx));
@@ -53,7 +55,8 @@ async function restoreFrames(
     } else {
       const run = await runModel(svc, ctx, batch, c, entry, load);
       summarizeModel(entry, run, batch.frames.length);
-      await writeModelReport(svc, batch, c, load, entry, run);
+      const temporal = await measureTemporal(ctx, batch, run);
+      await writeModelReport(svc, batch, c, load, entry, run, temporal);
     }
     await summary.write();
   }

@@ -7,6 +7,7 @@ import type { RestoreBatch } from './batch';
 import type { LoadedModel } from './load-model';
 import { round, SSIM_DEFINITION } from './quality';
 import { PNG_COMPRESSION_LEVEL, type ModelRun } from './run-model';
+import type { TemporalMetrics } from './temporal';
 
 /** The model's summary entry from its frames: how many, whether any failed, the mean metrics. */
 export function summarizeModel(entry: ModelRunSummary, run: ModelRun, frameCount: number): void {
@@ -34,6 +35,7 @@ export async function writeModelReport(
   loaded: LoadedModel,
   entry: ModelRunSummary,
   run: ModelRun,
+  temporal: TemporalMetrics | null = null,
 ): Promise<void> {
   await writeJsonAtomic(join(run.dir, 'metadata.json'), metadata(svc, batch, c, loaded, entry, run));
   if (batch.gtDir) {
@@ -44,7 +46,9 @@ export async function writeModelReport(
       frames: run.frames.metrics,
       /** Frames written without PSNR/SSIM, and why (a ground truth of another size, unreadable). */
       skipped: run.frames.metricsSkipped,
-      mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean },
+      mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean, tpsnr: temporal?.mean ?? null },
+      /** Frame-to-frame change against the ground truth's (tPSNR, with its definition). */
+      ...(temporal ? { temporal } : {}),
     });
   }
 }

@@ -65,6 +65,9 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                 <th>PSNR</th>
                 <th title="PSNR behind the best model, dB">Δ</th>
                 <th>SSIM</th>
+                {session.temporalDefinition && (
+                  <th title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}>tPSNR</th>
+                )}
                 {session.baseline && (
                   <th title="Gain over the input against the ground truth: PSNR in dB, SSIM as a difference">Gain</th>
                 )}
@@ -86,6 +89,11 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                   <td className="mono">{r.psnr?.toFixed(2) ?? '—'}</td>
                   <td className="mono faint">{r.psnrDelta ? r.psnrDelta.toFixed(2) : ''}</td>
                   <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
+                  {session.temporalDefinition && (
+                    <td className="mono" data-testid={r.baseline ? undefined : 'tpsnr'}>
+                      {r.tpsnr?.toFixed(2) ?? '—'}
+                    </td>
+                  )}
                   {session.baseline && (
                     <td className="mono" data-testid={r.baseline ? undefined : 'gain'}>
                       {r.gain ? gainText(r.gain) : ''}
@@ -109,7 +117,7 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                 <button className="link" onClick={() => setFrame(w.index)}>
                   frame {w.index + 1}
                 </button>{' '}
-                <span className="mono">{metric === 'psnr' ? `${w.value.toFixed(2)} dB` : w.value.toFixed(4)}</span>
+                <span className="mono">{metric === 'ssim' ? w.value.toFixed(4) : `${w.value.toFixed(2)} dB`}</span>
               </li>
             ))}
           </ol>
