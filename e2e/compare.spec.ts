@@ -114,6 +114,12 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await expect(stage).not.toHaveAttribute('data-heat-scale', '');
     expect(Number(await stage.getAttribute('data-heat-scale'))).toBeGreaterThan(0);
     await expect(stage).toHaveAttribute('data-panes', '4');
+    // The colour bar lies below every pane, over none of them.
+    const bar = (await page.getByTestId('colour-bar').boundingBox())!;
+    for (const p of await page.getByTestId('pane').all()) {
+      const r = (await p.boundingBox())!;
+      expect(bar.y).toBeGreaterThanOrEqual(r.y + r.height - 0.5);
+    }
     await app.screenshot('compare-heatmap');
 
     // Click the chart at frame 5.

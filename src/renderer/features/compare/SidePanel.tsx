@@ -57,52 +57,56 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
       {rows.some((r) => r.rank !== null) && (
         <section>
           <div className="section-title">Ranking</div>
-          <table className="rank-table" aria-label="Ranking" data-testid="ranking">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th className="name">Model</th>
-                <th>PSNR</th>
-                <th title="PSNR behind the best model, dB">Δ</th>
-                <th>SSIM</th>
-                {session.temporalDefinition && (
-                  <th title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}>tPSNR</th>
-                )}
-                {session.baseline && (
-                  <th title="Gain over the input against the ground truth: PSNR in dB, SSIM as a difference">Gain</th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr
-                  key={r.baseline ? ' baseline' : r.name}
-                  className={r.baseline ? 'baseline' : 'clickable'}
-                  data-baseline={r.baseline || undefined}
-                  onClick={r.baseline ? undefined : () => setWorstOf(r.name)}
-                  aria-selected={!r.baseline && worstModel?.name === r.name}
-                >
-                  <td>{r.rank ?? '—'}</td>
-                  <td className="name" title={r.baseline ? 'The input frames against the ground truth' : r.name}>
-                    {r.name}
-                  </td>
-                  <td className="mono">{r.psnr?.toFixed(2) ?? '—'}</td>
-                  <td className="mono faint">{r.psnrDelta ? r.psnrDelta.toFixed(2) : ''}</td>
-                  <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
+          <div className="rank-scroll">
+            <table className="rank-table" aria-label="Ranking" data-testid="ranking">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th className="name">Model</th>
+                  <th>PSNR</th>
+                  <th title="PSNR behind the best model, dB">Δ</th>
+                  <th>SSIM</th>
                   {session.temporalDefinition && (
-                    <td className="mono" data-testid={r.baseline ? undefined : 'tpsnr'}>
-                      {r.tpsnr?.toFixed(2) ?? '—'}
-                    </td>
+                    <th title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}>
+                      tPSNR
+                    </th>
                   )}
                   {session.baseline && (
-                    <td className="mono" data-testid={r.baseline ? undefined : 'gain'}>
-                      {r.gain ? gainText(r.gain) : ''}
-                    </td>
+                    <th title="Gain over the input against the ground truth: PSNR in dB, SSIM as a difference">Gain</th>
                   )}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr
+                    key={r.baseline ? ' baseline' : r.name}
+                    className={r.baseline ? 'baseline' : 'clickable'}
+                    data-baseline={r.baseline || undefined}
+                    onClick={r.baseline ? undefined : () => setWorstOf(r.name)}
+                    aria-selected={!r.baseline && worstModel?.name === r.name}
+                  >
+                    <td>{r.rank ?? '—'}</td>
+                    <td className="name" title={r.baseline ? 'The input frames against the ground truth' : r.name}>
+                      {r.name}
+                    </td>
+                    <td className="mono">{r.psnr?.toFixed(2) ?? '—'}</td>
+                    <td className="mono faint">{r.psnrDelta ? r.psnrDelta.toFixed(2) : ''}</td>
+                    <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
+                    {session.temporalDefinition && (
+                      <td className="mono" data-testid={r.baseline ? undefined : 'tpsnr'}>
+                        {r.tpsnr?.toFixed(2) ?? '—'}
+                      </td>
+                    )}
+                    {session.baseline && (
+                      <td className="mono" data-testid={r.baseline ? undefined : 'gain'}>
+                        {r.gain ? gainText(r.gain) : ''}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       )}
 
