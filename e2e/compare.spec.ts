@@ -37,6 +37,9 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await page.getByTestId('output-dir').fill(join(root, 'output_inference'));
     await page.getByTestId('run-compare').click();
     await expect(page.getByTestId('run-progress')).toBeVisible();
+    // During the run the form is locked: later edits could not change it.
+    await expect(page.getByTestId('setup-locked')).toBeVisible();
+    await expect(page.getByTestId('frames-dir')).toBeDisabled();
     // The comparison opens when the run completes.
     await expect(page.getByTestId('compare-view')).toBeVisible({ timeout: 200_000 });
 
@@ -298,5 +301,28 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     expect(left).toMatch(/^model:/);
     expect(right).toMatch(/^model:/);
     expect(left).not.toBe(right);
+  });
+
+  test('the setup cannot start an incomplete run; the outputs folder is only ever the one chosen', async ({ app }) => {
+    const { page } = app;
+    const { frames, root } = await clip(app, 1);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const run = page.getByTestId('run-compare');
+    await expect(run).toBeDisabled();
+    await expect(page.getByTestId('run-missing')).toHaveText('Choose the frames folder.');
+    await page.getByTestId('frames-dir').fill(frames);
+    // Typing the frames folder leaves the outputs empty; the suggestion is offered, not applied.
+    await expect(page.getByTestId('output-dir')).toHaveValue('');
+    await expect(run).toBeDisabled();
+    await expect(page.getByTestId('run-missing')).toHaveText('Choose the outputs folder.');
+    await page.getByTestId('use-suggested-output').click();
+    await expect(page.getByTestId('output-dir')).toHaveValue(join(root, 'output_inference'));
+    await expect(run).toBeEnabled();
+    // A model folder that is not there keeps Run disabled, and says why.
+    await page.getByLabel('A folder of .onnx models').fill(join(root, 'no-models-here'));
+    await expect(run).toBeDisabled();
+    await expect(page.getByTestId('run-missing')).not.toHaveText('');
+    await page.getByLabel('A folder of .onnx models').fill('');
+    await expect(run).toBeEnabled();
   });
 });

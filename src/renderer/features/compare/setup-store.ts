@@ -17,7 +17,7 @@ export interface SetupDeps {
 export interface SetupFields {
   frames: string;
   gt: string;
-  /** The outputs folder; null: next to the frames. */
+  /** The outputs folder; null: not chosen (the run waits for one; `suggestedOutputDir` is offered). */
   out: string | null;
   /** Catalog models picked; null: the bundled ones. */
   picked: string[] | null;
@@ -82,9 +82,14 @@ export function selectedModels(s: Pick<SetupFields, 'picked'>, restoration: read
   return s.picked ?? restoration.filter((m) => m.source === 'bundled').map((m) => m.id);
 }
 
-/** Where the outputs go: as typed, else `output_inference` beside the frames folder. */
-export function outputDir(s: Pick<SetupFields, 'out' | 'frames'>): string {
-  return s.out ?? (s.frames.trim() ? `${parentOf(s.frames.trim())}${sepOf(s.frames)}output_inference` : '');
+/** Where the outputs go: only where the user said (never filled in from the frames folder unasked). */
+export function outputDir(s: Pick<SetupFields, 'out'>): string {
+  return s.out ?? '';
+}
+
+/** What the setup offers for the outputs, to take with one click: `output_inference` beside the frames. */
+export function suggestedOutputDir(s: Pick<SetupFields, 'frames'>): string {
+  return s.frames.trim() ? `${parentOf(s.frames.trim())}${sepOf(s.frames)}output_inference` : '';
 }
 
 /** The models of the run, by where they come from. */
@@ -134,10 +139,27 @@ export function restoreSpec(s: SetupState, restoration: readonly ModelInfo[]): R
   };
 }
 
-/** Whether the form can run: frames, an output folder and at least one model. */
-export function canRun(s: SetupState, restoration: readonly ModelInfo[]): boolean {
+/**
+ * What the form still lacks before it can run (null: it can): frames, an outputs folder, at least
+ * one model, a model folder read and holding models, and no run of its own in progress.
+ */
+export function missingForRun(s: SetupState, restoration: readonly ModelInfo[]): string | null {
   const spec = restoreSpec(s, restoration);
-  return !!spec.inputDir && !!spec.outputDir && spec.sources.length > 0;
+  if (!spec.inputDir) return 'Choose the frames folder.';
+  if (!spec.outputDir) return 'Choose the outputs folder.';
+  if (spec.sources.length === 0) return 'Choose at least one model.';
+  if (s.folder.trim()) {
+    if (s.folderError) return s.folderError;
+    const n = countModels(spec.sources, s.runIds, s.folderModels);
+    if (n === null) return 'Reading the model folder…';
+    if (n === 0) return 'No restoration models to run.';
+  }
+  return null;
+}
+
+/** Whether the form can run (`missingForRun` says what it lacks). */
+export function canRun(s: SetupState, restoration: readonly ModelInfo[]): boolean {
+  return missingForRun(s, restoration) === null;
 }
 
 /**
@@ -221,6 +243,12 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
       else set({ folderModels: null, folderError: r.error.message });
     },
     run: async () => {
+      // The button is disabled then; a call from elsewhere (a key, a test) is refused the same way.
+      const missing = missingForRun(get(), restorationModels(deps.models()));
+      if (missing) {
+        deps.notify('error', missing);
+        return;
+      }
       const spec = restoreSpec(get(), restorationModels(deps.models()));
       // The folders the run reads become viewable (the image route serves only granted folders).
       for (const dir of [spec.inputDir, spec.gtDir].filter((d): d is string => !!d)) {

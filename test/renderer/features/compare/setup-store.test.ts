@@ -5,6 +5,8 @@ import type { RestoreFramesSpec } from '../../../../src/shared/jobs';
 import {
   canRun,
   countModels,
+  missingForRun,
+  suggestedOutputDir,
   createSetupStore,
   modelSources,
   outputDir,
@@ -51,8 +53,12 @@ describe('the compare setup store', () => {
     expect(selectedModels(s, restoration)).toEqual(restoration.filter((m) => m.source === 'bundled').map((m) => m.id));
     expect(canRun(s, restoration)).toBe(false);
     s.update({ frames: '/data/clip/frames/' });
-    expect(outputDir(store.getState())).toBe('/data/clip/output_inference');
-    expect(outputDir({ frames: 'C:\\clip\\frames', out: null })).toBe('C:\\clip\\output_inference');
+    // The outputs folder is never filled in from the frames folder: it is offered, and the run waits.
+    expect(outputDir(store.getState())).toBe('');
+    expect(missingForRun(store.getState(), restoration)).toBe('Choose the outputs folder.');
+    expect(suggestedOutputDir(store.getState())).toBe('/data/clip/output_inference');
+    expect(suggestedOutputDir({ frames: 'C:\\clip\\frames' })).toBe('C:\\clip\\output_inference');
+    store.getState().update({ out: suggestedOutputDir(store.getState()) });
     expect(canRun(store.getState(), restoration)).toBe(true);
     store.getState().update({ out: '' });
     expect(canRun(store.getState(), restoration)).toBe(false);
@@ -105,7 +111,10 @@ describe('the compare setup store', () => {
     store.getState().update({ folder });
     const sources = () => modelSources(store.getState(), selectedModels(store.getState(), restoration));
     expect(countModels(sources(), [], store.getState().folderModels)).toBeNull();
+    store.getState().update({ frames: '/clip/frames', out: '/clip/out' });
+    expect(missingForRun(store.getState(), restoration)).toBe('Reading the model folder…');
     await store.getState().loadFolderModels();
+    expect(missingForRun(store.getState(), restoration)).toBeNull();
     expect(store.getState().folderError).toBeNull();
     expect(selectedModels(store.getState(), restoration)).toHaveLength(3);
     expect(countModels(sources(), [], store.getState().folderModels)).toBe(6);
@@ -114,6 +123,7 @@ describe('the compare setup store', () => {
     await store.getState().loadFolderModels();
     expect(store.getState().folderModels).toBeNull();
     expect(store.getState().folderError).toBeTruthy();
+    expect(missingForRun(store.getState(), restoration)).toBe(store.getState().folderError);
   });
 
   it('does not ask a tracking server for suggestions, nor keep an answer for a URI no longer typed', async () => {
@@ -147,7 +157,13 @@ describe('the compare setup store', () => {
     const store = setup();
     const restoration = restorationModels(app.getState().models);
     expect(restoreSpec(store.getState(), restorationModels(app.getState().models)).outputNames).toBeUndefined();
-    store.getState().update({ frames, gt: `${gt} `, tiled: true, outputNames: 'index' });
+    store.getState().update({
+      frames,
+      gt: `${gt} `,
+      tiled: true,
+      outputNames: 'index',
+      out: join(suite.dir, 'clip', 'output_inference'),
+    });
     store.getState().pick(selectedModels(store.getState(), restoration).slice(1)[0]!, false);
     const expected: RestoreFramesSpec = restoreSpec(store.getState(), restoration);
     expect(expected).toMatchObject({
