@@ -37,6 +37,9 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await page.getByTestId('output-dir').fill(join(root, 'output_inference'));
     await page.getByTestId('run-compare').click();
     await expect(page.getByTestId('run-progress')).toBeVisible();
+    // During the run the form is locked: later edits could not change it.
+    await expect(page.getByTestId('setup-locked')).toBeVisible();
+    await expect(page.getByTestId('frames-dir')).toBeDisabled();
     // The comparison opens when the run completes.
     await expect(page.getByTestId('compare-view')).toBeVisible({ timeout: 200_000 });
 
@@ -44,7 +47,7 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     // Input, ground truth and the three bundled models.
     await expect(stage).toHaveAttribute('data-panes', '5');
     await expect(page.getByTestId('pane')).toHaveCount(5);
-    await expect(page.getByTestId('ranking').locator('tbody tr')).toHaveCount(3);
+    await expect(page.getByTestId('ranking').locator('tbody tr')).toHaveCount(4); // and the input's row
     await expect(stage).not.toHaveAttribute('data-frames-drawn', /^$/);
     await app.screenshot('compare-grid');
     if (app.host === 'web') {
@@ -115,6 +118,12 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await expect(stage).not.toHaveAttribute('data-heat-scale', '');
     expect(Number(await stage.getAttribute('data-heat-scale'))).toBeGreaterThan(0);
     await expect(stage).toHaveAttribute('data-panes', '4');
+    // The colour bar lies below every pane, over none of them.
+    const bar = (await page.getByTestId('colour-bar').boundingBox())!;
+    for (const p of await page.getByTestId('pane').all()) {
+      const r = (await p.boundingBox())!;
+      expect(bar.y).toBeGreaterThanOrEqual(r.y + r.height - 0.5);
+    }
     await app.screenshot('compare-heatmap');
 
     // Click the chart at frame 5.
@@ -181,7 +190,7 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await expect(stage).toHaveAttribute('data-panes', '5');
 
     const summary = JSON.parse(await readFile(join(out, 'batch_summary.json'), 'utf8')) as {
-      models: { run_name: string; status: string; output_dir: string | null }[];
+      models: { name: string; status: string; output_dir: string | null }[];
     };
     const ranking = page.getByTestId('ranking');
     for (const m of summary.models.filter((x) => x.status === 'success')) {
@@ -189,15 +198,132 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
         frames: { psnr: number; ssim: number }[];
         mean: { psnr: number; ssim: number };
       };
-      const row = ranking.locator('tr', { hasText: m.run_name });
+      const row = ranking.locator('tr', { hasText: m.name });
       await expect(row).toContainText(metrics.mean.psnr.toFixed(2));
       await expect(row).toContainText(metrics.mean.ssim.toFixed(4));
       // The pane of the model shows frame 1's numbers and the mean, as written.
-      const pane = page.locator(`[data-pane="model:${m.run_name}"]`);
+      const pane = page.locator(`[data-pane="model:${m.name}"]`);
       await expect(pane).toContainText(
         `${metrics.frames[0]!.psnr.toFixed(2)} dB · ${metrics.frames[0]!.ssim.toFixed(4)}`,
       );
       await expect(pane).toContainText(`mean ${metrics.mean.psnr.toFixed(2)} dB`);
     }
+  });
+
+  test('two models of one name from two sources: distinct names (= their folders), every pane drawn', async ({
+    app,
+  }) => {
+    test.setTimeout(240_000);
+    const { page } = app;
+    const { frames, gt, root } = await clip(app, 2);
+    // A folder `more` holding the same three files as the bundled models.
+    const more = join(root, 'more');
+    const bundled = ['loupe-restore-dncnn', 'loupe-restore-nafnet', 'loupe-restore-unet'];
+    for (const id of bundled) {
+      await mkdir(join(more, id), { recursive: true });
+      for (const f of ['model.onnx', 'model.json'])
+        await copyFile(join(repoRoot, 'resources', 'models', id, f), join(more, id, f));
+    }
+    const out = join(root, 'twice');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'loupe.js'),
+        'infer',
+        '--bundled',
+        '--models-dir',
+        more,
+        '--input-dir',
+        frames,
+        '--gt-dir',
+        gt,
+        '--output-dir',
+        out,
+        '--data-dir',
+        join(root, 'cli-data'),
+      ],
+      { encoding: 'utf8', timeout: 200_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const names = bundled.flatMap((id) => [`${id} · bundled`, `${id} · more`]).sort();
+    // The display name is the output folder's name.
+    const folders = (await readdir(out, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    expect(folders.sort()).toEqual(names);
+
+    await page.getByRole('button', { name: 'Compare' }).click();
+    for (const dir of [frames, gt]) expect((await app.invoke('folders:grant', dir)).ok).toBe(true);
+    await page.getByTestId('open-output').fill(out);
+    await page.getByTestId('open-results').click();
+    await expect(page.getByTestId('compare-view')).toBeVisible();
+    const stage = page.getByTestId('compare-stage');
+    const labels = await page.locator('.pane-list .name').allInnerTexts();
+    expect(labels.filter((l) => l.includes(' · ')).sort()).toEqual(names);
+    // Six models and the input itself (against the ground truth), each model with its gain over it.
+    const ranking = page.getByTestId('ranking');
+    await expect(ranking.locator('tbody tr')).toHaveCount(7);
+    await expect(ranking.locator('tr[data-baseline]')).toContainText('Input (no model)');
+    const input = JSON.parse(await readFile(join(out, 'input_metrics.json'), 'utf8')) as {
+      mean: { psnr: number; ssim: number };
+    };
+    await expect(ranking.locator('tr[data-baseline]')).toContainText(input.mean.psnr.toFixed(2));
+    const gains = await ranking.getByTestId('gain').allInnerTexts();
+    expect(gains).toHaveLength(6);
+    for (const g of gains) expect(g).toMatch(/^[+−]\d+\.\d\d dB · Δ [+−]\d\.\d{4}$/);
+    // Four model panes, two of them the same model from two sources: all six panes drawn.
+    await expect(stage).toHaveAttribute('data-panes', '5');
+    const hidden = (await page
+      .locator('.pane-list input[type=checkbox]:not(:checked)')
+      .first()
+      .getAttribute('aria-label'))!;
+    await page.getByLabel(hidden, { exact: true }).check();
+    await expect(stage).toHaveAttribute('data-panes', '6');
+    await expect(page.getByTestId('pane')).toHaveCount(6);
+    const ids = await page.getByTestId('pane').evaluateAll((els) => els.map((e) => e.getAttribute('data-pane')));
+    expect(new Set(ids).size).toBe(6);
+    await expect(stage).toHaveAttribute('data-frame-drawn', '0');
+    await expect
+      .poll(() =>
+        page.locator('[data-pane-canvas]').evaluateAll((canvases) =>
+          (canvases as HTMLCanvasElement[]).map((c) => {
+            const ctx = c.getContext('2d')!;
+            const d = ctx.getImageData(0, 0, c.width, c.height).data;
+            let lit = 0;
+            for (let i = 0; i < d.length; i += 4 * 97) if ((d[i] as number) + (d[i + 1] as number) > 0) lit++;
+            return lit > 0;
+          }),
+        ),
+      )
+      .toEqual([true, true, true, true, true, true]);
+    await app.screenshot('compare-same-names');
+    // The wipe starts on two different models.
+    await page.getByRole('tab', { name: 'Wipe' }).click();
+    const left = await page.getByLabel('Wipe left').inputValue();
+    const right = await page.getByLabel('Wipe right').inputValue();
+    expect(left).toMatch(/^model:/);
+    expect(right).toMatch(/^model:/);
+    expect(left).not.toBe(right);
+  });
+
+  test('the setup cannot start an incomplete run; the outputs folder is only ever the one chosen', async ({ app }) => {
+    const { page } = app;
+    const { frames, root } = await clip(app, 1);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const run = page.getByTestId('run-compare');
+    await expect(run).toBeDisabled();
+    await expect(page.getByTestId('run-missing')).toHaveText('Choose the frames folder.');
+    await page.getByTestId('frames-dir').fill(frames);
+    // Typing the frames folder leaves the outputs empty; the suggestion is offered, not applied.
+    await expect(page.getByTestId('output-dir')).toHaveValue('');
+    await expect(run).toBeDisabled();
+    await expect(page.getByTestId('run-missing')).toHaveText('Choose the outputs folder.');
+    await page.getByTestId('use-suggested-output').click();
+    await expect(page.getByTestId('output-dir')).toHaveValue(join(root, 'output_inference'));
+    await expect(run).toBeEnabled();
+    // A model folder that is not there keeps Run disabled, and says why.
+    await page.getByLabel('A folder of .onnx models').fill(join(root, 'no-models-here'));
+    await expect(run).toBeDisabled();
+    await expect(page.getByTestId('run-missing')).not.toHaveText('');
+    await page.getByLabel('A folder of .onnx models').fill('');
+    await expect(run).toBeEnabled();
   });
 });

@@ -11,11 +11,19 @@ export function formatDuration(seconds: number | null): string {
   return `${sec}s`;
 }
 
+/**
+ * A rate, always per second (one unit for the whole job: a rate that crossed 1/s used to flip
+ * between /s and /min), with the digits its size needs: 12 /s, 2.5 /s, 0.31 /s, 0.042 /s.
+ */
 export function formatRate(perSecond: number | null, unit = 'items'): string {
   if (perSecond === null || !Number.isFinite(perSecond)) return '—';
   if (perSecond >= 10) return `${perSecond.toFixed(0)} ${unit}/s`;
   if (perSecond >= 1) return `${perSecond.toFixed(1)} ${unit}/s`;
-  if (perSecond > 0) return `${(60 * perSecond).toFixed(1)} ${unit}/min`;
+  if (perSecond > 0)
+    return `${perSecond
+      .toPrecision(2)
+      .replace(/(\.\d*?)0+$/, '$1')
+      .replace(/\.$/, '')} ${unit}/s`;
   return `0 ${unit}/s`;
 }
 

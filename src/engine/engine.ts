@@ -153,8 +153,9 @@ export async function startEngine(
       }
       return info();
     },
-    'models.list': async ({ probe: doProbe, device }) => {
-      const models = await catalog.list(services.modelDirs());
+    'models.list': async ({ probe: doProbe, device, dir }) => {
+      // One folder's models: what a `folder` source of a run finds there.
+      const models = await catalog.list(dir ? { bundled: null, user: [dir] } : services.modelDirs());
       if (!doProbe) return models;
       const out: ModelInfo[] = [];
       for (const m of models) out.push(await probe(m, device ?? config.device));

@@ -16,7 +16,10 @@ export interface CompareFrame {
 }
 
 export interface CompareModel {
-  /** Run name (unique within the batch). */
+  /**
+   * The model's name in the batch, unique there and equal to its output folder's name (the run
+   * name, qualified by its source when two models share it: `unet · bundled`, `unet · a`).
+   */
   name: string;
   /** Output folder of the model. */
   folder: string;
@@ -25,6 +28,7 @@ export interface CompareModel {
   architecture: string | null;
   runId: string | null;
   provider: string | null;
+  /** Where the model came from (batch_summary.json `source`: `bundled`, `folder:<dir>`, `mlflow:<uri>` …). */
   source: string | null;
   params: Record<string, string>;
   /** Output frame per input frame index; null where the model wrote none. */
@@ -32,8 +36,13 @@ export interface CompareModel {
   /** Per frame index; null without ground truth or output. */
   psnr: (number | null)[];
   ssim: (number | null)[];
+  /**
+   * Temporal consistency per frame index (metrics.json `temporal`: tPSNR of frame k's change from
+   * k − 1 against the ground truth's); null for frame 0 and where a frame of the pair is missing.
+   */
+  tpsnr: (number | null)[];
   /** As metrics.json states them (the mean over the frames with metrics). */
-  mean: { psnr: number | null; ssim: number | null };
+  mean: { psnr: number | null; ssim: number | null; tpsnr?: number | null };
   framesTiled: number;
   /** A PyTorch model that ran as its ONNX export (max |torch − ONNX| on the check frame). */
   exported?: { cached: boolean; parity: number } | null;
@@ -63,4 +72,17 @@ export interface CompareSession {
   models: CompareModel[];
   /** How SSIM was computed (metrics.json `definition`). */
   ssimDefinition: string | null;
+  /** How the temporal metric was computed (metrics.json `temporal.definition`). */
+  temporalDefinition: string | null;
+  /**
+   * The input frames against the ground truth (input_metrics.json), per frame index: the baseline
+   * a model's gain is measured from. Null without ground truth, or for batches written before it.
+   */
+  baseline: CompareBaseline | null;
+}
+
+export interface CompareBaseline {
+  psnr: (number | null)[];
+  ssim: (number | null)[];
+  mean: { psnr: number | null; ssim: number | null };
 }

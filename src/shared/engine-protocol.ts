@@ -69,7 +69,7 @@ type EngineJobMethods = {
 export interface EngineMethods extends EngineJobMethods {
   'engine.info': { params: null; result: EngineInfo };
   'engine.configure': { params: Partial<EngineConfig>; result: EngineInfo };
-  'models.list': { params: { probe?: boolean; device?: Device }; result: ModelInfo[] };
+  'models.list': { params: { probe?: boolean; device?: Device; dir?: string }; result: ModelInfo[] };
   'models.try': { params: { modelId: string; imagePath: string; device?: Device }; result: ModelTryResult };
   'images.view': { params: { path: string; variant: ImageVariant }; result: ImageView };
   'mlflow.runs': { params: MlflowRunsQuery; result: MlflowRunsResult };

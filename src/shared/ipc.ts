@@ -152,7 +152,8 @@ export interface IpcContract extends JobContract {
    */
   [IPC_CHANNELS.FOLDERS_GRANT]: { params: [path: string]; result: GrantedFolder };
   [IPC_CHANNELS.FOLDERS_LIST]: { params: [path: string | null]; result: DirListing };
-  [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean }]; result: ModelInfo[] };
+  /** The catalog, or (`dir`, a granted folder) the models of one folder, as a run would find them. */
+  [IPC_CHANNELS.MODELS_LIST]: { params: [options?: { probe?: boolean; dir?: string }]; result: ModelInfo[] };
   [IPC_CHANNELS.MODELS_TRY]: { params: [modelId: string, imagePath: string]; result: ModelTryResult };
   [IPC_CHANNELS.IMAGES_VIEW]: { params: [path: string, variant: ImageVariant]; result: ImageView };
   [IPC_CHANNELS.MLFLOW_RUNS]: { params: [query: MlflowRunsQuery]; result: MlflowRunsResult };

@@ -179,6 +179,14 @@ export type ModelSource =
   | { type: 'torch'; path: string; name?: string; architecture?: string };
 
 /** Run restoration models over a frame sequence at native resolution; lossless outputs, metrics. */
+/**
+ * How restoration outputs are named: `stem` keeps each input's file stem (`frame_0000.jpg` →
+ * `frame_0000.png`, the default); `index` numbers them by the frame's index, `frame_000000.png`
+ * (the seed's naming, and what earlier Loupe versions always wrote).
+ */
+export type OutputNaming = 'stem' | 'index';
+export const OUTPUT_NAMINGS: readonly OutputNaming[] = ['stem', 'index'];
+
 export interface RestoreFramesSpec {
   kind: 'restore-frames';
   inputDir: string;
@@ -199,6 +207,8 @@ export interface RestoreFramesSpec {
   pytorch?: PythonOptions;
   /** Only this shard's (model, frame range) units (a cluster run; see docs/cluster.md). */
   shard?: ShardSpec;
+  /** Output file names: each input's stem (`stem`, default) or `frame_%06d.png` (`index`). */
+  outputNames?: OutputNaming;
 }
 
 /**
@@ -246,6 +256,11 @@ export interface RestoreItemData {
 
 /** One entry of batch_summary.json. */
 export interface ModelRunSummary {
+  /**
+   * The model's name in the batch, unique there: its output folder's name and what Compare shows
+   * (`run_name`, qualified by its source when another model has the same: `unet · bundled`).
+   */
+  name: string;
   run_id: string | null;
   run_name: string;
   architecture: string | null;
@@ -294,7 +309,7 @@ export interface RestoreFramesResult {
   frames: number;
   models: ModelRunSummary[];
   /** Run names by mean PSNR, best first (with ground truth). */
-  ranking: { run_name: string; psnr_mean: number; ssim_mean: number }[];
+  ranking: { name: string; run_name: string; psnr_mean: number; ssim_mean: number }[];
 }
 
 /** The kinds of job the engine runs, with their spec, per-item data and final result. */

@@ -102,12 +102,13 @@ describe('loupe infer', () => {
     // The seed's folder naming: <run_name>_<epoch>ep_loss<loss>, when the run says both.
     expect(byName.unet_small?.output_dir).toMatch(/unet_small_30ep_loss0\.1000$/);
     const dir = byName.unet_small!.output_dir!;
+    // Each output keeps its input's name.
     expect((await readdir(dir)).filter((f) => f.endsWith('.png'))).toEqual([
-      'frame_000000.png',
-      'frame_000001.png',
-      'frame_000002.png',
+      'cam_0000.png',
+      'cam_0005.png',
+      'cam_0010.png',
     ]);
-    const frame = await raw(join(dir, 'frame_000001.png'));
+    const frame = await raw(join(dir, 'cam_0005.png'));
     expect([frame.width, frame.height, frame.depth]).toEqual([160, 120, 'uchar']);
     const meta = JSON.parse(await readFile(join(dir, 'metadata.json'), 'utf8'));
     expect(meta).toMatchObject({
@@ -118,6 +119,7 @@ describe('loupe infer', () => {
       params: { epochs: '30' },
       provider: { active: 'cpu' },
       padding: { mode: 'reflect' },
+      output_names: 'stem',
     });
     expect(meta.frames).toHaveLength(3);
     expect(meta.timings.session_run_ms_total).toBeGreaterThan(0);
@@ -127,7 +129,12 @@ describe('loupe infer', () => {
     expect(metrics.definition).toMatch(/structural_similarity/);
     expect(s.ranking.length).toBe(3);
 
+    // `output_names: index` in --config (as --output-names index): the seed's frame_%06d.png.
+    const config = join(tmp.path, 'index-names.yaml');
+    await writeFile(config, 'output_names: index\n');
     const all = infer(
+      '--config',
+      config,
       '--mlflow-uri',
       store,
       '--experiment-name',
@@ -143,6 +150,18 @@ describe('loupe infer', () => {
     expect(all.status).toBe(0);
     const crashed = (JSON.parse(all.stdout) as Summary).models.find((m) => m.run_name === 'crashed');
     expect(crashed).toMatchObject({ status: 'skipped', error: expect.stringMatching(/run failed/) });
+    const indexed = (JSON.parse(all.stdout) as Summary).models.find((m) => m.run_name === 'unet_small')!;
+    expect((await readdir(indexed.output_dir!)).filter((f) => f.endsWith('.png'))).toEqual([
+      'frame_000000.png',
+      'frame_000001.png',
+      'frame_000002.png',
+    ]);
+    const indexedMeta = JSON.parse(await readFile(join(indexed.output_dir!, 'metadata.json'), 'utf8'));
+    expect(indexedMeta.output_names).toBe('index');
+    expect(indexedMeta.frames[1]).toMatchObject({ index: 1, input: 'cam_0005.png', output: 'frame_000001.png' });
+    expect(infer('--output-names', 'numbered', '--input-dir', frames).stderr).toMatch(
+      /--output-names must be one of stem, index/,
+    );
   });
 
   it('reports a corrupt .onnx as load_failed and runs the others', async () => {
@@ -175,6 +194,12 @@ describe('loupe infer', () => {
     };
     expect(metrics.frames.map((f) => f.input)).toEqual(['cam_0000.jpg', 'cam_0005.jpg', 'cam_0010.jpg']);
     for (const f of metrics.frames) expect(f.psnr).toBeGreaterThan(10);
+    // A JPEG frame's output keeps its stem, as a (lossless) PNG.
+    expect((await readdir(blur.output_dir!)).filter((f) => /\.(png|jpg)$/.test(f))).toEqual([
+      'cam_0000.png',
+      'cam_0005.png',
+      'cam_0010.png',
+    ]);
   });
 
   it('gives the same output tiled as whole-frame for a model whose receptive field is inside the overlap', async () => {
@@ -200,8 +225,8 @@ describe('loupe infer', () => {
     ).toBe(0);
     const t = (await summary(tiled)).models.find((m) => m.run_name === 'fixture-blur');
     expect(t?.frames_tiled).toBe(1);
-    const a = await raw(join(whole, 'fixture-blur', 'frame_000000.png'));
-    const b = await raw(join(tiled, 'fixture-blur', 'frame_000000.png'));
+    const a = await raw(join(whole, 'fixture-blur', 'cam_0000.png'));
+    const b = await raw(join(tiled, 'fixture-blur', 'cam_0000.png'));
     let max = 0;
     for (let i = 0; i < a.data.length; i++)
       max = Math.max(max, Math.abs((a.data[i] as number) - (b.data[i] as number)));
@@ -214,7 +239,7 @@ describe('loupe infer', () => {
     const out = join(tmp.path, 'o-16');
     expect(infer('--models-dir', models, '--input-dir', deep, '--output-dir', out).status).toBe(0);
     const input = await raw(join(deep, 'cam_0000.png'));
-    const output = await raw(join(out, 'fixture-blur', 'frame_000000.png'));
+    const output = await raw(join(out, 'fixture-blur', 'cam_0000.png'));
     expect([output.width, output.height, output.depth]).toEqual([97, 61, 'ushort']);
     // Values use the 16-bit range: not 8-bit values scaled up (they would all be multiples of 257).
     expect(Array.from(output.data).some((v) => v % 257 !== 0)).toBe(true);
@@ -255,7 +280,7 @@ describe('loupe infer', () => {
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as Summary).models[0]).toMatchObject({ status: 'success', frames: 16 });
     for (let i = 0; i < 16; i++) {
-      const name = `frame_${String(i).padStart(6, '0')}.png`;
+      const name = `cam_${String(i * 5).padStart(4, '0')}.png`;
       const a = await raw(join(reference, 'blur', name));
       const b = await raw(join(out, 'blur', name));
       expect(Buffer.from(b.data.buffer).equals(Buffer.from(a.data.buffer))).toBe(true);
@@ -283,8 +308,8 @@ describe('loupe infer', () => {
     const keep = run(kept, '--no-retry-failed');
     expect(keep).toMatchObject({ status: 'inference_failed', frames: 2 });
     expect(keep?.error).toMatch(/cam_0005\.png: .*failed in an earlier run.*--no-retry-failed/);
-    expect(await readdir(join(kept, 'blur'))).not.toContain('frame_000001.png');
+    expect(await readdir(join(kept, 'blur'))).not.toContain('cam_0005.png');
     expect(run(retried)).toMatchObject({ status: 'success', frames: 3 });
-    expect(await readdir(join(retried, 'blur'))).toContain('frame_000001.png');
+    expect(await readdir(join(retried, 'blur'))).toContain('cam_0005.png');
   });
 });

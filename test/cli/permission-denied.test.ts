@@ -70,7 +70,7 @@ describe('an image Loupe may not read', () => {
     const metrics = JSON.parse(await readFile(join(blur.output_dir!, 'metrics.json'), 'utf8'));
     expect(metrics.skipped).toEqual([
       {
-        frame: 'frame_000000.png',
+        frame: 'f_0.png',
         input: 'f_0.png',
         reason: expect.stringMatching(/^ground truth f_0\.png could not be read: permission denied/),
       },

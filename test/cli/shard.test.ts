@@ -234,8 +234,9 @@ describe('cluster runs: shards and their merge', () => {
     expect(loupe([...args(sharded), '--shard', '0/2']).status).toBe(0);
     // Shard 1 owns frames 12–23 of the one model: killed once three of them are written.
     const written = async () =>
-      (await readdir(join(sharded, 'fixture-blur')).catch(() => [] as string[])).filter((f) => f >= 'frame_000012')
-        .length;
+      (await readdir(join(sharded, 'fixture-blur')).catch(() => [] as string[])).filter(
+        (f) => f.endsWith('.png') && f >= 'f_012',
+      ).length;
     const child = spawn(process.execPath, [bin, ...args(sharded), '--shard', '1/2'], { env, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
     await waitFor(async () => (await written()) >= 3, 120_000, 'frames of shard 1 before the kill');

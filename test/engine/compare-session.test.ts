@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompareSession } from '../../src/shared/compare';
 import { readCompareSession } from '../../src/engine/restore/compare-session';
 import { listMlflowExperiments, listMlflowRuns } from '../../src/engine/mlflow/listing';
 import { meanOf } from '../../src/core/compare/metrics';
+import { temporalPsnr } from '../../src/core/metrics/quality';
 import { writeFixtureModels } from '../fixtures/onnx-models';
 import { testExporter } from '../fixtures/exporter';
 import { writeMlruns } from '../fixtures/mlruns';
@@ -62,7 +63,7 @@ describe('compare sessions', () => {
     expect(session.frames.map((f) => f.name)).toEqual(['f_000.png', 'f_001.png', 'f_002.png', 'f_003.png']);
     const blur = session.models.find((m) => m.name === 'fixture-blur')!;
     expect(blur.status).toBe('success');
-    expect(blur.outputs).toEqual([0, 1, 2, 3].map((i) => join(blur.folder, `frame_${String(i).padStart(6, '0')}.png`)));
+    expect(blur.outputs).toEqual([0, 1, 2, 3].map((i) => join(blur.folder, `f_${String(i).padStart(3, '0')}.png`)));
     expect(blur.folder.startsWith(root)).toBe(true);
     // The same numbers as the model's metrics.json, frame by frame and in the mean.
     const metrics = JSON.parse(await readFile(join(blur.folder, 'metrics.json'), 'utf8')) as {
@@ -92,6 +93,44 @@ describe('compare sessions', () => {
     });
     expect(session.ssimDefinition).toMatch(/structural_similarity/);
     await check(session, out);
+    // The input against the ground truth, measured once by the run: the baseline row.
+    const input = JSON.parse(await readFile(join(out, 'input_metrics.json'), 'utf8')) as {
+      frames: { input: string; psnr: number; ssim: number }[];
+      mean: { psnr: number; ssim: number };
+      definition: string;
+    };
+    expect(input.frames.map((f) => f.input)).toEqual(['f_000.png', 'f_001.png', 'f_002.png', 'f_003.png']);
+    expect(input.definition).toMatch(/structural_similarity/);
+    expect(session.baseline).toEqual({
+      psnr: input.frames.map((f) => f.psnr),
+      ssim: input.frames.map((f) => f.ssim),
+      mean: input.mean,
+    });
+    expect(meanOf(session.baseline!.psnr)).toBeCloseTo(input.mean.psnr, 3);
+    // The temporal metric: frame k's change against the ground truth's, as metrics.json states it,
+    // and as temporalPsnr gives it on the files themselves.
+    const blur = session.models.find((m) => m.name === 'fixture-blur')!;
+    const q = JSON.parse(await readFile(join(blur.folder, 'metrics.json'), 'utf8')) as {
+      mean: { tpsnr: number };
+      temporal: { definition: string; frames: { input: string; tpsnr: number }[]; mean: number };
+    };
+    expect(q.temporal.definition).toMatch(/\(out_k − out_\{k−1\}\) − \(gt_k − gt_\{k−1\}\)/);
+    expect(q.temporal.frames.map((f) => f.input)).toEqual(['f_001.png', 'f_002.png', 'f_003.png']);
+    expect(blur.tpsnr).toEqual([null, ...q.temporal.frames.map((f) => f.tpsnr)]);
+    expect(q.mean.tpsnr).toBe(q.temporal.mean);
+    expect(session.temporalDefinition).toBe(q.temporal.definition);
+    const raw = async (path: string) => {
+      const { data, info } = await sharp(path).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { data, width: info.width, height: info.height, channels: 3 };
+    };
+    const t = temporalPsnr(
+      await raw(blur.outputs[2]!),
+      await raw(blur.outputs[1]!),
+      await raw(join(gt, 'f_002.png')),
+      await raw(join(gt, 'f_001.png')),
+      255,
+    );
+    expect(blur.tpsnr[2]).toBeCloseTo(t, 3);
   });
 
   it('opens a copied output folder whose inputs are gone', async () => {
@@ -110,6 +149,32 @@ describe('compare sessions', () => {
       await cp(stash, frames, { recursive: true });
       await cp(moved, out, { recursive: true });
     }
+  });
+
+  it('pairs the outputs of an earlier version (frame_%06d.png, no output_names) with their inputs', async () => {
+    const old = join(tmp.path, 'old-version');
+    await cp(out, old, { recursive: true });
+    const summaryFile = join(old, 'batch_summary.json');
+    const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as { models: { output_dir: string | null }[] };
+    for (const m of summary.models) if (m.output_dir) m.output_dir = join(old, basename(m.output_dir));
+    await writeFile(summaryFile, JSON.stringify(summary));
+    const blurDir = join(old, basename(summary.models.find((m) => m.output_dir?.includes('blur'))!.output_dir!));
+    const meta = JSON.parse(await readFile(join(blurDir, 'metadata.json'), 'utf8')) as {
+      output_names?: string;
+      frames: { index: number; input: string; output: string }[];
+    };
+    delete meta.output_names;
+    // Written in reverse, so pairing by position in the list would be caught.
+    for (const f of meta.frames.reverse()) {
+      const renamed = `frame_${String(f.index).padStart(6, '0')}.png`;
+      await rename(join(blurDir, f.output), join(blurDir, renamed));
+      f.output = renamed;
+    }
+    await writeFile(join(blurDir, 'metadata.json'), JSON.stringify(meta));
+    const session = await readCompareSession(old, anyFolder);
+    const blur = session.models.find((m) => m.name === 'fixture-blur')!;
+    expect(blur.outputs).toEqual([0, 1, 2, 3].map((i) => join(blurDir, `frame_00000${i}.png`)));
+    expect(session.frames.map((f) => f.name)).toEqual(['f_000.png', 'f_001.png', 'f_002.png', 'f_003.png']);
   });
 
   it('neither lists nor reads the folders it may not read, and names them', async () => {

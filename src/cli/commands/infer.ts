@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { ModelSource, RestoreItemData, RestoreFramesResult, RestoreFramesSpec } from '../../shared/jobs';
+import {
+  OUTPUT_NAMINGS,
+  type ModelSource,
+  type OutputNaming,
+  type RestoreItemData,
+  type RestoreFramesResult,
+  type RestoreFramesSpec,
+} from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
 import { cliHost, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
@@ -14,9 +21,12 @@ export const INFER_HELP = `Usage: loupe infer [options]
 
 Run restoration models over a frame sequence at native resolution: every model over every frame,
 lossless PNG outputs of the input's size and bit depth in <output-dir>/<run_name>_<epoch>ep_loss<loss>/
-(frame_000000.png …, metadata.json, metrics.json with --gt-dir) and batch_summary.json with one
+(each named after its input: frame_0000.jpg → frame_0000.png; metadata.json, metrics.json with
+--gt-dir) and batch_summary.json with one
 entry per model: success, download_failed, unsupported_format, export_failed, load_failed,
-inference_failed or skipped, each with the reason. A failing model never stops the others.
+inference_failed or skipped, each with the reason. A model whose name another model of the batch
+shares gets its source in its folder's name: "unet · bundled", "unet · a" (--models-dir /models/a).
+A failing model never stops the others.
 Resumable: a rerun skips frames already written and tries the failed ones again. A full disk
 stops the batch ("disk full", exit 1); nothing half-written is left.
 
@@ -47,6 +57,10 @@ Options:
   --resume / --no-resume  Skip frames already written (default: resume)
   --no-retry-failed       On a rerun, keep frames that failed before as failed (default: try
                           them again)
+  --output-names N        stem (default: each output keeps its input's file stem, as .png;
+                          inputs whose stems collide keep their extension too: a.jpg.png) |
+                          index (frame_000000.png, frame_000001.png … by frame order, as
+                          earlier versions wrote). metadata.json records which
   --json                  Print batch_summary.json's content on stdout
   --data-dir DIR          Settings, job journal and caches
   -h, --help              Show this help
@@ -78,6 +92,7 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
       'no-resume': { type: 'boolean' },
       'retry-failed': { type: 'boolean' },
       'no-retry-failed': { type: 'boolean' },
+      'output-names': { type: 'string' },
       json: { type: 'boolean' },
       shard: { type: 'string' },
       'no-merge': { type: 'boolean' },
@@ -126,6 +141,9 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
   const tileSize = int('tile-size', 16);
   const tileOverlap = int('tile-overlap', 0);
   const gtDir = str('gt-dir');
+  const outputNames = str('output-names');
+  if (outputNames !== undefined && !OUTPUT_NAMINGS.includes(outputNames as OutputNaming))
+    throw new UsageError(`--output-names must be one of ${OUTPUT_NAMINGS.join(', ')}`);
   const spec: RestoreFramesSpec = {
     kind: 'restore-frames',
     inputDir: resolve(str('input-dir') ?? 'data/01_raw/input'),
@@ -138,6 +156,7 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
     resume: flags['no-resume'] !== true,
     // --no-retry-failed, or `retry_failed: false` in --config.
     retryFailed: flags['no-retry-failed'] !== true && flags['retry-failed'] !== false,
+    ...(outputNames ? { outputNames: outputNames as OutputNaming } : {}),
   };
   const pytorch = pythonOptionsFrom(flags);
   if (Object.keys(pytorch).length) spec.pytorch = pytorch;
@@ -220,7 +239,7 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
 /** The batch summary as a table on the terminal. */
 export function summaryTable(r: RestoreFramesResult): string {
   const rows = r.models.map((m) => [
-    m.run_name,
+    m.name,
     m.status,
     `${m.frames}/${r.frames}`,
     m.psnr_mean !== null ? m.psnr_mean.toFixed(2) : '—',

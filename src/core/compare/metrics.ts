@@ -1,10 +1,11 @@
-import type { CompareModel } from '../../shared/compare';
+import type { CompareBaseline, CompareModel } from '../../shared/compare';
 
 /**
  * What the compare view shows about metrics: means, the ranking, each model's worst frames, the
  * best model per frame, and the series the timeline draws. Pure functions of the session.
  */
-export type MetricName = 'psnr' | 'ssim';
+/** `tpsnr`: temporal consistency, frame k's change against the ground truth's (core/metrics/quality). */
+export type MetricName = 'psnr' | 'ssim' | 'tpsnr';
 
 export function meanOf(values: readonly (number | null)[]): number | null {
   let sum = 0;
@@ -19,22 +20,56 @@ export function meanOf(values: readonly (number | null)[]): number | null {
 
 export interface RankRow {
   name: string;
+  /** The input itself against the ground truth (the baseline), ranked with the models. */
+  baseline: boolean;
   rank: number | null;
   psnr: number | null;
   ssim: number | null;
+  /** Mean temporal PSNR (null for the baseline row and without ground truth). */
+  tpsnr: number | null;
   /** Difference to the best model's mean PSNR (dB; 0 for the best). */
   psnrDelta: number | null;
+  /**
+   * What the model gains over its input: the mean over the frames both have of (model − input),
+   * PSNR in dB and SSIM as a difference. Null for the baseline row and without a baseline.
+   */
+  gain: { psnr: number | null; ssim: number | null } | null;
   frames: number;
 }
 
-/** Models by mean PSNR, best first (ties: SSIM, then name); models without metrics last, unranked. */
-export function ranking(models: readonly CompareModel[]): RankRow[] {
+/** The name of the baseline row. */
+export const BASELINE_NAME = 'Input (no model)';
+
+/** The mean over the frames where both have a finite value of a[i] − b[i]. */
+export function meanGain(a: readonly (number | null)[], b: readonly (number | null)[]): number | null {
+  return meanOf(a.map((v, i) => (v === null || b[i] === null || b[i] === undefined ? null : v - (b[i] as number))));
+}
+
+/**
+ * Models by mean PSNR, best first (ties: SSIM, then name); models without metrics last, unranked.
+ * With a `baseline` (the input against the ground truth) it is ranked among them as one more row,
+ * and every model says what it gains over it.
+ */
+export function ranking(models: readonly CompareModel[], baseline: CompareBaseline | null = null): RankRow[] {
   const rows = models.map((m) => ({
     name: m.name,
+    baseline: false,
     psnr: meanOf(m.psnr),
     ssim: meanOf(m.ssim),
+    tpsnr: meanOf(m.tpsnr),
+    gain: baseline ? { psnr: meanGain(m.psnr, baseline.psnr), ssim: meanGain(m.ssim, baseline.ssim) } : null,
     frames: m.psnr.filter((v) => v !== null).length,
   }));
+  if (baseline && baseline.psnr.some((v) => v !== null))
+    rows.push({
+      name: BASELINE_NAME,
+      baseline: true,
+      psnr: meanOf(baseline.psnr),
+      ssim: meanOf(baseline.ssim),
+      tpsnr: null,
+      gain: null,
+      frames: baseline.psnr.filter((v) => v !== null).length,
+    });
   rows.sort(
     (a, b) =>
       (b.psnr ?? -Infinity) - (a.psnr ?? -Infinity) ||
@@ -85,5 +120,9 @@ export function timelineData(
   frames: number,
 ): [number[], ...(number | null)[][]] {
   const x = Array.from({ length: frames }, (_, i) => i);
-  return [x, ...models.map((m) => x.map((i) => m[metric][i] ?? null))];
+  // Infinite values (an output equal to its ground truth) are left out: a chart cannot draw them.
+  return [x, ...models.map((m) => x.map((i) => finiteOrNull(m[metric][i])))];
 }
+
+const finiteOrNull = (v: number | null | undefined): number | null =>
+  v !== null && v !== undefined && Number.isFinite(v) ? v : null;

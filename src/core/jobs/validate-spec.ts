@@ -1,5 +1,5 @@
 import { DEVICES, type Device } from '../../shared/devices';
-import type { JobSpec, ModelSource } from '../../shared/jobs';
+import { OUTPUT_NAMINGS, type JobSpec, type ModelSource, type OutputNaming } from '../../shared/jobs';
 import type { PythonOptions } from '../../shared/pytorch';
 import type { Result } from '../../shared/result';
 import { SHARD_SOURCES, type ShardSource, type ShardSpec } from '../../shared/shard';
@@ -101,6 +101,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       }
       if (s.device !== undefined && !DEVICES.includes(s.device as Device))
         return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
+      if (s.outputNames !== undefined && !OUTPUT_NAMINGS.includes(s.outputNames as OutputNaming))
+        return err('INVALID_ARGUMENT', `outputNames must be one of ${OUTPUT_NAMINGS.join(', ')}`);
       const pytorch = validatePythonOptions(s.pytorch);
       if (!pytorch.ok) return pytorch;
       const shard = validateShard(s.shard);
@@ -119,6 +121,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(pytorch.value ? { pytorch: pytorch.value } : {}),
         ...(shard.value ? { shard: shard.value } : {}),
+        ...(s.outputNames !== undefined ? { outputNames: s.outputNames as OutputNaming } : {}),
       });
     }
     case 'export-models': {

@@ -33,6 +33,31 @@ export function psnr(a: Planes, b: Planes, dataRange: number): number {
   return 10 * Math.log10((dataRange * dataRange) / (se / n));
 }
 
+/**
+ * Temporal consistency of a restored frame: how far its change from the previous frame is from
+ * the ground truth's change. With d = (out_k − out_{k−1}) − (gt_k − gt_{k−1}) over every pixel
+ * and channel in the image's value range, tMSE = mean(d²) and tPSNR = 10·log10(R² / tMSE)
+ * (infinite when the changes agree exactly). A model that flickers (changes where the truth
+ * holds still) or freezes (holds still where it moves) scores low even when each frame alone has
+ * a good PSNR. See TEMPORAL_DEFINITION for the literature it follows.
+ */
+export function temporalPsnr(out: Planes, outPrev: Planes, gt: Planes, gtPrev: Planes, dataRange: number): number {
+  for (const p of [outPrev, gt, gtPrev]) assertSameShape(out, p);
+  let se = 0;
+  const n = out.width * out.height * out.channels;
+  for (let i = 0; i < n; i++) {
+    const d =
+      (out.data[i] as number) - (outPrev.data[i] as number) - ((gt.data[i] as number) - (gtPrev.data[i] as number));
+    se += d * d;
+  }
+  if (se === 0) return Number.POSITIVE_INFINITY;
+  return 10 * Math.log10((dataRange * dataRange) / (se / n));
+}
+
+/** What metrics.json says its `temporal` numbers are. */
+export const TEMPORAL_DEFINITION =
+  "tPSNR of frame k (k ≥ 1, in the batch's frame order) = 10 log10(R^2 / mean(d^2)), d = (out_k − out_{k−1}) − (gt_k − gt_{k−1}) over all pixels and RGB channels, values in the image range R (255 for 8-bit, 65535 for 16-bit); higher is steadier. Frame 0, and a frame whose previous output or ground truth is missing or of another size, has none; the mean is over the frames that have one (infinite values left out). It measures what the temporal metrics of Chu et al. 2020 (\"Learning Temporal Coherence via Self-Supervision for GAN-based Video Generation\", ACM TOG 39(4), tOF and tLP) measure, a result's frame-to-frame change against the ground truth's, on the pixel differences themselves instead of optical flow or LPIPS.";
+
 const SIGMA = 1.5;
 const TRUNCATE = 3.5;
 const RADIUS = Math.trunc(TRUNCATE * SIGMA + 0.5); // 5

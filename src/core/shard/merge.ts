@@ -4,6 +4,7 @@ import { err, ok } from '../result';
 import type { InferModelPart, InferShardData, LogLine, PredictShardData, ShardKind, ShardManifest } from './manifest';
 import { shardManifestName } from './manifest';
 import { isoTimestamp } from '../format';
+import { rankModels } from '../restore/ranking';
 
 /*
  * The merge of a cluster run: from the N shard manifests, the files one process writes for the
@@ -310,11 +311,7 @@ function mergeInfer(shards: InferShardData[], inputs: MergeInputs & { now: numbe
     models.push(m.entry);
     files.push(...m.files);
   }
-  const ranking = models
-    .flatMap(({ run_name, psnr_mean, ssim_mean }) =>
-      psnr_mean !== null && ssim_mean !== null ? [{ run_name, psnr_mean, ssim_mean }] : [],
-    )
-    .sort((a, b) => b.psnr_mean - a.psnr_mean);
+  const ranking = rankModels(models);
   files.push({
     path: 'batch_summary.json',
     json: {

@@ -20,6 +20,7 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic';
 import { LabelDir } from '../labels/label-dir';
 import { readVersionedJson } from './versioned-json';
 import { isoTimestamp } from '../../core/format';
+import { addTemporalToMerged } from '../runners/restore/temporal';
 
 type KindData = { kind: 'predict'; predict: PredictShardData } | { kind: 'infer'; infer: InferShardData };
 
@@ -115,6 +116,8 @@ export async function mergeShardFolder(outputDir: string): Promise<Result<Merged
   const labelFiles = complete.value[0]?.kind === 'predict' ? (await new LabelDir(outputDir).watchIds()).length : 0;
   const merged = mergeShards(complete.value, { labelFiles });
   if (!merged.ok) return merged;
+  // tPSNR pairs cross the shards' frame ranges: measured here, from the outputs on disk.
+  if (merged.value.kind === 'infer') await addTemporalToMerged(outputDir, merged.value.files, () => undefined);
   for (const f of merged.value.files) {
     const path = join(outputDir, f.path);
     if ('json' in f) await writeJsonAtomic(path, f.json);

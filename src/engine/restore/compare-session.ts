@@ -1,8 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
-import type { CompareFrame, CompareModel, CompareSession, UngrantedFolder } from '../../shared/compare';
+import type {
+  CompareBaseline,
+  CompareFrame,
+  CompareModel,
+  CompareSession,
+  UngrantedFolder,
+} from '../../shared/compare';
 import { MODEL_RUN_STATUSES, type ModelRunStatus, type ModelRunSummary } from '../../shared/jobs';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
+import { INPUT_METRICS_FILE, uniqueNames } from '../../core/restore/naming';
 import { AppFailure } from '../../core/result';
 import { listImages } from '../images/list-images';
 
@@ -30,7 +37,8 @@ interface MetadataFile {
 interface MetricsFile {
   definition?: string;
   frames?: { frame: string; input: string; psnr: number; ssim: number }[];
-  mean?: { psnr: number | null; ssim: number | null };
+  mean?: { psnr: number | null; ssim: number | null; tpsnr?: number | null };
+  temporal?: { definition?: string; frames?: { input: string; tpsnr: number | null }[] };
 }
 
 async function readJson<T>(path: string): Promise<T | null> {
@@ -89,7 +97,14 @@ export async function readCompareSession(
     const recordedState = await named(recorded);
     const folder =
       recordedState === 'usable' ? (recorded as string) : (await named(local)) === 'usable' ? (local as string) : null;
-    const name = entry.run_name ?? basename(folder ?? recorded ?? 'model');
+    // Its name in the batch (= its folder's name); summaries from before `name` was written: the
+    // folder's name (already unique, `unet_2`), else the run name.
+    const name =
+      typeof entry.name === 'string' && entry.name
+        ? entry.name
+        : recorded
+          ? basename(recorded)
+          : (entry.run_name ?? basename(folder ?? 'model'));
     if (!folder && recordedState === 'ungranted')
       ungranted.push({ role: 'model', path: recorded as string, model: name });
     metas.push(folder ? await readJson<MetadataFile>(join(folder, 'metadata.json')) : null);
@@ -109,11 +124,15 @@ export async function readCompareSession(
       outputs: [],
       psnr: [],
       ssim: [],
+      tpsnr: [],
       mean: { psnr: entry.psnr_mean ?? null, ssim: entry.ssim_mean ?? null },
       framesTiled: entry.frames_tiled ?? 0,
       exported: entry.export ? { cached: entry.export.cached, parity: entry.export.parity } : null,
     });
   }
+
+  // Names are the models' identities in Compare (panes, chart, pickers): unique, whatever the file says.
+  for (const [i, n] of uniqueNames(models.map((m) => m.name)).entries()) (models[i] as CompareModel).name = n;
 
   // The frames: the input folder's images in the runner's order, else what the models recorded.
   let names: string[];
@@ -138,6 +157,7 @@ export async function readCompareSession(
     m.outputs = frames.map(() => null);
     m.psnr = frames.map(() => null);
     m.ssim = frames.map(() => null);
+    m.tpsnr = frames.map(() => null);
     if (meta) {
       m.params = Object.fromEntries(Object.entries(meta.params ?? {}).map(([k, v]) => [k, String(v)]));
       m.provider ??= meta.provider?.active ?? null;
@@ -159,7 +179,12 @@ export async function readCompareSession(
       m.psnr[at] = f.psnr;
       m.ssim[at] = f.ssim;
     }
-    if (q?.mean) m.mean = { psnr: q.mean.psnr ?? null, ssim: q.mean.ssim ?? null };
+    for (const f of q?.temporal?.frames ?? []) {
+      const at = indexOf.get(f.input);
+      // A tPSNR written as null was infinite (the change matched the ground truth's exactly).
+      if (at !== undefined) m.tpsnr[at] = f.tpsnr ?? Infinity;
+    }
+    if (q?.mean) m.mean = { psnr: q.mean.psnr ?? null, ssim: q.mean.ssim ?? null, tpsnr: q.mean.tpsnr ?? null };
   }
 
   return {
@@ -171,5 +196,30 @@ export async function readCompareSession(
     frames,
     models,
     ssimDefinition: metrics.find((q) => q?.definition)?.definition ?? null,
+    temporalDefinition: metrics.find((q) => q?.temporal?.definition)?.temporal?.definition ?? null,
+    baseline: await readBaseline(outputDir, indexOf, frames.length),
   };
+}
+
+/** input_metrics.json by frame index (null when the batch has none). */
+async function readBaseline(
+  outputDir: string,
+  indexOf: ReadonlyMap<string, number>,
+  count: number,
+): Promise<CompareBaseline | null> {
+  const file = await readJson<{
+    frames?: { input: string; psnr: number | null; ssim: number }[];
+    mean?: { psnr: number | null; ssim: number | null };
+  }>(join(outputDir, INPUT_METRICS_FILE));
+  if (!file || !Array.isArray(file.frames)) return null;
+  const psnr: (number | null)[] = Array.from({ length: count }, () => null);
+  const ssim: (number | null)[] = Array.from({ length: count }, () => null);
+  for (const f of file.frames) {
+    const at = indexOf.get(f.input);
+    if (at === undefined) continue;
+    // A PSNR written as null was infinite (an input equal to its ground truth).
+    psnr[at] = f.psnr ?? Infinity;
+    ssim[at] = f.ssim;
+  }
+  return { psnr, ssim, mean: { psnr: file.mean?.psnr ?? null, ssim: file.mean?.ssim ?? null } };
 }

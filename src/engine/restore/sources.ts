@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import type { MlflowRun, ModelArtifact, RunStatus } from '../../shared/mlflow';
 import type { TorchModelKind } from '../../shared/pytorch';
 import type { ModelInfo } from '../../shared/models';
-import { outputFolderName, runEpochAndLoss, safeName, uniqueNames } from '../../core/restore/naming';
+import { modelNames, outputFolderName, runEpochAndLoss, safeName } from '../../core/restore/naming';
 import { AppFailure, toAppError } from '../../core/result';
 import { fileStem } from '../../core/naming';
 import { unknownModelReason } from '../../core/models/describe';
@@ -33,7 +33,9 @@ export interface MlflowSource {
 
 /** One model of the batch, resolved from its source; `failure` when it cannot run. */
 export interface ModelCandidate {
+  /** The run's or model's own name (metadata.json `run_name`). */
   name: string;
+  /** Its name in the batch, unique there (`modelNames`): its output folder and its display name. */
   folderName: string;
   source: string;
   runId: string | null;
@@ -83,8 +85,12 @@ export async function resolveCandidates(sources: readonly ModelSource[], deps: S
       out.push(...found, ...sourceFailure(source, e, found));
     }
   }
-  const names = uniqueNames(
-    out.map((c) => (c.run ? outputFolderName({ name: c.name, epoch: c.epoch, loss: c.loss }) : safeName(c.name))),
+  const names = modelNames(
+    out.map((c) => ({
+      base: c.run ? outputFolderName({ name: c.name, epoch: c.epoch, loss: c.loss }) : safeName(c.name),
+      source: c.source,
+      runId: c.runId,
+    })),
   );
   return out.map((c, i) => ({ ...c, folderName: names[i] as string }));
 }

@@ -3,11 +3,13 @@ import { AppFailure } from '../../core/result';
 import type { JobRunner } from '../jobs/manager';
 import type { OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
+import { writeInputMetrics } from './restore/baseline';
 import { resolveBatch, type RestoreContext } from './restore/batch';
 import { loadModel, skipModel } from './restore/load-model';
 import { summarizeModel, writeModelReport } from './restore/report';
 import { runModel } from './restore/run-model';
 import { restoreShard } from './restore/shard';
+import { measureTemporal } from './restore/temporal';
 import { BatchSummary } from './restore/summary';
 import { stopOnDiskFull } from './stop-on-disk-full';
 
@@ -24,8 +26,10 @@ export { SSIM_DEFINITION } from './restore/quality';
  * The parts, in restore/: batch.ts resolves the folders, frames, models and ground truth;
  * load-model.ts gets a model ready (exporting PyTorch) or says why it cannot run; run-model.ts
  * runs one model over the frames (pipelined, resumable through its progress file); report.ts
- * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json; shard.ts runs one
- * shard of a cluster run (spec.shard), whose manifest the merge turns into those files.
+ * writes its metadata.json and metrics.json; summary.ts keeps batch_summary.json; baseline.ts
+ * measures the input against the ground truth once (input_metrics.json); temporal.ts the
+ * temporal consistency of a model's outputs (metrics.json `temporal`); shard.ts runs one shard of
+ * a cluster run (spec.shard), whose manifest the merge turns into those files.
  */
 export function restoreFramesRunner(svc: EngineServices, openServer: OpenServer): JobRunner<'restore-frames'> {
   return stopOnDiskFull((ctx) => restoreFrames(svc, openServer, ctx));
@@ -40,6 +44,8 @@ async function restoreFrames(
   if (ctx.spec.shard) {
     // A shard never writes batch_summary.json (the merge's), not even to say there is nothing to run.
     if (batch.candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
+    // input_metrics.json holds every frame: shard 0 alone writes it (the same file one process writes).
+    if (ctx.spec.shard.index === 0) await writeInputMetrics(ctx, batch);
     return restoreShard(svc, ctx, batch, ctx.spec.shard);
   }
   const summary = new BatchSummary(batch, () => svc.now());
@@ -48,6 +54,7 @@ async function restoreFrames(
     await summary.write();
     throw new AppFailure('NOT_FOUND', 'no models to run');
   }
+  await writeInputMetrics(ctx, batch);
   for (const c of batch.candidates) {
     const entry = summary.add(c);
     const load = await loadModel(svc, ctx, batch, c, entry);
@@ -57,7 +64,8 @@ async function restoreFrames(
     } else {
       const run = await runModel(svc, ctx, batch, c, entry, load);
       summarizeModel(entry, run, batch.frames.length);
-      await writeModelReport(svc, batch, c, load, entry, run);
+      const temporal = await measureTemporal(ctx, batch, run);
+      await writeModelReport(svc, batch, c, load, entry, run, temporal);
     }
     await summary.write();
   }

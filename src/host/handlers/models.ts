@@ -6,8 +6,21 @@ import { absolutePath, fromEngine, type HandlerDeps } from './common';
 export function modelsVerbs(deps: Pick<HandlerDeps, 'engine' | 'grants'>): NamespaceVerbs<'models'> {
   return {
     'models:list': verb(
-      z.tuple([z.object({ probe: z.boolean({ error: 'probe must be true or false' }).optional() }).nullish()]),
-      async (options) => fromEngine(deps.engine.request('models.list', { probe: options?.probe === true })),
+      z.tuple([
+        z
+          .object({
+            probe: z.boolean({ error: 'probe must be true or false' }).optional(),
+            dir: absolutePath('dir must be an absolute folder path').optional(),
+          })
+          .nullish(),
+      ]),
+      async (options) => {
+        // A folder's models are read only from a folder the user opened.
+        const dir = options?.dir ? await deps.grants.require(options.dir, { kind: 'folder' }) : undefined;
+        return fromEngine(
+          deps.engine.request('models.list', { probe: options?.probe === true, ...(dir ? { dir } : {}) }),
+        );
+      },
     ),
     'models:try': verb(
       z.tuple([

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CompareModel } from '../../../src/shared/compare';
-import { bestPerFrame, meanOf, ranking, timelineData, worstFrames } from '../../../src/core/compare/metrics';
+import {
+  BASELINE_NAME,
+  bestPerFrame,
+  meanOf,
+  ranking,
+  timelineData,
+  worstFrames,
+} from '../../../src/core/compare/metrics';
 import { gridLayout, paneAt, wipeFraction, wipeX } from '../../../src/core/compare/layout';
 import { model as fixtureModel } from '../../fixtures/compare-session';
 import { colourise, colourMap, errorMap, quantile, sharedScale } from '../../../src/core/image/heatmap';
@@ -117,5 +124,25 @@ describe('difference heatmaps', () => {
     const lum = (i: number): number => out[i]! + out[i + 1]! + out[i + 2]!;
     expect(lum(4)).toBeGreaterThan(lum(0));
     expect(lum(8)).toBeGreaterThan(lum(4));
+  });
+});
+
+describe('the baseline row', () => {
+  it('ranks the input with the models and gives each model its gain over it, frame by frame', () => {
+    const a = model('a', [30, 31, null], [0.9, 0.92, null]);
+    const b = model('b', [20, 21, 22], [0.5, 0.6, 0.7]);
+    const baseline = { psnr: [24, 25, 26], ssim: [0.6, 0.62, 0.64], mean: { psnr: 25, ssim: 0.62 } };
+    const rows = ranking([a, b], baseline);
+    expect(rows.map((r) => [r.name, r.rank, r.baseline])).toEqual([
+      ['a', 1, false],
+      [BASELINE_NAME, 2, true],
+      ['b', 3, false],
+    ]);
+    // a: frames 0 and 1 only (frame 2 has no output): (6 + 6) / 2 dB, (0.30 + 0.30) / 2.
+    expect(rows[0]!.gain!.psnr).toBeCloseTo(6, 12);
+    expect(rows[0]!.gain!.ssim).toBeCloseTo(0.3, 12);
+    expect(rows[2]!.gain!.psnr).toBeCloseTo(-4, 12);
+    expect(rows[1]!.gain).toBeNull();
+    expect(ranking([a, b]).every((r) => !r.baseline && r.gain === null)).toBe(true);
   });
 });

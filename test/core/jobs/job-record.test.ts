@@ -82,6 +82,20 @@ describe('validateJobSpec', () => {
     });
     for (const bad of [0, -1, '15', 7200]) expect(restore(bad).ok).toBe(false);
   });
+
+  it('keeps a restore job’s output naming, and refuses one it does not know', () => {
+    const restore = (outputNames: unknown) =>
+      validateJobSpec({
+        kind: 'restore-frames',
+        inputDir: '/in',
+        outputDir: '/out',
+        sources: [{ type: 'bundled' }],
+        outputNames,
+      });
+    const indexed = restore('index');
+    expect(indexed.ok && indexed.value.kind === 'restore-frames' && indexed.value.outputNames).toBe('index');
+    expect(restore('numbered')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
 });
 
 describe('taskbarProgress', () => {

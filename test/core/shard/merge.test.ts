@@ -12,6 +12,7 @@ import { completeShards, mergeShards, mergeTime, type FoundManifest } from '../.
 
 function entry(over: Partial<ModelRunSummary> = {}): ModelRunSummary {
   return {
+    name: 'm',
     run_id: null,
     run_name: 'm',
     architecture: null,

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RestoreFramesSpec } from '../../../shared/jobs';
 import { pairGroundTruth } from '../../../core/restore/ground-truth';
+import { outputFrameNames } from '../../../core/restore/naming';
 import { AppFailure, toAppError } from '../../../core/result';
 import { listImages, walkImages } from '../../images/list-images';
 import { readRgb, type RgbImage } from '../../images/pixels';
@@ -25,12 +26,14 @@ export interface RestoreBatch {
   gtDir: string | null;
   /**
    * The input frames (paths relative to inputDir), sorted naturally. The item-index rule: a
-   * frame's position in this list is its index everywhere, in its output name (`frameName(i)`),
-   * metadata.json's `frames[].index` and every job item about it, of every model, whether it ran,
-   * was reused, kept failed or skipped with its model. Items of different models share the frame's
-   * index; their keys (`<model folder>/<frame name>`) tell them apart.
+   * frame's position in this list is its index everywhere, in metadata.json's `frames[].index`
+   * and every job item about it, of every model, whether it ran, was reused, kept failed or
+   * skipped with its model. Items of different models share the frame's index; their keys
+   * (`<model folder>/<output name>`) tell them apart.
    */
   frames: string[];
+  /** The output file name of each frame, by index (`outputFrameNames` under spec.outputNames). */
+  outputNames: string[];
   /** Entries of the input folder the walk could not follow (not frames of this batch). */
   inputProblems: { path: string; error: string }[];
   candidates: ModelCandidate[];
@@ -73,7 +76,8 @@ export async function resolveBatch(
   // Found by file name or, failing that, by stem (JPEG frames against PNG references).
   const gtNames = gtDir ? pairGroundTruth(frames, await listImages(gtDir, false)) : new Map<string, string>();
   const groundTruth = gtDir ? groundTruthReader(gtDir, gtNames) : () => Promise.resolve(null);
-  return { spec, inputDir, outputDir, gtDir, frames, inputProblems, candidates, groundTruth };
+  const outputNames = outputFrameNames(frames, spec.outputNames);
+  return { spec, inputDir, outputDir, gtDir, frames, outputNames, inputProblems, candidates, groundTruth };
 }
 
 /** Ground truth by input frame (`names`: frame → file in gtDir), each decoded at most once. */

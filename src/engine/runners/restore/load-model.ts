@@ -3,7 +3,6 @@ import type { ModelRunStatus, ModelRunSummary } from '../../../shared/jobs';
 import type { ModelInfo } from '../../../shared/models';
 import type { ExportRecord } from '../../../shared/pytorch';
 import { toPlanar } from '../../../core/image/tensor';
-import { frameName } from '../../../core/restore/naming';
 import { toAppError } from '../../../core/result';
 import { readRgb } from '../../images/pixels';
 import type { SessionHandle } from '../../ort/session-pool';
@@ -124,7 +123,7 @@ export async function skipModel(
   ctx.log('warn', `${c.name}: ${status}: ${error}`);
   for (const [index, frame] of batch.frames.entries()) {
     await ctx.checkpoint();
-    const key = `${c.folderName}/${frameName(index)}`;
+    const key = `${c.folderName}/${batch.outputNames[index] as string}`;
     if (ctx.previous(key)) continue;
     ctx.item({
       index,

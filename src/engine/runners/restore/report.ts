@@ -8,6 +8,7 @@ import type { LoadedModel } from './load-model';
 import { round, SSIM_DEFINITION } from './quality';
 import { PNG_COMPRESSION_LEVEL, type ModelRun } from './run-model';
 import { isoTimestamp } from '../../../core/format';
+import type { TemporalMetrics } from './temporal';
 
 /** The model's summary entry from its frames: how many, whether any failed, the mean metrics. */
 export function summarizeModel(entry: ModelRunSummary, run: ModelRun, frameCount: number): void {
@@ -35,8 +36,9 @@ export async function writeModelReport(
   loaded: LoadedModel,
   entry: ModelRunSummary,
   run: ModelRun,
+  temporal: TemporalMetrics | null = null,
 ): Promise<void> {
-  const report = modelReport(svc, batch, c, loaded, entry, run);
+  const report = modelReport(svc, batch, c, loaded, entry, run, temporal);
   await writeJsonAtomic(join(run.dir, 'metadata.json'), report.metadata);
   if (report.metrics) await writeJsonAtomic(join(run.dir, 'metrics.json'), report.metrics);
 }
@@ -49,6 +51,7 @@ export function modelReport(
   loaded: LoadedModel,
   entry: ModelRunSummary,
   run: ModelRun,
+  temporal: TemporalMetrics | null = null,
 ): { metadata: Record<string, unknown>; metrics: Record<string, unknown> | null } {
   return {
     metadata: metadata(svc, batch, c, loaded, entry, run),
@@ -60,7 +63,9 @@ export function modelReport(
           frames: run.frames.metrics,
           /** Frames written without PSNR/SSIM, and why (a ground truth of another size, unreadable). */
           skipped: run.frames.metricsSkipped,
-          mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean },
+          mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean, tpsnr: temporal?.mean ?? null },
+          /** Frame-to-frame change against the ground truth's (tPSNR, with its definition). */
+          ...(temporal ? { temporal } : {}),
         }
       : null,
   };
@@ -101,6 +106,8 @@ function metadata(
     status: entry.status,
     error: entry.error,
     input_dir: batch.inputDir,
+    /** How the outputs are named: `stem` (each input's stem, .png) or `index` (frame_%06d.png). */
+    output_names: batch.spec.outputNames ?? 'stem',
     padding: { multiple: settings.padMultiple, mode: settings.padMode },
     tiling: {
       always: settings.forceTiled,

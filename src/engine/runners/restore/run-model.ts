@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelRunSummary } from '../../../shared/jobs';
-import { frameName } from '../../../core/restore/naming';
 import { type AppFailure, toAppError } from '../../../core/result';
 import { diskFullFailure } from '../../fs/disk-full';
 import { readRgb, writeRgbPng, type RgbImage } from '../../images/pixels';
@@ -155,7 +154,7 @@ class ModelFrameRun {
         const input = batch.frames[index] as string;
         await ctx.checkpoint();
         if (this.diskFull) throw this.diskFull;
-        const name = frameName(index);
+        const name = batch.outputNames[index] as string;
         const frame = { index, input, name, key: `${c.folderName}/${name}`, outPath: join(dir, name) };
         if ((await this.reuse(frame)) || this.keepFailed(frame)) continue;
         await this.run(frame);

@@ -3,7 +3,6 @@ import type { ShardSpec } from '../../../shared/shard';
 import { isResumeManifestFile, ResumeManifest, stateOfFile } from '../../../core/jobs/resume-manifest';
 import type { InferBatchInfo, InferModelPart } from '../../../core/shard/manifest';
 import { partitionRanges, type FrameRange } from '../../../core/shard/partition';
-import { frameName } from '../../../core/restore/naming';
 import { toAppError, unwrap } from '../../../core/result';
 import type { ModelCandidate } from '../../restore/sources';
 import type { EngineServices } from '../../services';
@@ -180,7 +179,7 @@ async function skipRange(
   ctx.log('warn', `${c.name}: ${status}: ${error}`);
   for (let index = range.start; index < range.end; index++) {
     await ctx.checkpoint();
-    const key = `${c.folderName}/${frameName(index)}`;
+    const key = `${c.folderName}/${batch.outputNames[index] as string}`;
     if (ctx.previous(key)) continue;
     const frame = batch.frames[index] as string;
     const data = { model: c.name, frame, output: null, tiled: false, runMs: null, modelStatus: status };

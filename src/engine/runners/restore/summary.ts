@@ -4,6 +4,7 @@ import { writeJsonAtomic } from '../../fs/atomic';
 import type { ModelCandidate } from '../../restore/sources';
 import type { RestoreBatch } from './batch';
 import { isoTimestamp } from '../../../core/format';
+import { rankModels } from '../../../core/restore/ranking';
 
 /** batch_summary.json: one entry per model, rewritten after each model so a stopped batch has one too. */
 export class BatchSummary {
@@ -17,6 +18,7 @@ export class BatchSummary {
   /** The model's entry, as it starts: success until something says otherwise. */
   add(c: ModelCandidate): ModelRunSummary {
     const entry: ModelRunSummary = {
+      name: c.folderName,
       run_id: c.runId,
       run_name: c.name,
       architecture: c.architecture,
@@ -40,12 +42,7 @@ export class BatchSummary {
       outputDir: this.batch.outputDir,
       frames: this.batch.frames.length,
       models: this.models,
-      // Models with metrics (both means are set together), best PSNR first.
-      ranking: this.models
-        .flatMap(({ run_name, psnr_mean, ssim_mean }) =>
-          psnr_mean !== null && ssim_mean !== null ? [{ run_name, psnr_mean, ssim_mean }] : [],
-        )
-        .sort((a, b) => b.psnr_mean - a.psnr_mean),
+      ranking: rankModels(this.models),
     };
   }
 

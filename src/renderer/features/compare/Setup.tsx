@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { useStore } from 'zustand';
-import type { JobSnapshot } from '../../../shared/jobs';
+import type { JobSnapshot, OutputNaming } from '../../../shared/jobs';
 import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
 import { RUN_STATUSES } from '../../../shared/mlflow';
 import { formatDuration, formatRate } from '../../../core/format';
@@ -8,8 +8,9 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { useApp } from '../../store/app-store';
 import { PathField } from './PathField';
 import {
-  canRun,
   countModels,
+  missingForRun,
+  suggestedOutputDir,
   modelSources,
   outputDir,
   restorationModels,
@@ -48,6 +49,12 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
     return () => clearTimeout(t);
   }, [store, uri]);
 
+  // The folder's models, listed once typing pauses (the count below is of models, not sources).
+  useEffect(() => {
+    const t = setTimeout(() => void store.getState().loadFolderModels(), 250);
+    return () => clearTimeout(t);
+  }, [store, folder]);
+
   // When the run finishes, open its results.
   useEffect(() => {
     if (job?.status === 'completed' && job.result) onOpen(job.result.outputDir);
@@ -55,7 +62,9 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
 
   const update = s.update;
   const sources = modelSources(s, selected);
-  const ready = canRun(s, restoration);
+  const missing = missingForRun(s, restoration);
+  const running = !!job && ['queued', 'running', 'paused'].includes(job.status);
+  const suggested = suggestedOutputDir(s);
 
   return (
     <div className="compare-setup">
@@ -69,117 +78,163 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             </button>
           )}
         </div>
-        <PathField
-          label="Frames"
-          value={frames}
-          onChange={(v) => update({ frames: v })}
-          placeholder="/path/to/frames"
-          testId="frames-dir"
-        />
-        <PathField
-          label="Ground truth"
-          optional
-          value={gt}
-          onChange={(v) => update({ gt: v })}
-          placeholder="same file names as the frames"
-          testId="gt-dir"
-        />
-
-        <div className="field-label">Models</div>
-        <div className="model-picks">
-          {restoration.length === 0 && <div className="dim small">No restoration models in the catalog.</div>}
-          {restoration.map((m) => (
-            <label key={m.id} className="check">
-              <input
-                type="checkbox"
-                checked={selected.includes(m.id)}
-                onChange={(e) => s.pick(m.id, e.target.checked)}
-              />
-              <span className="mono">{m.id}</span>
-              <span className="faint small">
-                {m.source}
-                {m.manifest?.architecture ? ` · ${m.manifest.architecture}` : ''}
-              </span>
-            </label>
-          ))}
-        </div>
-        <PathField label="A folder of .onnx models" optional value={folder} onChange={(v) => update({ folder: v })} />
-
-        <details className="mlflow" open={!!uri}>
-          <summary>From MLflow</summary>
-          <div className="mlflow-grid">
-            <label>
-              Tracking URI
-              <input
-                className="input mono"
-                value={uri}
-                onChange={(e) => update({ uri: e.target.value })}
-                placeholder="/path/to/mlruns or http://host:5000"
-                aria-label="MLflow tracking URI"
-              />
-            </label>
-            <label>
-              Experiment
-              <input
-                className="input"
-                value={experiment}
-                list="mlflow-experiments"
-                onChange={(e) => update({ experiment: e.target.value })}
-                aria-label="MLflow experiment"
-              />
-              <datalist id="mlflow-experiments">
-                {experiments.map((e) => (
-                  <option key={e} value={e} />
-                ))}
-              </datalist>
-            </label>
-            <label>
-              Status
-              <select
-                className="input"
-                value={status}
-                onChange={(e) => update({ status: e.target.value as RunStatus | 'any' })}
-              >
-                {RUN_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {s}
-                  </option>
-                ))}
-                <option value="any">any</option>
-              </select>
-            </label>
-            <label>
-              Max runs
-              <input
-                className="input narrow"
-                value={maxRuns}
-                onChange={(e) => update({ maxRuns: e.target.value })}
-                placeholder="all"
-              />
-            </label>
-            <button
-              className="btn"
-              onClick={() => void s.listRuns()}
-              disabled={!uri.trim() || !experiment.trim() || listing}
-            >
-              {listing ? 'Listing…' : 'List runs'}
-            </button>
+        {running && (
+          <div className="dim small" data-testid="setup-locked">
+            A run is in progress: this form is locked until it ends.
           </div>
-          {runs && <RunTable runs={runs} selected={runIds} onChange={s.setRunIds} />}
-        </details>
+        )}
+        <fieldset className="setup-fields" disabled={running} data-testid="setup-fields">
+          <PathField
+            label="Frames"
+            value={frames}
+            onChange={(v) => update({ frames: v })}
+            placeholder="/path/to/frames"
+            testId="frames-dir"
+          />
+          <PathField
+            label="Ground truth"
+            optional
+            value={gt}
+            onChange={(v) => update({ gt: v })}
+            placeholder="same file names as the frames"
+            testId="gt-dir"
+          />
 
-        <PathField label="Outputs" value={output} onChange={(v) => update({ out: v })} testId="output-dir" />
-        <label className="check">
-          <input type="checkbox" checked={tiled} onChange={(e) => update({ tiled: e.target.checked })} /> Always tile
-          (else only when a whole frame does not fit in memory)
-        </label>
+          <div className="field-label">Models</div>
+          <div className="model-picks">
+            {restoration.length === 0 && <div className="dim small">No restoration models in the catalog.</div>}
+            {restoration.map((m) => (
+              <label key={m.id} className="check">
+                <input
+                  type="checkbox"
+                  checked={selected.includes(m.id)}
+                  onChange={(e) => s.pick(m.id, e.target.checked)}
+                />
+                <span className="mono">{m.id}</span>
+                <span className="faint small">
+                  {m.source}
+                  {m.manifest?.architecture ? ` · ${m.manifest.architecture}` : ''}
+                </span>
+              </label>
+            ))}
+          </div>
+          <PathField label="A folder of .onnx models" optional value={folder} onChange={(v) => update({ folder: v })} />
+          {folder.trim() && (
+            <div className="dim small" data-testid="folder-models">
+              {s.folderError ??
+                (s.folderModels
+                  ? `${restorationModels(s.folderModels.models).length} restoration models: ${restorationModels(
+                      s.folderModels.models,
+                    )
+                      .map((m) => m.manifest?.id ?? m.id)
+                      .join(', ')}`
+                  : 'Reading the folder…')}
+            </div>
+          )}
+
+          <details className="mlflow" open={!!uri}>
+            <summary>From MLflow</summary>
+            <div className="mlflow-grid">
+              <label>
+                Tracking URI
+                <input
+                  className="input mono"
+                  value={uri}
+                  onChange={(e) => update({ uri: e.target.value })}
+                  placeholder="/path/to/mlruns or http://host:5000"
+                  aria-label="MLflow tracking URI"
+                />
+              </label>
+              <label>
+                Experiment
+                <input
+                  className="input"
+                  value={experiment}
+                  list="mlflow-experiments"
+                  onChange={(e) => update({ experiment: e.target.value })}
+                  aria-label="MLflow experiment"
+                />
+                <datalist id="mlflow-experiments">
+                  {experiments.map((e) => (
+                    <option key={e} value={e} />
+                  ))}
+                </datalist>
+              </label>
+              <label>
+                Status
+                <select
+                  className="input"
+                  value={status}
+                  onChange={(e) => update({ status: e.target.value as RunStatus | 'any' })}
+                >
+                  {RUN_STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {s}
+                    </option>
+                  ))}
+                  <option value="any">any</option>
+                </select>
+              </label>
+              <label>
+                Max runs
+                <input
+                  className="input narrow"
+                  value={maxRuns}
+                  onChange={(e) => update({ maxRuns: e.target.value })}
+                  placeholder="all"
+                />
+              </label>
+              <button
+                className="btn"
+                onClick={() => void s.listRuns()}
+                disabled={!uri.trim() || !experiment.trim() || listing}
+              >
+                {listing ? 'Listing…' : 'List runs'}
+              </button>
+            </div>
+            {runs && <RunTable runs={runs} selected={runIds} onChange={s.setRunIds} />}
+          </details>
+
+          <PathField
+            label="Outputs"
+            value={output}
+            onChange={(v) => update({ out: v })}
+            placeholder="where the outputs go (required)"
+            testId="output-dir"
+          />
+          {!output.trim() && suggested && (
+            <button
+              className="btn small ghost"
+              onClick={() => update({ out: suggested })}
+              data-testid="use-suggested-output"
+            >
+              Use {suggested}
+            </button>
+          )}
+          <label className="check">
+            <input type="checkbox" checked={tiled} onChange={(e) => update({ tiled: e.target.checked })} /> Always tile
+            (else only when a whole frame does not fit in memory)
+          </label>
+          <label>
+            Output names
+            <select
+              className="input"
+              value={s.outputNames}
+              onChange={(e) => update({ outputNames: e.target.value as OutputNaming })}
+              data-testid="output-names"
+            >
+              <option value="stem">as the input frames (frame_0000.jpg → frame_0000.png)</option>
+              <option value="index">by frame number (frame_000000.png, …)</option>
+            </select>
+          </label>
+        </fieldset>
         <div className="row end">
-          <span className="dim small">
-            {sources.length === 0 ? 'Choose at least one model.' : `${countModels(sources, runIds)} models`}
+          <span className="dim small" data-testid="run-missing">
+            {missing ?? modelCountText(countModels(sources, runIds, s.folderModels))}
           </span>
           <button
             className="btn primary"
-            disabled={!ready || (job && ['queued', 'running'].includes(job.status))}
+            disabled={!!missing || running}
             onClick={() => void s.run()}
             data-testid="run-compare"
           >
@@ -363,4 +418,8 @@ function RunProgress({ job, onOpen }: { job: JobSnapshot<'restore-frames'>; onOp
       {job.error && <div className="danger-text small">{job.error.message}</div>}
     </div>
   );
+}
+
+function modelCountText(n: number | null): string {
+  return n === null ? 'Counting models…' : n === 1 ? '1 model' : `${n} models`;
 }

@@ -12,11 +12,11 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
   const toggle = useCompare((s) => s.togglePane);
   const metric = useCompare((s) => s.metric);
   const setFrame = useCompare((s) => s.setFrame);
-  const rows = useMemo(() => ranking(session.models), [session]);
+  const rows = useMemo(() => ranking(session.models, session.baseline), [session]);
   const modelPanes = panes.filter((p) => p.id.startsWith('model:'));
   const models = shown.filter((id) => id.startsWith('model:')).length;
   const [worstOf, setWorstOf] = useState<string | null>(null);
-  const worstModel = session.models.find((m) => m.name === (worstOf ?? rows[0]?.name)) ?? null;
+  const worstModel = session.models.find((m) => m.name === (worstOf ?? rows.find((r) => !r.baseline)?.name)) ?? null;
 
   return (
     <aside className="compare-side">
@@ -57,35 +57,56 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
       {rows.some((r) => r.rank !== null) && (
         <section>
           <div className="section-title">Ranking</div>
-          <table className="rank-table" aria-label="Ranking" data-testid="ranking">
-            <thead>
-              <tr>
-                <th>#</th>
-                <th className="name">Model</th>
-                <th>PSNR</th>
-                <th title="PSNR behind the best model, dB">Δ</th>
-                <th>SSIM</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr
-                  key={r.name}
-                  className="clickable"
-                  onClick={() => setWorstOf(r.name)}
-                  aria-selected={worstModel?.name === r.name}
-                >
-                  <td>{r.rank ?? '—'}</td>
-                  <td className="name" title={r.name}>
-                    {r.name}
-                  </td>
-                  <td className="mono">{r.psnr?.toFixed(2) ?? '—'}</td>
-                  <td className="mono faint">{r.psnrDelta ? r.psnrDelta.toFixed(2) : ''}</td>
-                  <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
+          <div className="rank-scroll">
+            <table className="rank-table" aria-label="Ranking" data-testid="ranking">
+              <thead>
+                <tr>
+                  <th>#</th>
+                  <th className="name">Model</th>
+                  <th>PSNR</th>
+                  <th title="PSNR behind the best model, dB">Δ</th>
+                  <th>SSIM</th>
+                  {session.temporalDefinition && (
+                    <th title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}>
+                      tPSNR
+                    </th>
+                  )}
+                  {session.baseline && (
+                    <th title="Gain over the input against the ground truth: PSNR in dB, SSIM as a difference">Gain</th>
+                  )}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr
+                    key={r.baseline ? ' baseline' : r.name}
+                    className={r.baseline ? 'baseline' : 'clickable'}
+                    data-baseline={r.baseline || undefined}
+                    onClick={r.baseline ? undefined : () => setWorstOf(r.name)}
+                    aria-selected={!r.baseline && worstModel?.name === r.name}
+                  >
+                    <td>{r.rank ?? '—'}</td>
+                    <td className="name" title={r.baseline ? 'The input frames against the ground truth' : r.name}>
+                      {r.name}
+                    </td>
+                    <td className="mono">{r.psnr?.toFixed(2) ?? '—'}</td>
+                    <td className="mono faint">{r.psnrDelta ? r.psnrDelta.toFixed(2) : ''}</td>
+                    <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
+                    {session.temporalDefinition && (
+                      <td className="mono" data-testid={r.baseline ? undefined : 'tpsnr'}>
+                        {r.tpsnr?.toFixed(2) ?? '—'}
+                      </td>
+                    )}
+                    {session.baseline && (
+                      <td className="mono" data-testid={r.baseline ? undefined : 'gain'}>
+                        {r.gain ? gainText(r.gain) : ''}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       )}
 
@@ -100,7 +121,7 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                 <button className="link" onClick={() => setFrame(w.index)}>
                   frame {w.index + 1}
                 </button>{' '}
-                <span className="mono">{metric === 'psnr' ? `${w.value.toFixed(2)} dB` : w.value.toFixed(4)}</span>
+                <span className="mono">{metric === 'ssim' ? w.value.toFixed(4) : `${w.value.toFixed(2)} dB`}</span>
               </li>
             ))}
           </ol>
@@ -192,4 +213,12 @@ function Inspector({ cache }: { cache: FrameCache }) {
       )}
     </section>
   );
+}
+
+/** A model's gain over its input: `+3.21 dB · Δ +0.0412`. */
+function gainText(g: { psnr: number | null; ssim: number | null }): string {
+  const signed = (v: number, digits: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
+  return [g.psnr !== null ? `${signed(g.psnr, 2)} dB` : null, g.ssim !== null ? `Δ ${signed(g.ssim, 4)}` : null]
+    .filter(Boolean)
+    .join(' · ');
 }

@@ -44,7 +44,7 @@ export const Timeline = memo(function Timeline() {
             stroke: '#a2a9b4',
             grid: { stroke: '#2a2f37' },
             ticks: { stroke: '#2a2f37' },
-            label: metric === 'psnr' ? 'PSNR (dB)' : 'SSIM',
+            label: metric === 'psnr' ? 'PSNR (dB)' : metric === 'tpsnr' ? 'tPSNR (dB)' : 'SSIM',
             size: 56,
           },
         ],
@@ -55,7 +55,7 @@ export const Timeline = memo(function Timeline() {
             stroke: paneColour(`model:${m.name}`, allModels.indexOf(m)),
             width: 1.5,
             spanGaps: false,
-            value: (_u: uPlot, v: number | null) => (v == null ? '—' : metric === 'psnr' ? v.toFixed(2) : v.toFixed(4)),
+            value: (_u: uPlot, v: number | null) => (v == null ? '—' : metric === 'ssim' ? v.toFixed(4) : v.toFixed(2)),
           })),
         ],
         hooks: {
@@ -114,6 +114,15 @@ export const Timeline = memo(function Timeline() {
           <button aria-pressed={metric === 'ssim'} onClick={() => setMetric('ssim')}>
             SSIM
           </button>
+          {session.temporalDefinition && (
+            <button
+              aria-pressed={metric === 'tpsnr'}
+              onClick={() => setMetric('tpsnr')}
+              title={`Temporal consistency: ${session.temporalDefinition}`}
+            >
+              tPSNR
+            </button>
+          )}
         </div>
         <span className="dim small">click the chart to jump to a frame</span>
       </div>

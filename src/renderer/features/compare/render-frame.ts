@@ -69,8 +69,13 @@ export function slotSources(slots: readonly Slot[]): Pane[] {
 export function stageLayout(mode: CompareMode, slotCount: number, size: Size | null, frame: Size | null): Rect[] {
   if (!size || !frame) return [];
   if (mode === 'wipe') return slotCount ? [{ x: 0, y: 0, width: size.width, height: size.height }] : [];
-  return gridLayout(slotCount, size, frame, GAP).panes;
+  // The heatmaps' colour bar has a strip of its own below the panes, never over an image.
+  const height = mode === 'diff' ? Math.max(0, size.height - COLOUR_BAR_STRIP) : size.height;
+  return gridLayout(slotCount, { width: size.width, height }, frame, GAP).panes;
 }
+
+/** Height (CSS px) kept free below the panes in difference mode for the colour bar. */
+export const COLOUR_BAR_STRIP = 44;
 
 /** One image drawn into a pane's canvas, in CSS pixels of the pane. */
 export interface Layer<T> {

@@ -1,12 +1,12 @@
 import { createStore, type StoreApi } from 'zustand';
 import type { AppApi, AppInfo } from '../../../shared/ipc';
-import type { JobSnapshot, ModelSource, RestoreFramesSpec } from '../../../shared/jobs';
+import type { JobSnapshot, ModelSource, OutputNaming, RestoreFramesSpec } from '../../../shared/jobs';
 import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
 import type { ModelInfo } from '../../../shared/models';
 
 /** What the setup store needs from outside: the API, the app's job submission and models, a way to tell the user. */
 export interface SetupDeps {
-  api: Pick<AppApi, 'folders' | 'mlflow'>;
+  api: Pick<AppApi, 'folders' | 'mlflow' | 'models'>;
   submitJob: (spec: RestoreFramesSpec) => Promise<JobSnapshot | null>;
   /** The model catalog as loaded by the app store. */
   models: () => readonly ModelInfo[];
@@ -17,7 +17,7 @@ export interface SetupDeps {
 export interface SetupFields {
   frames: string;
   gt: string;
-  /** The outputs folder; null: next to the frames. */
+  /** The outputs folder; null: not chosen (the run waits for one; `suggestedOutputDir` is offered). */
   out: string | null;
   /** Catalog models picked; null: the bundled ones. */
   picked: string[] | null;
@@ -28,6 +28,8 @@ export interface SetupFields {
   status: RunStatus | 'any';
   maxRuns: string;
   tiled: boolean;
+  /** Output file names: each input's stem (default) or frame_%06d.png. */
+  outputNames: OutputNaming;
   /** "Open results": an output folder that exists already. */
   existing: string;
 }
@@ -39,6 +41,12 @@ export interface SetupState extends SetupFields {
   runs: MlflowRunListing[] | null;
   runIds: string[];
   listing: boolean;
+  /**
+   * The models the folder field names, as the run will find them (null: no folder, or not read
+   * yet); `folderError`: why it could not be read.
+   */
+  folderModels: { dir: string; models: ModelInfo[] } | null;
+  folderError: string | null;
   /** The run submitted from here (its results open when it completes). */
   jobId: string | null;
 
@@ -51,6 +59,8 @@ export interface SetupState extends SetupFields {
   /** Ask the file store at `uri` for its experiments (a URL is not asked: it may be slow or remote). */
   loadExperiments: () => Promise<void>;
   listRuns: () => Promise<void>;
+  /** Open (grant) the folder field's folder and list its models. */
+  loadFolderModels: () => Promise<void>;
   /** Grant the folders the run reads and submit it. */
   run: () => Promise<void>;
   /** Forget the submitted run (a comparison was opened: its results are on screen). */
@@ -72,9 +82,14 @@ export function selectedModels(s: Pick<SetupFields, 'picked'>, restoration: read
   return s.picked ?? restoration.filter((m) => m.source === 'bundled').map((m) => m.id);
 }
 
-/** Where the outputs go: as typed, else `output_inference` beside the frames folder. */
-export function outputDir(s: Pick<SetupFields, 'out' | 'frames'>): string {
-  return s.out ?? (s.frames.trim() ? `${parentOf(s.frames.trim())}${sepOf(s.frames)}output_inference` : '');
+/** Where the outputs go: only where the user said (never filled in from the frames folder unasked). */
+export function outputDir(s: Pick<SetupFields, 'out'>): string {
+  return s.out ?? '';
+}
+
+/** What the setup offers for the outputs, to take with one click: `output_inference` beside the frames. */
+export function suggestedOutputDir(s: Pick<SetupFields, 'frames'>): string {
+  return s.frames.trim() ? `${parentOf(s.frames.trim())}${sepOf(s.frames)}output_inference` : '';
 }
 
 /** The models of the run, by where they come from. */
@@ -90,13 +105,23 @@ export function modelSources(
   return sources;
 }
 
-/** How many models the sources name (a folder counts as one until it is read). */
-export function countModels(sources: readonly ModelSource[], runIds: readonly string[]): number {
+/**
+ * How many models the sources name: a folder by the restoration models it holds (what will run;
+ * its other models are listed as skipped), null while it has not been read.
+ */
+export function countModels(
+  sources: readonly ModelSource[],
+  runIds: readonly string[],
+  folderModels: SetupState['folderModels'],
+): number | null {
   let n = 0;
   for (const s of sources) {
     if (s.type === 'models') n += s.ids.length;
     else if (s.type === 'mlflow') n += runIds.length;
-    else n += 1;
+    else if (s.type === 'folder') {
+      if (folderModels?.dir !== s.dir) return null;
+      n += restorationModels(folderModels.models).length;
+    } else n += 1;
   }
   return n;
 }
@@ -110,13 +135,31 @@ export function restoreSpec(s: SetupState, restoration: readonly ModelInfo[]): R
     sources: modelSources(s, selectedModels(s, restoration)),
     ...(s.gt.trim() ? { gtDir: s.gt.trim() } : {}),
     ...(s.tiled ? { tiled: true } : {}),
+    ...(s.outputNames !== 'stem' ? { outputNames: s.outputNames } : {}),
   };
 }
 
-/** Whether the form can run: frames, an output folder and at least one model. */
-export function canRun(s: SetupState, restoration: readonly ModelInfo[]): boolean {
+/**
+ * What the form still lacks before it can run (null: it can): frames, an outputs folder, at least
+ * one model, a model folder read and holding models, and no run of its own in progress.
+ */
+export function missingForRun(s: SetupState, restoration: readonly ModelInfo[]): string | null {
   const spec = restoreSpec(s, restoration);
-  return !!spec.inputDir && !!spec.outputDir && spec.sources.length > 0;
+  if (!spec.inputDir) return 'Choose the frames folder.';
+  if (!spec.outputDir) return 'Choose the outputs folder.';
+  if (spec.sources.length === 0) return 'Choose at least one model.';
+  if (s.folder.trim()) {
+    if (s.folderError) return s.folderError;
+    const n = countModels(spec.sources, s.runIds, s.folderModels);
+    if (n === null) return 'Reading the model folder…';
+    if (n === 0) return 'No restoration models to run.';
+  }
+  return null;
+}
+
+/** Whether the form can run (`missingForRun` says what it lacks). */
+export function canRun(s: SetupState, restoration: readonly ModelInfo[]): boolean {
+  return missingForRun(s, restoration) === null;
 }
 
 /**
@@ -135,11 +178,14 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
     status: 'FINISHED',
     maxRuns: '',
     tiled: false,
+    outputNames: 'stem',
     existing: '',
     experiments: [],
     runs: null,
     runIds: [],
     listing: false,
+    folderModels: null,
+    folderError: null,
     jobId: null,
 
     update: (patch) => set(patch),
@@ -183,7 +229,26 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
       }
       set({ listing: false, runs: r.value.runs, runIds: r.value.runs.filter((x) => x.model.ok).map((x) => x.runId) });
     },
+    loadFolderModels: async () => {
+      const dir = get().folder.trim();
+      if (!dir) {
+        set({ folderModels: null, folderError: null });
+        return;
+      }
+      const granted = await deps.api.folders.grant(dir);
+      const r = granted.ok ? await deps.api.models.list({ dir: granted.value.path }) : granted;
+      // Only for the folder still typed.
+      if (get().folder.trim() !== dir) return;
+      if (r.ok) set({ folderModels: { dir, models: r.value }, folderError: null });
+      else set({ folderModels: null, folderError: r.error.message });
+    },
     run: async () => {
+      // The button is disabled then; a call from elsewhere (a key, a test) is refused the same way.
+      const missing = missingForRun(get(), restorationModels(deps.models()));
+      if (missing) {
+        deps.notify('error', missing);
+        return;
+      }
       const spec = restoreSpec(get(), restorationModels(deps.models()));
       // The folders the run reads become viewable (the image route serves only granted folders).
       for (const dir of [spec.inputDir, spec.gtDir].filter((d): d is string => !!d)) {

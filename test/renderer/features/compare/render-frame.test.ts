@@ -5,6 +5,7 @@ import {
   renderCompareFrame,
   slotSources,
   stageLayout,
+  COLOUR_BAR_STRIP,
   type CompareFrameInput,
   type Slot,
 } from '../../../../src/renderer/features/compare/render-frame';
@@ -74,6 +75,10 @@ describe('the compare stage’s slots', () => {
       { x: 0, y: 156, width: 400, height: 150 },
       { x: 406, y: 156, width: 400, height: 150 },
     ]);
+    // Difference mode keeps a strip below the panes for the colour bar: no pane reaches into it.
+    const diff = stageLayout('diff', 4, { width: 806, height: 306 + COLOUR_BAR_STRIP }, { width: 100, height: 50 });
+    expect(diff).toEqual(stageLayout('grid', 4, { width: 806, height: 306 }, { width: 100, height: 50 }));
+    expect(Math.max(...diff.map((r) => r.y + r.height))).toBeLessThanOrEqual(306);
     expect(stageLayout('grid', 4, null, { width: 100, height: 50 })).toEqual([]);
     expect(stageLayout('grid', 4, { width: 800, height: 600 }, null)).toEqual([]);
   });

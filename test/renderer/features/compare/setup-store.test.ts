@@ -1,10 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RestoreFramesSpec } from '../../../../src/shared/jobs';
 import {
   canRun,
   countModels,
+  missingForRun,
+  suggestedOutputDir,
   createSetupStore,
   modelSources,
   outputDir,
@@ -51,8 +53,12 @@ describe('the compare setup store', () => {
     expect(selectedModels(s, restoration)).toEqual(restoration.filter((m) => m.source === 'bundled').map((m) => m.id));
     expect(canRun(s, restoration)).toBe(false);
     s.update({ frames: '/data/clip/frames/' });
-    expect(outputDir(store.getState())).toBe('/data/clip/output_inference');
-    expect(outputDir({ frames: 'C:\\clip\\frames', out: null })).toBe('C:\\clip\\output_inference');
+    // The outputs folder is never filled in from the frames folder: it is offered, and the run waits.
+    expect(outputDir(store.getState())).toBe('');
+    expect(missingForRun(store.getState(), restoration)).toBe('Choose the outputs folder.');
+    expect(suggestedOutputDir(store.getState())).toBe('/data/clip/output_inference');
+    expect(suggestedOutputDir({ frames: 'C:\\clip\\frames' })).toBe('C:\\clip\\output_inference');
+    store.getState().update({ out: suggestedOutputDir(store.getState()) });
     expect(canRun(store.getState(), restoration)).toBe(true);
     store.getState().update({ out: '' });
     expect(canRun(store.getState(), restoration)).toBe(false);
@@ -90,7 +96,34 @@ describe('the compare setup store', () => {
     expect(sources).toEqual([
       { type: 'mlflow', uri: join(SAMPLES, 'mlruns'), experiment: 'loupe-restoration', runIds },
     ]);
-    expect(countModels(sources, runIds)).toBe(runIds.length);
+    expect(countModels(sources, runIds, null)).toBe(runIds.length);
+  });
+
+  it('counts a folder by the models it holds once read: 3 bundled + a folder of the same 3 are 6', async () => {
+    const folder = join(suite.dir, 'three-models');
+    for (const id of ['loupe-restore-unet', 'loupe-restore-dncnn', 'loupe-restore-nafnet']) {
+      await mkdir(join(folder, id), { recursive: true });
+      for (const f of ['model.onnx', 'model.json'])
+        await copyFile(join(repoRoot, 'resources', 'models', id, f), join(folder, id, f));
+    }
+    const store = setup();
+    const restoration = restorationModels(app.getState().models);
+    store.getState().update({ folder });
+    const sources = () => modelSources(store.getState(), selectedModels(store.getState(), restoration));
+    expect(countModels(sources(), [], store.getState().folderModels)).toBeNull();
+    store.getState().update({ frames: '/clip/frames', out: '/clip/out' });
+    expect(missingForRun(store.getState(), restoration)).toBe('Reading the model folder…');
+    await store.getState().loadFolderModels();
+    expect(missingForRun(store.getState(), restoration)).toBeNull();
+    expect(store.getState().folderError).toBeNull();
+    expect(selectedModels(store.getState(), restoration)).toHaveLength(3);
+    expect(countModels(sources(), [], store.getState().folderModels)).toBe(6);
+    // A folder that is not there says so instead of counting.
+    store.getState().update({ folder: join(suite.dir, 'no-such-folder') });
+    await store.getState().loadFolderModels();
+    expect(store.getState().folderModels).toBeNull();
+    expect(store.getState().folderError).toBeTruthy();
+    expect(missingForRun(store.getState(), restoration)).toBe(store.getState().folderError);
   });
 
   it('does not ask a tracking server for suggestions, nor keep an answer for a URI no longer typed', async () => {
@@ -123,7 +156,14 @@ describe('the compare setup store', () => {
     }
     const store = setup();
     const restoration = restorationModels(app.getState().models);
-    store.getState().update({ frames, gt: `${gt} `, tiled: true });
+    expect(restoreSpec(store.getState(), restorationModels(app.getState().models)).outputNames).toBeUndefined();
+    store.getState().update({
+      frames,
+      gt: `${gt} `,
+      tiled: true,
+      outputNames: 'index',
+      out: join(suite.dir, 'clip', 'output_inference'),
+    });
     store.getState().pick(selectedModels(store.getState(), restoration).slice(1)[0]!, false);
     const expected: RestoreFramesSpec = restoreSpec(store.getState(), restoration);
     expect(expected).toMatchObject({
@@ -131,6 +171,7 @@ describe('the compare setup store', () => {
       gtDir: gt,
       outputDir: join(suite.dir, 'clip', 'output_inference'),
       tiled: true,
+      outputNames: 'index',
     });
     await store.getState().run();
     const jobId = store.getState().jobId!;
