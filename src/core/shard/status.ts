@@ -112,3 +112,18 @@ function phaseOf(
   if (manifests.some((m) => !m.ok) || shards.some((s) => s.state === 'failed')) return 'failed';
   return mergedStamp !== null && mergedStamp === isoTimestamp(mergeTime(ofRun)) ? 'merged' : 'unmerged';
 }
+
+/** A manifest's age for people: `12 s ago`, `4 min ago`, `2 h ago`; ahead of this clock: `5 min ahead`. */
+export function formatAge(ms: number | null): string {
+  if (ms === null) return 'unknown';
+  const abs = Math.abs(ms);
+  const s = Math.round(abs / 1000);
+  const text = s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min` : `${Math.floor(s / 3600)} h`;
+  return ms < -1000 ? `${text} ahead` : `${text} ago`;
+}
+
+/** Shards of the run not done yet (running, failed, unreadable or missing). */
+export function shardsLeft(s: ClusterStatus): number {
+  const done = s.manifests.filter((m) => m.ok && m.shard.state === 'done').length;
+  return Math.max(0, (s.count ?? 0) - done);
+}

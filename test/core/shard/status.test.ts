@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ShardManifest, ShardState } from '../../../src/core/shard/manifest';
 import { mergeTime } from '../../../src/core/shard/merge';
-import { clusterStatus, type ReadManifest } from '../../../src/core/shard/status';
+import { clusterStatus, formatAge, shardsLeft, type ReadManifest } from '../../../src/core/shard/status';
 import { isoTimestamp } from '../../../src/core/format';
 
 const T0 = Date.parse('2026-12-02T12:00:00.000Z');
@@ -58,6 +58,7 @@ describe('cluster status from shard manifests', () => {
       failed: 1,
     });
     expect(s.stale).toBe(0);
+    expect(shardsLeft(s)).toBe(2);
     expect(s.manifests.map((m) => m.index)).toEqual([0, 1, 3]);
     const running = s.manifests[2];
     expect(running?.ok && running.shard).toMatchObject({ state: 'running', host: 'node3', pid: 103, ageMs: 12_000 });
@@ -112,5 +113,18 @@ describe('cluster status from shard manifests', () => {
     const old = s.manifests.find((m) => m.count === 2);
     expect(old).toMatchObject({ ok: false, error: { code: 'JOB_STATE' } });
     expect(s.total).toBe(10);
+  });
+});
+
+describe('formatAge', () => {
+  it('says seconds, minutes, hours, and a clock ahead', () => {
+    expect([0, 12_400, 4 * MIN + 5000, 3 * 60 * MIN, -6 * MIN, null].map(formatAge)).toEqual([
+      '0 s ago',
+      '12 s ago',
+      '4 min ago',
+      '3 h ago',
+      '6 min ahead',
+      'unknown',
+    ]);
   });
 });
