@@ -56,6 +56,7 @@ export function ClusterPanel({
           <span className="small" data-testid="cluster-overall">
             {st.done}/{st.total} done{st.failed ? `, ${st.failed} failed` : ''} · {plural(st.count, 'shard')}
             {st.kind ? ` (${st.kind})` : ''}
+            {st.missing.length > 0 ? ' · items of the shards that wrote a manifest' : ''}
           </span>
         </div>
       )}
@@ -187,11 +188,13 @@ function ShardRow({ m }: { m: ShardManifestStatus }) {
       <td className="mono small">
         {sh.host} · {sh.pid}
       </td>
-      <td className="cluster-progress">
-        <ProgressBar done={sh.done} total={sh.total || null} status={BAR[sh.state]} />
-        <span className="small mono">
-          {sh.done}/{sh.total}
-        </span>
+      <td>
+        <div className="cluster-progress">
+          <ProgressBar done={sh.done} total={sh.total || null} status={BAR[sh.state]} />
+          <span className="small mono">
+            {sh.done}/{sh.total}
+          </span>
+        </div>
       </td>
       <td className="mono">{sh.failed}</td>
       <td className="small" title={sh.updatedAt}>
