@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, repoRoot, test } from './fixtures';
 
@@ -87,6 +87,63 @@ test.describe('Compare: a cluster run still writing its output folder', () => {
     // Merged: the normal comparison of the folder.
     await page.getByTestId('cluster-open').click();
     await expect(page.getByTestId('compare-view')).toBeVisible();
+    await expect(panel).toHaveCount(0);
+  });
+
+  test('Keypoints: predictions a cluster run is still writing show its shards over the review', async ({ app }) => {
+    test.setTimeout(240_000);
+    const { page } = app;
+    const root = join(app.photosDir, '..', 'kp-cluster');
+    const photos = join(root, 'watches');
+    await mkdir(photos, { recursive: true });
+    const samples = join(repoRoot, 'resources', 'samples');
+    const all = (await readdir(join(samples, 'watches'))).sort();
+    // Two watch IDs, three photos each: one per shard.
+    for (const id of ['HALDEN', 'KESTREL'])
+      for (const n of all.filter((f) => f.startsWith(id)).slice(0, 3))
+        await cp(join(samples, 'watches', n), join(photos, n));
+    const out = join(root, 'alignment_labels_predicted');
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync(
+        process.execPath,
+        [
+          join(repoRoot, 'bin', 'loupe.js'),
+          ...['predict', '--images-dir', photos, '--labels-dir', join(samples, 'alignment_labels')],
+          ...['--output-dir', out, '--data-dir', join(root, `data-${i}`), '--shard', `${i}/2`, '--no-merge'],
+        ],
+        { encoding: 'utf8', timeout: 150_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const shards = join(out, '.loupe-shards');
+    const done = await readFile(join(shards, 'shard-1-of-2.json'), 'utf8');
+    const one = JSON.parse(done) as Record<string, unknown>;
+    await writeFile(
+      join(shards, 'tmp'),
+      JSON.stringify({ ...one, state: 'running', updatedAt: new Date().toISOString() }),
+    );
+    await rename(join(shards, 'tmp'), join(shards, 'shard-1-of-2.json'));
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByLabel('Folder path', { exact: true }).fill(photos);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('image-count')).toHaveText('6');
+    const panel = page.getByTestId('cluster-panel');
+    await expect(panel).toBeVisible();
+    await expect(page.getByTestId('shard-row-0')).toHaveAttribute('data-state', 'done');
+    await expect(page.getByTestId('shard-row-1')).toHaveAttribute('data-state', 'running');
+    await expect(page.getByTestId('cluster-overall')).toContainText('(predict)');
+    await app.screenshot('cluster-keypoints');
+
+    await writeFile(join(shards, 'tmp'), done);
+    await rename(join(shards, 'tmp'), join(shards, 'shard-1-of-2.json'));
+    await expect(page.getByTestId('cluster-state')).toContainText('not merged yet');
+    const m = spawnSync(process.execPath, [join(repoRoot, 'bin', 'loupe.js'), 'merge', '--output-dir', out], {
+      encoding: 'utf8',
+    });
+    expect(m.status, m.stderr).toBe(0);
+    await expect(page.getByTestId('cluster-state')).toContainText('merged');
+    await page.getByTestId('cluster-open').click();
     await expect(panel).toHaveCount(0);
   });
 });

@@ -51,6 +51,23 @@ describe('cluster:status', () => {
     expect(r.ok || r.error.code).toBe('PERMISSION_DENIED');
   });
 
+  it('reads the predictions folder beside an opened folder of photos, not another folder beside it', async () => {
+    const photos = join(tmp.path, 'photos');
+    const predicted = join(tmp.path, 'alignment_labels_predicted');
+    const other = join(tmp.path, 'other');
+    for (const d of [photos, predicted, other]) await mkdir(d);
+    const g = new FolderGrants();
+    await g.add(photos);
+    const handlers = bindVerbs(clusterVerbs({ grants: g, now: () => new Date(T0) }) as unknown as HostVerbs, {
+      logger: silentLogger,
+      now: () => performance.now(),
+    });
+    const r = (await invokeHandler(handlers, 'cluster:status', [predicted])) as Result<ClusterStatus>;
+    expect(r.ok && r.value.phase).toBe('none');
+    const denied = (await invokeHandler(handlers, 'cluster:status', [other])) as Result<ClusterStatus>;
+    expect(denied.ok || denied.error.code).toBe('PERMISSION_DENIED');
+  });
+
   it('refuses a bad threshold with the schema’s words', async () => {
     await grants.add(tmp.path);
     const r = await call(tmp.path, { staleAfterMs: -1 });
