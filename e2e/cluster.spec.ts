@@ -9,7 +9,7 @@ import { expect, repoRoot, test } from './fixtures';
  * missing" (as the shards leave it mid-run), opens it in Compare, and completes the run under the
  * open view: the done manifests come back, then the real `loupe merge`.
  */
-test.describe('Compare: a cluster run still writing its output folder', () => {
+test.describe('A cluster run still writing its output folder, watched from the app', () => {
   test('shows per-shard rows and follows the run to merged without a reload', async ({ app }) => {
     test.setTimeout(240_000);
     const { page } = app;
