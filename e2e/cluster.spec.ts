@@ -70,6 +70,8 @@ test.describe('A cluster run still writing its output folder, watched from the a
     await expect(page.getByTestId('cluster-state')).toContainText('waiting for 2 shards');
     await expect(page.getByTestId('cluster-stale')).toHaveCount(0);
     await expect(page.getByTestId('compare-view')).toHaveCount(0);
+    // No batch_summary.json yet (the shards never write it): nothing to open anyway.
+    await expect(page.getByTestId('cluster-open-anyway')).toHaveCount(0);
     await app.screenshot('cluster-running');
 
     // The last two shards finish (their manifests as they wrote them), and nobody merged yet.

@@ -19,12 +19,18 @@ export function ClusterPanel({
   onOpen,
   onClose,
   openLabel,
+  onOpenAnyway,
 }: {
   store: ClusterWatchStore;
   /** Open the merged folder in the normal view. */
   onOpen: () => void;
   onClose: () => void;
   openLabel: string;
+  /**
+   * The folder can be shown as it is before the run is merged (a batch_summary.json of an earlier
+   * run is there): the view offers to, saying whose summary it is.
+   */
+  onOpenAnyway?: () => void;
 }) {
   const s = useStore(store);
   useEffect(() => {
@@ -50,6 +56,16 @@ export function ClusterPanel({
       </div>
       {s.error && <div className="cluster-note error">{s.error.message}</div>}
       {st && <ClusterState status={st} onOpen={onOpen} openLabel={openLabel} />}
+      {st && st.phase !== 'merged' && onOpenAnyway && (
+        <div className="row small">
+          <span className="dim">
+            This folder also holds a batch_summary.json that is not this run&apos;s merge (an earlier run&apos;s).
+          </span>
+          <button className="btn small" onClick={onOpenAnyway} data-testid="cluster-open-anyway">
+            Open it anyway
+          </button>
+        </div>
+      )}
       {st && st.count !== null && (
         <div className="cluster-overall">
           <ProgressBar done={st.done} total={st.total || null} status={overallBar(st)} />

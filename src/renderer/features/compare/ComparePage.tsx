@@ -27,17 +27,19 @@ export function ComparePage({ visible }: { visible: boolean }) {
   );
   const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache; heatmaps: HeatmapClient } | null>(null);
 
-  const [watch, setWatch] = useState<ClusterWatchStore | null>(null);
+  /** The cluster run watched instead; `summary`: the folder has a batch_summary.json all the same. */
+  const [watch, setWatch] = useState<{ store: ClusterWatchStore; summary: boolean } | null>(null);
 
   const open = useCallback(
-    async (outputDir: string) => {
+    async (outputDir: string, anyway = false) => {
       const r = await api.compare.open(outputDir);
       // A folder that shards of a cluster run are still writing (or that they wrote and nobody
       // merged): its batch_summary.json is missing, or an earlier run's. Watch the run instead.
       // compare:open granted the folder, so it may be read even when it failed to compare.
-      const cluster = await api.cluster.status(r.ok ? r.value.outputDir : outputDir);
-      if (cluster.ok && cluster.value.phase !== 'none' && cluster.value.phase !== 'merged') {
-        setWatch(createClusterWatch({ api, schedule: windowSchedule }, cluster.value.outputDir, cluster.value));
+      const cluster = anyway ? null : await api.cluster.status(r.ok ? r.value.outputDir : outputDir);
+      if (cluster?.ok && cluster.value.phase !== 'none' && cluster.value.phase !== 'merged') {
+        const store = createClusterWatch({ api, schedule: windowSchedule }, cluster.value.outputDir, cluster.value);
+        setWatch({ store, summary: r.ok });
         return;
       }
       if (!r.ok) {
@@ -84,9 +86,10 @@ export function ComparePage({ visible }: { visible: boolean }) {
           </div>
           {watch ? (
             <ClusterPanel
-              store={watch}
+              store={watch.store}
               openLabel="Open comparison"
-              onOpen={() => void open(watch.getState().outputDir)}
+              onOpen={() => void open(watch.store.getState().outputDir)}
+              {...(watch.summary ? { onOpenAnyway: () => void open(watch.store.getState().outputDir, true) } : {})}
               onClose={() => setWatch(null)}
             />
           ) : (
