@@ -12,6 +12,7 @@ import { FolderGrants } from './folder-grants';
 import { appVerbs, SAMPLES_LABEL } from './handlers/app';
 import type { HandlerDeps } from './handlers/common';
 import { compareVerbs } from './handlers/compare';
+import { clusterVerbs } from './handlers/cluster';
 import { foldersVerbs } from './handlers/folders';
 import { imagesVerbs } from './handlers/images';
 import { jobsVerbs } from './handlers/jobs';
@@ -138,6 +139,7 @@ function hostVerbs(deps: HandlerDeps): HostVerbs {
     ...mlflowVerbs(deps),
     ...pythonVerbs(deps),
     ...compareVerbs(deps),
+    ...clusterVerbs(deps),
     ...keypointsVerbs(deps),
     ...jobsVerbs(deps),
   };

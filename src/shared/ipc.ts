@@ -17,6 +17,7 @@ import type {
   ReviewEntry,
 } from './review';
 import type { Settings, SettingsPatch } from './settings';
+import type { ClusterStatus } from './shard';
 
 /** `JOBS_SUBMIT: 'jobs:submit'`, … from the one list of job verbs (src/shared/jobs.ts). */
 const JOB_CHANNELS = Object.fromEntries(JOB_VERBS.map((verb) => [`JOBS_${verb.toUpperCase()}`, `jobs:${verb}`])) as {
@@ -44,6 +45,7 @@ export const IPC_CHANNELS = {
   MLFLOW_EXPERIMENTS: 'mlflow:experiments',
   PYTHON_CHECK: 'python:check',
   COMPARE_OPEN: 'compare:open',
+  CLUSTER_STATUS: 'cluster:status',
   ...JOB_CHANNELS,
   KEYPOINTS_LOAD: 'keypoints:load',
   KEYPOINTS_REVIEW: 'keypoints:review',
@@ -162,6 +164,15 @@ export interface IpcContract extends JobContract {
   [IPC_CHANNELS.PYTHON_CHECK]: { params: [python?: string]; result: PythonCheck };
   /** Read a restoration output folder (batch_summary.json and each model's files). */
   [IPC_CHANNELS.COMPARE_OPEN]: { params: [outputDir: string]; result: CompareSession };
+  /**
+   * Where the cluster run writing an output folder stands, from its shard manifests
+   * (`.loupe-shards/`): per-shard state and progress, missing shards, merged or not. Read only; the
+   * folder must be granted. `staleAfterMs`: a running shard silent for longer is flagged stale.
+   */
+  [IPC_CHANNELS.CLUSTER_STATUS]: {
+    params: [outputDir: string, options?: { staleAfterMs?: number }];
+    result: ClusterStatus;
+  };
   [IPC_CHANNELS.KEYPOINTS_LOAD]: { params: [folder: string]; result: KeypointFolder };
   [IPC_CHANNELS.KEYPOINTS_REVIEW]: { params: [folder: string, action: ReviewAction]; result: ReviewEntry };
   [IPC_CHANNELS.KEYPOINTS_EXPORT]: {

@@ -16,7 +16,17 @@ describe('the IPC contract', () => {
     expectTypeOf<AppApi['jobs']['pause']>().parameters.toEqualTypeOf<[jobId: string]>();
     expectTypeOf<ReturnType<AppApi['jobs']['pause']>>().toEqualTypeOf<Promise<Result<JobSnapshot>>>();
     expectTypeOf<keyof InvokeApi>().toEqualTypeOf<
-      'app' | 'settings' | 'folders' | 'models' | 'images' | 'mlflow' | 'python' | 'compare' | 'jobs' | 'keypoints'
+      | 'app'
+      | 'settings'
+      | 'folders'
+      | 'models'
+      | 'images'
+      | 'mlflow'
+      | 'python'
+      | 'compare'
+      | 'cluster'
+      | 'jobs'
+      | 'keypoints'
     >();
     // A namespace shared with the host-specific half keeps both: verbs and the URL builder.
     expectTypeOf<AppApi['images']['view']>().toEqualTypeOf<Verb<'images:view'>>();

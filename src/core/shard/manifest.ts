@@ -5,7 +5,7 @@ import { isPlainRecord } from '../guards';
 /*
  * The per-shard manifest of a cluster run: `<output-dir>/.loupe-shards/shard-<I>-of-<N>.json`,
  * written atomically (temp + rename) by shard I (0-based) of N whenever its progress file would
- * be, and read by the merge (and, later, by the app's live view). Documented in docs/cluster.md.
+ * be, and read by the merge and by the app's live view (status.ts). Documented in docs/cluster.md.
  *
  * While sharded, everything that is one file in a single run (the predict progress file and
  * predict.log; infer's per-model progress files, metadata.json, metrics.json and

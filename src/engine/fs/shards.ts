@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Result } from '../../shared/result';
@@ -21,6 +21,10 @@ import { LabelDir } from '../labels/label-dir';
 import { readVersionedJson } from './versioned-json';
 import { isoTimestamp } from '../../core/format';
 import { addTemporalToMerged } from '../runners/restore/temporal';
+import { isPlainRecord } from '../../core/guards';
+import { clusterStatus, type ReadManifest } from '../../core/shard/status';
+import type { ClusterStatus } from '../../shared/shard';
+import { toAppError } from '../../core/result';
 
 type KindData = { kind: 'predict'; predict: PredictShardData } | { kind: 'infer'; infer: InferShardData };
 
@@ -124,4 +128,69 @@ export async function mergeShardFolder(outputDir: string): Promise<Result<Merged
     else await writeFileAtomic(path, f.text);
   }
   return ok(merged.value);
+}
+
+/**
+ * Every manifest file in `.loupe-shards/`, each read on its own: its manifest, or why not (a
+ * file that cannot be read, is not JSON, or is not a manifest of this version). For the live view,
+ * which names what it could not read rather than failing on it.
+ */
+export async function readShardManifestFiles(outputDir: string): Promise<ReadManifest[]> {
+  const dir = join(outputDir, SHARDS_DIR);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found: ReadManifest[] = [];
+  for (const name of names.sort()) {
+    const id = parseShardManifestName(name);
+    if (!id) continue;
+    const at = { ...id, file: name };
+    let text: string;
+    try {
+      text = await readFile(join(dir, name), 'utf8');
+    } catch (e) {
+      const error = toAppError(e);
+      found.push({ ...at, ok: false, error: { code: error.code, message: `cannot read ${name}: ${error.message}` } });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      found.push({ ...at, ok: false, error: { code: 'IO_ERROR', message: `${name} is not JSON` } });
+      continue;
+    }
+    if (!isShardManifest(value)) {
+      const version = isPlainRecord(value) ? value.version : undefined;
+      const message =
+        version !== SHARD_MANIFEST_VERSION
+          ? `${name} is not a shard manifest of version ${SHARD_MANIFEST_VERSION} (version ${JSON.stringify(version)})`
+          : `${name} is not a valid shard manifest`;
+      found.push({ ...at, ok: false, error: { code: 'UNSUPPORTED', message } });
+      continue;
+    }
+    found.push({ ...at, ok: true, manifest: value });
+  }
+  return found;
+}
+
+/** The stamp of the merge's file for a kind (see `ClusterStatusInputs.mergedStamp`), or null. */
+async function readMergeStamp(outputDir: string, kind: 'predict' | 'infer'): Promise<string | null> {
+  const [file, key] = kind === 'infer' ? ['batch_summary.json', 'created_at'] : ['.loupe-predict.json', 'updatedAt'];
+  try {
+    const value: unknown = JSON.parse(await readFile(join(outputDir, file), 'utf8'));
+    const stamp = isPlainRecord(value) ? value[key] : null;
+    return typeof stamp === 'string' ? stamp : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where the cluster run in `outputDir` stands (read only). */
+export async function readClusterStatus(
+  outputDir: string,
+  options: { now: number; staleAfterMs: number },
+): Promise<ClusterStatus> {
+  const files = await readShardManifestFiles(outputDir);
+  const kind = files.find((f): f is Extract<ReadManifest, { ok: true }> => f.ok)?.manifest.kind;
+  const mergedStamp = kind ? await readMergeStamp(outputDir, kind) : null;
+  return clusterStatus({ outputDir, shardsDir: join(outputDir, SHARDS_DIR), files, mergedStamp, ...options });
 }

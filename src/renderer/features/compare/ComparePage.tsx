@@ -9,6 +9,8 @@ import { HeatmapClient, startHeatmapWorker } from './heatmap-compute';
 import { Setup } from './Setup';
 import { createSetupStore } from './setup-store';
 import { CompareStoreContext, createCompareStore, type CompareStore } from './store';
+import { ClusterPanel } from '../cluster/ClusterPanel';
+import { createClusterWatch, windowSchedule, type ClusterWatchStore } from '../cluster/cluster-store';
 
 /** Compare: set up or open a restoration batch, then compare its outputs frame by frame. */
 export function ComparePage({ visible }: { visible: boolean }) {
@@ -25,13 +27,26 @@ export function ComparePage({ visible }: { visible: boolean }) {
   );
   const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache; heatmaps: HeatmapClient } | null>(null);
 
+  /** The cluster run watched instead; `summary`: the folder has a batch_summary.json all the same. */
+  const [watch, setWatch] = useState<{ store: ClusterWatchStore; summary: boolean } | null>(null);
+
   const open = useCallback(
-    async (outputDir: string) => {
+    async (outputDir: string, anyway = false) => {
       const r = await api.compare.open(outputDir);
+      // A folder that shards of a cluster run are still writing (or that they wrote and nobody
+      // merged): its batch_summary.json is missing, or an earlier run's. Watch the run instead.
+      // compare:open granted the folder, so it may be read even when it failed to compare.
+      const cluster = anyway ? null : await api.cluster.status(r.ok ? r.value.outputDir : outputDir);
+      if (cluster?.ok && cluster.value.phase !== 'none' && cluster.value.phase !== 'merged') {
+        const store = createClusterWatch({ api, schedule: windowSchedule }, cluster.value.outputDir, cluster.value);
+        setWatch({ store, summary: r.ok });
+        return;
+      }
       if (!r.ok) {
         notify('error', r.error.message);
         return;
       }
+      setWatch(null);
       const cache = new FrameCache(
         api.images.url,
         async (path) => {
@@ -69,7 +84,17 @@ export function ComparePage({ visible }: { visible: boolean }) {
               </div>
             </div>
           </div>
-          <Setup store={setup} onOpen={(dir) => void open(dir)} />
+          {watch ? (
+            <ClusterPanel
+              store={watch.store}
+              openLabel="Open comparison"
+              onOpen={() => void open(watch.store.getState().outputDir)}
+              {...(watch.summary ? { onOpenAnyway: () => void open(watch.store.getState().outputDir, true) } : {})}
+              onClose={() => setWatch(null)}
+            />
+          ) : (
+            <Setup store={setup} onOpen={(dir) => void open(dir)} />
+          )}
         </>
       ) : (
         <CompareStoreContext.Provider value={doc.store}>

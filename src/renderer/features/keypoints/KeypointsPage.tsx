@@ -4,6 +4,8 @@ import { useApi } from '../../lib/api';
 import { useAppStore } from '../../store/app-store';
 import { createFolderStore, FolderStoreContext, type FolderStore } from '../../store/folder';
 import { FolderView } from './FolderView';
+import { ClusterPanel } from '../cluster/ClusterPanel';
+import { createClusterWatch, windowSchedule, type ClusterWatchStore } from '../cluster/cluster-store';
 
 /**
  * Keypoints: open a folder of watch photos (drop it, the native dialog, a path, or a recent one);
@@ -13,6 +15,7 @@ export function KeypointsPage() {
   const api = useApi();
   const app = useAppStore();
   const [store, setStore] = useState<FolderStore | null>(null);
+  const [watch, setWatch] = useState<ClusterWatchStore | null>(null);
 
   const open = useCallback(
     async (path: string) => {
@@ -30,6 +33,13 @@ export function KeypointsPage() {
         prev?.getState().dispose();
         return next;
       });
+      // Predictions that a cluster run's shards are still writing: watch the run beside the review.
+      const predicted = folder.labelDirs.predicted;
+      const cluster = predicted ? await api.cluster.status(predicted) : null;
+      const live = cluster?.ok && cluster.value.phase !== 'none' && cluster.value.phase !== 'merged';
+      setWatch(
+        live ? createClusterWatch({ api, schedule: windowSchedule }, cluster.value.outputDir, cluster.value) : null,
+      );
       void app.getState().loadSettings();
       await app.getState().refreshJobs();
       const jobs = Object.values(app.getState().jobs);
@@ -91,10 +101,24 @@ export function KeypointsPage() {
   }
   return (
     <FolderStoreContext.Provider value={store}>
+      {watch && (
+        <div className="cluster-dock">
+          <ClusterPanel
+            store={watch}
+            openLabel="Reload predictions"
+            onOpen={() => {
+              void store.getState().reload();
+              setWatch(null);
+            }}
+            onClose={() => setWatch(null)}
+          />
+        </div>
+      )}
       <FolderView
         onClose={() => {
           store.getState().dispose();
           setStore(null);
+          setWatch(null);
         }}
         onRescan={() => {
           void store.getState().startScan(Object.values(app.getState().jobs), true);
