@@ -93,9 +93,10 @@ describe('host verbs and folder grants', () => {
     expect(session.ungranted).toEqual([
       { role: 'frames', path: '/' },
       { role: 'ground-truth', path: secret },
-      { role: 'model', path: secretModel, model: 'elsewhere' },
+      // An older summary has no `name`: the model is known by its output folder's name.
+      { role: 'model', path: secretModel, model: 'secret-model' },
     ]);
-    const elsewhere = session.models.find((m) => m.name === 'elsewhere');
+    const elsewhere = session.models.find((m) => m.name === 'secret-model');
     expect(elsewhere?.params).toEqual({});
     expect(elsewhere?.outputs).toEqual([null]);
   });
