@@ -239,7 +239,18 @@ describe('cluster runs: shards and their merge', () => {
       ).length;
     const child = spawn(process.execPath, [bin, ...args(sharded), '--shard', '1/2'], { env, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    await waitFor(async () => (await written()) >= 3, 120_000, 'frames of shard 1 before the kill');
+    // Mid-way: frames written and the shard's manifest checkpointed at least once.
+    const manifest = join(sharded, '.loupe-shards', 'shard-1-of-2.json');
+    await waitFor(
+      async () =>
+        (await written()) >= 3 &&
+        (await stat(manifest).then(
+          () => true,
+          () => false,
+        )),
+      120_000,
+      'frames and a manifest of shard 1 before the kill',
+    );
     child.kill('SIGKILL');
     await exited;
     expect(await written()).toBeLessThan(12);
