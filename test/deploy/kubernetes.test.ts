@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { writeMlruns } from '../fixtures/mlruns';
-import { textureSvg } from '../fixtures/texture';
 import { repoRoot, tempDir } from '../helpers';
-import { diffOutputFolders, firstJsonDifference } from './output-folders';
+import { diffOutputFolders, firstJsonDifference, writeFrames } from './output-folders';
 
 /*
  * deploy/kubernetes/loupe-infer-job.yaml where no cluster exists: the manifest is checked against
@@ -76,16 +74,6 @@ type Job = z.infer<typeof jobSchema>;
 
 async function readManifest(): Promise<Job> {
   return jobSchema.parse(parseYaml(await readFile(manifestPath, 'utf8')));
-}
-
-async function writeFrames(dir: string, count: number, seed: number): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    await sharp(Buffer.from(textureSvg(96, 64, seed + i)))
-      .removeAlpha()
-      .png()
-      .toFile(join(dir, `frame_${String(i).padStart(4, '0')}.png`));
-  }
 }
 
 function run(command: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {

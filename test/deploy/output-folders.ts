@@ -1,5 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import sharp from 'sharp';
+import { textureSvg } from '../fixtures/texture';
 
 /*
  * What "the same output folder as one process" means in the cluster tests: the same files, with
@@ -78,4 +80,15 @@ export async function firstJsonDifference(a: string, b: string, rel: string): Pr
   ];
   const i = ja.findIndex((line, k) => line !== jb[k]);
   return i < 0 ? `${rel}: lengths differ` : `${rel} line ${i}: ${ja[i]} ≠ ${jb[i]}`;
+}
+
+/** `count` small textured frames (`frame_0000.png` …), the same for the same seed: a clip for the cluster tests. */
+export async function writeFrames(dir: string, count: number, seed: number): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (let i = 0; i < count; i++) {
+    await sharp(Buffer.from(textureSvg(96, 64, seed + i)))
+      .removeAlpha()
+      .png()
+      .toFile(join(dir, `frame_${String(i).padStart(4, '0')}.png`));
+  }
 }

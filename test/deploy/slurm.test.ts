@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeMlruns } from '../fixtures/mlruns';
-import { textureSvg } from '../fixtures/texture';
 import { repoRoot, tempDir } from '../helpers';
-import { diffOutputFolders, firstJsonDifference } from './output-folders';
+import { diffOutputFolders, firstJsonDifference, writeFrames } from './output-folders';
 import { slurmUnavailable, startSlurmCluster, type SlurmCluster } from './slurm-cluster';
 
 /*
@@ -18,16 +16,6 @@ import { slurmUnavailable, startSlurmCluster, type SlurmCluster } from './slurm-
 const bin = join(repoRoot, 'bin', 'loupe.js');
 const LOUPE = `${process.execPath} ${bin}`;
 const unavailable = slurmUnavailable();
-
-async function writeFrames(dir: string, count: number, seed: number): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  for (let i = 0; i < count; i++) {
-    await sharp(Buffer.from(textureSvg(96, 64, seed + i)))
-      .removeAlpha()
-      .png()
-      .toFile(join(dir, `frame_${String(i).padStart(4, '0')}.png`));
-  }
-}
 
 async function expectSameFolder(single: string, cluster: string): Promise<void> {
   const diff = await diffOutputFolders(single, cluster);
