@@ -4,6 +4,7 @@ import type { PredictKeypointsResult, RestoreFramesResult } from '../../shared/j
 import { mergeShardFolder } from '../../engine/fs/shards';
 import { UsageError, type CliIo } from '../context';
 import { summaryTable } from './infer';
+import { finishMerge } from '../../engine/fs/merge-finish';
 
 export const MERGE_HELP = `Usage: loupe merge --output-dir DIR [--json]
 
@@ -40,7 +41,7 @@ export async function mergeCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (!values['output-dir']) throw new UsageError('loupe merge needs --output-dir DIR');
   const dir = resolve(values['output-dir']);
-  const merged = await mergeShardFolder(dir);
+  const merged = await mergeShardFolder(dir, finishMerge);
   if (!merged.ok) {
     io.err(`loupe merge: ${merged.error.message}\n`);
     return 1;

@@ -20,7 +20,6 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic';
 import { LabelDir } from '../labels/label-dir';
 import { readVersionedJson } from './versioned-json';
 import { isoTimestamp } from '../../core/format';
-import { addTemporalToMerged } from '../runners/restore/temporal';
 import { isPlainRecord } from '../../core/guards';
 import { clusterStatus, type ReadManifest } from '../../core/shard/status';
 import type { ClusterStatus } from '../../shared/shard';
@@ -114,14 +113,21 @@ export async function readShardManifests(outputDir: string): Promise<FoundManife
  * write, each written atomically (so two shards merging at once both write the same bytes).
  * Missing or unfinished shards: an error that names them, and nothing written.
  */
-export async function mergeShardFolder(outputDir: string): Promise<Result<Merged>> {
+export async function mergeShardFolder(
+  outputDir: string,
+  /**
+   * `finish`: a step on the merged files before they are written, that needs what this module must not
+   * import (pixels: infer's tPSNR, measured from the outputs on disk). Kept out of this module so
+   * the host, which reads manifests for the app's live view, never loads sharp.
+   */
+  finish?: (outputDir: string, merged: Merged) => Promise<void>,
+): Promise<Result<Merged>> {
   const complete = completeShards(await readShardManifests(outputDir), join(outputDir, SHARDS_DIR));
   if (!complete.ok) return complete;
   const labelFiles = complete.value[0]?.kind === 'predict' ? (await new LabelDir(outputDir).watchIds()).length : 0;
   const merged = mergeShards(complete.value, { labelFiles });
   if (!merged.ok) return merged;
-  // tPSNR pairs cross the shards' frame ranges: measured here, from the outputs on disk.
-  if (merged.value.kind === 'infer') await addTemporalToMerged(outputDir, merged.value.files, () => undefined);
+  await finish?.(outputDir, merged.value);
   for (const f of merged.value.files) {
     const path = join(outputDir, f.path);
     if ('json' in f) await writeJsonAtomic(path, f.json);

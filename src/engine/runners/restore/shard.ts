@@ -13,6 +13,7 @@ import type { FrameDone, RestoreManifest } from './progress';
 import { modelReport, summarizeModel } from './report';
 import { runModel, type ProgressStore } from './run-model';
 import { BatchSummary } from './summary';
+import { finishMerge } from '../../fs/merge-finish';
 
 /*
  * One shard of a restoration batch (spec.shard): every shard resolves the same models and
@@ -201,7 +202,7 @@ async function mergeIfLast(
     );
     return null;
   }
-  const merged = await mergeShardFolder(batch.outputDir);
+  const merged = await mergeShardFolder(batch.outputDir, finishMerge);
   if (!merged.ok) {
     ctx.log('info', `shard ${shard.index}/${shard.count} done; not merged yet: ${merged.error.message}`);
     return null;
