@@ -148,7 +148,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
                     className="clickable"
                     aria-selected={watchId === g.watchId}
                     onClick={() => setFilters({ watchId: watchId === g.watchId ? null : g.watchId })}
-                    title={g.templateModel ? `template model ${g.templateModel}` : 'grouped by folder'}
+                    title={`${g.watchId}: ${g.templateModel ? `template model ${g.templateModel}` : 'grouped by folder'}`}
                   >
                     <td className="mono">{g.watchId}</td>
                     <td>{g.humanLabelled}</td>
