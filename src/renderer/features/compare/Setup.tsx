@@ -6,8 +6,10 @@ import { RUN_STATUSES } from '../../../shared/mlflow';
 import { formatDuration, formatRate } from '../../../core/format';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useApp } from '../../store/app-store';
+import { CompareRuns } from './CompareRuns';
 import { PathField } from './PathField';
 import {
+  compareRuns,
   countModels,
   missingForRun,
   suggestedOutputDir,
@@ -34,6 +36,15 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
   const s = useStore(store);
   const { frames, gt, folder, uri, experiment, experiments, status, maxRuns, runs, runIds, listing, tiled } = s;
   const job = useApp((a) => (s.jobId ? a.jobs[s.jobId] : undefined)) as JobSnapshot<'restore-frames'> | undefined;
+  const jobs = useApp((a) => a.jobs);
+  // The page's other runs (the engine's list is the record: a reload loses none of them).
+  const others = useMemo(
+    () =>
+      compareRuns(Object.values(jobs))
+        .filter((j) => j.id !== s.jobId)
+        .slice(0, 8),
+    [jobs, s.jobId],
+  );
 
   useEffect(() => {
     if (modelsState === 'idle') void loadModels(false);
@@ -241,31 +252,34 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             Run
           </button>
         </div>
-        {job && <RunProgress job={job} onOpen={() => onOpen(output.trim())} />}
+        {job && <RunProgress job={job} onOpen={() => onOpen(job.spec.outputDir)} />}
       </div>
 
-      <div className="card form-card">
-        <div className="card-title">Open results</div>
-        <p className="dim small">
-          An output folder written by <span className="mono">loupe infer</span> or an earlier run: compare without
-          running anything.
-        </p>
-        <PathField
-          label="Output folder"
-          value={s.existing}
-          onChange={(v) => update({ existing: v })}
-          testId="open-output"
-        />
-        <div className="row end">
-          <button
-            className="btn primary"
-            disabled={!s.existing.trim()}
-            onClick={() => onOpen(s.existing.trim())}
-            data-testid="open-results"
-          >
-            Open
-          </button>
+      <div className="compare-side">
+        <div className="card form-card">
+          <div className="card-title">Open results</div>
+          <p className="dim small">
+            An output folder written by <span className="mono">loupe infer</span> or an earlier run: compare without
+            running anything.
+          </p>
+          <PathField
+            label="Output folder"
+            value={s.existing}
+            onChange={(v) => update({ existing: v })}
+            testId="open-output"
+          />
+          <div className="row end">
+            <button
+              className="btn primary"
+              disabled={!s.existing.trim()}
+              onClick={() => onOpen(s.existing.trim())}
+              data-testid="open-results"
+            >
+              Open
+            </button>
+          </div>
         </div>
+        <CompareRuns runs={others} locked={running} onFollow={s.follow} onOpen={onOpen} onUseSetup={s.useSetupOf} />
       </div>
     </div>
   );
