@@ -38,7 +38,7 @@ export function CompareRuns({
           <li key={job.id} className="compare-run" data-testid="compare-run" data-status={job.status} data-job={job.id}>
             <div className="compare-run-head">
               <span className="mono compare-run-path" title={`${job.spec.inputDir} → ${job.spec.outputDir}`}>
-                {baseName(job.spec.inputDir)} → {job.spec.outputDir}
+                {baseName(job.spec.inputDir)} → {baseName(job.spec.outputDir)}
               </span>
               <span className={`badge ${TONE[job.status] ?? ''}`}>{job.status}</span>
             </div>

@@ -101,6 +101,7 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             onChange={(v) => update({ frames: v })}
             placeholder="/path/to/frames"
             testId="frames-dir"
+            images
           />
           <PathField
             label="Ground truth"
@@ -109,6 +110,7 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             onChange={(v) => update({ gt: v })}
             placeholder="same file names as the frames"
             testId="gt-dir"
+            images
           />
 
           <div className="field-label">Models</div>
@@ -129,7 +131,13 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
               </label>
             ))}
           </div>
-          <PathField label="A folder of .onnx models" optional value={folder} onChange={(v) => update({ folder: v })} />
+          <PathField
+            label="A folder of .onnx models"
+            optional
+            value={folder}
+            onChange={(v) => update({ folder: v })}
+            testId="models-dir"
+          />
           {folder.trim() && (
             <div className="dim small" data-testid="folder-models">
               {s.folderError ??
@@ -226,7 +234,7 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             <input type="checkbox" checked={tiled} onChange={(e) => update({ tiled: e.target.checked })} /> Always tile
             (else only when a whole frame does not fit in memory)
           </label>
-          <label>
+          <label className="labelled">
             Output names
             <select
               className="input"
