@@ -51,6 +51,16 @@ test.describe('Compare setup: runs found again after a reload, folders browsed t
     await expect.poll(async () => (await restoreJobs(app))[0]?.status).toBe('paused');
     const paused = (await restoreJobs(app))[0]!;
     expect(paused.done).toBeLessThan(8);
+    // A later Compare run that has ended is listed, not followed: the newest unended one is.
+    const later = await app.invoke<JobSnapshot>('jobs:submit', {
+      ...paused.spec,
+      outputDir: join(root, 'later'),
+      sources: [{ type: 'models', ids: ['fixture-blur'] }],
+    });
+    if (!later.ok) throw new Error(later.error.message);
+    await expect
+      .poll(async () => (await restoreJobs(app)).find((j) => j.id === later.value.id)?.status, { timeout: 60_000 })
+      .toBe('completed');
 
     await page.reload();
     await page.getByRole('button', { name: 'Compare' }).click();
@@ -66,7 +76,15 @@ test.describe('Compare setup: runs found again after a reload, folders browsed t
     await expect(page.getByTestId('run-compare')).toBeDisabled();
     const progress = page.getByTestId('run-progress');
     await expect(progress).toHaveAttribute('data-status', 'paused');
-    await expect(progress).toContainText(`${paused.done} / 8 frames`);
+    // (The frame in flight when the pause came is counted when it lands: the engine's count now.)
+    const now = (await restoreJobs(app)).find((j) => j.id === paused.id)!;
+    expect(now.status).toBe('paused');
+    expect(now.done).toBeLessThan(8);
+    await expect(progress).toContainText(`${now.done} / 8 frames`);
+    const listed = page.getByTestId('compare-run');
+    await expect(listed).toHaveCount(1);
+    await expect(listed).toHaveAttribute('data-job', later.value.id);
+    await expect(listed).toHaveAttribute('data-status', 'completed');
     await app.screenshot('compare-setup-restored');
 
     // Resumed from the page, it goes on live, and its results open when it completes.
@@ -77,19 +95,20 @@ test.describe('Compare setup: runs found again after a reload, folders browsed t
 
     // Closed, the run is among the page's runs (the engine's list is the record), to open again.
     await page.getByTestId('compare-view').getByRole('button', { name: 'Close', exact: true }).click();
-    const listed = page.getByTestId('compare-run');
-    await expect(listed).toHaveCount(1);
-    await expect(listed).toHaveAttribute('data-status', 'completed');
+    const mine = page.locator(`[data-testid=compare-run][data-job="${paused.id}"]`);
+    await expect(listed).toHaveCount(2);
+    await expect(mine).toHaveAttribute('data-status', 'completed');
     // The form is free again, and a finished run is not followed after a reload.
     await page.reload();
     await page.getByRole('button', { name: 'Compare' }).click();
-    await expect(page.getByTestId('compare-run')).toHaveCount(1);
+    await expect(listed).toHaveCount(2);
     await expect(page.getByTestId('frames-dir')).toHaveValue('');
     await expect(page.getByTestId('frames-dir')).toBeEnabled();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
     await app.screenshot('compare-setup-runs');
-    await page.getByTestId('compare-run').getByRole('button', { name: 'Open results' }).click();
+    await mine.getByRole('button', { name: 'Open results' }).click();
     await expect(page.getByTestId('compare-view')).toBeVisible();
+    await expect(page.getByTestId('compare-stage')).toHaveAttribute('data-panes', '3');
   });
 
   test('every path field browses the host’s folders: frames, ground truth and outputs chosen in the browser, then run', async ({
