@@ -43,6 +43,21 @@ export function electronBinary(): string | null {
   return existsSync(bin) ? bin : null;
 }
 
+/** Debian's Chromium, headless, as the build machines run it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
 export function chromiumPath(): string {
   return process.env.LOUPE_CHROMIUM ?? '/usr/bin/chromium';
 }
@@ -93,17 +108,7 @@ async function launchWeb(dataDir: string, images: ImageOrigin): Promise<{ page: 
     });
     server.on('exit', (code) => reject(new Error(`loupe serve exited (${code}): ${out}`)));
   });
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(url);
   return {
