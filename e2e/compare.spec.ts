@@ -4,26 +4,7 @@ import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportLayout } from '../src/core/compare/export-layout';
 import { writeClip } from '../test/fixtures/clips';
-import { expect, launchChromium, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
-
-/** The first `n` frames of the sample clip and their ground truth, copied for the test. */
-async function clip(app: LoupeApp, n: number): Promise<{ frames: string; gt: string; root: string }> {
-  const root = join(app.photosDir, '..', `clip-${n}`);
-  const frames = join(root, 'frames');
-  const gt = join(root, 'gt');
-  await mkdir(frames, { recursive: true });
-  await mkdir(gt, { recursive: true });
-  const samples = join(repoRoot, 'resources', 'samples');
-  const names = (await readdir(join(samples, 'frames')))
-    .filter((f) => f.endsWith('.png'))
-    .sort()
-    .slice(0, n);
-  for (const f of names) {
-    await copyFile(join(samples, 'frames', f), join(frames, f));
-    await copyFile(join(samples, 'frames_gt', f), join(gt, f));
-  }
-  return { frames, gt, root };
-}
+import { clip, expect, launchChromium, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
 
 const position = (app: LoupeApp) => app.page.getByTestId('frame-position');
 

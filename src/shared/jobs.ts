@@ -209,7 +209,17 @@ export interface RestoreFramesSpec {
   shard?: ShardSpec;
   /** Output file names: each input's stem (`stem`, default) or `frame_%06d.png` (`index`). */
   outputNames?: OutputNaming;
+  /**
+   * Who started the run, where it matters to a screen: `compare` for the Compare page's own runs,
+   * which it finds again in the job list after a reload (and restores its setup from). Absent for
+   * `loupe infer` and any other submitter; the engine does nothing with it.
+   */
+  origin?: JobOrigin;
 }
+
+/** Where a restore-frames job was started from, when a screen wants to find it again. */
+export type JobOrigin = 'compare';
+export const JOB_ORIGINS: readonly JobOrigin[] = ['compare'];
 
 /**
  * One model's outcome in a batch:

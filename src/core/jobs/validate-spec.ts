@@ -1,5 +1,12 @@
 import { DEVICES, type Device } from '../../shared/devices';
-import { OUTPUT_NAMINGS, type JobSpec, type ModelSource, type OutputNaming } from '../../shared/jobs';
+import {
+  JOB_ORIGINS,
+  OUTPUT_NAMINGS,
+  type JobOrigin,
+  type JobSpec,
+  type ModelSource,
+  type OutputNaming,
+} from '../../shared/jobs';
 import type { PythonOptions } from '../../shared/pytorch';
 import type { Result } from '../../shared/result';
 import { SHARD_SOURCES, type ShardSource, type ShardSpec } from '../../shared/shard';
@@ -103,6 +110,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
       if (s.outputNames !== undefined && !OUTPUT_NAMINGS.includes(s.outputNames as OutputNaming))
         return err('INVALID_ARGUMENT', `outputNames must be one of ${OUTPUT_NAMINGS.join(', ')}`);
+      if (s.origin !== undefined && !JOB_ORIGINS.includes(s.origin as JobOrigin))
+        return err('INVALID_ARGUMENT', `origin must be one of ${JOB_ORIGINS.join(', ')}`);
       const pytorch = validatePythonOptions(s.pytorch);
       if (!pytorch.ok) return pytorch;
       const shard = validateShard(s.shard);
@@ -122,6 +131,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(pytorch.value ? { pytorch: pytorch.value } : {}),
         ...(shard.value ? { shard: shard.value } : {}),
         ...(s.outputNames !== undefined ? { outputNames: s.outputNames as OutputNaming } : {}),
+        ...(s.origin !== undefined ? { origin: s.origin as JobOrigin } : {}),
       });
     }
     case 'export-models': {

@@ -96,6 +96,23 @@ describe('validateJobSpec', () => {
     expect(indexed.ok && indexed.value.kind === 'restore-frames' && indexed.value.outputNames).toBe('index');
     expect(restore('numbered')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
+
+  it('keeps where a restore job was started from (Compare finds its runs by it), and refuses an unknown origin', () => {
+    const restore = (origin: unknown) =>
+      validateJobSpec({
+        kind: 'restore-frames',
+        inputDir: '/in',
+        outputDir: '/out',
+        sources: [{ type: 'bundled' }],
+        ...(origin === undefined ? {} : { origin }),
+      });
+    const compare = restore('compare');
+    expect(compare.ok && compare.value.kind === 'restore-frames' && compare.value.origin).toBe('compare');
+    // `loupe infer` sends none, and its spec stays without one.
+    const cli = restore(undefined);
+    expect(cli.ok && 'origin' in cli.value).toBe(false);
+    expect(restore('cli')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
 });
 
 describe('taskbarProgress', () => {
