@@ -42,7 +42,12 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const [importing, setImporting] = useState(false);
 
   const items = useMemo(() => Object.values(itemsMap), [itemsMap]);
-  const counts = useMemo(() => reviewCounts(items), [items]);
+  // Images the scan could not decode: counted apart, not offered to Predict.
+  const unreadable = useMemo(
+    () => new Set(failures.map((f) => `${folder.path}/${f.key}`.replace(/\\/g, '/'))),
+    [failures, folder.path],
+  );
+  const counts = useMemo(() => reviewCounts(items, unreadable), [items, unreadable]);
   const predicting = predictJob && ['queued', 'running', 'paused'].includes(predictJob.status);
   const onOpen = useCallback((key: string) => open(key), [open]);
 
@@ -94,6 +99,19 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
         <Stat value={counts.predicted} label="predicted, to review" testId="predicted-count" />
         <Stat value={counts.unlabelled} label="unlabelled" testId="unlabelled-count" />
         <Stat value={counts.rejected} label="rejected" />
+        {counts.unreadable > 0 && (
+          <div className="card stat danger-stat" title="The scan could not decode these files; see Problems">
+            <div className="value" data-testid="unreadable-count">
+              {counts.unreadable}
+            </div>
+            <div className="label">
+              unreadable ·{' '}
+              <button className="link" onClick={onRescan} disabled={scanJob?.status === 'running'}>
+                retry
+              </button>
+            </div>
+          </div>
+        )}
         <Stat value={counts.byWatch.length} label="watch IDs" />
         <div className="card stat folders-stat">
           <div className="labels">
