@@ -151,3 +151,33 @@ export function repredictedOf(record: Pick<LabelRecord, 'debug_info'> | null | u
     },
   };
 }
+
+/**
+ * What the review screen says about a re-predicted record: a short badge and a sentence, e.g.
+ * "re-predicted from PATEK_nab_001_03" and "Re-predicted from PATEK_nab_001_03, a new template of
+ * its own watch ID; was pipeline fallback (pose), confidence 0.80." Null when it was not redone.
+ */
+export function describeRepredicted(
+  record: Pick<LabelRecord, 'annotator' | 'debug_info'> | null | undefined,
+): { badge: string; sentence: string } | null {
+  const info = repredictedOf(record);
+  if (!info || !record) return null;
+  const usedKey = record.debug_info?.template_key;
+  const fitted = typeof usedKey === 'string' && tierOf(record.annotator) === 'full';
+  const tierName = (annotator: string): string => tierOf(annotator).replace('-', ' ');
+  const kind =
+    info.reason === 'own-watch-template'
+      ? 'a new template of its own watch ID'
+      : 'a first template of its template model';
+  const was = info.previous;
+  const before = `was ${tierName(was.annotator)}${was.method ? ` (${was.method})` : ''}${was.confidence !== null ? `, confidence ${was.confidence.toFixed(2)}` : ''}`;
+  if (fitted)
+    return {
+      badge: `re-predicted from ${usedKey}`,
+      sentence: `Re-predicted from ${usedKey}${usedKey === info.template ? `, ${kind}` : ` after ${info.template} was labelled`}; ${before}.`,
+    };
+  return {
+    badge: `re-predicted, no fit to ${info.template}`,
+    sentence: `Re-predicted with ${info.template}, ${kind}, which did not fit this photo; still ${tierName(record.annotator)}, ${before}.`,
+  };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelRecord } from '../../../src/shared/labels';
 import {
+  describeRepredicted,
   recordedTemplates,
   repredictedInfo,
   repredictedOf,
@@ -94,5 +95,27 @@ describe('template provenance', () => {
     expect(repredictedOf({ debug_info: { repredicted: JSON.parse(JSON.stringify(info)) } })).toEqual(info);
     expect(repredictedOf({ debug_info: { repredicted: { reason: 'other' } } })).toBeNull();
     expect(repredictedOf(null)).toBeNull();
+  });
+});
+
+describe('describeRepredicted', () => {
+  const before = predicted('-pipeline-fallback', [], null);
+  const note = repredictedInfo({ reason: 'own-watch-template', template: 'PATEK_nab_001_03' }, before);
+  it('names the template a redone record was fitted to and what it was before', () => {
+    const after = {
+      ...predicted('', [own], 'PATEK_nab_001_03'),
+      debug_info: { ...predicted('', [own], 'PATEK_nab_001_03').debug_info, repredicted: note },
+    };
+    expect(describeRepredicted(after)).toEqual({
+      badge: 're-predicted from PATEK_nab_001_03',
+      sentence:
+        'Re-predicted from PATEK_nab_001_03, a new template of its own watch ID; was pipeline fallback (pose), confidence 0.29.',
+    });
+  });
+  it('says when the new template did not fit, and nothing for a record that was not redone', () => {
+    const still = { ...before, debug_info: { ...before.debug_info, repredicted: note } };
+    expect(describeRepredicted(still)?.badge).toBe('re-predicted, no fit to PATEK_nab_001_03');
+    expect(describeRepredicted(still)?.sentence).toMatch(/did not fit this photo; still pipeline fallback/);
+    expect(describeRepredicted(before)).toBeNull();
   });
 });
