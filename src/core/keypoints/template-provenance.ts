@@ -153,13 +153,14 @@ export function repredictedOf(record: Pick<LabelRecord, 'debug_info'> | null | u
 }
 
 /**
- * What the review screen says about a re-predicted record: a short badge and a sentence, e.g.
+ * What the review screen says about a re-predicted record: a mark for the tile ("refit", "no
+ * fit"), a badge (its tooltip) and a sentence, e.g.
  * "re-predicted from PATEK_nab_001_03" and "Re-predicted from PATEK_nab_001_03, a new template of
  * its own watch ID; was pipeline fallback (pose), confidence 0.80." Null when it was not redone.
  */
 export function describeRepredicted(
   record: Pick<LabelRecord, 'annotator' | 'debug_info'> | null | undefined,
-): { badge: string; sentence: string } | null {
+): { mark: string; badge: string; sentence: string } | null {
   const info = repredictedOf(record);
   if (!info || !record) return null;
   const usedKey = record.debug_info?.template_key;
@@ -173,10 +174,12 @@ export function describeRepredicted(
   const before = `was ${tierName(was.annotator)}${was.method ? ` (${was.method})` : ''}${was.confidence !== null ? `, confidence ${was.confidence.toFixed(2)}` : ''}`;
   if (fitted)
     return {
+      mark: 'refit',
       badge: `re-predicted from ${usedKey}`,
       sentence: `Re-predicted from ${usedKey}${usedKey === info.template ? `, ${kind}` : ` after ${info.template} was labelled`}; ${before}.`,
     };
   return {
+    mark: 'no fit',
     badge: `re-predicted, no fit to ${info.template}`,
     sentence: `Re-predicted with ${info.template}, ${kind}, which did not fit this photo; still ${tierName(record.annotator)}, ${before}.`,
   };

@@ -107,6 +107,7 @@ describe('describeRepredicted', () => {
       debug_info: { ...predicted('', [own], 'PATEK_nab_001_03').debug_info, repredicted: note },
     };
     expect(describeRepredicted(after)).toEqual({
+      mark: 'refit',
       badge: 're-predicted from PATEK_nab_001_03',
       sentence:
         'Re-predicted from PATEK_nab_001_03, a new template of its own watch ID; was pipeline fallback (pose), confidence 0.29.',
@@ -114,7 +115,10 @@ describe('describeRepredicted', () => {
   });
   it('says when the new template did not fit, and nothing for a record that was not redone', () => {
     const still = { ...before, debug_info: { ...before.debug_info, repredicted: note } };
-    expect(describeRepredicted(still)?.badge).toBe('re-predicted, no fit to PATEK_nab_001_03');
+    expect(describeRepredicted(still)).toMatchObject({
+      mark: 'no fit',
+      badge: 're-predicted, no fit to PATEK_nab_001_03',
+    });
     expect(describeRepredicted(still)?.sentence).toMatch(/did not fit this photo; still pipeline fallback/);
     expect(describeRepredicted(before)).toBeNull();
   });

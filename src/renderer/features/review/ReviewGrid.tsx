@@ -111,7 +111,7 @@ const Cell = memo(function Cell({
   const again = item.state === 'unreviewed' ? describeRepredicted(item.predicted) : null;
   return (
     <button
-      className={`thumb review-thumb ${state.className}${current ? ' current' : ''}${again ? ' repredicted' : ''}`}
+      className={`thumb review-thumb ${state.className}${current ? ' current' : ''}${again?.mark === 'refit' ? ' repredicted' : ''}`}
       data-testid="thumbnail"
       data-image-key={item.imageKey}
       data-state={item.state}
@@ -153,12 +153,12 @@ const Cell = memo(function Cell({
           {item.confidence !== null && <span className="conf">{item.confidence.toFixed(2)}</span>}
           {again && (
             <span
-              className="repredicted-mark"
+              className={`repredicted-mark${again.mark === 'refit' ? '' : ' no-fit'}`}
               data-testid="repredicted"
               aria-label={again.badge}
               title={again.sentence}
             >
-              ↻ new template
+              ↻ {again.mark}
             </span>
           )}
           {state.symbol && (
