@@ -83,5 +83,6 @@ test.describe('Keypoints: label one, fix the rest', () => {
     await expect(page.getByTestId('editor-repredicted')).toContainText(
       'Re-predicted from ORBIS_nab_001_01, a new template of its own watch ID; was pipeline fallback',
     );
+    await app.screenshot('relabel-editor');
   });
 });
