@@ -79,6 +79,8 @@ describe('folder store: re-predict after a review', () => {
     const job = relabel[0]!;
     expect(job.title).toBe('Re-predict ORBIS_nab_001 from ORBIS_nab_001_01, ORBIS_nab_001_03');
     expect(job.spec).toMatchObject({ watchId: 'ORBIS_nab_001', templateModel: 'nab' });
+    // The folder shows it while it runs (FolderView's strip).
+    expect(store.getState().relabelJobIds).toEqual([job.id]);
     const done = (await finished(job.id)) as JobSnapshot<'predict-keypoints'>;
     expect(done.result?.repredicted['own-watch-template']).toBe(8);
     expect(done.result?.skippedHuman).toBe(2);

@@ -125,11 +125,13 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
       }
       latest.set(watchId, submitted.value.id);
       follow(submitted.value.id);
+      set((st) => ({ relabelJobIds: [...st.relabelJobIds, submitted.value.id] }));
     }
   };
 
   return {
     predictJobId: null,
+    relabelJobIds: [],
     attachPredict: (jobs) => {
       const job = folderPredictJob(jobs, folder.path);
       if (job && job.id !== get().predictJobId) {
@@ -138,7 +140,11 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
         follow(job.id);
       }
       // Re-predicts still going when the folder was opened (or the app restarted).
-      for (const j of jobs) if (ofFolder(j, folder.path) && isRelabel(j) && !ended(j.status)) follow(j.id);
+      const going = jobs.filter((j) => ofFolder(j, folder.path) && isRelabel(j) && !ended(j.status));
+      for (const j of going) follow(j.id);
+      const known = new Set(get().relabelJobIds);
+      const added = going.filter((j) => !known.has(j.id)).map((j) => j.id);
+      if (added.length > 0) set((st) => ({ relabelJobIds: [...st.relabelJobIds, ...added] }));
     },
     predict: async () => {
       const submit = spec();

@@ -59,6 +59,8 @@ export interface ReviewSlice {
 /** The predict job of this folder. */
 export interface PredictSlice {
   predictJobId: string | null;
+  /** The background re-predicts after reviews that this folder started or found running. */
+  relabelJobIds: string[];
   /** Submit a predict job with the current settings (images without a human label or prediction). */
   predict: () => Promise<void>;
   /** Follow the newest predict job of this folder, if there is one, and its running re-predicts. */
