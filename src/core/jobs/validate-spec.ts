@@ -70,6 +70,13 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       if (s.workers !== undefined && !(Number.isInteger(s.workers) && (s.workers as number) >= 0)) {
         return err('INVALID_ARGUMENT', 'workers must be a whole number (0: from the core count)');
       }
+      if (
+        s.relabelFrom !== undefined &&
+        !(Array.isArray(s.relabelFrom) && s.relabelFrom.every((k) => typeof k === 'string' && k.length > 0))
+      ) {
+        return err('INVALID_ARGUMENT', 'relabelFrom must be a list of image keys');
+      }
+      const relabelFrom = (s.relabelFrom as string[] | undefined) ?? [];
       return ok({
         kind: 'predict-keypoints',
         imagesDir: s.imagesDir as string,
@@ -78,6 +85,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         config: config.value,
         ...(s.device !== undefined ? { device: s.device as Device } : {}),
         ...(typeof s.watchId === 'string' && s.watchId ? { watchId: s.watchId } : {}),
+        ...(typeof s.templateModel === 'string' && s.templateModel ? { templateModel: s.templateModel } : {}),
+        ...(relabelFrom.length > 0 ? { relabelFrom } : {}),
         ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
         ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(typeof s.force === 'boolean' ? { force: s.force } : {}),

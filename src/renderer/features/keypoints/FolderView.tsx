@@ -28,6 +28,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const scanError = useFolder((s) => s.scanError);
   const scanJobId = useFolder((s) => s.scanJobId);
   const predictJobId = useFolder((s) => s.predictJobId);
+  const relabelJobIds = useFolder((s) => s.relabelJobIds);
   const watchId = useFolder((s) => s.filters.watchId);
   const setFilters = useFolder((s) => s.setFilters);
   const visible = useFolder((s) => s.visible());
@@ -38,6 +39,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const scanJob = useApp((s) => (scanJobId ? s.jobs[scanJobId] : undefined));
   const predictJob = useApp((s) => (predictJobId ? s.jobs[predictJobId] : undefined)) as
     JobSnapshot<'predict-keypoints'> | undefined;
+
   const [tab, setTab] = useState<Tab>('review');
   const [importing, setImporting] = useState(false);
 
@@ -90,6 +92,9 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
       {predictJob && predictJob.status !== 'completed' && predictJob.status !== 'cancelled' && (
         <JobStrip job={predictJob} label="Predicting keypoints" unit="img" testId="predict-progress" />
       )}
+      {relabelJobIds.map((id) => (
+        <RelabelStrip key={id} jobId={id} />
+      ))}
       {(loadError || scanError) && <div className="card empty danger-text">{loadError ?? scanError}</div>}
       {importing && <LabelStudioImport onClose={() => setImporting(false)} />}
 
@@ -227,6 +232,13 @@ function Stat({ value, label, testId }: { value: number; label: string; testId?:
       <div className="label">{label}</div>
     </div>
   );
+}
+
+/** A re-predict after a review, while it goes (once finished, the grid's marks say what it did). */
+function RelabelStrip({ jobId }: { jobId: string }) {
+  const job = useApp((s) => s.jobs[jobId]);
+  if (!job || !['queued', 'running', 'paused', 'interrupted'].includes(job.status)) return null;
+  return <JobStrip job={job} label={job.title} unit="img" testId="relabel-progress" />;
 }
 
 function JobStrip({ job, label, unit, testId }: { job: JobSnapshot; label: string; unit: string; testId: string }) {
