@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { cp, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect, repoRoot, test } from './fixtures';
+import { clip, expect, repoRoot, test } from './fixtures';
 
 /*
  * A cluster run watched from the app (#16 item 4): real `loupe infer --shard I/4 --no-merge`
@@ -13,20 +13,7 @@ test.describe('A cluster run still writing its output folder, watched from the a
   test('shows per-shard rows and follows the run to merged without a reload', async ({ app }) => {
     test.setTimeout(240_000);
     const { page } = app;
-    const root = join(app.photosDir, '..', 'cluster');
-    const frames = join(root, 'frames');
-    const gt = join(root, 'gt');
-    await mkdir(frames, { recursive: true });
-    await mkdir(gt, { recursive: true });
-    const samples = join(repoRoot, 'resources', 'samples');
-    const names = (await readdir(join(samples, 'frames')))
-      .filter((f) => f.endsWith('.png'))
-      .sort()
-      .slice(0, 2);
-    for (const f of names) {
-      await copyFile(join(samples, 'frames', f), join(frames, f));
-      await copyFile(join(samples, 'frames_gt', f), join(gt, f));
-    }
+    const { frames, gt, root } = await clip(app, 2, 'cluster');
     const out = join(root, 'output_inference');
     const loupe = (args: string[]) =>
       spawnSync(process.execPath, [join(repoRoot, 'bin', 'loupe.js'), ...args], { encoding: 'utf8', timeout: 150_000 });

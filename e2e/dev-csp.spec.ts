@@ -1,9 +1,9 @@
 import { createServer as createNetServer } from 'node:net';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { resolveConfig } from 'electron-vite';
 import { createServer, type ViteDevServer } from 'vite';
 import { devRenderer, ELECTRON_CSP, electronCsp } from '../src/main/csp';
-import { chromiumPath, expect, repoRoot, test } from './fixtures';
+import { expect, launchChromium, repoRoot, test } from './fixtures';
 
 /**
  * `npm run dev` as Electron runs it: the renderer from electron-vite's dev server (the project's
@@ -29,17 +29,7 @@ test.describe('dev mode (ELECTRON_RENDERER_URL): the renderer under the dev CSP'
     });
     await server.listen();
     url = server.resolvedUrls?.local[0] ?? '';
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   test.afterAll(async () => {
     await browser?.close();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron, chromium, test as base, type Browser, type ElectronApplication, type Page } from '@playwright/test';
 import type { IpcChannel } from '../src/shared/ipc';
+import type { Keypoints } from '../src/shared/labels';
 import type { Result } from '../src/shared/result';
 import { jpeg } from '../test/fixtures/images';
 import { writeFixtureModels } from '../test/fixtures/onnx-models';
@@ -202,9 +203,37 @@ export const test = base.extend<{ app: LoupeApp }, { host: HostKind; images: Ima
 
 export const expect = test.expect;
 
+type EditorPoints = Record<keyof Keypoints, [number, number]>;
+
+/** The editor's view of its image (from the canvas's data attributes): its key, view transform, points, and where an image point is on the page. */
+export async function editorState(app: LoupeApp) {
+  const canvas = app.page.getByTestId('editor-canvas');
+  await expect(canvas).not.toHaveAttribute('data-view-scale', '');
+  await expect(canvas).not.toHaveAttribute('data-points', '');
+  const d = await canvas.evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+  const box = (await canvas.boundingBox())!;
+  return {
+    key: d.imageKey!,
+    scale: Number(d.viewScale),
+    x: Number(d.viewX),
+    y: Number(d.viewY),
+    size: [Number(d.imageWidth), Number(d.imageHeight)] as [number, number],
+    points: JSON.parse(d.points!) as EditorPoints,
+    /** Page coordinates of an image point. */
+    toPage: (p: [number, number]): [number, number] => [
+      box.x + p[0] * Number(d.viewScale) + Number(d.viewX),
+      box.y + p[1] * Number(d.viewScale) + Number(d.viewY),
+    ],
+  };
+}
+
 /** The first `n` frames of the sample clip and their ground truth, copied for the test. */
-export async function clip(app: LoupeApp, n: number): Promise<{ frames: string; gt: string; root: string }> {
-  const root = join(app.photosDir, '..', `clip-${n}`);
+export async function clip(
+  app: LoupeApp,
+  n: number,
+  name = `clip-${n}`,
+): Promise<{ frames: string; gt: string; root: string }> {
+  const root = join(app.photosDir, '..', name);
   const frames = join(root, 'frames');
   const gt = join(root, 'gt');
   await mkdir(frames, { recursive: true });

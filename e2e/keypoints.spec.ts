@@ -4,7 +4,7 @@ import type { EngineInfo } from '../src/shared/engine-protocol';
 import type { AppInfo } from '../src/shared/ipc';
 import type { LabelFile } from '../src/shared/labels';
 import { jpeg } from '../test/fixtures/images';
-import { expect, repoRoot, test, type LoupeApp } from './fixtures';
+import { editorState, expect, repoRoot, test, type LoupeApp } from './fixtures';
 
 type Points = Record<'top' | 'bottom' | 'left' | 'right' | 'center', [number, number]>;
 
@@ -24,27 +24,6 @@ async function openFolder(app: LoupeApp, path: string): Promise<void> {
   await expect(app.page.getByTestId('image-count')).toHaveText('60');
   await expect(app.page.getByTestId('human-count')).toHaveText('8');
   await expect(app.page.getByTestId('unlabelled-count')).toHaveText('52');
-}
-
-async function editorState(app: LoupeApp) {
-  const canvas = app.page.getByTestId('editor-canvas');
-  await expect(canvas).not.toHaveAttribute('data-view-scale', '');
-  await expect(canvas).not.toHaveAttribute('data-points', '');
-  const d = await canvas.evaluate((el) => ({ ...(el as HTMLElement).dataset }));
-  const box = (await canvas.boundingBox())!;
-  return {
-    key: d.imageKey!,
-    scale: Number(d.viewScale),
-    x: Number(d.viewX),
-    y: Number(d.viewY),
-    size: [Number(d.imageWidth), Number(d.imageHeight)] as [number, number],
-    points: JSON.parse(d.points!) as Points,
-    /** Page coordinates of an image point. */
-    toPage: (p: [number, number]): [number, number] => [
-      box.x + p[0] * Number(d.viewScale) + Number(d.viewX),
-      box.y + p[1] * Number(d.viewScale) + Number(d.viewY),
-    ],
-  };
 }
 
 const points = async (app: LoupeApp): Promise<Points> =>

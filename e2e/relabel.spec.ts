@@ -1,26 +1,7 @@
 import { join } from 'node:path';
-import type { Keypoints } from '../src/shared/labels';
 import { toPixels } from '../src/core/formats/labels';
 import { copySamplePhotos, sampleTruth } from '../test/fixtures/sample-truth';
-import { expect, test, type LoupeApp } from './fixtures';
-
-type Points = Record<keyof Keypoints, [number, number]>;
-
-/** Where an image point is on the page, from the editor canvas's view transform. */
-async function editorView(app: LoupeApp) {
-  const canvas = app.page.getByTestId('editor-canvas');
-  await expect(canvas).not.toHaveAttribute('data-view-scale', '');
-  await expect(canvas).not.toHaveAttribute('data-points', '');
-  const d = await canvas.evaluate((el) => ({ ...(el as HTMLElement).dataset }));
-  const box = (await canvas.boundingBox())!;
-  return {
-    points: JSON.parse(d.points!) as Points,
-    toPage: (p: [number, number]): [number, number] => [
-      box.x + p[0] * Number(d.viewScale) + Number(d.viewX),
-      box.y + p[1] * Number(d.viewScale) + Number(d.viewY),
-    ],
-  };
-}
+import { editorState, expect, test } from './fixtures';
 
 test.describe('Keypoints: label one, fix the rest', () => {
   test('labelling one image in the editor re-predicts its siblings in the background; the grid shows them change tier', async ({
@@ -46,7 +27,7 @@ test.describe('Keypoints: label one, fix the rest', () => {
     await tile('ORBIS_nab_001_01').click();
     const t = truth.ORBIS_nab_001_01!;
     for (const name of ['top', 'bottom', 'left', 'right', 'center'] as const) {
-      const view = await editorView(app);
+      const view = await editorState(app);
       const [sx, sy] = view.toPage(view.points[name]);
       const [tx, ty] = view.toPage(toPixels(t.coords_norm[name], t.image_size));
       await page.mouse.move(sx, sy);
