@@ -22,6 +22,7 @@ import { modelsVerbs } from './handlers/models';
 import { pythonVerbs } from './handlers/python';
 import { settingsVerbs } from './handlers/settings';
 import { createImageHandler, type ImageHandler } from './image-handler';
+import { LABEL_DIR_CHOICES_FILE, LabelFolders } from './label-dirs';
 import { SettingsStore } from './settings-store';
 import { bindVerbs, silentLogger, type HostLogger, type HostVerbs, type IpcHandlers } from './verb';
 
@@ -97,11 +98,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
     config: () => engineConfig(settings.peek()),
     ...(options.onChild ? { onChild: options.onChild } : {}),
   });
+  const labels = new LabelStore();
   const deps: HandlerDeps = {
     engine,
     settings,
     grants,
-    labels: new LabelStore(),
+    labels,
+    labelFolders: new LabelFolders(join(paths.dataDir, LABEL_DIR_CHOICES_FILE), labels),
     host: {
       kind: options.kind,
       name: options.name,

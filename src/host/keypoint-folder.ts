@@ -1,6 +1,14 @@
 import { basename, join } from 'node:path';
 import type { LabelProblem, LabelRecord } from '../shared/labels';
-import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from '../shared/review';
+import {
+  NAMING_EXAMPLES,
+  type ExportRequest,
+  type ExportResult,
+  type KeypointFolder,
+  type NamingSummary,
+  type ReviewAction,
+  type ReviewEntry,
+} from '../shared/review';
 import { mergeInto, missingKeypoints } from '../core/formats/labels';
 import { planYoloPoseExport, toCoco } from '../core/formats/retraining';
 import { reviewedRecord, reviewStateOf } from '../core/keypoints/review';
@@ -11,7 +19,7 @@ import { listImages } from '../engine/images/list-images';
 import { LabelDir } from '../engine/labels/label-dir';
 import { parseReviewFile, readReviewFile, REVIEW_FILE } from '../engine/labels/review-file';
 import type { LabelStore } from '../engine/labels/label-store';
-import { keypointDirs } from './label-dirs';
+import { discoveredLabelDirs, type LabelDirsOf } from './label-dirs';
 import { writeYoloPoseDataset } from './yolo-pose-export';
 import { isoTimestamp } from '../core/format';
 
@@ -41,17 +49,28 @@ async function readDir(dir: string, problems: LabelProblem[]): Promise<Map<strin
   return out;
 }
 
-/** Everything the review screen needs about a folder: its images and both label folders. */
-export async function loadKeypointFolder(folder: string, namingPattern: string): Promise<KeypointFolder> {
+/**
+ * Everything the review screen needs about a folder: its images, both label folders (`dirsOf`:
+ * chosen for it, else found by the rule) and how its names met the naming pattern.
+ */
+export async function loadKeypointFolder(
+  folder: string,
+  namingPattern: string,
+  dirsOf: LabelDirsOf = discoveredLabelDirs,
+): Promise<KeypointFolder> {
   const pattern = unwrap(compileNamingPattern(namingPattern));
-  const { labelsDir, predictedDir } = await keypointDirs(folder);
+  const { labelsDir, predictedDir } = await dirsOf(folder);
   const problems: LabelProblem[] = [];
   const human = await readDir(labelsDir, problems);
   const predicted = await readDir(predictedDir, problems);
   const review = await readReviewFile(predictedDir);
   const rootName = basename(folder);
+  const naming: NamingSummary = { pattern: namingPattern, unmatched: 0, unmatchedExamples: [], matchedExamples: [] };
   const entries: ReviewEntry[] = (await listImages(folder, true)).map((rel) => {
     const id = identifyImage(rel, pattern, rootName);
+    if (!id.named) naming.unmatched++;
+    const examples = id.named ? naming.matchedExamples : naming.unmatchedExamples;
+    if (examples.length < NAMING_EXAMPLES) examples.push(rel);
     return {
       imageKey: id.imageKey,
       watchId: id.watchId,
@@ -63,7 +82,7 @@ export async function loadKeypointFolder(folder: string, namingPattern: string):
       rejected: id.imageKey in review.rejected,
     };
   });
-  return { imagesDir: folder, labelsDir, predictedDir, entries, problems };
+  return { imagesDir: folder, labelsDir, predictedDir, entries, problems, naming };
 }
 
 /**
@@ -78,8 +97,9 @@ export async function applyReview(
   action: ReviewAction,
   reviewer: string,
   now: () => Date,
+  dirsOf: LabelDirsOf = discoveredLabelDirs,
 ): Promise<ReviewEntry> {
-  const data = await loadKeypointFolder(folder, namingPattern);
+  const data = await loadKeypointFolder(folder, namingPattern, dirsOf);
   const entry = data.entries.find((e) => e.imageKey === action.imageKey);
   if (!entry) throw new AppFailure('NOT_FOUND', `no image ${action.imageKey} in ${folder}`);
   switch (action.kind) {
@@ -139,8 +159,9 @@ export async function exportReviewed(
   namingPattern: string,
   request: ExportRequest,
   now: () => Date,
+  dirsOf: LabelDirsOf = discoveredLabelDirs,
 ): Promise<ExportResult> {
-  const data = await loadKeypointFolder(folder, namingPattern);
+  const data = await loadKeypointFolder(folder, namingPattern, dirsOf);
   const chosen = data.entries.filter((e) => {
     if (!e.human) return false;
     return !request.onlyCorrected || reviewStateOf(e.human, e.rejected) === 'corrected';

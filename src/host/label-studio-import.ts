@@ -12,7 +12,7 @@ import { AppFailure } from '../core/result';
 import { LabelDir } from '../engine/labels/label-dir';
 import type { LabelStore } from '../engine/labels/label-store';
 import { existingLabelFiles, writeImported } from '../engine/labels/label-studio-import';
-import { keypointDirs } from './label-dirs';
+import { discoveredLabelDirs, type LabelDirsOf } from './label-dirs';
 import { isoTimestamp } from '../core/format';
 
 /**
@@ -24,7 +24,13 @@ import { isoTimestamp } from '../core/format';
 export async function importIntoFolder(
   folder: string,
   request: LabelStudioImportRequest,
-  deps: { store: LabelStore; namingPattern: string; now: () => Date },
+  deps: {
+    store: LabelStore;
+    namingPattern: string;
+    now: () => Date;
+    /** The folder's label folders (chosen, else found by the rule). */
+    dirsOf?: LabelDirsOf;
+  },
 ): Promise<LabelStudioImportResult> {
   const pattern = compileNamingPattern(deps.namingPattern);
   if (!pattern.ok) throw new AppFailure('INVALID_ARGUMENT', pattern.error.message);
@@ -51,7 +57,7 @@ export async function importIntoFolder(
   });
   if (!result.ok) throw new AppFailure('INVALID_ARGUMENT', `${request.input}: ${result.error.message}`);
   const report = result.value;
-  const labels = new LabelDir((await keypointDirs(folder)).labelsDir);
+  const labels = new LabelDir((await (deps.dirsOf ?? discoveredLabelDirs)(folder)).labelsDir);
   const failed = report.failed.map((f) => ({ task: taskLabel(f.task), message: f.message }));
   if (request.merge === false) {
     const clashes = await existingLabelFiles(report, labels);

@@ -10,7 +10,9 @@ import type { AppError, Result } from './result';
 import type {
   ExportRequest,
   ExportResult,
+  FolderLabelDirs,
   KeypointFolder,
+  LabelDirChoice,
   LabelStudioImportRequest,
   LabelStudioImportResult,
   ReviewAction,
@@ -51,6 +53,8 @@ export const IPC_CHANNELS = {
   KEYPOINTS_REVIEW: 'keypoints:review',
   KEYPOINTS_EXPORT: 'keypoints:export',
   KEYPOINTS_IMPORT: 'keypoints:import',
+  KEYPOINTS_LABEL_DIRS: 'keypoints:labelDirs',
+  KEYPOINTS_CHOOSE_LABEL_DIRS: 'keypoints:chooseLabelDirs',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
@@ -126,7 +130,7 @@ export interface OpenedFolder {
   name: string;
   /** Images directly inside or below (bounded walk). */
   imageCount: number;
-  /** Sibling label folders found next to the images (DESIGN.md defaults). */
+  /** The label folders that exist (chosen for this folder, else found inside or beside it). */
   labelDirs: { human: string | null; predicted: string | null };
 }
 
@@ -183,6 +187,16 @@ export interface IpcContract extends JobContract {
   [IPC_CHANNELS.KEYPOINTS_IMPORT]: {
     params: [folder: string, request: LabelStudioImportRequest];
     result: LabelStudioImportResult;
+  };
+  /** Which label folders an opened folder uses (full paths, chosen or found) and who else uses them. */
+  [IPC_CHANNELS.KEYPOINTS_LABEL_DIRS]: { params: [folder: string]; result: FolderLabelDirs };
+  /**
+   * Choose the label folders of an opened folder (each an existing folder, or null: found by the
+   * rule again), remembered in the data folder's label-folders.json; load, reviews and Predict use them.
+   */
+  [IPC_CHANNELS.KEYPOINTS_CHOOSE_LABEL_DIRS]: {
+    params: [folder: string, choice: LabelDirChoice];
+    result: FolderLabelDirs;
   };
 }
 

@@ -28,6 +28,49 @@ export interface KeypointFolder {
   entries: ReviewEntry[];
   /** Label files that could not be read (reported, never overwritten). */
   problems: LabelProblem[];
+  /** How the file names met the naming pattern. */
+  naming: NamingSummary;
+}
+
+/** How many file names of a folder the naming pattern did not match, with a few of each kind. */
+export interface NamingSummary {
+  /** The pattern the names were read with (the settings' at the time of the load). */
+  pattern: string;
+  /** Images whose names did not match: each is grouped under its folder's name. */
+  unmatched: number;
+  /** The first unmatched names (paths relative to the folder), at most NAMING_EXAMPLES. */
+  unmatchedExamples: string[];
+  /** The first names that did match, at most NAMING_EXAMPLES (to check a new pattern against). */
+  matchedExamples: string[];
+}
+
+/** How many example names a NamingSummary carries of each kind. */
+export const NAMING_EXAMPLES = 8;
+
+/**
+ * Where one of a folder's label folders is, and why there: chosen for this folder by the user,
+ * or found by the rule (inside the images folder, else beside it).
+ */
+export interface LabelDirInfo {
+  path: string;
+  /** The folder exists (else it is made by the first write). */
+  found: boolean;
+  source: 'chosen' | 'inside' | 'beside';
+}
+
+/** The label folders an images folder uses, and the other images folders that use them too. */
+export interface FolderLabelDirs {
+  imagesDir: string;
+  human: LabelDirInfo;
+  predicted: LabelDirInfo;
+  /** Other folders of images whose labels go to the same folders (which of the two each shares). */
+  sharedWith: { path: string; shares: ('human' | 'predicted')[] }[];
+}
+
+/** The user's choice of label folders for one images folder; null = found by the rule. */
+export interface LabelDirChoice {
+  human: string | null;
+  predicted: string | null;
 }
 
 export type ReviewAction =

@@ -8,11 +8,15 @@ import { SHARDS_DIR } from '../../src/core/shard/manifest';
 import { mergeShardFolder, ShardManifestFile } from '../../src/engine/fs/shards';
 import { FolderGrants } from '../../src/host/folder-grants';
 import { clusterVerbs } from '../../src/host/handlers/cluster';
+import { LabelFolders } from '../../src/host/label-dirs';
+import { LabelStore } from '../../src/engine/labels/label-store';
 import { bindVerbs, invokeHandler, silentLogger, type HostVerbs } from '../../src/host/verb';
 import { tempDir } from '../helpers';
 
 /** `cluster:status` on real manifests, written by the shards' own writer into a temp folder. */
 describe('cluster:status', () => {
+  // No chosen label folders: the predictions folder is found by the rule.
+  const labelFolders = new LabelFolders(null, new LabelStore());
   let tmp: { path: string; cleanup: () => Promise<void> };
   let grants: FolderGrants;
   let clock = 0;
@@ -21,7 +25,7 @@ describe('cluster:status', () => {
   beforeAll(async () => {
     tmp = await tempDir('loupe-cluster-');
     grants = new FolderGrants();
-    const handlers = bindVerbs(clusterVerbs({ grants, now: () => new Date(clock) }) as unknown as HostVerbs, {
+    const handlers = bindVerbs(clusterVerbs({ grants, labelFolders, now: () => new Date(clock) }) as unknown as HostVerbs, {
       logger: silentLogger,
       now: () => performance.now(),
     });
@@ -58,7 +62,7 @@ describe('cluster:status', () => {
     for (const d of [photos, predicted, other]) await mkdir(d);
     const g = new FolderGrants();
     await g.add(photos);
-    const handlers = bindVerbs(clusterVerbs({ grants: g, now: () => new Date(T0) }) as unknown as HostVerbs, {
+    const handlers = bindVerbs(clusterVerbs({ grants: g, labelFolders, now: () => new Date(T0) }) as unknown as HostVerbs, {
       logger: silentLogger,
       now: () => performance.now(),
     });

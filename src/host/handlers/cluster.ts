@@ -1,6 +1,5 @@
-import { basename, dirname } from 'node:path';
 import { z } from 'zod';
-import { keypointDirs, LABEL_DIR_NAMES } from '../label-dirs';
+import type { LabelFolders } from '../label-dirs';
 import type { FolderGrants } from '../folder-grants';
 import { DEFAULT_STALE_AFTER_MS } from '../../core/shard/status';
 import { readClusterStatus } from '../../engine/fs/shards';
@@ -21,11 +20,11 @@ const options = z
  * `cluster:*`: a cluster run seen from the app, read only. The output folder must have been
  * opened (granted) by the user; its shard manifests are read, never written.
  */
-export function clusterVerbs(deps: Pick<HandlerDeps, 'grants' | 'now'>): NamespaceVerbs<'cluster'> {
+export function clusterVerbs(deps: Pick<HandlerDeps, 'grants' | 'labelFolders' | 'now'>): NamespaceVerbs<'cluster'> {
   return {
     'cluster:status': verb(z.tuple([folderPath, options]), async (outputDir, opts) => {
       const folder = await requireFolder(outputDir);
-      if (!(await predictionsOfOpened(deps.grants, folder))) await deps.grants.require(folder, { kind: 'folder' });
+      if (!(await predictionsOfOpened(deps.grants, deps.labelFolders, folder))) await deps.grants.require(folder, { kind: 'folder' });
       return readClusterStatus(folder, {
         now: deps.now().getTime(),
         staleAfterMs: opts?.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
@@ -35,15 +34,14 @@ export function clusterVerbs(deps: Pick<HandlerDeps, 'grants' | 'now'>): Namespa
 }
 
 /**
- * Whether `folder` is the predictions folder (`alignment_labels_predicted`) of an opened folder of
- * photos, where `loupe predict` writes: the keypoint verbs read it by the same rule
- * (`findLabelDirs`: inside the photos folder, or beside it).
+ * Whether `folder` is the predictions folder of an opened folder of photos, where `loupe predict`
+ * writes: the keypoint verbs read it by the same rule (`LabelFolders`: chosen for the photos
+ * folder, else inside it, or beside it).
  */
-async function predictionsOfOpened(grants: FolderGrants, folder: string): Promise<boolean> {
+async function predictionsOfOpened(grants: FolderGrants, labelFolders: LabelFolders, folder: string): Promise<boolean> {
   if (await grants.has(folder)) return true;
-  if (basename(folder) !== LABEL_DIR_NAMES.predicted) return false;
   for (const root of grants.list()) {
-    if (dirname(root) === dirname(folder) && (await keypointDirs(root)).predictedDir === folder) return true;
+    if ((await labelFolders.dirs(root)).predictedDir === folder) return true;
   }
   return false;
 }

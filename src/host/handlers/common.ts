@@ -10,6 +10,7 @@ import { AppFailure, unwrap } from '../../core/result';
 import type { LabelStore } from '../../engine/labels/label-store';
 import type { EngineClient } from '../engine-client';
 import type { FolderGrants } from '../folder-grants';
+import type { LabelFolders } from '../label-dirs';
 import type { SettingsStore } from '../settings-store';
 
 /** What the verb handlers work with; each module takes the part it needs. */
@@ -19,6 +20,8 @@ export interface HandlerDeps {
   grants: FolderGrants;
   /** The host's one writer of label files (reviews from every window go through it). */
   labels: LabelStore;
+  /** Each images folder's label folders: chosen by the user (label-folders.json), else found. */
+  labelFolders: LabelFolders;
   host: { kind: HostKind; name: string; version: string; dataDir: string; cacheDir: string };
   /** Native folder dialog (Electron); absent in the web host. */
   chooseFolder?: (options: { title?: string }) => Promise<string | null>;

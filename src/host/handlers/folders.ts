@@ -7,14 +7,14 @@ import { isImageFileName } from '../../core/naming';
 import { withRecentFolder } from '../../core/settings';
 import { AppFailure, toAppError } from '../../core/result';
 import { listImages } from '../../engine/images/list-images';
-import { findLabelDirs } from '../label-dirs';
+import type { LabelFolders } from '../label-dirs';
 import { verb, type NamespaceVerbs } from '../verb';
 import { folderPath, requireFolder, type HandlerDeps } from './common';
 
 const MAX_LISTING = 5000;
 const COUNT_LIMIT = 100_000;
 
-type FolderDeps = Pick<HandlerDeps, 'grants' | 'settings' | 'chooseFolder' | 'places'>;
+type FolderDeps = Pick<HandlerDeps, 'grants' | 'settings' | 'labelFolders' | 'chooseFolder' | 'places'>;
 
 /**
  * `folders:*`: the user's own acts on folders. Choosing (the native dialog), listing (the path
@@ -38,7 +38,9 @@ export function foldersVerbs(deps: FolderDeps): NamespaceVerbs<'folders'> {
       return deps.chooseFolder(options?.title === undefined ? {} : { title: options.title });
     }),
     'folders:grant': verb(z.tuple([folderPath]), async (path) => ({ path: await grant(path) })),
-    'folders:open': verb(z.tuple([folderPath]), async (path) => describeFolder(await grant(path))),
+    'folders:open': verb(z.tuple([folderPath]), async (path) =>
+      describeFolder(await grant(path), deps.labelFolders),
+    ),
     'folders:list': verb(
       z.tuple([z.string({ error: 'a folder path or null is required' }).nullable()]),
       async (path) => {
@@ -54,10 +56,10 @@ export function foldersVerbs(deps: FolderDeps): NamespaceVerbs<'folders'> {
   };
 }
 
-/** An opened folder: its images counted (a bounded walk) and its label folders found. */
-async function describeFolder(folder: string): Promise<OpenedFolder> {
+/** An opened folder: its images counted (a bounded walk) and its label folders (chosen, else found). */
+async function describeFolder(folder: string, labelFolders: LabelFolders): Promise<OpenedFolder> {
   const images = await listImages(folder, true, COUNT_LIMIT);
-  const labels = await findLabelDirs(folder);
+  const labels = await labelFolders.find(folder);
   return {
     path: folder,
     name: basename(folder) || folder,

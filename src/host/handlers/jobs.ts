@@ -15,11 +15,11 @@ const index = z
  * the engine client (the door every host's jobs pass), and its folders against the grants
  * before it leaves for the engine.
  */
-export function jobsVerbs(deps: Pick<HandlerDeps, 'engine' | 'grants'>): NamespaceVerbs<'jobs'> {
+export function jobsVerbs(deps: Pick<HandlerDeps, 'engine' | 'grants' | 'labelFolders'>): NamespaceVerbs<'jobs'> {
   const { engine } = deps;
   return {
     'jobs:submit': verb(z.tuple([z.unknown()]), async (spec) =>
-      fromEngine(engine.submitJob(spec, (valid) => requireJobGrants(valid, deps.grants))),
+      fromEngine(engine.submitJob(spec, (valid) => requireJobGrants(valid, deps.grants, (f) => deps.labelFolders.dirs(f)))),
     ),
     'jobs:cancel': verb(z.tuple([jobId]), async (id) => fromEngine(engine.request('jobs.cancel', { jobId: id }))),
     'jobs:pause': verb(z.tuple([jobId]), async (id) => fromEngine(engine.request('jobs.pause', { jobId: id }))),

@@ -5,7 +5,7 @@ import { AppFailure } from '../../core/result';
 import { applyReview, exportReviewed, loadKeypointFolder } from '../keypoint-folder';
 import { importIntoFolder } from '../label-studio-import';
 import { verb, type NamespaceVerbs } from '../verb';
-import { absolutePath, flag, folderPath, requireGranted, type HandlerDeps } from './common';
+import { absolutePath, flag, folderPath, requireFolder, requireGranted, type HandlerDeps } from './common';
 
 const FIVE_POINTS = 'an accept needs the five keypoints as finite [x, y] pairs';
 const point = z.tuple([z.number({ error: FIVE_POINTS }), z.number({ error: FIVE_POINTS })], { error: FIVE_POINTS });
@@ -49,24 +49,33 @@ const importRequest = z.object(
   { error: 'an import needs the absolute path of a Label Studio export' },
 );
 
-type KeypointDeps = Pick<HandlerDeps, 'grants' | 'settings' | 'labels' | 'now'>;
+const labelDirChoice = z.object(
+  {
+    human: z.string({ error: 'human is a folder path or null' }).nullable(),
+    predicted: z.string({ error: 'predicted is a folder path or null' }).nullable(),
+  },
+  { error: 'a choice of label folders is { human, predicted }, each a folder path or null (found by the rule)' },
+);
+
+type KeypointDeps = Pick<HandlerDeps, 'grants' | 'settings' | 'labels' | 'labelFolders' | 'now'>;
 
 /** `keypoints:*`: a folder's images and labels, reviews written, exports and imports. */
 export function keypointsVerbs(deps: KeypointDeps): NamespaceVerbs<'keypoints'> {
   const namingPattern = async (): Promise<string> => (await deps.settings.get()).namingPattern;
+  const dirsOf = (folder: string) => deps.labelFolders.dirs(folder);
   return {
     'keypoints:load': verb(z.tuple([folderPath]), async (folder) =>
-      loadKeypointFolder(await requireGranted(deps.grants, folder), await namingPattern()),
+      loadKeypointFolder(await requireGranted(deps.grants, folder), await namingPattern(), dirsOf),
     ),
     'keypoints:review': verb(z.tuple([folderPath, reviewAction]), async (folder, action) => {
       const settings = await deps.settings.get();
       const images = await requireGranted(deps.grants, folder);
-      return applyReview(deps.labels, images, settings.namingPattern, action, settings.reviewer, deps.now);
+      return applyReview(deps.labels, images, settings.namingPattern, action, settings.reviewer, deps.now, dirsOf);
     }),
     'keypoints:export': verb(z.tuple([folderPath, exportRequest]), async (folder, request) => {
       const images = await requireGranted(deps.grants, folder);
       if (request.overwrite !== true) await refuseExisting(request.out, request.format);
-      return exportReviewed(images, await namingPattern(), request, deps.now);
+      return exportReviewed(images, await namingPattern(), request, deps.now, dirsOf);
     }),
     'keypoints:import': verb(z.tuple([folderPath, importRequest]), async (folder, request) => {
       // Labels are written into the opened folder's label folder; the export is a file the user named.
@@ -75,7 +84,21 @@ export function keypointsVerbs(deps: KeypointDeps): NamespaceVerbs<'keypoints'> 
         store: deps.labels,
         namingPattern: await namingPattern(),
         now: deps.now,
+        dirsOf,
       });
+    }),
+    'keypoints:labelDirs': verb(z.tuple([folderPath]), async (folder) =>
+      deps.labelFolders.describe(await requireGranted(deps.grants, folder)),
+    ),
+    'keypoints:chooseLabelDirs': verb(z.tuple([folderPath, labelDirChoice]), async (folder, choice) => {
+      const images = await requireGranted(deps.grants, folder);
+      // Each chosen folder as the user typed or browsed it: `~` expanded, absolute, existing.
+      const resolved = {
+        human: choice.human === null ? null : await requireFolder(choice.human),
+        predicted: choice.predicted === null ? null : await requireFolder(choice.predicted),
+      };
+      await deps.labelFolders.choose(images, resolved);
+      return deps.labelFolders.describe(images);
     }),
   };
 }
