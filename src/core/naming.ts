@@ -79,3 +79,38 @@ export function identifyImage(relPath: string, pattern: RegExp, rootName: string
   const folder = parts.length > 1 ? (parts[parts.length - 2] as string) : rootName;
   return { imageKey: stem, watchId: folder, templateModel: null, named: false };
 }
+
+/** How one sample name parses: what Settings' live preview shows for it. */
+export interface NamingPreviewRow extends ImageIdentity {
+  /** The name as given (a path relative to its folder, or a bare file name). */
+  name: string;
+  /**
+   * Which view of the watch the image is: the pattern's `view` group when it has one, else what
+   * the image key adds to the watch ID (`PATEK_nab_001_03` of `PATEK_nab_001` → `03`); null when
+   * the name did not match.
+   */
+  view: string | null;
+}
+
+/**
+ * Parse sample names with a pattern as the folder would (`identifyImage`): one row per name, or
+ * the pattern's error. Unmatched names show the folder name they are grouped under (`rootName`
+ * for names directly in the folder).
+ */
+export function previewNaming(pattern: string, names: readonly string[], rootName: string): Result<NamingPreviewRow[]> {
+  const compiled = compileNamingPattern(pattern);
+  if (!compiled.ok) return compiled;
+  return ok(
+    names.map((name) => {
+      const id = identifyImage(name, compiled.value, rootName);
+      const stem = fileStem(name.split(/[\\/]/).pop() ?? name);
+      return { name, ...id, view: id.named ? viewOf(compiled.value.exec(stem)?.groups, id) : null };
+    }),
+  );
+}
+
+function viewOf(groups: Record<string, string | undefined> | undefined, id: ImageIdentity): string | null {
+  if (groups?.view) return groups.view;
+  if (id.imageKey === id.watchId || !id.imageKey.startsWith(id.watchId)) return null;
+  return id.imageKey.slice(id.watchId.length).replace(/^[_\-.\s]+/, '') || null;
+}

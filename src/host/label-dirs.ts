@@ -130,7 +130,11 @@ export class LabelFolders {
       candidates.add(parent);
       const entries = await readdir(parent, { withFileTypes: true }).catch(() => []);
       for (const e of entries.slice(0, MAX_SIBLINGS)) {
-        if (e.isDirectory() && !e.name.startsWith('.') && !(Object.values(LABEL_DIR_NAMES) as string[]).includes(e.name))
+        if (
+          e.isDirectory() &&
+          !e.name.startsWith('.') &&
+          !(Object.values(LABEL_DIR_NAMES) as string[]).includes(e.name)
+        )
           candidates.add(join(parent, e.name));
       }
     }
@@ -140,8 +144,10 @@ export class LabelFolders {
       const theirs = await findLabelDirs(other, choices[other] ?? null);
       const shares = KINDS.filter((k) => theirs[k].path === dirs[k].path);
       if (shares.length === 0) continue;
-      // Only a folder with images is another images folder (not a folder of exports or models).
-      if ((await walkImages(other, true, 1)).files.length === 0) continue;
+      // Only a folder with images is another images folder (not a folder of exports or models);
+      // the folder holding the label folders counts only with photos of its own, not its subfolders'.
+      const holder = KINDS.some((k) => dirname(dirs[k].path) === other);
+      if ((await walkImages(other, !holder, 1)).files.length === 0) continue;
       sharedWith.push({ path: other, shares });
     }
     return { imagesDir: folder, human: dirs.human, predicted: dirs.predicted, sharedWith };

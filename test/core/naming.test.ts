@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NAMING_PATTERN } from '../../src/shared/settings';
-import { compileNamingPattern, identifyImage, isImageFileName } from '../../src/core/naming';
+import { compileNamingPattern, identifyImage, isImageFileName, previewNaming } from '../../src/core/naming';
 import { unwrap } from '../../src/core/result';
 
 const pattern = unwrap(compileNamingPattern(DEFAULT_NAMING_PATTERN));
@@ -47,5 +47,36 @@ describe('isImageFileName', () => {
     expect(isImageFileName('._a.jpg')).toBe(false);
     expect(isImageFileName('labels.json')).toBe(false);
     expect(isImageFileName('jpg')).toBe(false);
+  });
+});
+
+describe('previewNaming', () => {
+  it('shows how each sample parses: watch ID, template model and view, or the folder it is grouped under', () => {
+    const rows = unwrap(
+      previewNaming(
+        DEFAULT_NAMING_PATTERN,
+        ['PATEK_nab_001_03_tiltface_q1.jpg', 'casio/IMG_0039.jpg', 'x.png'],
+        'photos',
+      ),
+    );
+    expect(rows.map((r) => [r.name, r.named, r.watchId, r.templateModel, r.view])).toEqual([
+      ['PATEK_nab_001_03_tiltface_q1.jpg', true, 'PATEK_nab_001', 'nab', '03'],
+      ['casio/IMG_0039.jpg', false, 'casio', null, null],
+      ['x.png', false, 'photos', null, null],
+    ]);
+  });
+
+  it('takes the view from a view group when the pattern has one, and says why a pattern is refused', () => {
+    const withView = '^(?<imageKey>(?<watchId>IMG)-(?<view>\\d+))$';
+    expect(unwrap(previewNaming(withView, ['IMG-0039.jpg'], 'r'))[0]).toMatchObject({
+      imageKey: 'IMG-0039',
+      watchId: 'IMG',
+      view: '0039',
+      named: true,
+    });
+    // A pattern whose image key is the watch ID has no view.
+    expect(unwrap(previewNaming('^(?<imageKey>(?<watchId>.+))$', ['a.jpg'], 'r'))[0]?.view).toBeNull();
+    const bad = previewNaming('^(?<watchId>.*)$', ['a.jpg'], 'r');
+    expect(bad.ok ? null : bad.error.message).toMatch(/imageKey/);
   });
 });

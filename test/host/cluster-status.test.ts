@@ -25,10 +25,13 @@ describe('cluster:status', () => {
   beforeAll(async () => {
     tmp = await tempDir('loupe-cluster-');
     grants = new FolderGrants();
-    const handlers = bindVerbs(clusterVerbs({ grants, labelFolders, now: () => new Date(clock) }) as unknown as HostVerbs, {
-      logger: silentLogger,
-      now: () => performance.now(),
-    });
+    const handlers = bindVerbs(
+      clusterVerbs({ grants, labelFolders, now: () => new Date(clock) }) as unknown as HostVerbs,
+      {
+        logger: silentLogger,
+        now: () => performance.now(),
+      },
+    );
     call = (...args) => invokeHandler(handlers, 'cluster:status', args) as Promise<Result<ClusterStatus>>;
   });
   afterAll(() => tmp.cleanup());
@@ -62,10 +65,13 @@ describe('cluster:status', () => {
     for (const d of [photos, predicted, other]) await mkdir(d);
     const g = new FolderGrants();
     await g.add(photos);
-    const handlers = bindVerbs(clusterVerbs({ grants: g, labelFolders, now: () => new Date(T0) }) as unknown as HostVerbs, {
-      logger: silentLogger,
-      now: () => performance.now(),
-    });
+    const handlers = bindVerbs(
+      clusterVerbs({ grants: g, labelFolders, now: () => new Date(T0) }) as unknown as HostVerbs,
+      {
+        logger: silentLogger,
+        now: () => performance.now(),
+      },
+    );
     const r = (await invokeHandler(handlers, 'cluster:status', [predicted])) as Result<ClusterStatus>;
     expect(r.ok && r.value.phase).toBe('none');
     const denied = (await invokeHandler(handlers, 'cluster:status', [other])) as Result<ClusterStatus>;

@@ -24,7 +24,8 @@ export function clusterVerbs(deps: Pick<HandlerDeps, 'grants' | 'labelFolders' |
   return {
     'cluster:status': verb(z.tuple([folderPath, options]), async (outputDir, opts) => {
       const folder = await requireFolder(outputDir);
-      if (!(await predictionsOfOpened(deps.grants, deps.labelFolders, folder))) await deps.grants.require(folder, { kind: 'folder' });
+      if (!(await predictionsOfOpened(deps.grants, deps.labelFolders, folder)))
+        await deps.grants.require(folder, { kind: 'folder' });
       return readClusterStatus(folder, {
         now: deps.now().getTime(),
         staleAfterMs: opts?.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,

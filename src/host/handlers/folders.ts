@@ -38,9 +38,7 @@ export function foldersVerbs(deps: FolderDeps): NamespaceVerbs<'folders'> {
       return deps.chooseFolder(options?.title === undefined ? {} : { title: options.title });
     }),
     'folders:grant': verb(z.tuple([folderPath]), async (path) => ({ path: await grant(path) })),
-    'folders:open': verb(z.tuple([folderPath]), async (path) =>
-      describeFolder(await grant(path), deps.labelFolders),
-    ),
+    'folders:open': verb(z.tuple([folderPath]), async (path) => describeFolder(await grant(path), deps.labelFolders)),
     'folders:list': verb(
       z.tuple([z.string({ error: 'a folder path or null is required' }).nullable()]),
       async (path) => {

@@ -19,7 +19,9 @@ export function jobsVerbs(deps: Pick<HandlerDeps, 'engine' | 'grants' | 'labelFo
   const { engine } = deps;
   return {
     'jobs:submit': verb(z.tuple([z.unknown()]), async (spec) =>
-      fromEngine(engine.submitJob(spec, (valid) => requireJobGrants(valid, deps.grants, (f) => deps.labelFolders.dirs(f)))),
+      fromEngine(
+        engine.submitJob(spec, (valid) => requireJobGrants(valid, deps.grants, (f) => deps.labelFolders.dirs(f))),
+      ),
     ),
     'jobs:cancel': verb(z.tuple([jobId]), async (id) => fromEngine(engine.request('jobs.cancel', { jobId: id }))),
     'jobs:pause': verb(z.tuple([jobId]), async (id) => fromEngine(engine.request('jobs.pause', { jobId: id }))),
