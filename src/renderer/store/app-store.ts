@@ -17,10 +17,24 @@ export interface Notice {
   message: string;
 }
 
+/** Names of an opened folder that Settings' naming preview shows (the folder's banner sends them). */
+export interface NamingSamples {
+  /** The folder's name: what unmatched names directly in it are grouped under. */
+  folderName: string;
+  /** Names relative to the folder: the unmatched ones first, then a few that match. */
+  names: string[];
+  /** How many of the folder's names did not match (the examples are a few of them). */
+  unmatched: number;
+}
+
 export interface NavSlice {
   section: SectionId;
   jobsOpen: boolean;
+  /** The samples Settings previews the naming pattern with; null: the default sample. */
+  namingSamples: NamingSamples | null;
   setSection: (section: SectionId) => void;
+  /** Settings, at the naming pattern, previewing these names (a folder's banner). */
+  showNamingPattern: (samples: NamingSamples) => void;
   toggleJobs: (open?: boolean) => void;
 }
 
@@ -79,7 +93,9 @@ const navSlice: Slice<NavSlice> = (set) => ({
   section: 'keypoints',
   // Closed on load: it opens when a job starts, or when one needs attention (see jobsSlice).
   jobsOpen: false,
+  namingSamples: null,
   setSection: (section) => set({ section }),
+  showNamingPattern: (samples) => set({ section: 'settings', namingSamples: samples }),
   toggleJobs: (open) => set((s) => ({ jobsOpen: open ?? !s.jobsOpen })),
 });
 

@@ -11,7 +11,9 @@ import { Editor } from '../review/Editor';
 import { FilterBar } from '../review/FilterBar';
 import { ReviewGrid } from '../review/ReviewGrid';
 import { TIER_STYLE } from '../review/points';
+import { LabelFoldersCard } from './LabelFoldersCard';
 import { LabelStudioImport } from './LabelStudioImport';
+import { NamingBanner } from './NamingBanner';
 
 type Tab = 'review' | 'corrections';
 
@@ -22,8 +24,6 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const loadState = useFolder((s) => s.loadState);
   const loadError = useFolder((s) => s.loadError);
   const problems = useFolder((s) => s.problems);
-  const labelsDir = useFolder((s) => s.labelsDir);
-  const predictedDir = useFolder((s) => s.predictedDir);
   const failures = useFolder((s) => s.failures);
   const scanError = useFolder((s) => s.scanError);
   const scanJobId = useFolder((s) => s.scanJobId);
@@ -97,6 +97,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
       ))}
       {(loadError || scanError) && <div className="card empty danger-text">{loadError ?? scanError}</div>}
       {importing && <LabelStudioImport onClose={() => setImporting(false)} />}
+      <NamingBanner />
 
       <div className="stats">
         <Stat value={counts.images} label="images" testId="image-count" />
@@ -118,18 +119,8 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
           </div>
         )}
         <Stat value={counts.byWatch.length} label="watch IDs" />
-        <div className="card stat folders-stat">
-          <div className="labels">
-            <span className="mono" title={labelsDir ?? undefined}>
-              {labelsDir ? labelsDir.split(/[\\/]/).pop() : '…'}
-            </span>
-            <span className="mono" title={predictedDir ?? undefined}>
-              {predictedDir ? predictedDir.split(/[\\/]/).pop() : '…'}
-            </span>
-          </div>
-          <div className="label">label folders (hover for paths)</div>
-        </div>
       </div>
+      <LabelFoldersCard />
 
       <div className="tabs" role="tablist">
         <button role="tab" aria-selected={tab === 'review'} className="tab" onClick={() => setTab('review')}>

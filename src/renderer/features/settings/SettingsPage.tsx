@@ -2,11 +2,10 @@ import { useState } from 'react';
 import { DEVICES, type Device } from '../../../shared/devices';
 import type { EngineInfo } from '../../../shared/engine-protocol';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
-import { DEFAULT_NAMING_PATTERN } from '../../../shared/settings';
-import { compileNamingPattern, identifyImage } from '../../../core/naming';
 import { rebaseDraft } from '../../../core/settings';
 import { useApp } from '../../store/app-store';
 import { PathList } from '../../components/PathList';
+import { NamingSection } from './NamingSection';
 import { PythonSection } from './PythonSection';
 
 const DEVICE_LABEL: Record<Device, string> = {
@@ -45,7 +44,6 @@ function SettingsForm({ settings }: { settings: Settings }) {
     setDraft(rebaseDraft(draft, base, settings));
   }
   const [error, setError] = useState<string | null>(null);
-  const [sample, setSample] = useState('PATEK_nab_001_03_tiltface_q1.jpg');
 
   const save = async (patch: SettingsPatch): Promise<void> => {
     const e = await update(patch);
@@ -55,8 +53,6 @@ function SettingsForm({ settings }: { settings: Settings }) {
       if ('modelDirs' in patch || 'device' in patch || 'threads' in patch) void loadModels(true);
     }
   };
-  const pattern = compileNamingPattern(draft.namingPattern);
-  const parsed = pattern.ok ? identifyImage(sample, pattern.value, 'folder') : null;
   const cpus = info?.engine?.cpus ?? 0;
 
   return (
@@ -150,39 +146,12 @@ function SettingsForm({ settings }: { settings: Settings }) {
           />
         </div>
 
-        <label htmlFor="pattern">Image naming</label>
-        <div className="field">
-          <input
-            id="pattern"
-            className="input mono"
-            value={draft.namingPattern}
-            onChange={(e) => setDraft({ ...draft, namingPattern: e.target.value })}
-            onBlur={() =>
-              pattern.ok &&
-              draft.namingPattern !== settings.namingPattern &&
-              void save({ namingPattern: draft.namingPattern })
-            }
-            spellCheck={false}
-          />
-          <div className="list-row">
-            <input
-              className="input mono grow"
-              aria-label="Sample file name"
-              value={sample}
-              onChange={(e) => setSample(e.target.value)}
-            />
-            <button className="btn small" onClick={() => void save({ namingPattern: DEFAULT_NAMING_PATTERN })}>
-              Default
-            </button>
-          </div>
-          <div className="help">
-            {!pattern.ok
-              ? pattern.error.message
-              : parsed?.named
-                ? `image key ${parsed.imageKey} · watch ID ${parsed.watchId} · template model ${parsed.templateModel ?? '—'}`
-                : 'does not match: such files are grouped by their folder name'}
-          </div>
-        </div>
+        <NamingSection
+          value={draft.namingPattern}
+          saved={settings.namingPattern}
+          onChange={(namingPattern) => setDraft({ ...draft, namingPattern })}
+          save={save}
+        />
 
         <label htmlFor="reviewer">Reviewer name</label>
         <div className="field">

@@ -8,6 +8,7 @@ export const reviewSlice: FolderSlice<ReviewSlice> = (set, get, { api, folder },
   labelsDir: null,
   predictedDir: null,
   problems: [],
+  naming: null,
   items: {},
   reload: async () => {
     const loaded = await api.keypoints.load(folder.path);
@@ -23,6 +24,7 @@ export const reviewSlice: FolderSlice<ReviewSlice> = (set, get, { api, folder },
       labelsDir: loaded.value.labelsDir,
       predictedDir: loaded.value.predictedDir,
       problems: loaded.value.problems,
+      naming: loaded.value.naming,
       items,
     });
   },

@@ -4,7 +4,7 @@ import type { ReviewFilters, ReviewItem, TierFilter } from '../../../core/keypoi
 import type { AppApi, OpenedFolder } from '../../../shared/ipc';
 import type { JobItem, JobSnapshot } from '../../../shared/jobs';
 import type { KeypointName, LabelProblem, LabelRecord } from '../../../shared/labels';
-import type { ReviewEntry, ReviewState } from '../../../shared/review';
+import type { NamingSummary, ReviewEntry, ReviewState } from '../../../shared/review';
 import type { Settings } from '../../../shared/settings';
 import type { HistoryControl, UndoSlice } from '../undo';
 
@@ -49,6 +49,8 @@ export interface ReviewSlice {
   labelsDir: string | null;
   predictedDir: string | null;
   problems: LabelProblem[];
+  /** How the names met the naming pattern at the last load (null before it). */
+  naming: NamingSummary | null;
   /** imageKey → item. Replaced (not mutated) on every change. */
   items: Record<string, ReviewItem>;
   reload: () => Promise<void>;
