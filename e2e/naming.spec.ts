@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabelFile } from '../src/shared/labels';
 import { designRecord } from '../test/fixtures/labels';
@@ -9,13 +9,16 @@ import { expect, test, type LoupeApp } from './fixtures';
  * Two shoots side by side that share the label folders beside them (the rule), a folder of this
  * shoot's own labels elsewhere, and names of which two do not match the naming pattern.
  */
-async function shoots(app: LoupeApp): Promise<{ brandA: string; brandB: string; shared: string; own: string }> {
+async function shoots(
+  app: LoupeApp,
+): Promise<{ brandA: string; brandB: string; shared: string; own: string; ownPredicted: string }> {
   const root = join(app.photosDir, '..', 'shoots');
   const brandA = join(root, 'brandA');
   const brandB = join(root, 'brandB');
   const shared = join(root, 'alignment_labels');
   const own = join(root, 'labels-brandA');
-  for (const d of [brandA, brandB, shared, join(own, 'archive')]) await mkdir(d, { recursive: true });
+  const ownPredicted = join(root, 'predicted-brandA');
+  for (const d of [brandA, brandB, shared, join(own, 'archive'), ownPredicted]) await mkdir(d, { recursive: true });
   const names = [
     'PATEK_nab_001_01_front.jpg',
     'PATEK_nab_001_02.jpg',
@@ -27,7 +30,7 @@ async function shoots(app: LoupeApp): Promise<{ brandA: string; brandB: string; 
   await writeFile(join(brandB, 'SEIKO_skx_001_01.jpg'), await jpeg(320, 240));
   const labels: LabelFile = { PATEK_nab_001_01: { ...designRecord(), full_image_name: 'PATEK_nab_001_01_front.jpg' } };
   await writeFile(join(own, 'PATEK_nab_001.json'), JSON.stringify(labels));
-  return { brandA, brandB, shared, own };
+  return { brandA, brandB, shared, own, ownPredicted };
 }
 
 test.describe('Naming and label folders', () => {
@@ -35,7 +38,7 @@ test.describe('Naming and label folders', () => {
     app,
   }) => {
     const { page } = app;
-    const { brandA, brandB, shared, own } = await shoots(app);
+    const { brandA, brandB, shared, own, ownPredicted } = await shoots(app);
     await page.getByLabel('Folder path', { exact: true }).fill(brandA);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await expect(page.getByTestId('image-count')).toHaveText('5');
@@ -103,6 +106,20 @@ test.describe('Naming and label folders', () => {
     await expect(page.getByTestId('human-count')).toHaveText('1');
     // brandB still shares the predictions folder beside both, not the human labels.
     await expect(card.getByTestId('label-folders-shared')).toContainText('(predictions)');
+
+    // And its own predictions folder: Predict writes there, and nothing is shared any more.
+    await card.getByTestId('choose-predicted-folder').click();
+    await dialog.getByLabel('Browse folder path').fill(ownPredicted);
+    await dialog.getByLabel('Browse folder path').press('Enter');
+    await expect(dialog.getByText('No folders here')).toBeVisible();
+    await dialog.getByTestId('use-folder').click();
+    await expect(card.getByTestId('label-folder-predicted-path')).toHaveText(ownPredicted);
+    await expect(card.getByTestId('label-folders-shared')).toHaveCount(0);
+    await page.getByTestId('predict').click();
+    await expect(page.getByTestId('predicted-count')).toHaveText('4', { timeout: 120_000 });
+    const written = (await readdir(ownPredicted)).filter((f) => !f.startsWith('.') && f.endsWith('.json')).sort();
+    expect(written).toEqual(['OMEGA_spm_001.json', 'PATEK_nab_001.json', 'brandA.json']);
+    expect(await readdir(shared)).toEqual([]);
     await app.screenshot('label-folders-chosen');
 
     // Remembered: opened again (after a reload of the page), the folder reads the chosen labels.
