@@ -32,8 +32,9 @@ export function NamingBanner() {
     <div className="card naming-banner" role="status" data-testid="naming-banner">
       <div className="naming-banner-text">
         <strong data-testid="naming-unmatched">
-          {unmatched === images ? `None of the ${images}` : `${unmatched} of ${images}`} file names do not match the
-          naming pattern.
+          {unmatched === images
+            ? `None of the ${images} file names match the naming pattern.`
+            : `${unmatched} of ${images} file names do not match the naming pattern.`}
         </strong>{' '}
         They are grouped by their folder&apos;s name instead of a watch ID, so predictions for them share templates by
         folder. For example{' '}

@@ -100,7 +100,7 @@ export function NamingSection({
         )}
         <div className="help" data-testid="naming-help">
           {samples && preview.ok
-            ? `Names from ${samples.folderName}, where ${samples.unmatched} did not match: with this pattern ${nowMatched} of the ${folderRows.length} shown match. `
+            ? `Names from ${samples.folderName} (${samples.unmatched} did not match the saved pattern); with this one, ${nowMatched} of the ${folderRows.length} shown match. `
             : ''}
           Named groups: <span className="mono">imageKey</span> and <span className="mono">watchId</span> (needed),{' '}
           <span className="mono">templateModel</span> and <span className="mono">view</span> (optional). Files that do
