@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LabelFolders } from '../label-dirs';
+import { findLabelDirs, type LabelFolders } from '../label-dirs';
 import type { FolderGrants } from '../folder-grants';
 import { DEFAULT_STALE_AFTER_MS } from '../../core/shard/status';
 import { readClusterStatus } from '../../engine/fs/shards';
@@ -41,8 +41,9 @@ export function clusterVerbs(deps: Pick<HandlerDeps, 'grants' | 'labelFolders' |
  */
 async function predictionsOfOpened(grants: FolderGrants, labelFolders: LabelFolders, folder: string): Promise<boolean> {
   if (await grants.has(folder)) return true;
+  const choices = await labelFolders.choices();
   for (const root of grants.list()) {
-    if ((await labelFolders.dirs(root)).predictedDir === folder) return true;
+    if ((await findLabelDirs(root, choices[root] ?? null)).predicted.path === folder) return true;
   }
   return false;
 }
