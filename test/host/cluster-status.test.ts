@@ -78,6 +78,26 @@ describe('cluster:status', () => {
     expect(denied.ok || denied.error.code).toBe('PERMISSION_DENIED');
   });
 
+  it('reads the predictions folder chosen for an opened folder of photos', async () => {
+    const photos = join(tmp.path, 'shoot');
+    const chosen = join(tmp.path, 'runs', 'shoot-predicted');
+    for (const d of [photos, chosen]) await mkdir(d, { recursive: true });
+    const g = new FolderGrants();
+    await g.add(photos);
+    const chosenFolders = new LabelFolders(join(tmp.path, 'data', 'label-folders.json'), new LabelStore());
+    const handlers = bindVerbs(
+      clusterVerbs({ grants: g, labelFolders: chosenFolders, now: () => new Date(T0) }) as unknown as HostVerbs,
+      { logger: silentLogger, now: () => performance.now() },
+    );
+    const status = (): Promise<Result<ClusterStatus>> =>
+      invokeHandler(handlers, 'cluster:status', [chosen]) as Promise<Result<ClusterStatus>>;
+    const before = await status();
+    expect(before.ok || before.error.code).toBe('PERMISSION_DENIED');
+    await chosenFolders.choose(photos, { human: null, predicted: chosen });
+    const after = await status();
+    expect(after.ok && after.value.phase).toBe('none');
+  });
+
   it('refuses a bad threshold with the schema’s words', async () => {
     await grants.add(tmp.path);
     const r = await call(tmp.path, { staleAfterMs: -1 });
