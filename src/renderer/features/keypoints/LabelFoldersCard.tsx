@@ -89,9 +89,14 @@ export function LabelFoldersCard() {
               {dir && (
                 <span className={`badge${dir.source === 'chosen' ? ' accent' : ''}`}>{SOURCE_LABEL[dir.source]}</span>
               )}
-              {dir && !dir.found && (
+              {dir && !dir.found && dir.source !== 'chosen' && (
                 <span className="badge" title="It is made by the first write">
                   not made yet
+                </span>
+              )}
+              {dir && !dir.found && dir.source === 'chosen' && (
+                <span className="badge danger" title="The chosen folder is gone (moved, or its drive unplugged)">
+                  not found
                 </span>
               )}
             </span>
