@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { cp, copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clip, expect, repoRoot, test } from './fixtures';
+import { clip, expect, loupeCli, loupeInfer, repoRoot, test } from './fixtures';
 
 /*
  * A cluster run watched from the app (#16 item 4): real `loupe infer --shard I/4 --no-merge`
@@ -15,15 +14,8 @@ test.describe('A cluster run still writing its output folder, watched from the a
     const { page } = app;
     const { frames, gt, root } = await clip(app, 2, 'cluster');
     const out = join(root, 'output_inference');
-    const loupe = (args: string[]) =>
-      spawnSync(process.execPath, [join(repoRoot, 'bin', 'loupe.js'), ...args], { encoding: 'utf8', timeout: 150_000 });
     for (let i = 0; i < 4; i++) {
-      const r = loupe([
-        'infer',
-        ...['--models-dir', join(repoRoot, 'resources', 'models'), '--input-dir', frames, '--gt-dir', gt],
-        ...['--output-dir', out, '--data-dir', join(root, `data-${i}`), '--shard', `${i}/4`, '--no-merge'],
-      ]);
-      expect(r.status, r.stderr).toBe(0);
+      loupeInfer({ frames, gt, out, dataDir: join(root, `data-${i}`), extra: ['--shard', `${i}/4`, '--no-merge'] });
     }
     const shards = join(out, '.loupe-shards');
     const kept = join(root, 'kept');
@@ -68,7 +60,7 @@ test.describe('A cluster run still writing its output folder, watched from the a
     await expect(page.getByTestId('cluster-state')).toContainText(`loupe merge --output-dir ${out}`);
     await expect(page.getByTestId('cluster-missing')).toHaveCount(0);
 
-    const m = loupe(['merge', '--output-dir', out]);
+    const m = loupeCli(['merge', '--output-dir', out]);
     expect(m.status, m.stderr).toBe(0);
     await expect(page.getByTestId('cluster-state')).toContainText('merged', { timeout: 10_000 });
     await expect(page.getByTestId('cluster-state')).not.toContainText('not merged');
@@ -93,15 +85,10 @@ test.describe('A cluster run still writing its output folder, watched from the a
         await cp(join(samples, 'watches', n), join(photos, n));
     const out = join(root, 'alignment_labels_predicted');
     for (let i = 0; i < 2; i++) {
-      const r = spawnSync(
-        process.execPath,
-        [
-          join(repoRoot, 'bin', 'loupe.js'),
-          ...['predict', '--images-dir', photos, '--labels-dir', join(samples, 'alignment_labels')],
-          ...['--output-dir', out, '--data-dir', join(root, `data-${i}`), '--shard', `${i}/2`, '--no-merge'],
-        ],
-        { encoding: 'utf8', timeout: 150_000 },
-      );
+      const r = loupeCli([
+        ...['predict', '--images-dir', photos, '--labels-dir', join(samples, 'alignment_labels')],
+        ...['--output-dir', out, '--data-dir', join(root, `data-${i}`), '--shard', `${i}/2`, '--no-merge'],
+      ]);
       expect(r.status, r.stderr).toBe(0);
     }
     const shards = join(out, '.loupe-shards');
@@ -127,9 +114,7 @@ test.describe('A cluster run still writing its output folder, watched from the a
     await writeFile(join(shards, 'tmp'), done);
     await rename(join(shards, 'tmp'), join(shards, 'shard-1-of-2.json'));
     await expect(page.getByTestId('cluster-state')).toContainText('not merged yet');
-    const m = spawnSync(process.execPath, [join(repoRoot, 'bin', 'loupe.js'), 'merge', '--output-dir', out], {
-      encoding: 'utf8',
-    });
+    const m = loupeCli(['merge', '--output-dir', out]);
     expect(m.status, m.stderr).toBe(0);
     await expect(page.getByTestId('cluster-state')).toContainText('merged');
     await page.getByTestId('cluster-open').click();

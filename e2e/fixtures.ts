@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -202,6 +202,42 @@ export const test = base.extend<{ app: LoupeApp }, { host: HostKind; images: Ima
 });
 
 export const expect = test.expect;
+
+/** The `loupe` CLI in a process of its own, as a user runs it (150 s at most). */
+export function loupeCli(args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [join(repoRoot, 'bin', 'loupe.js'), ...args], {
+    encoding: 'utf8',
+    timeout: 150_000,
+  });
+}
+
+/**
+ * `loupe infer` with the bundled models unless `modelsDir` is given, over `frames` (against `gt`)
+ * into `out`. The test fails on a non-zero exit.
+ */
+export function loupeInfer(o: {
+  frames: string;
+  gt?: string;
+  out: string;
+  dataDir: string;
+  modelsDir?: string;
+  extra?: readonly string[];
+}): void {
+  const r = loupeCli([
+    'infer',
+    '--models-dir',
+    o.modelsDir ?? join(repoRoot, 'resources', 'models'),
+    '--input-dir',
+    o.frames,
+    ...(o.gt ? ['--gt-dir', o.gt] : []),
+    '--output-dir',
+    o.out,
+    '--data-dir',
+    o.dataDir,
+    ...(o.extra ?? []),
+  ]);
+  expect(r.status, r.stderr).toBe(0);
+}
 
 type EditorPoints = Record<keyof Keypoints, [number, number]>;
 
