@@ -131,7 +131,7 @@ describe('the baseline row', () => {
   it('ranks the input with the models and gives each model its gain over it, frame by frame', () => {
     const a = model('a', [30, 31, null], [0.9, 0.92, null]);
     const b = model('b', [20, 21, 22], [0.5, 0.6, 0.7]);
-    const baseline = { psnr: [24, 25, 26], ssim: [0.6, 0.62, 0.64], mean: { psnr: 25, ssim: 0.62 } };
+    const baseline = { psnr: [24, 25, 26], ssim: [0.6, 0.62, 0.64], scores: {}, mean: { psnr: 25, ssim: 0.62 } };
     const rows = ranking([a, b], baseline);
     expect(rows.map((r) => [r.name, r.rank, r.baseline])).toEqual([
       ['a', 1, false],
