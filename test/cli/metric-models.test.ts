@@ -7,6 +7,7 @@ import type { MetricModelSummary, ModelRunSummary } from '../../src/shared/jobs'
 import type { MetricModelScores } from '../../src/core/metrics/metric-scores';
 import { readCompareSession } from '../../src/engine/restore/compare-session';
 import { blurModel, meanAbsDiffMetricModel } from '../fixtures/onnx-models';
+import { SYSTEM_PYTHON } from '../fixtures/torch-store';
 import { textureSvg } from '../fixtures/texture';
 import { repoRoot, tempDir } from '../helpers';
 
@@ -150,6 +151,55 @@ describe('loupe infer --metric-model', () => {
     const t = await json<{ models: ModelRunSummary[]; metric_models: unknown }>(join(single, 'batch_summary.json'));
     expect(s.models[0]?.metric_means).toEqual(t.models[0]?.metric_means);
     expect(s.metric_models).toEqual(t.metric_models);
+  });
+
+  it('runs the LPIPS export docs/metric-models.md gives, and scores as torch does', async () => {
+    // The documented snippet, run as it is in Debian's python3-torch and python3-onnx, against a
+    // stand-in for the lpips package (its graph, seeded random weights; the package cannot be
+    // installed here), then used by loupe infer with no overrides.
+    const doc = await readFile(join(repoRoot, 'docs', 'metric-models.md'), 'utf8');
+    const snippet = /## Export LPIPS[\s\S]*?```python\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(snippet).toContain('lpips.LPIPS(net="alex")');
+    const work = join(tmp.path, 'lpips-export');
+    await mkdir(work);
+    await writeFile(join(work, 'export_lpips.py'), snippet!);
+    const pyEnv = { ...process.env, PYTHONPATH: join(repoRoot, 'test', 'fixtures', 'pytorch', 'lpips_stand_in') };
+    const exported = spawnSync(SYSTEM_PYTHON, ['export_lpips.py'], {
+      cwd: work,
+      env: pyEnv,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(exported.status, exported.stderr).toBe(0);
+    const out2 = join(tmp.path, 'lpips-out');
+    const r = infer('--output-dir', out2, '--metric-model', join(work, 'lpips_alex.onnx'));
+    expect(r.status, r.stderr).toBe(0);
+    const section = (await json<MetricsFile>(join(out2, 'blur', 'metrics.json'))).metric_models.lpips!;
+    expect(section).toMatchObject({ name: 'lpips', better: 'lower', input_range: [-1, 1] });
+    expect(section.definition).toMatch(/^LPIPS v0\.1, AlexNet/);
+    expect(section.frames).toHaveLength(FRAMES.length);
+    // The first frame's score against torch's on the same pixels: same layout, channel order, range.
+    const f = section.frames[0]!;
+    const rawOf = async (path: string, name: string): Promise<string> => {
+      const file = join(work, name);
+      await writeFile(file, await samples(path));
+      return file;
+    };
+    const ref = spawnSync(
+      SYSTEM_PYTHON,
+      [
+        join(repoRoot, 'test', 'fixtures', 'pytorch', 'lpips_reference.py'),
+        await rawOf(join(out2, 'blur', f.frame), 'a.rgb'),
+        await rawOf(join(gt, f.input), 'b.rgb'),
+        '64',
+        '48',
+      ],
+      { env: pyEnv, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(ref.status, ref.stderr).toBe(0);
+    const torchScore = Number(ref.stdout.trim());
+    expect(torchScore).toBeGreaterThan(0.01);
+    expect(Math.abs(f.score - torchScore)).toBeLessThan(1e-4 * torchScore + 2e-6);
   });
 
   it('refuses a restoration model as a metric model, saying why, and metric models without --gt-dir', async () => {
