@@ -60,6 +60,7 @@ export async function loadMetricModels(
     } catch (e) {
       throw new AppFailure('MODEL_LOAD_FAILED', `metric model ${path}: ${toAppError(e).message}`, { path });
     }
+    await probeOutput(session, c, path);
     const summary: MetricModelSummary = {
       name: c.name,
       better: c.better,
@@ -76,6 +77,33 @@ export async function loadMetricModels(
     });
   }
   return scorers;
+}
+
+/**
+ * One run on a pair of mid-grey 64 × 64 images (the fixed size, if any): an output whose shape is
+ * dynamic but holds more than one number (a per-pixel map, e.g. LPIPS with spatial=True) fails
+ * here, at load, rather than on every frame. A model that cannot run at that size is left to the
+ * frames (each one that fails is listed with the reason).
+ */
+async function probeOutput(session: ort.InferenceSession, c: MetricContract, path: string): Promise<void> {
+  const [h, w] = c.fixedSize ?? [64, 64];
+  const grey = (): ort.Tensor =>
+    new ort.Tensor('float32', new Float32Array(3 * h * w).fill((c.inputRange[0] + c.inputRange[1]) / 2), [1, 3, h, w]);
+  let count: number;
+  let dims: readonly number[];
+  try {
+    const out = (await session.run({ [c.inputs[0]]: grey(), [c.inputs[1]]: grey() }))[c.output] as ort.Tensor;
+    count = out.data.length;
+    dims = out.dims;
+  } catch {
+    return;
+  }
+  if (count !== 1)
+    throw new AppFailure(
+      'METRIC_MODEL_INVALID',
+      `metric model ${path}: output "${c.output}" is [${dims.join(', ')}] for a ${w}×${h} pair; a metric model returns one number per pair (LPIPS: spatial=False)`,
+      { problem: 'output', path },
+    );
 }
 
 function tensorOf(img: RgbImage, range: [number, number]): ort.Tensor {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSnapshot, MetricModelRef } from '../../../src/shared/jobs';
-import { meanAbsDiffMetricModel } from '../../fixtures/onnx-models';
+import { meanAbsDiffMetricModel, perPixelMetricModel } from '../../fixtures/onnx-models';
 import { textureSvg } from '../../fixtures/texture';
 import { waitFor } from '../../helpers';
 import { ok, startHarness, type Harness } from '../engine-harness';
@@ -52,7 +52,7 @@ describe('restore-frames with a metric model that cannot be used', () => {
     return done.error;
   }
 
-  it('names the broken part: one input (a restoration model), bad metadata', async () => {
+  it('names the broken part: one input (a restoration model), bad metadata, a per-pixel output', async () => {
     const inputs = await failure({ path: h.models.blur });
     expect(inputs).toMatchObject({ code: 'METRIC_MODEL_INVALID', details: { problem: 'inputs' } });
     expect(inputs?.message).toContain('takes two images');
@@ -62,7 +62,13 @@ describe('restore-frames with a metric model that cannot be used', () => {
       code: 'METRIC_MODEL_INVALID',
       details: { problem: 'metadata' },
     });
-    // The same file under two names is fine; two of one name are not.
+    // An output whose dynamic shape holds a map, not one number: found by a run at load.
+    const perPixel = join(h.root, 'per-pixel.onnx');
+    await writeFile(perPixel, perPixelMetricModel());
+    const map = await failure({ path: perPixel });
+    expect(map).toMatchObject({ code: 'METRIC_MODEL_INVALID', details: { problem: 'output' } });
+    expect(map?.message).toContain('[1, 3, 64, 64]');
+    // Two metric models of one name are refused.
     const mad = join(h.root, 'mad.onnx');
     await writeFile(mad, meanAbsDiffMetricModel());
     const job = await ok(
