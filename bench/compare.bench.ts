@@ -173,17 +173,23 @@ for (const [label, width, height] of [
     });
     await page.keyboard.press('Space');
 
-    // A held → key (60 repeats a second), back from the start.
-    await page.keyboard.press('Home');
-    await expect(stage).toHaveAttribute('data-frame-drawn', '0');
-    const held = await shownRate(page, FRAMES - 1, async () => {
-      await page.evaluate(async (n) => {
-        for (let i = 0; i < n; i++) {
-          window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
-          await new Promise((r) => setTimeout(r, 1000 / 60));
-        }
-      }, FRAMES - 1);
-    });
+    // A held → key (60 repeats a second), back from the start; three runs for the spread.
+    const helds: Rate[] = [];
+    for (let run = 0; run < 3; run++) {
+      await page.keyboard.press('Home');
+      await expect(stage).toHaveAttribute('data-frame-drawn', '0');
+      helds.push(
+        await shownRate(page, FRAMES - 1, async () => {
+          await page.evaluate(async (n) => {
+            for (let i = 0; i < n; i++) {
+              window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+              await new Promise((r) => setTimeout(r, 1000 / 60));
+            }
+          }, FRAMES - 1);
+        }),
+      );
+    }
+    const held = [...helds].sort((a, b) => a.fps - b.fps)[1]!;
 
     const result = {
       panes: 3,
@@ -193,10 +199,34 @@ for (const [label, width, height] of [
       baseline: plain,
       playback: play,
       heldArrow: held,
+      heldArrowRuns: helds.map((h) => h.fps),
       ratios: { playbackOverBaseline: play.fps / plain.fps, heldOverBaseline: held.fps / plain.fps },
     };
-    console.log(JSON.stringify(result, null, 2));
-    await writeFile(join(artifacts, `bench-compare-${label}.json`), JSON.stringify(result, null, 2));
+    // Video export of the 48 frames (the view as shown: three panes at native size, up to 4096 px
+    // wide, labels and numbers), against the clip's own duration at 24 fps.
+    await page.getByTestId('export').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.getByRole('tab', { name: 'Video' }).click();
+    await dialog.getByLabel('Video frame rate').selectOption('24');
+    const summary = dialog.getByTestId('export-summary');
+    await expect(summary).toContainText(/MP4, /);
+    const encoder = await summary.textContent();
+    const exportStart = Date.now();
+    const downloading = page.waitForEvent('download', { timeout: 600_000 });
+    await dialog.getByTestId('export-save').click();
+    const file = await downloading;
+    const exportSeconds = (Date.now() - exportStart) / 1000;
+    const video = {
+      summary: encoder,
+      file: file.suggestedFilename(),
+      seconds: exportSeconds,
+      msPerFrame: (exportSeconds * 1000) / FRAMES,
+      clipSeconds: FRAMES / 24,
+      realtimeRatio: FRAMES / 24 / exportSeconds,
+    };
+
+    console.log(JSON.stringify({ ...result, video }, null, 2));
+    await writeFile(join(artifacts, `bench-compare-${label}.json`), JSON.stringify({ ...result, video }, null, 2));
     expect(play.frames).toBeGreaterThan(0);
   });
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { EngineInfo } from '../src/shared/engine-protocol';
 import type { AppInfo } from '../src/shared/ipc';
 import type { JobSnapshot } from '../src/shared/jobs';
@@ -56,6 +57,25 @@ test.describe('Loupe app', () => {
       .toEqual(['Dana', 'my_models:build']);
     // The saved values are what the form shows (the draft followed the saved settings).
     await expect(page.locator('#reviewer')).toHaveValue('Dana');
+  });
+
+  test('settings: a provider of the build that cannot start here is marked, with why, before it is chosen', async ({
+    app,
+  }) => {
+    // The build machines: Linux x64 (WebGPU in the build), no GPU and no Vulkan loader.
+    test.skip(
+      process.platform !== 'linux' || existsSync('/usr/lib/x86_64-linux-gnu/libvulkan.so.1'),
+      'needs a machine where WebGPU cannot start',
+    );
+    const { page } = app;
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const webgpu = page.locator('#device option[value="webgpu"]');
+    await expect(webgpu).toBeDisabled();
+    await expect(webgpu).toHaveText('WebGPU — cannot run here');
+    await expect(webgpu).toHaveAttribute('title', /no GPU adapter for WebGPU/);
+    const notes = page.getByTestId('unusable-providers');
+    await expect(notes).toContainText('WebGPU cannot run here: no GPU adapter for WebGPU');
+    await expect(notes).not.toContainText('onnxruntime_src');
   });
 
   test('lists models with the provider that runs them and benchmarks one', async ({ app }) => {

@@ -1,31 +1,35 @@
+import type * as Mediabunny from 'mediabunny';
 import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { blurModel, meanAbsDiffMetricModel } from '../test/fixtures/onnx-models';
 import { textureSvg } from '../test/fixtures/texture';
-import { expect, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
-
-/** The first `n` frames of the sample clip and their ground truth, copied for the test. */
-async function clip(app: LoupeApp, n: number): Promise<{ frames: string; gt: string; root: string }> {
-  const root = join(app.photosDir, '..', `clip-${n}`);
-  const frames = join(root, 'frames');
-  const gt = join(root, 'gt');
-  await mkdir(frames, { recursive: true });
-  await mkdir(gt, { recursive: true });
-  const samples = join(repoRoot, 'resources', 'samples');
-  const names = (await readdir(join(samples, 'frames')))
-    .filter((f) => f.endsWith('.png'))
-    .sort()
-    .slice(0, n);
-  for (const f of names) {
-    await copyFile(join(samples, 'frames', f), join(frames, f));
-    await copyFile(join(samples, 'frames_gt', f), join(gt, f));
-  }
-  return { frames, gt, root };
-}
+import { exportLayout } from '../src/core/compare/export-layout';
+import { writeClip } from '../test/fixtures/clips';
+import { clip, expect, launchChromium, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
 
 const position = (app: LoupeApp) => app.page.getByTestId('frame-position');
+
+/** Export this frame as a PNG through the Export dialog; the file's bytes. */
+async function exportFramePng(app: LoupeApp, expectedName: string, saveAs: string): Promise<Buffer> {
+  const { page } = app;
+  await page.getByTestId('export').click();
+  const dialog = page.getByTestId('export-dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('tab', { name: /PNG of frame/ }).click();
+  await expect(dialog.getByTestId('export-summary')).toContainText(' px');
+  const downloading = page.waitForEvent('download');
+  await dialog.getByTestId('export-save').click();
+  const file = await downloading;
+  expect(file.suggestedFilename()).toBe(expectedName);
+  const saved = join(artifacts, saveAs);
+  await file.saveAs(saved);
+  await expect(dialog).toBeHidden();
+  const png = await readFile(saved);
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  return png;
+}
 
 test.describe('Compare: run restoration models and compare their outputs', () => {
   test('runs the bundled models on the sample clip, then grid, linked zoom, wipe, frames, heatmap, chart, export', async ({
@@ -134,19 +138,25 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await page.mouse.click(over.x + (over.width * 4) / 5, over.y + over.height / 2);
     await expect(position(app)).toHaveText('5 / 6');
 
-    // Export the current view as a PNG.
-    const downloading = page.waitForEvent('download');
-    await page.getByTestId('export-png').click();
-    const file = await downloading;
-    expect(file.suggestedFilename()).toBe('compare_000004_diff.png');
-    const saved = join(artifacts, `web-${app.images}-origin-compare-export.png`);
-    await file.saveAs(saved);
-    const png = await readFile(saved);
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
-    // The stage at device resolution, with a title strip above it.
-    const shown = (await stage.boundingBox())!;
-    expect(png.readUInt32BE(16)).toBe(Math.round(shown.width));
-    expect(png.readUInt32BE(20)).toBe(Math.round(shown.height + 28));
+    // Export the current view as a PNG: every pane at native resolution, labels outside the images.
+    const cols = new Set(
+      await Promise.all(
+        (await page.getByTestId('pane').all()).map(async (p) => Math.round((await p.boundingBox())!.x)),
+      ),
+    ).size;
+    const png = await exportFramePng(app, 'compare_000004_diff.png', `web-${app.images}-origin-compare-export.png`);
+    const native = exportLayout({
+      panes: 4,
+      cols,
+      frame: { width: 1280, height: 720 },
+      scale: 1,
+      labels: true,
+      footer: true,
+      colourBar: true,
+      even: false,
+    });
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([native.width, native.height]);
+    expect(native.panes[0]).toMatchObject({ width: 1280, height: 720 });
   });
 
   test('an output folder written by `loupe infer` shows the same metrics as its metrics.json', async ({ app }) => {
@@ -414,5 +424,145 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     await expect(page.getByTestId('run-missing')).not.toHaveText('');
     await page.getByLabel('A folder of .onnx models').fill('');
     await expect(run).toBeEnabled();
+  });
+
+  test('exports a 48-frame side-by-side video, frame-exact: video frame k is the native PNG of frame k', async ({
+    app,
+  }) => {
+    test.setTimeout(240_000);
+    const { page } = app;
+    const root = join(app.photosDir, '..', 'video-clip');
+    const { frames, gt } = await writeClip(root, { count: 48, width: 320, height: 192, seed: 5 });
+    const out = join(root, 'out');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'loupe.js'),
+        'infer',
+        '--models-dir',
+        join(repoRoot, 'resources', 'models'),
+        '--input-dir',
+        frames,
+        '--gt-dir',
+        gt,
+        '--output-dir',
+        out,
+        '--data-dir',
+        join(root, 'cli-data'),
+      ],
+      { encoding: 'utf8', timeout: 150_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByTestId('open-output').fill(out);
+    await page.getByTestId('open-results').click();
+    const grants = page.getByTestId('compare-grants');
+    await grants.getByTestId('grant-folder').first().click();
+    await expect(grants.getByTestId('grant-folder')).toHaveCount(1);
+    await grants.getByTestId('grant-folder').click();
+    await expect(grants).toHaveCount(0);
+    const stage = page.getByTestId('compare-stage');
+    await expect(stage).toHaveAttribute('data-panes', '5');
+
+    // The video: every frame, its labels and per-frame numbers, at native size.
+    await page.getByTestId('export').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.getByRole('tab', { name: 'Video' }).click();
+    await dialog.getByLabel('Video frame rate').selectOption('24');
+    const summary = dialog.getByTestId('export-summary');
+    await expect(summary).toContainText('48 frames');
+    await expect(summary).toContainText(/MP4, (H\.264|VP9|AV1)/);
+    const downloading = page.waitForEvent('download');
+    await dialog.getByTestId('export-save').click();
+    await expect(dialog.getByTestId('export-progress')).toBeVisible();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toBe('compare_grid_000000-000047.mp4');
+    const mp4 = join(artifacts, `web-${app.images}-origin-compare-export.mp4`);
+    await file.saveAs(mp4);
+    await expect(dialog).toBeHidden();
+
+    // The native PNG of frame 31 (index 30) to hold frame 30 of the video against.
+    await stage.click({ position: { x: 20, y: 20 } });
+    await page.keyboard.press('Home');
+    for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowRight');
+    await expect(position(app)).toHaveText('31 / 48');
+    const png = await exportFramePng(app, 'compare_000030_grid.png', `web-${app.images}-origin-compare-frame30.png`);
+
+    // Decode the video back with the muxer's own demuxer and the browser's decoder.
+    // The app's CSP allows no inline script, so this runs in a page of its own on the same
+    // (secure, localhost) origin, holding only mediabunny's browser bundle.
+    const bundle = await readFile(join(repoRoot, 'node_modules', 'mediabunny', 'dist', 'bundles', 'mediabunny.cjs'));
+    // (Under Electron the page is the app's, so a Chromium of its own decodes.)
+    const browser = page.context().browser() ?? (await launchChromium());
+    const decoder = await browser.newPage();
+    const blank = 'http://localhost/__decode-video-test';
+    await decoder.route(blank, (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<!doctype html><script>${bundle.toString()}</script>` }),
+    );
+    await decoder.goto(blank);
+    const decoded = await decoder.evaluate(
+      async ({ video, still }) => {
+        const M = (globalThis as unknown as { Mediabunny: typeof Mediabunny }).Mediabunny;
+        const bytes = (b64: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const input = new M.Input({ source: new M.BufferSource(bytes(video)), formats: M.ALL_FORMATS });
+        const track = (await input.getPrimaryVideoTrack())!;
+        const sink = new M.VideoSampleSink(track);
+        const pixels = (source: CanvasImageSource, w: number, h: number): Uint8ClampedArray => {
+          const c = new OffscreenCanvas(w, h);
+          const x = c.getContext('2d')!;
+          x.drawImage(source, 0, 0);
+          return x.getImageData(0, 0, w, h).data;
+        };
+        const stillBitmap = await createImageBitmap(new Blob([bytes(still)], { type: 'image/png' }));
+        const w = stillBitmap.width;
+        const h = stillBitmap.height;
+        const ref = pixels(stillBitmap, w, h);
+        const psnr = (a: Uint8ClampedArray): number => {
+          let se = 0;
+          let n = 0;
+          for (let i = 0; i < a.length; i += 4)
+            for (let c = 0; c < 3; c++) {
+              const d = a[i + c]! - ref[i + c]!;
+              se += d * d;
+              n++;
+            }
+          return 10 * Math.log10((255 * 255) / (se / n));
+        };
+        let count = 0;
+        const against: Record<number, number> = {};
+        const timestamps: number[] = [];
+        for await (const sample of sink.samples()) {
+          timestamps.push(Math.round(sample.timestamp * 24));
+          if (count >= 29 && count <= 31) {
+            const frame = sample.toVideoFrame();
+            against[count] = psnr(pixels(frame, w, h));
+            frame.close();
+          }
+          sample.close();
+          count++;
+        }
+        return {
+          count,
+          width: track.displayWidth,
+          height: track.displayHeight,
+          codec: track.codec,
+          against,
+          timestamps,
+          still: [w, h],
+        };
+      },
+      { video: (await readFile(mp4)).toString('base64'), still: png.toString('base64') },
+    );
+    await decoder.close();
+    if (!page.context().browser()) await browser.close();
+    expect(decoded.count).toBe(48);
+    expect(decoded.timestamps).toEqual(Array.from({ length: 48 }, (_, i) => i));
+    // Same layout as the PNG (rounded up to even sizes for 4:2:0 video).
+    expect(decoded.width).toBe(decoded.still[0]! + (decoded.still[0]! % 2));
+    expect(decoded.height).toBe(decoded.still[1]! + (decoded.still[1]! % 2));
+    // Frame 30 of the video is frame 30 of the comparison; its neighbours are not.
+    expect(decoded.against[30]).toBeGreaterThanOrEqual(35);
+    expect(decoded.against[29]).toBeLessThan(decoded.against[30]! - 3);
+    expect(decoded.against[31]).toBeLessThan(decoded.against[30]! - 3);
   });
 });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,21 @@ export function electronBinary(): string | null {
   if (!existsSync(pathFile)) return null;
   const bin = join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(bin) ? bin : null;
+}
+
+/** Debian's Chromium, headless, as the build machines run it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }
 
 export function chromiumPath(): string {
@@ -93,17 +108,7 @@ async function launchWeb(dataDir: string, images: ImageOrigin): Promise<{ page: 
     });
     server.on('exit', (code) => reject(new Error(`loupe serve exited (${code}): ${out}`)));
   });
-  const browser: Browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(url);
   return {
@@ -196,3 +201,22 @@ export const test = base.extend<{ app: LoupeApp }, { host: HostKind; images: Ima
 });
 
 export const expect = test.expect;
+
+/** The first `n` frames of the sample clip and their ground truth, copied for the test. */
+export async function clip(app: LoupeApp, n: number): Promise<{ frames: string; gt: string; root: string }> {
+  const root = join(app.photosDir, '..', `clip-${n}`);
+  const frames = join(root, 'frames');
+  const gt = join(root, 'gt');
+  await mkdir(frames, { recursive: true });
+  await mkdir(gt, { recursive: true });
+  const samples = join(repoRoot, 'resources', 'samples');
+  const names = (await readdir(join(samples, 'frames')))
+    .filter((f) => f.endsWith('.png'))
+    .sort()
+    .slice(0, n);
+  for (const f of names) {
+    await copyFile(join(samples, 'frames', f), join(frames, f));
+    await copyFile(join(samples, 'frames_gt', f), join(gt, f));
+  }
+  return { frames, gt, root };
+}

@@ -1,8 +1,9 @@
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineInfo } from '../src/shared/engine-protocol';
 import type { AppInfo } from '../src/shared/ipc';
 import type { LabelFile } from '../src/shared/labels';
+import { jpeg } from '../test/fixtures/images';
 import { expect, repoRoot, test, type LoupeApp } from './fixtures';
 
 type Points = Record<'top' | 'bottom' | 'left' | 'right' | 'center', [number, number]>;
@@ -269,5 +270,29 @@ test.describe('Keypoints: predict, review and correct', () => {
     await expect(strip).toHaveCount(0, { timeout: 120_000 });
     await expect(page.getByTestId('predicted-count')).toHaveText('52');
     await expect(page.getByTestId('unlabelled-count')).toHaveText('0');
+  });
+
+  test('undecodable images are counted as unreadable with a retry, not offered to Predict, and say so once', async ({
+    app,
+  }) => {
+    const { page } = app;
+    const dir = join(app.photosDir, '..', 'with-broken');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'PATEK_nab_001_01_front.jpg'), await jpeg(480, 360));
+    await writeFile(join(dir, 'PATEK_nab_001_02_front.jpg'), await jpeg(480, 360));
+    await writeFile(join(dir, 'PATEK_nab_001_03_text.jpg'), Buffer.from('a text file with a .jpg name\n'));
+    await writeFile(join(dir, 'PATEK_nab_001_04_empty.jpg'), Buffer.alloc(0));
+    await page.getByLabel('Folder path', { exact: true }).fill(dir);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('image-count')).toHaveText('4');
+    await expect(page.getByTestId('unreadable-count')).toHaveText('2');
+    await expect(page.getByTestId('unlabelled-count')).toHaveText('2');
+    await expect(page.getByTestId('predict')).toHaveText('Predict 2 images');
+    // The unreadable one opens to one message, its details folded away.
+    await page.locator('[data-testid="thumbnail"][data-image-key="PATEK_nab_001_03"]').click();
+    const error = page.getByTestId('image-error');
+    await expect(error).toContainText('This image cannot be read');
+    await expect(page.getByTestId('editor').locator('.editor-note')).toHaveCount(1);
+    await expect(error.locator('details')).not.toHaveAttribute('open', '');
   });
 });

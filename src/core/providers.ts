@@ -6,6 +6,11 @@ export interface ProviderEnvironment {
   arch: string;
   /** onnxruntime_providers_cuda and its CUDA/cuDNN libraries are loadable. */
   cudaAvailable: boolean;
+  /**
+   * Providers this build carries that failed to start here (a session on a one-node model could
+   * not be created), each with the reason in words: WebGPU on a Linux box with no GPU adapter.
+   */
+  unusable?: Partial<Record<ExecutionProviderName, string>>;
 }
 
 /** CoreML flags (onnxruntime coreml_provider_factory.h). */
@@ -24,6 +29,34 @@ export function availableProviders(env: ProviderEnvironment): ExecutionProviderN
   return out;
 }
 
+/** Providers that can run here: those of the build that did not fail to start. */
+export function usableProviders(env: ProviderEnvironment): ExecutionProviderName[] {
+  return availableProviders(env).filter((p) => !env.unusable?.[p]);
+}
+
+/**
+ * An ONNX Runtime provider error in words: the message without the source path, function name
+ * and assertion that prefix it, and for WebGPU what it lacked (an adapter; Vulkan). The raw text
+ * stays in the logs; this is what the Settings page, a fallback note and a job's status show.
+ */
+export function readableProviderError(provider: ExecutionProviderName, message: string): string {
+  const text = message.replace(/\r/g, '');
+  if (provider === 'webgpu') {
+    const adapter = /Failed to get a WebGPU adapter:\s*([^\n]+)/.exec(text)?.[1]?.trim();
+    const vulkan = /Couldn't load Vulkan:\s*([^\s:]+)/.exec(text)?.[1];
+    if (adapter) {
+      return `no GPU adapter for WebGPU (${adapter.replace(/\.$/, '')})${vulkan ? `; Vulkan could not be loaded (${vulkan} is missing)` : ''}`;
+    }
+  }
+  const first = text.split('\n').find((l) => l.trim()) ?? text;
+  // "/onnxruntime_src/…/file.cc:136 fn(…)::<lambda()> cond was false. Reason" → "Reason"
+  const afterAssert = /\bwas false\.\s*(.+)$/.exec(first)?.[1];
+  const stripped = (
+    afterAssert ?? first.replace(/^\S*\.(cc|cpp|h):\d+\s+.*?::[\w~]+\([^)]*\)(::<lambda\(\)>)?\s+/, '')
+  ).trim();
+  return stripped.length > 240 ? `${stripped.slice(0, 239)}…` : stripped || message.slice(0, 240);
+}
+
 export interface ProviderPlan {
   plan: ExecutionProviderName[];
   /** Why the plan is not what was asked for; null when it is. */
@@ -37,13 +70,25 @@ export interface ProviderPlan {
  */
 export function planProviders(device: Device, env: ProviderEnvironment): ProviderPlan {
   const available = availableProviders(env);
+  const unusable = (p: ExecutionProviderName): string | undefined => env.unusable?.[p];
   if (device === 'cpu') return { plan: ['cpu'], reason: null };
   if (device === 'auto') {
-    if (env.platform === 'darwin' && env.arch === 'arm64') return { plan: ['coreml', 'cpu'], reason: null };
-    if (env.cudaAvailable) return { plan: ['cuda', 'cpu'], reason: null };
-    if (env.platform === 'win32') return { plan: ['dml', 'cpu'], reason: null };
-    return { plan: ['cpu'], reason: null };
+    const preferred: ExecutionProviderName | null =
+      env.platform === 'darwin' && env.arch === 'arm64'
+        ? 'coreml'
+        : env.cudaAvailable
+          ? 'cuda'
+          : env.platform === 'win32'
+            ? 'dml'
+            : null;
+    if (!preferred) return { plan: ['cpu'], reason: null };
+    const why = unusable(preferred);
+    return why
+      ? { plan: ['cpu'], reason: `${preferred} cannot run here: ${why}` }
+      : { plan: [preferred, 'cpu'], reason: null };
   }
+  const why = unusable(device);
+  if (why) return { plan: ['cpu'], reason: `${device} cannot run here: ${why}` };
   if (available.includes(device)) return { plan: [device, 'cpu'], reason: null };
   return { plan: ['cpu'], reason: unavailableReason(device, env) };
 }

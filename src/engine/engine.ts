@@ -15,7 +15,7 @@ import { ModelCatalog } from './models/catalog';
 import { tryModel } from './models/try-model';
 import { ImageViews } from './images/views';
 import { listMlflowExperiments, listMlflowRuns } from './mlflow/listing';
-import { detectProviderEnvironment } from './ort/environment';
+import { detectProviderEnvironment, probeProviders } from './ort/environment';
 import { SessionPool } from './ort/session-pool';
 import { benchmarkModelRunner } from './runners/benchmark-model';
 import { predictKeypointsRunner } from './runners/predict-keypoints';
@@ -52,11 +52,14 @@ export async function startEngine(
   const startedAt = now();
   const threads = (): number => (config.threads > 0 ? config.threads : availableParallelism());
   configureSharp(threads());
-  const env = detectProviderEnvironment();
-
   // The server is created below; events raised before that have nowhere to go anyway.
   let server: EngineServer | null = null;
   const emit = (event: EngineEvent): void => server?.emit(event);
+  // Which providers of this build can start here, found once before any model is loaded.
+  const probeLog: string[] = [];
+  const env = await probeProviders(detectProviderEnvironment(), (p, message) =>
+    probeLog.push(`${p} cannot start here: ${message}`),
+  );
 
   const catalog = new ModelCatalog();
   const sessions = new SessionPool({
@@ -125,6 +128,7 @@ export async function startEngine(
       arch: env.arch,
       cpus: availableParallelism(),
       availableProviders: availableProviders(env),
+      unusableProviders: env.unusable ?? {},
       plan,
       planReason: reason,
       config,
@@ -193,5 +197,8 @@ export async function startEngine(
   server.attach(transport);
   transport.onClose(() => void shutdown());
   server.announce(transport, info());
+  // The raw provider errors, for the log (what Settings shows is the reason in words).
+  for (const message of probeLog)
+    emit({ name: 'log', payload: { time: now(), level: 'info', source: 'ort', message } });
   return { shutdown };
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { LabelProblem, LabelRecord } from '../shared/labels';
 import type { ExportRequest, ExportResult, KeypointFolder, ReviewAction, ReviewEntry } from '../shared/review';
@@ -7,27 +6,14 @@ import { planYoloPoseExport, toCoco } from '../core/formats/retraining';
 import { reviewedRecord, reviewStateOf } from '../core/keypoints/review';
 import { compileNamingPattern, identifyImage } from '../core/naming';
 import { AppFailure, unwrap } from '../core/result';
-import { isPlainRecord } from '../core/guards';
 import { writeJsonAtomic } from '../engine/fs/atomic';
-import { parseVersionedJson } from '../engine/fs/versioned-json';
 import { listImages } from '../engine/images/list-images';
 import { LabelDir } from '../engine/labels/label-dir';
+import { parseReviewFile, readReviewFile, REVIEW_FILE } from '../engine/labels/review-file';
 import type { LabelStore } from '../engine/labels/label-store';
 import { keypointDirs } from './label-dirs';
 import { writeYoloPoseDataset } from './yolo-pose-export';
 import { isoTimestamp } from '../core/format';
-
-export const REVIEW_FILE = '.loupe-review.json';
-
-interface ReviewFile {
-  version: 1;
-  /** image key → who rejected it and when. */
-  rejected: Record<string, { reviewer: string; at: string }>;
-}
-
-async function readReviewFile(predictedDir: string): Promise<ReviewFile> {
-  return parseReviewFile(await readFile(join(predictedDir, REVIEW_FILE), 'utf8').catch(() => null));
-}
 
 async function readDir(dir: string, problems: LabelProblem[]): Promise<Map<string, LabelRecord>> {
   const out = new Map<string, LabelRecord>();
@@ -127,15 +113,6 @@ export async function applyReview(
       await setRejected(store, data.predictedDir, entry.imageKey, null);
       return { ...entry, rejected: false };
   }
-}
-
-function isReviewFile(value: unknown): value is ReviewFile {
-  return isPlainRecord(value) && value.version === 1 && isPlainRecord(value.rejected);
-}
-
-/** The review file, or an empty one when it is missing, malformed or of another version. */
-function parseReviewFile(text: string | null): ReviewFile {
-  return parseVersionedJson(text, isReviewFile) ?? { version: 1, rejected: {} };
 }
 
 async function setRejected(

@@ -50,6 +50,8 @@ export interface EngineInfo {
   cpus: number;
   /** Providers this build of onnxruntime-node can offer on this machine. */
   availableProviders: ExecutionProviderName[];
+  /** Providers of the build that failed to start here, with the reason in words. */
+  unusableProviders: Partial<Record<ExecutionProviderName, string>>;
   /** What `device` resolves to before any session has been created. */
   plan: ExecutionProviderName[];
   planReason: string | null;

@@ -1,6 +1,6 @@
 import type { Device, ProviderReport } from './devices';
 import type { AppError } from './result';
-import type { LabelRecord } from './labels';
+import type { LabelRecord, RepredictReason } from './labels';
 import type { ExportRecord, PythonOptions } from './pytorch';
 import type { ShardSpec } from './shard';
 
@@ -106,8 +106,19 @@ export interface PredictKeypointsSpec {
   labelsDir: string;
   config: PredictConfig;
   device?: Device;
-  /** Only this watch ID. */
+  /**
+   * Only this watch ID; with `templateModel`, this watch ID's images first, then the rest of
+   * its template model's.
+   */
   watchId?: string;
+  /** Only images of this template model (the watch ID's first, when one is given). */
+  templateModel?: string;
+  /**
+   * The human labels (image keys) whose saving started this run: the app's live re-predict after
+   * a review. Named in the job's title; which images are predicted again is decided as on any
+   * resume (a prediction whose template set has improved, core/keypoints/template-provenance.ts).
+   */
+  relabelFrom?: string[];
   /** Continue from the output folder's progress file (default true). */
   resume?: boolean;
   /** On a resume or rerun, try again the images that failed before (default true). */
@@ -133,6 +144,8 @@ export interface PredictItemData {
   skipped?: 'human-labelled' | 'already-predicted';
   /** The label written to the predictions folder (so a review screen updates as results arrive). */
   record?: LabelRecord;
+  /** Predicted again (it had been predicted before) because its template set improved. */
+  repredicted?: { reason: RepredictReason; template: string };
 }
 
 export interface PredictKeypointsResult {
@@ -147,6 +160,11 @@ export interface PredictKeypointsResult {
   files: number;
   detector: string;
   templates: number;
+  /**
+   * Earlier predictions predicted again because their template set improved (counted among
+   * `predicted` and `tiers`, not `skippedDone`), by why.
+   */
+  repredicted: { total: number; 'own-watch-template': number; 'model-template': number };
 }
 
 /** Where restoration models come from. */
@@ -240,7 +258,17 @@ export interface RestoreFramesSpec {
   outputNames?: OutputNaming;
   /** Metric models scoring each frame against its ground truth (needs gtDir). */
   metricModels?: MetricModelRef[];
+  /**
+   * Who started the run, where it matters to a screen: `compare` for the Compare page's own runs,
+   * which it finds again in the job list after a reload (and restores its setup from). Absent for
+   * `loupe infer` and any other submitter; the engine does nothing with it.
+   */
+  origin?: JobOrigin;
 }
+
+/** Where a restore-frames job was started from, when a screen wants to find it again. */
+export type JobOrigin = 'compare';
+export const JOB_ORIGINS: readonly JobOrigin[] = ['compare'];
 
 /**
  * One model's outcome in a batch:

@@ -14,6 +14,13 @@ export type Keypoints = Record<KeypointName, NormPoint>;
 /** How much to trust a prediction; encoded as the annotator's suffix. */
 export type Tier = 'full' | 'pipeline-fallback' | 'geometric-fallback';
 
+/**
+ * Why an earlier prediction was predicted again (`debug_info.repredicted.reason`): a human label
+ * of its own watch ID became a template it had not had, or (for a fallback) one of its template
+ * model did. See core/keypoints/template-provenance.ts.
+ */
+export type RepredictReason = 'own-watch-template' | 'model-template';
+
 export interface LabelRecord {
   /** [width, height] of the image as displayed. */
   image_size: [number, number];

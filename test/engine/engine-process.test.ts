@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,14 @@ describe('engine process', () => {
     expect(info.onnxruntime).toBe('1.30.0');
     expect(info.availableProviders).toContain('cpu');
     expect(info.plan[info.plan.length - 1]).toBe('cpu');
+    // Every accelerator of the build was started once: one that cannot run here says why in words.
+    for (const [p, why] of Object.entries(info.unusableProviders)) {
+      expect(info.availableProviders).toContain(p);
+      expect(why).not.toMatch(/onnxruntime_src|::<lambda/);
+    }
+    // This Linux machine has no GPU (no Vulkan loader): WebGPU, in the build, cannot start.
+    if (process.platform === 'linux' && !existsSync('/usr/lib/x86_64-linux-gnu/libvulkan.so.1'))
+      expect(info.unusableProviders.webgpu).toMatch(/no GPU adapter for WebGPU/);
   });
 
   it('lists models: manifest, Ultralytics metadata, and a corrupt file with its reason', async () => {

@@ -53,8 +53,10 @@ export async function modelsCommand(argv: string[], io: CliIo, loc: CliLocations
     const plan = info.plan.join(' → ');
     io.out(`Device ${info.config.device}: providers ${plan}${info.planReason ? ` (${info.planReason})` : ''}\n`);
     io.out(
-      `onnxruntime-node ${info.onnxruntime}, ${info.cpus} cores, providers in this build: ${info.availableProviders.join(', ')}\n\n`,
+      `onnxruntime-node ${info.onnxruntime}, ${info.cpus} cores, providers in this build: ${info.availableProviders.join(', ')}\n`,
     );
+    for (const [p, why] of Object.entries(info.unusableProviders)) io.out(`  ${p} cannot run here: ${why}\n`);
+    io.out('\n');
     if (listed.value.length === 0) {
       io.out(
         'No models found. Bundled models live in resources/models; add your own with --models-dir or in Settings.\n',

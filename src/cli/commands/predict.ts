@@ -21,7 +21,11 @@ format; merged with what is there, written atomically). Tiers: full (detector + 
 matching + homography, nothing else), pipeline fallback (no template or no fit: a pose
 detector's own keypoints, debug_info.method "pose", else the box's geometry), geometric fallback
 (no detection). Resumable: a rerun after a kill redoes only unfinished images, and the ones that
-failed (unless --no-retry-failed).
+failed (unless --no-retry-failed). A rerun also predicts again the earlier predictions whose
+templates have improved since: a human label of their own watch ID (or, for a fallback, a first
+one of their template model) that they were not matched to; each prediction records its
+templates in debug_info.templates, a redone one why in debug_info.repredicted. Human labels,
+records a person edited and rejected predictions are never redone.
 
 Options:
   --images-dir DIR       Images to predict (default downloaded_images)
@@ -187,6 +191,12 @@ export async function predictCommand(argv: string[], { io, loc, onInterrupt }: J
         `Wrote ${result.files} label file${result.files === 1 ? '' : 's'} to ${result.outputDir} (log: ${shard ? `.loupe-shards/${shardLogName(shard.index, shard.count)}` : 'predict.log'}). ` +
           `Detector ${result.detector} on ${final.provider?.active ?? 'cpu'}, ${result.templates} templates.\n`,
       );
+      const again = result.repredicted;
+      if (again.total > 0)
+        progressOut(
+          `Re-predicted ${again.total} earlier prediction${again.total === 1 ? '' : 's'} whose templates improved: ` +
+            `${again['own-watch-template']} with a new template of their own watch ID, ${again['model-template']} with a first template of their template model.\n`,
+        );
     }
     return final.status === 'cancelled' ? 130 : 0;
   } finally {

@@ -35,7 +35,9 @@ export function jobTitle(spec: JobSpec): string {
     case 'benchmark-model':
       return `Benchmark ${spec.modelId}`;
     case 'predict-keypoints':
-      return `Predict ${spec.watchId ?? baseName(spec.imagesDir)}`;
+      if (spec.relabelFrom?.length)
+        return `Re-predict ${spec.watchId ?? spec.templateModel ?? baseName(spec.imagesDir)} from ${spec.relabelFrom.join(', ')}`;
+      return `Predict ${spec.watchId ?? spec.templateModel ?? baseName(spec.imagesDir)}`;
     case 'restore-frames':
       return `Restore ${baseName(spec.inputDir)}`;
     case 'export-models':

@@ -1,7 +1,9 @@
 import { DEVICES, type Device } from '../../shared/devices';
 import {
+  JOB_ORIGINS,
   METRIC_DIRECTIONS,
   OUTPUT_NAMINGS,
+  type JobOrigin,
   type JobSpec,
   type MetricDirection,
   type MetricModelRef,
@@ -71,6 +73,13 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       if (s.workers !== undefined && !(Number.isInteger(s.workers) && (s.workers as number) >= 0)) {
         return err('INVALID_ARGUMENT', 'workers must be a whole number (0: from the core count)');
       }
+      if (
+        s.relabelFrom !== undefined &&
+        !(Array.isArray(s.relabelFrom) && s.relabelFrom.every((k) => typeof k === 'string' && k.length > 0))
+      ) {
+        return err('INVALID_ARGUMENT', 'relabelFrom must be a list of image keys');
+      }
+      const relabelFrom = (s.relabelFrom as string[] | undefined) ?? [];
       return ok({
         kind: 'predict-keypoints',
         imagesDir: s.imagesDir as string,
@@ -79,6 +88,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         config: config.value,
         ...(s.device !== undefined ? { device: s.device as Device } : {}),
         ...(typeof s.watchId === 'string' && s.watchId ? { watchId: s.watchId } : {}),
+        ...(typeof s.templateModel === 'string' && s.templateModel ? { templateModel: s.templateModel } : {}),
+        ...(relabelFrom.length > 0 ? { relabelFrom } : {}),
         ...(typeof s.resume === 'boolean' ? { resume: s.resume } : {}),
         ...(typeof s.retryFailed === 'boolean' ? { retryFailed: s.retryFailed } : {}),
         ...(typeof s.force === 'boolean' ? { force: s.force } : {}),
@@ -111,6 +122,8 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         return err('INVALID_ARGUMENT', `device must be one of ${DEVICES.join(', ')}`);
       if (s.outputNames !== undefined && !OUTPUT_NAMINGS.includes(s.outputNames as OutputNaming))
         return err('INVALID_ARGUMENT', `outputNames must be one of ${OUTPUT_NAMINGS.join(', ')}`);
+      if (s.origin !== undefined && !JOB_ORIGINS.includes(s.origin as JobOrigin))
+        return err('INVALID_ARGUMENT', `origin must be one of ${JOB_ORIGINS.join(', ')}`);
       const pytorch = validatePythonOptions(s.pytorch);
       if (!pytorch.ok) return pytorch;
       const shard = validateShard(s.shard);
@@ -135,6 +148,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(shard.value ? { shard: shard.value } : {}),
         ...(s.outputNames !== undefined ? { outputNames: s.outputNames as OutputNaming } : {}),
         ...(metricModels.value.length ? { metricModels: metricModels.value } : {}),
+        ...(s.origin !== undefined ? { origin: s.origin as JobOrigin } : {}),
       });
     }
     case 'export-models': {

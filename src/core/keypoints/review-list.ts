@@ -113,6 +113,8 @@ export interface ReviewCounts {
   predicted: number;
   /** Neither labelled nor predicted (what Predict would do). */
   unlabelled: number;
+  /** Unlabelled images the scan could not decode (not offered to Predict). */
+  unreadable: number;
   rejected: number;
   byState: Record<ReviewState, number>;
   byTier: Record<Tier, number>;
@@ -125,13 +127,18 @@ export interface ReviewCounts {
   }[];
 }
 
-export function reviewCounts(items: readonly ReviewItem[]): ReviewCounts {
+/**
+ * The folder's counts. `unreadable`: paths (with `/` separators) of images the scan could not
+ * decode; one of those without a label is counted as unreadable, not as an image to predict.
+ */
+export function reviewCounts(items: readonly ReviewItem[], unreadable?: ReadonlySet<string>): ReviewCounts {
   const byState: Record<ReviewState, number> = { unreviewed: 0, accepted: 0, corrected: 0, rejected: 0, labelled: 0 };
   const byTier: Record<Tier, number> = { full: 0, 'pipeline-fallback': 0, 'geometric-fallback': 0 };
   const watches = new Map<string, ReviewCounts['byWatch'][number]>();
   let humanLabelled = 0;
   let predicted = 0;
   let unlabelled = 0;
+  let unreadableCount = 0;
   for (const it of items) {
     byState[it.state]++;
     if (it.tier) byTier[it.tier]++;
@@ -149,7 +156,10 @@ export function reviewCounts(items: readonly ReviewItem[]): ReviewCounts {
     } else if (it.predicted && !it.rejected) {
       predicted++;
       w.predicted++;
-    } else if (!it.predicted) unlabelled++;
+    } else if (!it.predicted) {
+      if (unreadable?.has(it.path.replace(/\\/g, '/'))) unreadableCount++;
+      else unlabelled++;
+    }
     watches.set(it.watchId, w);
   }
   return {
@@ -157,6 +167,7 @@ export function reviewCounts(items: readonly ReviewItem[]): ReviewCounts {
     humanLabelled,
     predicted,
     unlabelled,
+    unreadable: unreadableCount,
     rejected: byState.rejected,
     byState,
     byTier,

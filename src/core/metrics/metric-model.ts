@@ -198,3 +198,13 @@ export function parseMetricModelOption(text: string): Result<MetricModelRef> {
   }
   return ok(ref);
 }
+
+/** A metric model as `parseMetricModelOption` reads it back (Compare restores its setup from a run's spec). */
+export function formatMetricModelOption(ref: MetricModelRef): string {
+  return [
+    ref.path,
+    ...(ref.name !== undefined ? [`name=${ref.name}`] : []),
+    ...(ref.better !== undefined ? [`better=${ref.better}`] : []),
+    ...(ref.inputRange ? [`range=${ref.inputRange[0]}:${ref.inputRange[1]}`] : []),
+  ].join(',');
+}

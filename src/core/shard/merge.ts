@@ -140,6 +140,11 @@ function mergePredict(
     files: inputs.labelFiles,
     detector: r0.detector,
     templates: r0.templates,
+    repredicted: {
+      total: sum((r) => r.repredicted?.total ?? 0),
+      'own-watch-template': sum((r) => r.repredicted?.['own-watch-template'] ?? 0),
+      'model-template': sum((r) => r.repredicted?.['model-template'] ?? 0),
+    },
   };
   const images = shards
     .flatMap((s) => Object.entries(s.log.images))

@@ -27,6 +27,7 @@ import { fitHomography, type Cv } from '../match/opencv';
 import type { SessionHandle } from '../ort/session-pool';
 import { cropGray, letterboxWorking, loadWorkingImage, type WorkingImage } from './working-image';
 import { isoTimestamp } from '../../core/format';
+import { templatesInfo } from '../../core/keypoints/template-provenance';
 
 /** Working resolutions: the decoded copy and the dial crops the matcher sees. */
 export interface Resolutions {
@@ -366,7 +367,7 @@ export function predictionRecord(
   input: PredictInput,
   detected: Omit<DetectedImage, 'img' | 'detections'> & { size: [number, number] },
   result: PipelineResult,
-  deps: { detectorId: string; annotator: string; now: () => Date },
+  deps: { detectorId: string; annotator: string; now: () => Date; offered: readonly TemplateCandidate[] },
 ): Prediction {
   const t = result.debug.timings_ms;
   const r1 = (v: number): number => Math.round(v * 10) / 10;
@@ -385,6 +386,9 @@ export function predictionRecord(
       ...result.debug,
       template_model: result.debug.template_model ?? input.templateModel,
       detector: deps.detectorId,
+      // Which human labels were this image's templates and whose fit it used: a later run
+      // predicts it again when a better one exists (core/keypoints/template-provenance.ts).
+      templates: templatesInfo(deps.offered, result.debug.template_key, input.watchId),
     },
   };
   return { record, result };
@@ -399,5 +403,6 @@ export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T
     detectorId: deps.detector.model.id,
     annotator: deps.config.annotator,
     now: deps.now,
+    offered: templates,
   });
 }

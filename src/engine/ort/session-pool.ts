@@ -2,7 +2,7 @@ import ort from 'onnxruntime-node';
 import type { Device, ExecutionProviderName, ProviderReport } from '../../shared/devices';
 import type { ModelInfo, TensorInfo } from '../../shared/models';
 import { concreteInputShape } from '../../core/models/describe';
-import { planProviders, providerOption, type ProviderEnvironment } from '../../core/providers';
+import { planProviders, providerOption, readableProviderError, type ProviderEnvironment } from '../../core/providers';
 import { AppFailure } from '../../core/result';
 
 export interface SessionHandle {
@@ -109,7 +109,7 @@ export class SessionPool {
       } catch (e) {
         lastError = e;
         if (providers[0] !== 'cpu') {
-          fallbackReason = `${providers[0]} could not run this model: ${(e as Error).message}`;
+          fallbackReason = `${providers[0]} could not run this model: ${readableProviderError(providers[0] as ExecutionProviderName, (e as Error).message)}`;
         }
       }
     }

@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import type { PredictKeypointsResult } from '../../shared/jobs';
 import { describeKeypointMap } from '../../core/keypoints/model-keypoints';
-import { predictConfigKey } from '../../core/keypoints/predict-config';
+import type { LabelRecord } from '../../shared/labels';
+import { pipelineSettings, predictConfigKey } from '../../core/keypoints/predict-config';
 import { PREDICT_DEFAULTS } from '../../core/keypoints/predict-defaults';
 import { compileNamingPattern } from '../../core/naming';
 import { unwrap } from '../../core/result';
 import type { JobRunner } from '../jobs/manager';
 import { LabelDir } from '../labels/label-dir';
+import { readReviewFile } from '../labels/review-file';
 import { createOpenCvLoader } from '../match/opencv';
 import type { EngineServices } from '../services';
 import { readHumanLabels, templateCandidates } from './predict/human-labels';
@@ -14,6 +16,7 @@ import { predictLog } from './predict/log';
 import { readPredictProgress, writePredictProgress, type PredictManifest } from './predict/progress';
 import { PredictRun } from './predict/run-images';
 import { PredictShard } from './predict/shard';
+import { stalePredictions } from './predict/stale';
 import {
   listPredictImages,
   openPredictors,
@@ -36,7 +39,8 @@ export { PROGRESS_FILE } from './predict/progress';
  *
  * The parts, in predict/: setup.ts resolves the folders, the detector, the matcher and the
  * images; human-labels.ts reads the human labels and the templates among them; progress.ts is
- * the resume manifest's file; run-images.ts predicts image by image and checkpoints; summary.ts
+ * the resume manifest's file; stale.ts finds the earlier predictions whose template set has
+ * improved since (predicted again); run-images.ts predicts image by image and checkpoints; summary.ts
  * counts the result; log.ts is predict.log; shard.ts is one shard of a cluster run (spec.shard),
  * whose manifest holds its progress and log lines for the merge.
  */
@@ -70,8 +74,11 @@ async function predictKeypoints(
   const out = new LabelDir(folders.outputDir);
   const malformedOutputs = await malformedFiles(out);
   const configKey = predictConfigKey(spec.config, predictors.model.sha256);
-  const manifest = await resume(folders, configKey, ctx, out, shard);
-  const already = manifest.doneCount + (spec.retryFailed === false ? manifest.failedCount : 0);
+  const { manifest, predicted } = await resume(folders, configKey, ctx, out, shard);
+  const rejected = new Set(Object.keys((await readReviewFile(folders.outputDir)).rejected));
+  const maxTemplates = pipelineSettings(spec.config).maxTemplates;
+  const stale = await stalePredictions({ images, manifest, predicted, human, rejected, candidates, maxTemplates }, log);
+  const already = manifest.doneCount - stale.size + (spec.retryFailed === false ? manifest.failedCount : 0);
   await log(
     `start: ${list.images.length} images in ${folders.imagesDir}, ${human.size} human labels, ${candidates.length} templates, detector ${predictors.model.id} on ${predictors.handle.provider.active}, ${already} already done`,
     { start: { already } },
@@ -82,7 +89,20 @@ async function predictKeypoints(
   const saveProgress = shard
     ? () => shard.save(manifest, where)
     : () => writePredictProgress(manifest, where, svc.now());
-  const deps = { svc, ctx, folders, predictors, candidates, human, manifest, configKey, out, malformedOutputs, log };
+  const deps = {
+    svc,
+    ctx,
+    folders,
+    predictors,
+    candidates,
+    human,
+    manifest,
+    stale,
+    configKey,
+    out,
+    malformedOutputs,
+    log,
+  };
   try {
     await new PredictRun({ ...deps, checkpointFreq, saveProgress }).all(images);
   } catch (e) {
@@ -108,20 +128,22 @@ async function malformedFiles(out: LabelDir): Promise<Map<string, string>> {
   return malformed;
 }
 
-/** Resume: what the progress file says is done and the output files still hold, and what failed. */
+/**
+ * Resume: what the progress file says is done and the output files still hold (with those
+ * records), and what failed.
+ */
 async function resume(
   folders: PredictFolders,
   configKey: string,
   ctx: PredictContext,
   out: LabelDir,
   shard: PredictShard | null,
-): Promise<PredictManifest> {
+): Promise<{ manifest: PredictManifest; predicted: Map<string, { record: LabelRecord }> }> {
   const manifest = shard
     ? shard.progress(folders.imagesDir, configKey)
     : await readPredictProgress(folders.outputDir, folders.imagesDir, configKey, ctx.spec.resume);
-  if (manifest.doneCount > 0) {
-    const predicted = await out.records();
-    manifest.retainDone((key) => predicted.has(key));
-  }
-  return manifest;
+  if (manifest.doneCount === 0) return { manifest, predicted: new Map() };
+  const predicted = await out.records();
+  manifest.retainDone((key) => predicted.has(key));
+  return { manifest, predicted };
 }

@@ -2,7 +2,7 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StateCreator, type StoreApi } from 'zustand';
 import type { EngineState } from '../../shared/events';
 import type { AppApi, AppEvent, AppInfo } from '../../shared/ipc';
-import { FINISHED_JOB_STATUSES, type JobSnapshot, type JobSpec } from '../../shared/jobs';
+import { FINISHED_JOB_STATUSES, type JobSnapshot, type JobSpec, type PredictKeypointsSpec } from '../../shared/jobs';
 import type { ModelInfo } from '../../shared/models';
 import type { AppError, Result } from '../../shared/result';
 import type { PythonCheck } from '../../shared/pytorch';
@@ -86,10 +86,14 @@ const navSlice: Slice<NavSlice> = (set) => ({
 /**
  * Whether a job is one the person started and would want to watch: not finished, and not the
  * folder scan the app runs by itself whenever a folder opens (that one shows in the folder's
- * own progress, and opening a folder must not take a third of the window).
+ * own progress, and opening a folder must not take a third of the window), nor the background
+ * re-predict after a review (`relabelFrom`: one per save; the grid shows its results, and the
+ * panel opening on every Enter would cover the editor).
  */
 const wantsPanel = (job: JobSnapshot): boolean =>
-  job.kind !== 'scan-images' && !FINISHED_JOB_STATUSES.includes(job.status);
+  job.kind !== 'scan-images' &&
+  !(job.kind === 'predict-keypoints' && ((job.spec as PredictKeypointsSpec).relabelFrom?.length ?? 0) > 0) &&
+  !FINISHED_JOB_STATUSES.includes(job.status);
 
 const byNewest = (jobs: Record<string, JobSnapshot>): string[] =>
   Object.values(jobs)

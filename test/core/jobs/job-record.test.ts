@@ -10,6 +10,7 @@ import {
   restoreAfterRestart,
 } from '../../../src/core/jobs/job-record';
 import { validateJobSpec } from '../../../src/core/jobs/validate-spec';
+import { PREDICT_DEFAULTS } from '../../../src/core/keypoints/predict-defaults';
 import { appError } from '../../../src/core/result';
 
 const spec = { kind: 'scan-images', folder: '/data/photos/' } as const;
@@ -68,6 +69,32 @@ describe('validateJobSpec', () => {
     for (const b of bad) expect(validateJobSpec(b).ok).toBe(false);
   });
 
+  it('keeps a re-predict’s scope and the labels that started it, and titles it after them', () => {
+    const predict = {
+      kind: 'predict-keypoints',
+      imagesDir: '/data/photos',
+      outputDir: '/data/alignment_labels_predicted',
+      labelsDir: '/data/alignment_labels',
+      config: PREDICT_DEFAULTS.config,
+    };
+    const r = validateJobSpec({
+      ...predict,
+      watchId: 'PATEK_nab_001',
+      templateModel: 'nab',
+      relabelFrom: ['PATEK_nab_001_03'],
+    });
+    expect(r.ok && r.value).toMatchObject({
+      watchId: 'PATEK_nab_001',
+      templateModel: 'nab',
+      relabelFrom: ['PATEK_nab_001_03'],
+    });
+    expect(r.ok && jobTitle(r.value)).toBe('Re-predict PATEK_nab_001 from PATEK_nab_001_03');
+    expect(validateJobSpec({ ...predict, relabelFrom: [3] }).ok).toBe(false);
+    const plain = validateJobSpec(predict);
+    expect(plain.ok && plain.value).not.toHaveProperty('relabelFrom');
+    expect(plain.ok && jobTitle(plain.value)).toBe('Predict photos');
+  });
+
   it('keeps an MLflow source’s request limit, and refuses one that is not a number of seconds', () => {
     const restore = (timeoutSec: unknown) =>
       validateJobSpec({
@@ -95,6 +122,23 @@ describe('validateJobSpec', () => {
     const indexed = restore('index');
     expect(indexed.ok && indexed.value.kind === 'restore-frames' && indexed.value.outputNames).toBe('index');
     expect(restore('numbered')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('keeps where a restore job was started from (Compare finds its runs by it), and refuses an unknown origin', () => {
+    const restore = (origin: unknown) =>
+      validateJobSpec({
+        kind: 'restore-frames',
+        inputDir: '/in',
+        outputDir: '/out',
+        sources: [{ type: 'bundled' }],
+        ...(origin === undefined ? {} : { origin }),
+      });
+    const compare = restore('compare');
+    expect(compare.ok && compare.value.kind === 'restore-frames' && compare.value.origin).toBe('compare');
+    // `loupe infer` sends none, and its spec stays without one.
+    const cli = restore(undefined);
+    expect(cli.ok && 'origin' in cli.value).toBe(false);
+    expect(restore('cli')).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 });
 

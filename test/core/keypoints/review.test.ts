@@ -8,7 +8,7 @@ import {
   reviewTier,
   wrongnessScore,
 } from '../../../src/core/keypoints/review';
-import { reviewItem } from '../../../src/core/keypoints/review-list';
+import { reviewCounts, reviewItem } from '../../../src/core/keypoints/review-list';
 import type { ReviewEntry } from '../../../src/shared/review';
 import { designRecord } from '../../fixtures/labels';
 
@@ -85,5 +85,25 @@ describe('review', () => {
       rejected: false,
     };
     expect(reviewItem(entry).tier).toBe('pipeline-fallback');
+  });
+});
+
+describe('reviewCounts', () => {
+  const entry = (name: string, predicted: LabelRecord | null = null): ReviewEntry => ({
+    imageKey: name,
+    watchId: 'PATEK_nab_001',
+    templateModel: 'nab',
+    path: `C:\\photos\\${name}.jpg`,
+    fullImageName: `${name}.jpg`,
+    human: null,
+    predicted,
+    rejected: false,
+  });
+
+  it('counts an unlabelled image the scan could not decode as unreadable, not as one to predict', () => {
+    const items = [entry('PATEK_nab_001_01'), entry('PATEK_nab_001_02'), entry('PATEK_nab_001_03')].map(reviewItem);
+    const unreadable = new Set(['C:/photos/PATEK_nab_001_02.jpg']);
+    expect(reviewCounts(items, unreadable)).toMatchObject({ images: 3, unlabelled: 2, unreadable: 1 });
+    expect(reviewCounts(items)).toMatchObject({ unlabelled: 3, unreadable: 0 });
   });
 });

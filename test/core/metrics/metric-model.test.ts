@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { MetricModelRef } from '../../../src/shared/jobs';
 import type { TensorInfo } from '../../../src/shared/models';
 import {
   metricContract,
+  formatMetricModelOption,
   parseMetricModelOption,
   parseMetricRange,
   type MetricModelProblem,
@@ -96,6 +98,9 @@ describe('the metric-model contract', () => {
       ok: true,
       value: { path: 'lpips.onnx', better: 'higher', inputRange: [-1, 1], name: 'lp' },
     });
+    // Written back as it is read (Compare restores its setup from a run's spec).
+    for (const text of ['/m/a,b.onnx', 'lpips.onnx,name=lp,better=higher,range=-1:1'])
+      expect(formatMetricModelOption((parseMetricModelOption(text) as { value: MetricModelRef }).value)).toBe(text);
     for (const bad of ['', 'x.onnx,better=up', 'x.onnx,range=2', 'x.onnx,name='])
       expect(parseMetricModelOption(bad).ok, bad).toBe(false);
   });

@@ -45,7 +45,18 @@ describe('the app store', () => {
     expect(store.getState().jobsOpen).toBe(false);
     apply({ name: 'job:progress', payload: { ...snapshot('old', 2, 'completed'), kind: 'predict-keypoints' } });
     expect(store.getState().jobsOpen).toBe(false);
-    apply({ name: 'job:progress', payload: { ...snapshot('predict', 3), kind: 'predict-keypoints' } });
+    // Nor for the background re-predict a saved review starts (it would cover the editor on every Enter).
+    const relabel = snapshot('relabel', 3);
+    apply({
+      name: 'job:progress',
+      payload: {
+        ...relabel,
+        kind: 'predict-keypoints',
+        spec: { ...relabel.spec, relabelFrom: ['PATEK_nab_001_03'] },
+      } as JobSnapshot,
+    });
+    expect(store.getState().jobsOpen).toBe(false);
+    apply({ name: 'job:progress', payload: { ...snapshot('predict', 4), kind: 'predict-keypoints' } });
     expect(store.getState().jobsOpen).toBe(true);
   });
 

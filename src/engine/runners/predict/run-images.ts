@@ -6,6 +6,7 @@ import type { LabelFile, LabelRecord } from '../../../shared/labels';
 import { isHumanLabel } from '../../../core/formats/labels';
 import { DEFAULT_PIPELINE } from '../../../core/keypoints/pipeline';
 import { pipelineSettings } from '../../../core/keypoints/predict-config';
+import type { RepredictedInfo } from '../../../core/keypoints/template-provenance';
 import type { ImageIdentity } from '../../../core/naming';
 import { appError, AppFailure, toAppError } from '../../../core/result';
 import { diskFullFailure } from '../../fs/disk-full';
@@ -34,6 +35,8 @@ export interface RunDeps {
   candidates: readonly TemplateCandidate[];
   human: ReadonlyMap<string, LabelRecord>;
   manifest: PredictManifest;
+  /** Earlier predictions predicted again (their template set improved), with the note they get. */
+  stale: ReadonlyMap<string, RepredictedInfo>;
   /** The prediction config's key, as the progress file records it. */
   configKey: string;
   /** The output folder's label files. */
@@ -48,7 +51,8 @@ export interface RunDeps {
 
 /**
  * Every image of the run, one item each (its index: its position in the list): skipped when a
- * person labelled it or an earlier run predicted it, kept failed when asked, else predicted.
+ * person labelled it or an earlier run predicted it (unless its template set has improved since:
+ * `stale`), kept failed when asked, else predicted.
  * Predictions are merged into the output files, with the progress file, every `checkpointFreq`
  * images and when the run stops, however it stops.
  */
@@ -131,7 +135,7 @@ export class PredictRun {
     const { ctx, human, manifest } = this.d;
     if (human.has(id.imageKey) && !ctx.spec.force) return false;
     if (manifest.keptFailure(id.imageKey, ctx.spec.retryFailed) !== undefined) return false;
-    return !manifest.done(id.imageKey);
+    return !manifest.done(id.imageKey) || this.d.stale.has(id.imageKey);
   }
 
   /** Decode, detect (one image at a time on the detector's session) and match (in a worker). */
@@ -160,6 +164,7 @@ export class PredictRun {
       if (p.inThread) return predictImage(input, { ...full, ...p.inThread });
       const detected = await this.detector(() => decodeAndDetect(input, full));
       const { img } = detected;
+      const templates = templatesFor(input, candidates, config.maxTemplates);
       const result = await match.run({
         image: {
           gray: img.gray,
@@ -170,7 +175,7 @@ export class PredictRun {
           scale: img.scale,
         },
         detections: detected.detections,
-        templates: templatesFor(input, candidates, config.maxTemplates),
+        templates,
         watchId: id.watchId,
         config,
       });
@@ -178,6 +183,7 @@ export class PredictRun {
         detectorId: p.model.id,
         annotator: config.annotator,
         now: full.now,
+        offered: templates,
       });
     };
     return run().then(
@@ -206,7 +212,7 @@ export class PredictRun {
       ctx.item({ index, key: rel, status: 'failed', error, ms: 0, data: itemData(id, rel, {}) });
       return;
     }
-    if (manifest.done(id.imageKey)) return skip('already-predicted');
+    if (manifest.done(id.imageKey) && !this.d.stale.has(id.imageKey)) return skip('already-predicted');
     const computed = await (work ?? this.compute({ rel, id }, this.match));
     try {
       if ('error' in computed) throw computed.error;
@@ -223,16 +229,25 @@ export class PredictRun {
     { started, prediction }: { started: number; prediction: Prediction },
   ): Promise<void> {
     const { svc, ctx, manifest, log } = this.d;
-    const { record, result } = prediction;
+    const { result } = prediction;
+    const again = this.d.stale.get(id.imageKey);
+    // A prediction replacing an earlier one says why and what it replaced (template-provenance.ts).
+    const record = again
+      ? { ...prediction.record, debug_info: { ...prediction.record.debug_info, repredicted: again } }
+      : prediction.record;
     this.pending.set(id.watchId, { ...(this.pending.get(id.watchId) ?? {}), [id.imageKey]: record });
     manifest.markDone(id.imageKey, result.tier);
     // On disk before it is reported: a job resumed from its journal skips reported images,
     // so a report must never run ahead of the file (with checkpointFreq 1, nothing is lost).
     if (++this.sinceCheckpoint >= this.d.checkpointFreq) await this.checkpoint();
     const ms = svc.now() - started;
-    await log(`${rel}: ${result.tier} (${result.method}) confidence ${record.confidence} in ${Math.round(ms)} ms`, {
-      image: { key: id.imageKey, rel },
-    });
+    const why = again
+      ? ` (re-predicted: new template ${again.template}${again.reason === 'own-watch-template' ? ' of its own watch ID' : ' of its template model'}; was ${again.previous.annotator})`
+      : '';
+    await log(
+      `${rel}: ${result.tier} (${result.method}) confidence ${record.confidence} in ${Math.round(ms)} ms${why}`,
+      { image: { key: id.imageKey, rel } },
+    );
     ctx.item({
       index,
       key: rel,
@@ -244,6 +259,7 @@ export class PredictRun {
         method: result.method,
         confidence: record.confidence ?? null,
         record,
+        ...(again ? { repredicted: { reason: again.reason, template: again.template } } : {}),
       }),
     });
   }

@@ -116,7 +116,8 @@ export interface ImageList {
   /** The images folder's name (identities of images directly inside it). */
   rootName: string;
   /**
-   * The images to predict (only the spec's watch ID, when it names one), in walk order. The
+   * The images to predict (only the spec's watch ID and/or template model, when it names them),
+   * in walk order (a watch ID's own images first when both are named). The
    * item-index rule: an image's position in this list is its item's index, whatever becomes of it.
    */
   images: PredictImage[];
@@ -136,8 +137,14 @@ export async function listPredictImages(
   const { files, problems } = await walkImages(imagesDir, true);
   const byName = new Map<string, string>();
   for (const rel of files) byName.set(basename(rel), join(imagesDir, rel));
-  const images = files
-    .map((rel) => ({ rel, id: identifyImage(rel, pattern, rootName) }))
-    .filter((i) => !spec.watchId || i.id.watchId === spec.watchId);
+  const all = files.map((rel) => ({ rel, id: identifyImage(rel, pattern, rootName) }));
+  const { watchId, templateModel } = spec;
+  const images = templateModel
+    ? [
+        // The watch ID's own images first (the live re-predict after a review), then its model's.
+        ...all.filter((i) => i.id.watchId === watchId),
+        ...all.filter((i) => i.id.watchId !== watchId && i.id.templateModel === templateModel),
+      ]
+    : all.filter((i) => !watchId || i.id.watchId === watchId);
   return { pattern, rootName, images, byName, problems };
 }

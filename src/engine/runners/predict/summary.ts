@@ -14,6 +14,7 @@ export async function predictResult(
   let failed = 0;
   let skippedHuman = 0;
   let skippedDone = 0;
+  const repredicted = { total: 0, 'own-watch-template': 0, 'model-template': 0 };
   for (const { rel, id } of images) {
     const it = ctx.previous(rel);
     if (it?.status === 'failed') failed++;
@@ -22,7 +23,14 @@ export async function predictResult(
       skippedDone++;
       const t = manifest.done(id.imageKey);
       if (t) tiers[t]++;
-    } else if (it?.data?.tier) tiers[it.data.tier]++;
+    } else if (it?.data?.tier) {
+      tiers[it.data.tier]++;
+      const again = it.data.repredicted;
+      if (again) {
+        repredicted.total++;
+        repredicted[again.reason]++;
+      }
+    }
   }
   return {
     outputDir: run.outputDir,
@@ -35,5 +43,6 @@ export async function predictResult(
     files: (await run.out.watchIds()).length,
     detector: run.predictors.model.id,
     templates: run.templates,
+    repredicted,
   };
 }

@@ -21,10 +21,20 @@ export function ComparePage({ visible }: { visible: boolean }) {
     createSetupStore({
       api,
       submitJob: (spec) => appStore.getState().submitJob(spec),
+      // The engine's list, asked now: the page may load before the app's own first refresh lands.
+      listJobs: async () => {
+        await appStore.getState().refreshJobs();
+        return Object.values(appStore.getState().jobs);
+      },
       models: () => appStore.getState().models,
       notify: (kind, message) => appStore.getState().notify(kind, message),
     }),
   );
+  // A run of this page that is still going (after a reload, a window reload, an app restart) is
+  // shown again: the engine's job list says which, and its spec what the form was.
+  useEffect(() => {
+    void setup.getState().restoreRuns();
+  }, [setup]);
   const [doc, setDoc] = useState<{ store: CompareStore; cache: FrameCache; heatmaps: HeatmapClient } | null>(null);
 
   /** The cluster run watched instead; `summary`: the folder has a batch_summary.json all the same. */

@@ -1,9 +1,8 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { helpRows, useActionKeys } from '../../actions/actions';
 import { HelpOverlay } from '../../components/HelpOverlay';
-import { useApp } from '../../store/app-store';
 import { COMPARE_ACTIONS, type CompareActionContext } from './compare-actions';
-import { download, stageToPng } from './export';
+import { ExportDialog } from './ExportDialog';
 import type { FrameCache } from './frame-cache';
 import type { HeatmapClient } from './heatmap-compute';
 import { useSettled } from './settled';
@@ -34,11 +33,12 @@ export function CompareView({
   const panes = useCompare((s) => s.panes);
   const mode = useCompare((s) => s.mode);
   const setMode = useCompare((s) => s.setMode);
-  const notify = useApp((s) => s.notify);
   const stageHost = useRef<HTMLDivElement>(null);
   const [warm, setWarm] = useState({ done: 0, total: 0 });
   const frames = session.frames.length;
   const available = useMemo(() => panes.filter((p) => p.available), [panes]);
+
+  const [exporting, setExporting] = useState<{ cols: number } | null>(null);
 
   // Keyboard (COMPARE_ACTIONS), while this section is on screen and no field has focus.
   const [help, setHelp] = useState(false);
@@ -56,20 +56,28 @@ export function CompareView({
       help,
       setHelp,
     }),
-    active,
+    active && exporting === null,
   );
 
-  const exportPng = async (): Promise<void> => {
-    const frame = store.getState().frame;
-    const stage = stageHost.current?.querySelector<HTMLElement>('[data-testid="compare-stage"]');
-    if (!stage) return;
-    const name = session.frames[frame]?.name ?? `frame ${frame}`;
-    try {
-      const blob = await stageToPng(stage, `${name} · frame ${frame + 1}/${frames} · ${mode}`);
-      download(blob, `compare_${String(frame).padStart(6, '0')}_${mode}.png`);
-    } catch (e) {
-      notify('error', `Export failed: ${(e as Error).message}`);
-    }
+  // Export: the dialog keeps the stage's arrangement (its columns) and decodes frames of its own.
+  const exportDeps = useMemo(
+    () => ({
+      decode: (path: string) => cache.decodeOwned(path),
+      heatmaps,
+      frameSize: async (path: string) => {
+        const known = cache.sizeOf(path);
+        if (known) return known;
+        const b = await cache.bitmap(path);
+        return { width: b.width, height: b.height };
+      },
+    }),
+    [cache, heatmaps],
+  );
+  const openExport = (): void => {
+    const boxes = [...(stageHost.current?.querySelectorAll<HTMLElement>('[data-testid="pane"]') ?? [])].map((p) =>
+      Math.round(p.getBoundingClientRect().left),
+    );
+    setExporting({ cols: Math.max(1, new Set(boxes).size) });
   };
 
   return (
@@ -103,8 +111,13 @@ export function CompareView({
         <button className="btn small" onClick={() => store.getState().setView(null)} title="Fit (F)">
           Fit
         </button>
-        <button className="btn small" onClick={() => void exportPng()} data-testid="export-png">
-          Export PNG
+        <button
+          className="btn small"
+          onClick={openExport}
+          data-testid="export"
+          title="Export this frame as a PNG at native resolution, or a range of frames as a video"
+        >
+          Export…
         </button>
         <button
           className="btn small ghost"
@@ -132,6 +145,12 @@ export function CompareView({
         </div>
         <SidePanel cache={cache} />
       </div>
+      <ExportDialog
+        open={exporting !== null}
+        onClose={() => setExporting(null)}
+        cols={exporting?.cols ?? 1}
+        deps={exportDeps}
+      />
       <Scrubber />
       <Timeline />
       {available.length === 0 && <div className="card empty">No model produced outputs in this folder.</div>}

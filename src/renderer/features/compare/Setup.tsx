@@ -6,8 +6,10 @@ import { RUN_STATUSES } from '../../../shared/mlflow';
 import { formatDuration, formatRate } from '../../../core/format';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useApp } from '../../store/app-store';
+import { CompareRuns } from './CompareRuns';
 import { PathField } from './PathField';
 import {
+  compareRuns,
   countModels,
   missingForRun,
   suggestedOutputDir,
@@ -34,6 +36,15 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
   const s = useStore(store);
   const { frames, gt, folder, uri, experiment, experiments, status, maxRuns, runs, runIds, listing, tiled } = s;
   const job = useApp((a) => (s.jobId ? a.jobs[s.jobId] : undefined)) as JobSnapshot<'restore-frames'> | undefined;
+  const jobs = useApp((a) => a.jobs);
+  // The page's other runs (the engine's list is the record: a reload loses none of them).
+  const others = useMemo(
+    () =>
+      compareRuns(Object.values(jobs))
+        .filter((j) => j.id !== s.jobId)
+        .slice(0, 8),
+    [jobs, s.jobId],
+  );
 
   useEffect(() => {
     if (modelsState === 'idle') void loadModels(false);
@@ -90,6 +101,7 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             onChange={(v) => update({ frames: v })}
             placeholder="/path/to/frames"
             testId="frames-dir"
+            images
           />
           <PathField
             label="Ground truth"
@@ -98,6 +110,7 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             onChange={(v) => update({ gt: v })}
             placeholder="same file names as the frames"
             testId="gt-dir"
+            images
           />
 
           <div className="field-label">Models</div>
@@ -118,7 +131,13 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
               </label>
             ))}
           </div>
-          <PathField label="A folder of .onnx models" optional value={folder} onChange={(v) => update({ folder: v })} />
+          <PathField
+            label="A folder of .onnx models"
+            optional
+            value={folder}
+            onChange={(v) => update({ folder: v })}
+            testId="models-dir"
+          />
           {folder.trim() && (
             <div className="dim small" data-testid="folder-models">
               {s.folderError ??
@@ -215,7 +234,7 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             <input type="checkbox" checked={tiled} onChange={(e) => update({ tiled: e.target.checked })} /> Always tile
             (else only when a whole frame does not fit in memory)
           </label>
-          <label>
+          <label className="labelled">
             Output names
             <select
               className="input"
@@ -257,31 +276,34 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
             Run
           </button>
         </div>
-        {job && <RunProgress job={job} onOpen={() => onOpen(output.trim())} />}
+        {job && <RunProgress job={job} onOpen={() => onOpen(job.spec.outputDir)} />}
       </div>
 
-      <div className="card form-card">
-        <div className="card-title">Open results</div>
-        <p className="dim small">
-          An output folder written by <span className="mono">loupe infer</span> or an earlier run: compare without
-          running anything.
-        </p>
-        <PathField
-          label="Output folder"
-          value={s.existing}
-          onChange={(v) => update({ existing: v })}
-          testId="open-output"
-        />
-        <div className="row end">
-          <button
-            className="btn primary"
-            disabled={!s.existing.trim()}
-            onClick={() => onOpen(s.existing.trim())}
-            data-testid="open-results"
-          >
-            Open
-          </button>
+      <div className="compare-side">
+        <div className="card form-card">
+          <div className="card-title">Open results</div>
+          <p className="dim small">
+            An output folder written by <span className="mono">loupe infer</span> or an earlier run: compare without
+            running anything.
+          </p>
+          <PathField
+            label="Output folder"
+            value={s.existing}
+            onChange={(v) => update({ existing: v })}
+            testId="open-output"
+          />
+          <div className="row end">
+            <button
+              className="btn primary"
+              disabled={!s.existing.trim()}
+              onClick={() => onOpen(s.existing.trim())}
+              data-testid="open-results"
+            >
+              Open
+            </button>
+          </div>
         </div>
+        <CompareRuns runs={others} locked={running} onFollow={s.follow} onOpen={onOpen} onUseSetup={s.useSetupOf} />
       </div>
     </div>
   );

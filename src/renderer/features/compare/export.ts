@@ -1,80 +1,150 @@
-/**
- * Export the stage as it looks (grid, wipe or heatmaps, with the labels and the colour bar) to a
- * PNG: the pane canvases at device resolution, composed with their labels on a dark background.
- */
-export async function stageToPng(stage: HTMLElement, title: string): Promise<Blob> {
-  const dpr = window.devicePixelRatio || 1;
-  const box = stage.getBoundingClientRect();
-  const header = 28;
-  const out = document.createElement('canvas');
-  out.width = Math.round(box.width * dpr);
-  out.height = Math.round((box.height + header) * dpr);
-  const ctx = out.getContext('2d')!;
-  ctx.scale(dpr, dpr);
-  ctx.fillStyle = '#08090b';
-  ctx.fillRect(0, 0, box.width, box.height + header);
-  ctx.fillStyle = '#e6e8eb';
-  ctx.font = '600 13px -apple-system, "Segoe UI", Inter, sans-serif';
-  ctx.textBaseline = 'middle';
-  ctx.fillText(title, 10, header / 2);
+import { BufferTarget, CanvasSource, canEncodeVideo, Mp4OutputFormat, Output, type VideoCodec } from 'mediabunny';
+import { drawExportFrame, type ExportDeps, type ExportPlan } from './export-frames';
 
-  for (const pane of stage.querySelectorAll<HTMLElement>('[data-testid="pane"]')) {
-    const r = pane.getBoundingClientRect();
-    const x = r.left - box.left;
-    const y = r.top - box.top + header;
-    const canvas = pane.querySelector('canvas');
-    if (canvas) ctx.drawImage(canvas, x, y, r.width, r.height);
-    // Labels: the pane's own label boxes, as text.
-    for (const label of pane.querySelectorAll<HTMLElement>('.pane-label')) {
-      const lr = label.getBoundingClientRect();
-      const lx = lr.left - box.left;
-      const ly = lr.top - box.top + header;
-      ctx.fillStyle = 'rgba(0,0,0,0.65)';
-      ctx.fillRect(lx, ly, lr.width, lr.height);
-      ctx.fillStyle = label.style.borderColor || '#4da3ff';
-      ctx.fillRect(lx, ly, 3, lr.height);
-      ctx.fillStyle = '#e6e8eb';
-      ctx.font = '12px -apple-system, "Segoe UI", Inter, sans-serif';
-      const lines = [...label.children].map((c) => (c as HTMLElement).innerText).filter(Boolean);
-      lines.forEach((line, i) => ctx.fillText(line, lx + 8, ly + 10 + i * 15));
-    }
-    const divider = pane.querySelector<HTMLElement>('.wipe-divider');
-    if (divider) {
-      const dr = divider.getBoundingClientRect();
-      ctx.fillStyle = '#ffffff';
-      ctx.fillRect(dr.left - box.left + dr.width / 2 - 1, y, 2, r.height);
-    }
-  }
-  const bar = stage.querySelector<HTMLElement>('[data-testid="colour-bar"]');
-  const barCanvas = bar?.querySelector('canvas');
-  if (bar && barCanvas) {
-    const br = bar.getBoundingClientRect();
-    const bx = br.left - box.left;
-    const by = br.top - box.top + header;
-    ctx.fillStyle = 'rgba(0,0,0,0.7)';
-    ctx.fillRect(bx, by, br.width, br.height);
-    const cr = barCanvas.getBoundingClientRect();
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(barCanvas, cr.left - box.left, cr.top - box.top + header, cr.width, cr.height);
-    ctx.fillStyle = '#e6e8eb';
-    ctx.font = '11px ui-monospace, Menlo, monospace';
-    const ticks = [...bar.querySelectorAll<HTMLElement>('.ticks span')];
-    for (const t of ticks) {
-      const tr = t.getBoundingClientRect();
-      ctx.fillText(t.innerText, tr.left - box.left, tr.top - box.top + header + tr.height / 2);
-    }
-    const label = bar.querySelector<HTMLElement>('.title');
-    if (label) {
-      const tr = label.getBoundingClientRect();
-      ctx.fillText(label.innerText, tr.left - box.left, tr.top - box.top + header + tr.height / 2);
-    }
-  }
-  return new Promise((resolve, reject) =>
-    out.toBlob((b) => (b ? resolve(b) : reject(new Error('could not encode the PNG'))), 'image/png'),
-  );
+/**
+ * The exports of a comparison: a PNG of one frame, and an MP4 of a range of frames, both drawn by
+ * drawExportFrame (export-frames.ts) at the plan's resolution. Video goes through WebCodecs'
+ * VideoEncoder and mediabunny's MP4 muxer: muxing is a solved problem, not one to write by hand.
+ */
+
+/** Frame `k` as a PNG, at the plan's resolution (native panes unless scaled). */
+export async function exportPng(plan: ExportPlan, k: number, deps: ExportDeps): Promise<Blob> {
+  const canvas = new OffscreenCanvas(plan.layout.width, plan.layout.height);
+  await drawExportFrame(canvas.getContext('2d')!, plan, k, deps, null);
+  return canvas.convertToBlob({ type: 'image/png' });
 }
 
-/** Hand the PNG to the browser's (or Electron's) download: a save dialog or the downloads folder. */
+export type CodecChoice = 'auto' | 'avc' | 'vp9' | 'av1';
+
+export const CODEC_NAMES: Record<string, string> = { avc: 'H.264', vp9: 'VP9', av1: 'AV1', hevc: 'HEVC', vp8: 'VP8' };
+
+export interface ChosenCodec {
+  codec: VideoCodec;
+  hardware: boolean;
+}
+
+/**
+ * The codec for a video of this size and rate. `auto`: H.264 where a hardware encoder takes it
+ * (a Mac's VideoToolbox: fast, plays everywhere), else VP9, AV1, then software H.264. Software
+ * H.264 comes last because Chromium's OpenH264 ignores the bitrate and tops out near 35 dB on a
+ * side-by-side of noisy frames where VP9 reaches 39 (measured here; bench/BENCHMARKS.md). A codec
+ * chosen by name is used when the browser can encode it at all. Null: nothing can.
+ */
+export async function videoCodecFor(
+  width: number,
+  height: number,
+  fps: number,
+  choice: CodecChoice = 'auto',
+): Promise<ChosenCodec | null> {
+  const can = (codec: VideoCodec, hardware: boolean): Promise<boolean> =>
+    canEncodeVideo(codec, {
+      width,
+      height,
+      frameRate: fps,
+      bitrate: videoBitrate(width, height, fps),
+      ...(hardware ? { hardwareAcceleration: 'prefer-hardware' as const } : {}),
+    }).catch(() => false);
+  const order: ChosenCodec[] =
+    choice === 'auto'
+      ? [
+          { codec: 'avc', hardware: true },
+          { codec: 'vp9', hardware: false },
+          { codec: 'av1', hardware: false },
+          { codec: 'avc', hardware: false },
+        ]
+      : [
+          { codec: choice, hardware: true },
+          { codec: choice, hardware: false },
+        ];
+  for (const c of order) if (await can(c.codec, c.hardware)) return c;
+  return null;
+}
+
+/**
+ * Bits per second for a comparison video: 0.5 bits per pixel per frame, far above a streaming
+ * rate, because the point of the file is to show differences of a few levels between models
+ * (film grain and noise are what a lower rate smooths away first). Capped at 100 Mb/s.
+ */
+export function videoBitrate(width: number, height: number, fps: number): number {
+  return Math.round(Math.min(100e6, width * height * fps * 0.5));
+}
+
+export interface VideoExport {
+  blob: Blob;
+  codec: VideoCodec;
+  hardware: boolean;
+  frames: number;
+  width: number;
+  height: number;
+}
+
+export interface VideoProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * Frames `from`..`to` (inclusive) as an MP4 at `fps`: video frame i is comparison frame from + i,
+ * at timestamp i / fps (frame-exact: no frame is dropped, repeated or blended). Key frames every
+ * second. `signal` cancels (the partial file is discarded).
+ */
+export async function exportVideo(
+  plan: ExportPlan,
+  range: { from: number; to: number },
+  fps: number,
+  choice: CodecChoice,
+  deps: ExportDeps,
+  onProgress: (p: VideoProgress) => void,
+  signal: AbortSignal,
+): Promise<VideoExport> {
+  const { width, height } = plan.layout;
+  const chosen = await videoCodecFor(width, height, fps, choice);
+  if (!chosen) {
+    throw new Error(
+      `this browser cannot encode ${width}×${height} video in ${choice === 'auto' ? 'H.264, VP9 or AV1' : CODEC_NAMES[choice]}: choose a smaller size`,
+    );
+  }
+  const { codec } = chosen;
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { alpha: false })!;
+  const target = new BufferTarget();
+  const output = new Output({ format: new Mp4OutputFormat({ fastStart: 'in-memory' }), target });
+  const source = new CanvasSource(canvas, {
+    codec,
+    bitrate: videoBitrate(width, height, fps),
+    // A key frame every second: stepping frame by frame in a player stays quick.
+    keyFrameInterval: 1,
+    ...(chosen.hardware ? { hardwareAcceleration: 'prefer-hardware' as const } : {}),
+  });
+  output.addVideoTrack(source, { frameRate: fps });
+  await output.start();
+  const total = range.to - range.from + 1;
+  let heatScale: number | null = null;
+  try {
+    for (let i = 0; i < total; i++) {
+      if (signal.aborted) throw new DOMException('export cancelled', 'AbortError');
+      // One heatmap scale for the whole video (the first frame's, unless one was set).
+      heatScale = (await drawExportFrame(ctx, plan, range.from + i, deps, heatScale)).heatScale;
+      await source.add(i / fps, 1 / fps);
+      onProgress({ done: i + 1, total });
+    }
+    if (signal.aborted) throw new DOMException('export cancelled', 'AbortError');
+    await output.finalize();
+  } catch (e) {
+    if (output.state !== 'finalized' && output.state !== 'canceled') await output.cancel().catch(() => undefined);
+    throw e;
+  }
+  return {
+    blob: new Blob([target.buffer!], { type: 'video/mp4' }),
+    codec,
+    hardware: chosen.hardware,
+    frames: total,
+    width,
+    height,
+  };
+}
+
+/** Hand a file to the browser's (or Electron's) download: a save dialog or the downloads folder. */
 export function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
@@ -83,5 +153,6 @@ export function download(blob: Blob, name: string): void {
   document.body.appendChild(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // The download has its own reference by then; a large video still gets a minute.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }

@@ -187,12 +187,7 @@ export class FrameCache {
       this.pending.delete(task.id);
       this.running++;
       this.inFlight.add(task.id);
-      fetch(this.url(task.path))
-        .then((r) => {
-          if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${task.path}`);
-          return r.blob();
-        })
-        .then((b) => createImageBitmap(b, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' }))
+      this.fetchBitmap(task.path)
         .then(task.resolve, task.reject)
         .finally(() => {
           this.running--;
@@ -200,6 +195,20 @@ export class FrameCache {
           this.pump();
         });
     }
+  }
+
+  private async fetchBitmap(path: string): Promise<ImageBitmap> {
+    const r = await fetch(this.url(path));
+    if (!r.ok) throw new Error(`${r.status} ${r.statusText} for ${path}`);
+    return createImageBitmap(await r.blob(), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  }
+
+  /**
+   * A frame decoded for the caller alone, at full resolution, kept nowhere (the caller closes it):
+   * an export reads every frame of a range once and must not evict what the view shows.
+   */
+  decodeOwned(path: string): Promise<ImageBitmap> {
+    return this.fetchBitmap(path);
   }
 
   /** Decode ahead (neighbouring frames while scrubbing or playing). */

@@ -1,14 +1,26 @@
 import { createStore, type StoreApi } from 'zustand';
 import type { AppApi, AppInfo } from '../../../shared/ipc';
-import type { JobSnapshot, MetricModelRef, ModelSource, OutputNaming, RestoreFramesSpec } from '../../../shared/jobs';
-import { parseMetricModelOption } from '../../../core/metrics/metric-model';
+import type {
+  JobSnapshot,
+  JobStatus,
+  MetricModelRef,
+  ModelSource,
+  OutputNaming,
+  RestoreFramesSpec,
+} from '../../../shared/jobs';
+import { formatMetricModelOption, parseMetricModelOption } from '../../../core/metrics/metric-model';
 import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
 import type { ModelInfo } from '../../../shared/models';
 
-/** What the setup store needs from outside: the API, the app's job submission and models, a way to tell the user. */
+/**
+ * What the setup store needs from outside: the API, the app's job submission, job list and
+ * models, a way to tell the user.
+ */
 export interface SetupDeps {
   api: Pick<AppApi, 'folders' | 'mlflow' | 'models'>;
   submitJob: (spec: RestoreFramesSpec) => Promise<JobSnapshot | null>;
+  /** The engine's jobs as the app knows them once it has asked (null: they could not be listed). */
+  listJobs: () => Promise<readonly JobSnapshot[] | null>;
   /** The model catalog as loaded by the app store. */
   models: () => readonly ModelInfo[];
   notify: (kind: 'error' | 'info', message: string) => void;
@@ -50,7 +62,11 @@ export interface SetupState extends SetupFields {
    */
   folderModels: { dir: string; models: ModelInfo[] } | null;
   folderError: string | null;
-  /** The run submitted from here (its results open when it completes). */
+  /**
+   * The run the form shows: submitted from here, or found again in the engine's job list after a
+   * reload (`restoreRuns`) or picked among the page's other runs (`follow`). Its results open
+   * when it completes.
+   */
   jobId: string | null;
 
   update: (patch: Partial<SetupFields>) => void;
@@ -61,13 +77,24 @@ export interface SetupState extends SetupFields {
   fillSamples: (info: Pick<AppInfo, 'samplesDir' | 'dataDir'> | null) => void;
   /** Ask the file store at `uri` for its experiments (a URL is not asked: it may be slow or remote). */
   loadExperiments: () => Promise<void>;
-  listRuns: () => Promise<void>;
+  /** List the experiment's runs; `keep`: pick these (a restored run's), else every run that can run. */
+  listRuns: (keep?: readonly string[]) => Promise<void>;
   /** Open (grant) the folder field's folder and list its models. */
   loadFolderModels: () => Promise<void>;
   /** Grant the folders the run reads and submit it. */
   run: () => Promise<void>;
   /** Forget the submitted run (a comparison was opened: its results are on screen). */
   detachJob: () => void;
+  /**
+   * On load: find the Compare runs the engine still has and follow the newest that has not ended
+   * (the form shows its setup, locked while it runs, and its results open when it completes).
+   * Nothing happens when the form already follows a run.
+   */
+  restoreRuns: () => Promise<void>;
+  /** Show a Compare run: the form takes its setup and follows it. */
+  follow: (job: JobSnapshot<'restore-frames'>) => void;
+  /** Fill the form with a run's setup, to run it again (or change it first). */
+  useSetupOf: (spec: RestoreFramesSpec) => void;
 }
 
 export type SetupStore = StoreApi<SetupState>;
@@ -129,10 +156,11 @@ export function countModels(
   return n;
 }
 
-/** The job the form describes. */
+/** The job the form describes (marked as Compare's own, so the page finds it again after a reload). */
 export function restoreSpec(s: SetupState, restoration: readonly ModelInfo[]): RestoreFramesSpec {
   return {
     kind: 'restore-frames',
+    origin: 'compare',
     inputDir: s.frames.trim(),
     outputDir: outputDir(s).trim(),
     sources: modelSources(s, selectedModels(s, restoration)),
@@ -187,6 +215,56 @@ export function canRun(s: SetupState, restoration: readonly ModelInfo[]): boolea
   return missingForRun(s, restoration) === null;
 }
 
+/** Statuses of a run the page follows on load: not ended (an interrupted run waits to be resumed). */
+const UNENDED: readonly JobStatus[] = ['queued', 'running', 'paused', 'interrupted'];
+
+/** Whether a job is a Compare run (a restore-frames job the Compare page submitted, not `loupe infer`'s). */
+export function isCompareRun(job: JobSnapshot): job is JobSnapshot<'restore-frames'> {
+  return job.kind === 'restore-frames' && (job.spec as RestoreFramesSpec).origin === 'compare';
+}
+
+/** The Compare runs among the engine's jobs, newest first. */
+export function compareRuns(jobs: readonly JobSnapshot[]): JobSnapshot<'restore-frames'>[] {
+  return jobs.filter(isCompareRun).sort((a, b) => b.createdAt - a.createdAt);
+}
+
+/** Whether a run has not ended yet (queued, running, paused, or interrupted and waiting for a resume). */
+export function isUnended(job: Pick<JobSnapshot, 'status'>): boolean {
+  return UNENDED.includes(job.status);
+}
+
+/** The run the page follows on load: the newest Compare run that has not ended (null: none). */
+export function runToRestore(jobs: readonly JobSnapshot[]): JobSnapshot<'restore-frames'> | null {
+  return compareRuns(jobs).find(isUnended) ?? null;
+}
+
+/**
+ * The form that submits `spec`: its frames, ground truth, outputs, models (catalog ids, a folder,
+ * MLflow runs: those runs are listed again to be picked, any status), tiling and naming. The
+ * fields a Compare run does not set keep their defaults.
+ */
+export function fieldsFromSpec(spec: RestoreFramesSpec): Omit<SetupFields, 'existing'> & { runIds: string[] } {
+  const ids = spec.sources.flatMap((x) => (x.type === 'models' ? x.ids : []));
+  const folder = spec.sources.find((x) => x.type === 'folder');
+  const mlflow = spec.sources.find((x) => x.type === 'mlflow');
+  return {
+    frames: spec.inputDir,
+    gt: spec.gtDir ?? '',
+    out: spec.outputDir,
+    // The bundled models only when the run had them (an empty pick is "none", not the default).
+    picked: spec.sources.some((x) => x.type === 'bundled') ? null : ids,
+    folder: folder?.dir ?? '',
+    uri: mlflow?.uri ?? '',
+    experiment: mlflow?.experiment ?? '',
+    status: mlflow ? (mlflow.status ?? 'any') : 'FINISHED',
+    maxRuns: mlflow?.maxRuns !== undefined ? String(mlflow.maxRuns) : '',
+    runIds: mlflow?.runIds ? [...mlflow.runIds] : [],
+    tiled: spec.tiled === true,
+    outputNames: spec.outputNames ?? 'stem',
+    metricModels: (spec.metricModels ?? []).map(formatMetricModelOption).join('\n'),
+  };
+}
+
 /**
  * The Compare section's "New run" and "Open results" forms: one store per Compare page, so what
  * was typed survives opening a comparison and closing it again.
@@ -239,7 +317,7 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
       // A suggestion for the URI still typed only.
       if (get().uri.trim() === uri) set({ experiments: r.ok ? r.value.map((e) => e.name) : [] });
     },
-    listRuns: async () => {
+    listRuns: async (keep) => {
       const s = get();
       set({ listing: true });
       const r = await deps.api.mlflow.runs({
@@ -253,7 +331,12 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
         set({ listing: false, runs: null });
         return;
       }
-      set({ listing: false, runs: r.value.runs, runIds: r.value.runs.filter((x) => x.model.ok).map((x) => x.runId) });
+      const runnable = r.value.runs.filter((x) => x.model.ok).map((x) => x.runId);
+      set({
+        listing: false,
+        runs: r.value.runs,
+        runIds: keep ? keep.filter((id) => r.value.runs.some((x) => x.runId === id)) : runnable,
+      });
     },
     loadFolderModels: async () => {
       const dir = get().folder.trim();
@@ -288,5 +371,22 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
       if (submitted) set({ jobId: submitted.id });
     },
     detachJob: () => set({ jobId: null }),
+    restoreRuns: async () => {
+      const jobs = await deps.listJobs();
+      if (!jobs || get().jobId) return;
+      const job = runToRestore(jobs);
+      if (job) get().follow(job);
+    },
+    follow: (job) => {
+      get().useSetupOf(job.spec);
+      set({ jobId: job.id });
+    },
+    useSetupOf: (spec) => {
+      const { runIds, ...fields } = fieldsFromSpec(spec);
+      set({ ...fields, runIds, runs: null, experiments: [] });
+      // The runs are listed again so that the form shows them, picked as they were (and a later
+      // Run takes them: only listed runs are a source).
+      if (fields.uri && fields.experiment) void get().listRuns(runIds.length ? runIds : undefined);
+    },
   }));
 }

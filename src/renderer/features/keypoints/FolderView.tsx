@@ -28,6 +28,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const scanError = useFolder((s) => s.scanError);
   const scanJobId = useFolder((s) => s.scanJobId);
   const predictJobId = useFolder((s) => s.predictJobId);
+  const relabelJobIds = useFolder((s) => s.relabelJobIds);
   const watchId = useFolder((s) => s.filters.watchId);
   const setFilters = useFolder((s) => s.setFilters);
   const visible = useFolder((s) => s.visible());
@@ -38,11 +39,17 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const scanJob = useApp((s) => (scanJobId ? s.jobs[scanJobId] : undefined));
   const predictJob = useApp((s) => (predictJobId ? s.jobs[predictJobId] : undefined)) as
     JobSnapshot<'predict-keypoints'> | undefined;
+
   const [tab, setTab] = useState<Tab>('review');
   const [importing, setImporting] = useState(false);
 
   const items = useMemo(() => Object.values(itemsMap), [itemsMap]);
-  const counts = useMemo(() => reviewCounts(items), [items]);
+  // Images the scan could not decode: counted apart, not offered to Predict.
+  const unreadable = useMemo(
+    () => new Set(failures.map((f) => `${folder.path}/${f.key}`.replace(/\\/g, '/'))),
+    [failures, folder.path],
+  );
+  const counts = useMemo(() => reviewCounts(items, unreadable), [items, unreadable]);
   const predicting = predictJob && ['queued', 'running', 'paused'].includes(predictJob.status);
   const onOpen = useCallback((key: string) => open(key), [open]);
 
@@ -85,6 +92,9 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
       {predictJob && predictJob.status !== 'completed' && predictJob.status !== 'cancelled' && (
         <JobStrip job={predictJob} label="Predicting keypoints" unit="img" testId="predict-progress" />
       )}
+      {relabelJobIds.map((id) => (
+        <RelabelStrip key={id} jobId={id} />
+      ))}
       {(loadError || scanError) && <div className="card empty danger-text">{loadError ?? scanError}</div>}
       {importing && <LabelStudioImport onClose={() => setImporting(false)} />}
 
@@ -94,6 +104,19 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
         <Stat value={counts.predicted} label="predicted, to review" testId="predicted-count" />
         <Stat value={counts.unlabelled} label="unlabelled" testId="unlabelled-count" />
         <Stat value={counts.rejected} label="rejected" />
+        {counts.unreadable > 0 && (
+          <div className="card stat danger-stat" title="The scan could not decode these files; see Problems">
+            <div className="value" data-testid="unreadable-count">
+              {counts.unreadable}
+            </div>
+            <div className="label">
+              unreadable ·{' '}
+              <button className="link" onClick={onRescan} disabled={scanJob?.status === 'running'}>
+                retry
+              </button>
+            </div>
+          </div>
+        )}
         <Stat value={counts.byWatch.length} label="watch IDs" />
         <div className="card stat folders-stat">
           <div className="labels">
@@ -148,7 +171,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
                     className="clickable"
                     aria-selected={watchId === g.watchId}
                     onClick={() => setFilters({ watchId: watchId === g.watchId ? null : g.watchId })}
-                    title={g.templateModel ? `template model ${g.templateModel}` : 'grouped by folder'}
+                    title={`${g.watchId}: ${g.templateModel ? `template model ${g.templateModel}` : 'grouped by folder'}`}
                   >
                     <td className="mono">{g.watchId}</td>
                     <td>{g.humanLabelled}</td>
@@ -209,6 +232,13 @@ function Stat({ value, label, testId }: { value: number; label: string; testId?:
       <div className="label">{label}</div>
     </div>
   );
+}
+
+/** A re-predict after a review, while it goes (once finished, the grid's marks say what it did). */
+function RelabelStrip({ jobId }: { jobId: string }) {
+  const job = useApp((s) => s.jobs[jobId]);
+  if (!job || !['queued', 'running', 'paused', 'interrupted'].includes(job.status)) return null;
+  return <JobStrip job={job} label={job.title} unit="img" testId="relabel-progress" />;
 }
 
 function JobStrip({ job, label, unit, testId }: { job: JobSnapshot; label: string; unit: string; testId: string }) {

@@ -204,10 +204,24 @@ export function Editor({ onClose }: { onClose: () => void }) {
             )}
           </Stage>
         )}
-        {!item?.shown && item && (
-          <div className="editor-note">Not predicted yet: run Predict to place the points, then review them here.</div>
+        {/* One message: an image that cannot be read says so (Predict could not help it either). */}
+        {mine.error ? (
+          <div className="editor-note danger-text" data-testid="image-error">
+            <strong>This image cannot be read.</strong> It is counted as unreadable, not as an image to predict; replace
+            the file and Rescan the folder.
+            <details>
+              <summary>Details</summary>
+              <span className="mono">{mine.error}</span>
+            </details>
+          </div>
+        ) : (
+          !item?.shown &&
+          item && (
+            <div className="editor-note">
+              Not predicted yet: run Predict to place the points, then review them here.
+            </div>
+          )
         )}
-        {mine.error && <div className="editor-note danger-text">{mine.error}</div>}
         <div className="editor-hud mono">
           <span>{view ? `${Math.round(view.scale * dpr * 100)}%` : ''}</span>
           {pointerImage && imageSize && (

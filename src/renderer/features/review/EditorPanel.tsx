@@ -1,4 +1,5 @@
 import type { PixelKeypoints } from '../../../core/geometry/dial';
+import { describeRepredicted } from '../../../core/keypoints/template-provenance';
 import { KEYPOINT_NAMES } from '../../../shared/labels';
 import { useFolder, useFolderStore } from '../../store/folder';
 import { isDirty, neighbour } from '../../store/folder/editor';
@@ -32,6 +33,7 @@ export function EditorPanel({
   if (!item) return null;
   const tier = TIER_STYLE[item.tier ?? 'none'];
   const state = STATE_STYLE[item.state];
+  const again = item.state === 'unreviewed' ? describeRepredicted(item.predicted) : null;
 
   return (
     <aside className="editor-panel" aria-label="Review">
@@ -103,6 +105,12 @@ export function EditorPanel({
             </>
           )}
         </dl>
+        {again && (
+          <p className="repredicted-note" data-testid="editor-repredicted" role="note">
+            <span aria-hidden>↻ </span>
+            {again.sentence}
+          </p>
+        )}
       </div>
 
       <table className="points-table" aria-label="Keypoints">

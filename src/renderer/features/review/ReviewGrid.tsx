@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState } from 'react';
 import type { ReviewItem } from '../../../core/keypoints/review-list';
+import { describeRepredicted } from '../../../core/keypoints/template-provenance';
 import { KEYPOINT_NAMES, type LabelRecord } from '../../../shared/labels';
 import { useApi } from '../../lib/api';
 import { useFolder } from '../../store/folder';
@@ -106,13 +107,16 @@ const Cell = memo(function Cell({
   const h = size ? size[1] * fit : cell;
   const tier = TIER_STYLE[item.tier ?? 'none'];
   const state = STATE_STYLE[item.state];
+  // Predicted again from a new template (a sibling's label): said until the image is reviewed.
+  const again = item.state === 'unreviewed' ? describeRepredicted(item.predicted) : null;
   return (
     <button
-      className={`thumb review-thumb ${state.className}${current ? ' current' : ''}`}
+      className={`thumb review-thumb ${state.className}${current ? ' current' : ''}${again?.mark === 'refit' ? ' repredicted' : ''}`}
       data-testid="thumbnail"
       data-image-key={item.imageKey}
       data-state={item.state}
       data-tier={item.tier ?? 'none'}
+      data-repredicted={again ? 'true' : undefined}
       style={{ top, left, width: cell, height: cell + CAPTION }}
       onClick={() => onOpen(item.imageKey)}
       onPointerEnter={() => {
@@ -120,7 +124,7 @@ const Cell = memo(function Cell({
         hover.current = window.setTimeout(() => void api.images.view(item.path, 'preview'), 120);
       }}
       onPointerLeave={() => window.clearTimeout(hover.current)}
-      title={`${item.fullImageName}\n${tier.label}${item.confidence !== null ? ` · confidence ${item.confidence.toFixed(3)}` : ''}${item.score !== null ? ` · wrongness ${item.score.toFixed(2)}` : ''}\n${state.label}${edited ? ' · unsaved edits' : ''}`}
+      title={`${item.fullImageName}\n${tier.label}${item.confidence !== null ? ` · confidence ${item.confidence.toFixed(3)}` : ''}${item.score !== null ? ` · wrongness ${item.score.toFixed(2)}` : ''}\n${state.label}${edited ? ' · unsaved edits' : ''}${again ? `\n${again.sentence}` : ''}`}
     >
       <div className="thumb-frame" style={{ height: cell }}>
         <div className="thumb-fit" style={{ width: w, height: h }}>
@@ -147,6 +151,16 @@ const Cell = memo(function Cell({
             <span className={`tier-chip ${tier.className}`}>{tier.short}</span>
           )}
           {item.confidence !== null && <span className="conf">{item.confidence.toFixed(2)}</span>}
+          {again && (
+            <span
+              className={`repredicted-mark${again.mark === 'refit' ? '' : ' no-fit'}`}
+              data-testid="repredicted"
+              aria-label={again.badge}
+              title={again.sentence}
+            >
+              ↻ {again.mark}
+            </span>
+          )}
           {state.symbol && (
             <span className={`state-mark ${state.className}`} aria-label={state.label}>
               {state.symbol}

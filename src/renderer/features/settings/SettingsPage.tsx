@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { DEVICES, type Device } from '../../../shared/devices';
+import type { EngineInfo } from '../../../shared/engine-protocol';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
 import { DEFAULT_NAMING_PATTERN } from '../../../shared/settings';
 import { compileNamingPattern, identifyImage } from '../../../core/naming';
@@ -16,6 +17,13 @@ const DEVICE_LABEL: Record<Device, string> = {
   dml: 'DirectML (Windows GPU)',
   cpu: 'CPU',
 };
+
+/** Why a device cannot be chosen here (null: it can): not in this build, or tried and failed to start. */
+function deviceUnavailable(d: Device, engine: EngineInfo | null): string | null {
+  if (d === 'auto' || d === 'cpu' || !engine) return null;
+  if (!engine.availableProviders.includes(d)) return 'not in this build';
+  return engine.unusableProviders[d] ?? null;
+}
 
 export function SettingsPage() {
   const settings = useApp((s) => s.settings);
@@ -69,24 +77,30 @@ function SettingsForm({ settings }: { settings: Settings }) {
             value={draft.device}
             onChange={(e) => void save({ device: e.target.value as Device })}
           >
-            {DEVICES.map((d) => (
-              <option
-                key={d}
-                value={d}
-                disabled={d !== 'auto' && info?.engine ? !info.engine.availableProviders.includes(d) : false}
-              >
-                {DEVICE_LABEL[d]}
-                {d !== 'auto' && info?.engine && !info.engine.availableProviders.includes(d)
-                  ? ' — not available here'
-                  : ''}
-              </option>
-            ))}
+            {DEVICES.map((d) => {
+              const why = deviceUnavailable(d, info?.engine ?? null);
+              return (
+                <option key={d} value={d} disabled={why !== null} title={why ?? undefined}>
+                  {DEVICE_LABEL[d]}
+                  {why ? ` — ${why.startsWith('not in') ? why : 'cannot run here'}` : ''}
+                </option>
+              );
+            })}
           </select>
           <div className="help">
             {info?.engine
               ? `Runs on ${info.engine.plan.join(' + ')}${info.engine.planReason ? ` (${info.engine.planReason})` : ''}. If a provider cannot load a model, Loupe falls back to CPU and says why.`
               : ''}
           </div>
+          {info?.engine && Object.keys(info.engine.unusableProviders).length > 0 && (
+            <ul className="help provider-notes" data-testid="unusable-providers">
+              {Object.entries(info.engine.unusableProviders).map(([p, why]) => (
+                <li key={p}>
+                  <strong>{DEVICE_LABEL[p as Device]}</strong> cannot run here: {why}
+                </li>
+              ))}
+            </ul>
+          )}
         </div>
 
         <label htmlFor="threads">Threads</label>

@@ -88,6 +88,8 @@ export const editorSlice: FolderSlice<EditorSlice> = (set, get, { api, folder, n
         draft: done.value.human ? toPixels(done.value.human.coords_norm, done.value.human.image_size) : st.draft,
       })),
     );
+    // A new human label is a template: its siblings are predicted again from it, in the background.
+    if (request.kind === 'accept') get().relabel(done.value);
     if (advance && next && next !== key) show(next);
     return true;
   };

@@ -1,7 +1,8 @@
 import { reviewItem, type ReviewItem } from '../../../core/keypoints/review-list';
+import { isDirty, startingPoints } from './editor';
 import type { FolderSlice, ReviewSlice } from './types';
 
-export const reviewSlice: FolderSlice<ReviewSlice> = (set, get, { api, folder }) => ({
+export const reviewSlice: FolderSlice<ReviewSlice> = (set, get, { api, folder }, history) => ({
   loadState: 'loading',
   loadError: null,
   labelsDir: null,
@@ -27,7 +28,8 @@ export const reviewSlice: FolderSlice<ReviewSlice> = (set, get, { api, folder })
   },
   applyPredictions: (records) => {
     if (!records.length) return;
-    const items = { ...get().items };
+    const s = get();
+    const items = { ...s.items };
     let changed = false;
     for (const { imageKey, record } of records) {
       const it = items[imageKey];
@@ -35,6 +37,15 @@ export const reviewSlice: FolderSlice<ReviewSlice> = (set, get, { api, folder })
       items[imageKey] = reviewItem({ ...it, predicted: record });
       changed = true;
     }
-    if (changed) set({ items });
+    if (!changed) return;
+    // The image open in the editor was predicted again (a re-predict after a review): unless the
+    // reviewer has moved its points, the editor shows the new ones (an Enter then accepts what
+    // is on screen, never the old prediction).
+    const open = s.current;
+    const updated = open !== null && items[open] !== s.items[open];
+    if (updated && !isDirty(s)) {
+      const item = items[open];
+      history.reset(() => set({ items, draft: item ? startingPoints(item) : s.draft }));
+    } else set({ items });
   },
 });

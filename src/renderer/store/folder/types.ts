@@ -4,7 +4,7 @@ import type { ReviewFilters, ReviewItem, TierFilter } from '../../../core/keypoi
 import type { AppApi, OpenedFolder } from '../../../shared/ipc';
 import type { JobItem, JobSnapshot } from '../../../shared/jobs';
 import type { KeypointName, LabelProblem, LabelRecord } from '../../../shared/labels';
-import type { ReviewState } from '../../../shared/review';
+import type { ReviewEntry, ReviewState } from '../../../shared/review';
 import type { Settings } from '../../../shared/settings';
 import type { HistoryControl, UndoSlice } from '../undo';
 
@@ -59,10 +59,19 @@ export interface ReviewSlice {
 /** The predict job of this folder. */
 export interface PredictSlice {
   predictJobId: string | null;
+  /** The background re-predicts after reviews that this folder started or found running. */
+  relabelJobIds: string[];
   /** Submit a predict job with the current settings (images without a human label or prediction). */
   predict: () => Promise<void>;
-  /** Follow the newest predict job of this folder, if there is one. */
+  /** Follow the newest predict job of this folder, if there is one, and its running re-predicts. */
   attachPredict: (jobs: readonly JobSnapshot[]) => void;
+  /**
+   * A human label was saved: predict again, in the background, the images of its watch ID (then
+   * of its template model) whose prediction did not come from a template of their own watch
+   * (a predict-keypoints job with `relabelFrom`; the engine decides which, and never touches
+   * human labels or reviewed items). Saves close together go in one job.
+   */
+  relabel: (entry: ReviewEntry) => void;
 }
 
 export interface FilterSlice {

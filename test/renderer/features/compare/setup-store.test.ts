@@ -1,10 +1,15 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RestoreFramesSpec } from '../../../../src/shared/jobs';
+import type { JobSnapshot, RestoreFramesSpec } from '../../../../src/shared/jobs';
+import { newSnapshot } from '../../../../src/core/jobs/job-record';
 import {
   canRun,
+  compareRuns,
   countModels,
+  fieldsFromSpec,
+  isCompareRun,
+  runToRestore,
   missingForRun,
   suggestedOutputDir,
   createSetupStore,
@@ -34,6 +39,10 @@ describe('the compare setup store', () => {
     createSetupStore({
       api: suite.api,
       submitJob: (spec) => app.getState().submitJob(spec),
+      listJobs: async () => {
+        await app.getState().refreshJobs();
+        return Object.values(app.getState().jobs);
+      },
       models: () => app.getState().models,
       notify: (_kind, message) => void notices.push(message),
     });
@@ -185,6 +194,7 @@ describe('the compare setup store', () => {
     store.getState().pick(selectedModels(store.getState(), restoration).slice(1)[0]!, false);
     const expected: RestoreFramesSpec = restoreSpec(store.getState(), restoration);
     expect(expected).toMatchObject({
+      origin: 'compare',
       inputDir: frames,
       gtDir: gt,
       outputDir: join(suite.dir, 'clip', 'output_inference'),
@@ -217,5 +227,161 @@ describe('the compare setup store', () => {
     expect(store.getState().jobId).toBeNull();
     expect(notices).toHaveLength(1);
     expect(Object.keys(app.getState().jobs)).toHaveLength(before);
+  });
+
+  /** A run of one tiny frame, as the form submits it (it waits in the queue behind `blocker`). */
+  async function queuedRun(store: SetupStore, name: string): Promise<string> {
+    const frames = join(suite.dir, name, 'frames');
+    await mkdir(frames, { recursive: true });
+    await writeFile(join(frames, 'frame_0000.jpg'), await jpeg(32, 24));
+    const restoration = restorationModels(app.getState().models);
+    store.getState().update({ frames, out: join(suite.dir, name, 'out'), tiled: true, outputNames: 'index' });
+    store.getState().pick(selectedModels(store.getState(), restoration)[0]!, false);
+    await store.getState().run();
+    const jobId = store.getState().jobId!;
+    expect(jobId).toBeTruthy();
+    return jobId;
+  }
+
+  it('after a reload, follows the newest Compare run that has not ended, with the setup it was started with', async () => {
+    const restoration = restorationModels(app.getState().models);
+    // The engine runs one job at a time: while this one runs, the runs below stay queued (unended).
+    const blocker = await suite.api.jobs.submit({
+      kind: 'benchmark-model',
+      modelId: restoration[0]!.id,
+      iterations: 100_000,
+    });
+    expect(blocker.ok).toBe(true);
+    const first = setup();
+    const older = await queuedRun(first, 'reload-a');
+    const second = setup();
+    const newer = await queuedRun(second, 'reload-b');
+    const submitted = restoreSpec(second.getState(), restoration);
+    // A run of `loupe infer` (no origin) started later is not the page's, and is not followed.
+    const cli = await suite.api.jobs.submit({ ...submitted, origin: undefined, outputDir: join(suite.dir, 'cli-out') });
+    expect(cli.ok).toBe(true);
+
+    // A fresh page: an empty form, then the engine's job list.
+    const reloaded = setup();
+    expect(reloaded.getState().jobId).toBeNull();
+    await reloaded.getState().restoreRuns();
+    const s = reloaded.getState();
+    expect(s.jobId).toBe(newer);
+    expect([s.frames, s.out, s.tiled, s.outputNames]).toEqual([
+      join(suite.dir, 'reload-b', 'frames'),
+      join(suite.dir, 'reload-b', 'out'),
+      true,
+      'index',
+    ]);
+    // The form describes the very run it follows.
+    expect(restoreSpec(s, restoration)).toEqual(submitted);
+    // The others are there to be offered, newest first; the CLI's is not among them.
+    const runs = compareRuns(Object.values(app.getState().jobs)).map((j) => j.id);
+    expect(runs.indexOf(newer)).toBeLessThan(runs.indexOf(older));
+    if (cli.ok) expect(runs).not.toContain(cli.value.id);
+    // A form that already follows a run is left alone.
+    reloaded.getState().follow(app.getState().jobs[older] as JobSnapshot<'restore-frames'>);
+    await reloaded.getState().restoreRuns();
+    expect(reloaded.getState().jobId).toBe(older);
+    expect(reloaded.getState().frames).toBe(join(suite.dir, 'reload-a', 'frames'));
+
+    for (const id of [older, newer, ...(cli.ok ? [cli.value.id] : []), ...(blocker.ok ? [blocker.value.id] : [])])
+      await suite.api.jobs.cancel(id);
+    // Ended runs are not followed on load.
+    await waitFor(async () => {
+      const list = await suite.api.jobs.list();
+      return list.ok && list.value.filter((j) => [older, newer].includes(j.id)).every((j) => j.status === 'cancelled');
+    });
+    const after = setup();
+    await after.getState().restoreRuns();
+    expect(after.getState().jobId).toBeNull();
+  });
+
+  it('takes an MLflow run’s setup back with its runs listed and picked as they were', async () => {
+    const restoration = restorationModels(app.getState().models);
+    const source = setup();
+    source.getState().fillSamples(app.getState().info);
+    await source.getState().listRuns();
+    const picked = source.getState().runIds.slice(0, 1);
+    expect(picked).toHaveLength(1);
+    source.getState().setRunIds(picked);
+    source.getState().update({ picked: [] });
+    const spec = restoreSpec(source.getState(), restoration);
+    expect(spec.sources).toEqual([
+      { type: 'mlflow', uri: join(SAMPLES, 'mlruns'), experiment: 'loupe-restoration', runIds: picked },
+    ]);
+
+    const store = setup();
+    store.getState().useSetupOf(spec);
+    await waitFor(async () => store.getState().runs !== null && !store.getState().listing);
+    expect(store.getState().runIds).toEqual(picked);
+    expect(restoreSpec(store.getState(), restoration)).toEqual(spec);
+  });
+});
+
+describe('Compare runs in the job list', () => {
+  const spec = (over: Partial<RestoreFramesSpec> = {}): RestoreFramesSpec => ({
+    kind: 'restore-frames',
+    origin: 'compare',
+    inputDir: '/clip/frames',
+    outputDir: '/clip/out',
+    sources: [{ type: 'models', ids: ['a', 'b'] }],
+    ...over,
+  });
+  const job = (id: string, createdAt: number, status: JobSnapshot['status'], s = spec()): JobSnapshot => ({
+    ...newSnapshot(id, s, createdAt),
+    status,
+  });
+
+  it('are the restore jobs Compare submitted, newest first; the newest unended one is followed', () => {
+    const jobs = [
+      job('old-running', 1, 'running'),
+      job('cli', 5, 'running', spec({ origin: undefined })),
+      { ...newSnapshot('scan', { kind: 'scan-images', folder: '/x' }, 6), status: 'running' as const },
+      job('done', 4, 'completed'),
+      job('paused', 3, 'paused'),
+    ];
+    expect(jobs.filter(isCompareRun).map((j) => j.id)).toEqual(['old-running', 'done', 'paused']);
+    expect(compareRuns(jobs).map((j) => j.id)).toEqual(['done', 'paused', 'old-running']);
+    expect(runToRestore(jobs)?.id).toBe('paused');
+    expect(runToRestore([job('i', 1, 'interrupted')])?.id).toBe('i');
+    expect(runToRestore([job('q', 1, 'queued')])?.id).toBe('q');
+    for (const status of ['completed', 'failed', 'cancelled'] as const)
+      expect(runToRestore([job('x', 1, status)])).toBeNull();
+  });
+
+  it('give back the form that submits them', () => {
+    expect(
+      fieldsFromSpec(
+        spec({
+          gtDir: '/clip/gt',
+          tiled: true,
+          outputNames: 'index',
+          sources: [
+            { type: 'models', ids: ['a'] },
+            { type: 'folder', dir: '/models' },
+            { type: 'mlflow', uri: '/mlruns', experiment: 'e', runIds: ['r1'] },
+          ],
+          metricModels: [{ path: '/m/lpips.onnx' }, { path: '/m/d.onnx', better: 'higher', inputRange: [0, 1] }],
+        }),
+      ),
+    ).toEqual({
+      frames: '/clip/frames',
+      gt: '/clip/gt',
+      out: '/clip/out',
+      picked: ['a'],
+      folder: '/models',
+      uri: '/mlruns',
+      experiment: 'e',
+      status: 'any',
+      maxRuns: '',
+      runIds: ['r1'],
+      tiled: true,
+      outputNames: 'index',
+      metricModels: '/m/lpips.onnx\n/m/d.onnx,better=higher,range=0:1',
+    });
+    // No catalog model picked stays none (not the bundled default); a bundled source is the default.
+    expect(fieldsFromSpec(spec({ sources: [{ type: 'folder', dir: '/m' }] })).picked).toEqual([]);
+    expect(fieldsFromSpec(spec({ sources: [{ type: 'bundled' }] })).picked).toBeNull();
   });
 });
