@@ -1,7 +1,10 @@
 import type * as Mediabunny from 'mediabunny';
 import { spawnSync } from 'node:child_process';
-import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
+import { blurModel, meanAbsDiffMetricModel } from '../test/fixtures/onnx-models';
+import { textureSvg } from '../test/fixtures/texture';
 import { exportLayout } from '../src/core/compare/export-layout';
 import { writeClip } from '../test/fixtures/clips';
 import { clip, expect, launchChromium, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
@@ -218,6 +221,92 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
       );
       await expect(pane).toContainText(`mean ${metrics.mean.psnr.toFixed(2)} dB`);
     }
+  });
+
+  test('a metric model has its own ranking column, lowest first when ranked by it, and a chart series', async ({
+    app,
+  }) => {
+    test.setTimeout(120_000);
+    const { page } = app;
+    // Small frames (the bundled models and a box blur run in seconds) and a metric model whose
+    // score is the mean absolute difference in [-1, 1] (test/cli/metric-models.test.ts checks it).
+    const root = join(app.photosDir, '..', 'metric-clip');
+    const [frames, gt, models] = ['frames', 'gt', 'models'].map((d) => join(root, d)) as [string, string, string];
+    for (const d of [frames, gt, models]) await mkdir(d, { recursive: true });
+    for (let i = 0; i < 3; i++) {
+      const name = `f_${i}.png`;
+      await sharp(Buffer.from(textureSvg(96, 64, 21 + i)))
+        .removeAlpha()
+        .png()
+        .toFile(join(gt, name));
+      await sharp(join(gt, name)).blur(1.1).png().toFile(join(frames, name));
+    }
+    await writeFile(join(models, 'box-blur.onnx'), blurModel());
+    const mad = join(root, 'mad.onnx');
+    await writeFile(mad, meanAbsDiffMetricModel());
+    const out = join(root, 'out');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'bin', 'loupe.js'),
+        'infer',
+        '--bundled',
+        '--models-dir',
+        models,
+        '--input-dir',
+        frames,
+        '--gt-dir',
+        gt,
+        '--output-dir',
+        out,
+        '--metric-model',
+        mad,
+        '--data-dir',
+        join(root, 'cli-data'),
+      ],
+      { encoding: 'utf8', timeout: 100_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(await readFile(join(out, 'batch_summary.json'), 'utf8')) as {
+      models: { name: string; status: string; metric_means?: { mad: number } }[];
+    };
+    const input = JSON.parse(await readFile(join(out, 'input_metrics.json'), 'utf8')) as { mean: { mad: number } };
+    const means = [
+      ...summary.models.filter((m) => m.status === 'success').map((m) => ({ name: m.name, mad: m.metric_means!.mad })),
+      { name: 'Input (no model)', mad: input.mean.mad },
+    ];
+    expect(means).toHaveLength(5);
+
+    await page.getByRole('button', { name: 'Compare' }).click();
+    for (const dir of [frames, gt]) expect((await app.invoke('folders:grant', dir)).ok).toBe(true);
+    await page.getByTestId('open-output').fill(out);
+    await page.getByTestId('open-results').click();
+    await expect(page.getByTestId('compare-view')).toBeVisible();
+    const ranking = page.getByTestId('ranking');
+    const head = ranking.getByTestId('metric-head-mad');
+    await expect(head).toContainText('mad ↓');
+    await expect(head).toHaveAttribute('title', /lower is better/);
+    for (const m of means)
+      await expect(ranking.locator('tr', { hasText: m.name }).getByTestId('metric-mad')).toHaveText(m.mad.toFixed(4));
+    // Ranked by it: lowest (best) first, the input among the models.
+    await head.getByRole('button').click();
+    const names = await ranking.locator('tbody td.name').allInnerTexts();
+    expect(names).toEqual([...means].sort((a, b) => a.mad - b.mad).map((m) => m.name));
+    await expect(ranking.locator('tbody tr').first().locator('td').first()).toHaveText('1');
+    // Its series in the chart.
+    const chartButton = page.getByTestId('timeline').getByRole('button', { name: 'mad', exact: true });
+    await chartButton.click();
+    await expect(chartButton).toHaveAttribute('aria-pressed', 'true');
+    // The worst frames of the best model by it are its highest scores (lower is better).
+    const best = names.find((n) => n !== 'Input (no model)')!;
+    const scores = (
+      JSON.parse(await readFile(join(out, best, 'metrics.json'), 'utf8')) as {
+        metric_models: { mad: { frames: { score: number }[] } };
+      }
+    ).metric_models.mad.frames.map((f) => f.score);
+    const worst = page.getByTestId('worst-frames').locator('li');
+    await expect(worst.first()).toContainText(Math.max(...scores).toFixed(4));
+    await app.screenshot('compare-metric-model');
   });
 
   test('two models of one name from two sources: distinct names (= their folders), every pane drawn', async ({

@@ -1,4 +1,4 @@
-import type { ModelRunStatus } from './jobs';
+import type { MetricDirection, ModelRunStatus } from './jobs';
 
 /**
  * A comparison: the frames of a restoration batch and every model's outputs and metrics, read
@@ -41,6 +41,11 @@ export interface CompareModel {
    * k − 1 against the ground truth's); null for frame 0 and where a frame of the pair is missing.
    */
   tpsnr: (number | null)[];
+  /**
+   * The metric models' scores per frame index, by metric name (metrics.json `metric_models`; see
+   * CompareSession.metricModels); null where the frame has none.
+   */
+  scores: Record<string, (number | null)[]>;
   /** As metrics.json states them (the mean over the frames with metrics). */
   mean: { psnr: number | null; ssim: number | null; tpsnr?: number | null };
   framesTiled: number;
@@ -79,10 +84,21 @@ export interface CompareSession {
    * a model's gain is measured from. Null without ground truth, or for batches written before it.
    */
   baseline: CompareBaseline | null;
+  /** The metric models the batch scored its frames with (batch_summary.json `metric_models`), in its order. */
+  metricModels: CompareMetricModel[];
+}
+
+/** A metric model of the batch (docs/metric-models.md): its scores are CompareModel.scores[name]. */
+export interface CompareMetricModel {
+  name: string;
+  better: MetricDirection;
+  definition: string;
 }
 
 export interface CompareBaseline {
   psnr: (number | null)[];
   ssim: (number | null)[];
+  /** The metric models' scores of the input frames, by metric name. */
+  scores: Record<string, (number | null)[]>;
   mean: { psnr: number | null; ssim: number | null };
 }

@@ -205,6 +205,35 @@ export type ModelSource =
 export type OutputNaming = 'stem' | 'index';
 export const OUTPUT_NAMINGS: readonly OutputNaming[] = ['stem', 'index'];
 
+/** Whether a lower or a higher score of a metric is better (LPIPS: lower). */
+export type MetricDirection = 'lower' | 'higher';
+export const METRIC_DIRECTIONS: readonly MetricDirection[] = ['lower', 'higher'];
+
+/**
+ * A metric model to score every restored frame (and the input) against its ground truth with: an
+ * ONNX file taking two images and returning one number (docs/metric-models.md). The fields here
+ * override the file's own `loupe.metric.*` metadata.
+ */
+export interface MetricModelRef {
+  path: string;
+  name?: string;
+  better?: MetricDirection;
+  /** The value range the model wants its images in, e.g. [-1, 1] for LPIPS. */
+  inputRange?: [number, number];
+}
+
+/** A metric model as a batch used it, written beside its scores (metrics.json, batch_summary.json). */
+export interface MetricModelSummary {
+  /** The score's key: metrics.json `metric_models.<name>`, `mean.<name>`, the summary's `metric_means.<name>`. */
+  name: string;
+  better: MetricDirection;
+  input_range: [number, number];
+  path: string;
+  sha256: string;
+  /** What the score is and how it was computed (the file's `loupe.metric.description`, and how Loupe fed it). */
+  definition: string;
+}
+
 export interface RestoreFramesSpec {
   kind: 'restore-frames';
   inputDir: string;
@@ -227,6 +256,8 @@ export interface RestoreFramesSpec {
   shard?: ShardSpec;
   /** Output file names: each input's stem (`stem`, default) or `frame_%06d.png` (`index`). */
   outputNames?: OutputNaming;
+  /** Metric models scoring each frame against its ground truth (needs gtDir). */
+  metricModels?: MetricModelRef[];
   /**
    * Who started the run, where it matters to a screen: `compare` for the Compare page's own runs,
    * which it finds again in the job list after a reload (and restores its setup from). Absent for
@@ -278,6 +309,8 @@ export interface RestoreItemData {
   ssim?: number;
   /** Why the frame has no PSNR/SSIM although there is ground truth (e.g. a ground truth of another size). */
   metricsSkipped?: string;
+  /** The metric models' scores of the frame, by metric name. */
+  scores?: Record<string, number>;
   /** Set on the items of a model that could not run: why (its summary status). */
   modelStatus?: ModelRunStatus;
 }
@@ -300,6 +333,8 @@ export interface ModelRunSummary {
   provider: string | null;
   psnr_mean: number | null;
   ssim_mean: number | null;
+  /** Each metric model's mean score over the frames it scored, by metric name (with metric models). */
+  metric_means?: Record<string, number | null>;
   source: string;
   /** A PyTorch model's export to ONNX: taken from the cache, or made for this batch. */
   export?: { cached: boolean; parity: number; onnx: string; torch_version: string } | null;
@@ -338,6 +373,8 @@ export interface RestoreFramesResult {
   models: ModelRunSummary[];
   /** Run names by mean PSNR, best first (with ground truth). */
   ranking: { name: string; run_name: string; psnr_mean: number; ssim_mean: number }[];
+  /** The metric models the batch scored with (each model's `metric_means` holds their means). */
+  metric_models?: MetricModelSummary[];
 }
 
 /** The kinds of job the engine runs, with their spec, per-item data and final result. */

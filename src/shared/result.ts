@@ -11,6 +11,11 @@ export const ERROR_CODES = [
   'PERMISSION_DENIED',
   'UNSUPPORTED',
   'MODEL_LOAD_FAILED',
+  /**
+   * A metric model (docs/metric-models.md) that does not meet the contract: `details.problem` says
+   * which part (inputs, input_type, input_shape, output, metadata, name).
+   */
+  'METRIC_MODEL_INVALID',
   'INFERENCE_FAILED',
   'EXPORT_FAILED',
   'IMAGE_DECODE_FAILED',

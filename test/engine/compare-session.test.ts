@@ -104,6 +104,7 @@ describe('compare sessions', () => {
     expect(session.baseline).toEqual({
       psnr: input.frames.map((f) => f.psnr),
       ssim: input.frames.map((f) => f.ssim),
+      scores: {},
       mean: input.mean,
     });
     expect(meanOf(session.baseline!.psnr)).toBeCloseTo(input.mean.psnr, 3);

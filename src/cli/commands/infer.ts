@@ -11,6 +11,7 @@ import {
   type RestoreFramesSpec,
 } from '../../shared/jobs';
 import { formatDuration, formatRate } from '../../core/format';
+import { parseMetricModelOption } from '../../core/metrics/metric-model';
 import { cliHost, UsageError, type JobCommandEnv } from '../context';
 import { followJob } from '../follow-job';
 import { listFlag, MLFLOW_FLAGS, mlflowSourceFrom, type Flags } from '../model-sources';
@@ -57,6 +58,11 @@ Options:
   --resume / --no-resume  Skip frames already written (default: resume)
   --no-retry-failed       On a rerun, keep frames that failed before as failed (default: try
                           them again)
+  --metric-model PATH     An ONNX metric model scoring every output (and the input) against its
+                          ground truth, e.g. LPIPS (repeatable; needs --gt-dir): its own column in
+                          metrics.json, batch_summary.json and Compare (docs/metric-models.md).
+                          PATH,better=lower|higher,range=LO:HI,name=N override the file's
+                          loupe.metric.* metadata (defaults: lower, 0:1, the file's stem)
   --output-names N        stem (default: each output keeps its input's file stem, as .png;
                           inputs whose stems collide keep their extension too: a.jpg.png) |
                           index (frame_000000.png, frame_000001.png … by frame order, as
@@ -93,6 +99,7 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
       'retry-failed': { type: 'boolean' },
       'no-retry-failed': { type: 'boolean' },
       'output-names': { type: 'string' },
+      'metric-model': { type: 'string', multiple: true },
       json: { type: 'boolean' },
       shard: { type: 'string' },
       'no-merge': { type: 'boolean' },
@@ -144,6 +151,13 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
   const outputNames = str('output-names');
   if (outputNames !== undefined && !OUTPUT_NAMINGS.includes(outputNames as OutputNaming))
     throw new UsageError(`--output-names must be one of ${OUTPUT_NAMINGS.join(', ')}`);
+  const metricModels = listFlag(flags, 'metric-model').map((text) => {
+    const ref = parseMetricModelOption(text);
+    if (!ref.ok) throw new UsageError(`--metric-model: ${ref.error.message}`);
+    return { ...ref.value, path: resolve(ref.value.path) };
+  });
+  if (metricModels.length && !gtDir)
+    throw new UsageError('--metric-model scores frames against the ground truth: give --gt-dir too');
   const spec: RestoreFramesSpec = {
     kind: 'restore-frames',
     inputDir: resolve(str('input-dir') ?? 'data/01_raw/input'),
@@ -157,6 +171,7 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
     // --no-retry-failed, or `retry_failed: false` in --config.
     retryFailed: flags['no-retry-failed'] !== true && flags['retry-failed'] !== false,
     ...(outputNames ? { outputNames: outputNames as OutputNaming } : {}),
+    ...(metricModels.length ? { metricModels } : {}),
   };
   const pytorch = pythonOptionsFrom(flags);
   if (Object.keys(pytorch).length) spec.pytorch = pytorch;
@@ -238,15 +253,25 @@ export async function inferCommand(argv: string[], { io, loc, onInterrupt }: Job
 
 /** The batch summary as a table on the terminal. */
 export function summaryTable(r: RestoreFramesResult): string {
+  const metrics = r.metric_models ?? [];
   const rows = r.models.map((m) => [
     m.name,
     m.status,
     `${m.frames}/${r.frames}`,
     m.psnr_mean !== null ? m.psnr_mean.toFixed(2) : '—',
     m.ssim_mean !== null ? m.ssim_mean.toFixed(4) : '—',
+    ...metrics.map((k) => m.metric_means?.[k.name]?.toFixed(4) ?? '—'),
     m.error ?? '',
   ]);
-  const head = ['model', 'status', 'frames', 'PSNR', 'SSIM', 'note'];
+  const head = [
+    'model',
+    'status',
+    'frames',
+    'PSNR',
+    'SSIM',
+    ...metrics.map((k) => `${k.name} (${k.better === 'lower' ? '↓' : '↑'})`),
+    'note',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)).toString());
   const fmt = (row: string[]): string =>
     row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(Number(widths[i])))).join('  ');

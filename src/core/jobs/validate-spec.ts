@@ -1,9 +1,12 @@
 import { DEVICES, type Device } from '../../shared/devices';
 import {
   JOB_ORIGINS,
+  METRIC_DIRECTIONS,
   OUTPUT_NAMINGS,
   type JobOrigin,
   type JobSpec,
+  type MetricDirection,
+  type MetricModelRef,
   type ModelSource,
   type OutputNaming,
 } from '../../shared/jobs';
@@ -125,6 +128,10 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       if (!pytorch.ok) return pytorch;
       const shard = validateShard(s.shard);
       if (!shard.ok) return shard;
+      const metricModels = validateMetricModels(s.metricModels);
+      if (!metricModels.ok) return metricModels;
+      if (metricModels.value.length && !s.gtDir)
+        return err('INVALID_ARGUMENT', 'metricModels score frames against the ground truth: give gtDir too');
       return ok({
         kind: 'restore-frames',
         inputDir: s.inputDir as string,
@@ -140,6 +147,7 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
         ...(pytorch.value ? { pytorch: pytorch.value } : {}),
         ...(shard.value ? { shard: shard.value } : {}),
         ...(s.outputNames !== undefined ? { outputNames: s.outputNames as OutputNaming } : {}),
+        ...(metricModels.value.length ? { metricModels: metricModels.value } : {}),
         ...(s.origin !== undefined ? { origin: s.origin as JobOrigin } : {}),
       });
     }
@@ -286,6 +294,40 @@ function validateSources(value: unknown): Result<ModelSource[]> {
       default:
         return err('INVALID_ARGUMENT', `unknown model source ${JSON.stringify(v?.type)}`);
     }
+  }
+  return ok(out);
+}
+
+/** restore-frames `metricModels`: paths of ONNX metric models, with optional overrides of their metadata. */
+function validateMetricModels(v: unknown): Result<MetricModelRef[]> {
+  if (v === undefined) return ok([]);
+  if (!Array.isArray(v)) return err('INVALID_ARGUMENT', 'metricModels must be a list');
+  const out: MetricModelRef[] = [];
+  for (const m of v as unknown[]) {
+    if (typeof m !== 'object' || m === null) return err('INVALID_ARGUMENT', 'each of metricModels is { path, … }');
+    const r = m as Record<string, unknown>;
+    if (typeof r.path !== 'string' || !r.path) return err('INVALID_ARGUMENT', 'a metric model needs a path');
+    if (r.name !== undefined && (typeof r.name !== 'string' || !r.name))
+      return err('INVALID_ARGUMENT', 'a metric model name must be a non-empty string');
+    if (r.better !== undefined && !METRIC_DIRECTIONS.includes(r.better as MetricDirection))
+      return err('INVALID_ARGUMENT', `a metric model's better must be one of ${METRIC_DIRECTIONS.join(', ')}`);
+    const range = r.inputRange;
+    if (
+      range !== undefined &&
+      !(
+        Array.isArray(range) &&
+        range.length === 2 &&
+        range.every((x) => typeof x === 'number' && Number.isFinite(x)) &&
+        (range[0] as number) < (range[1] as number)
+      )
+    )
+      return err('INVALID_ARGUMENT', "a metric model's inputRange is [low, high], low < high");
+    out.push({
+      path: r.path,
+      ...(typeof r.name === 'string' ? { name: r.name } : {}),
+      ...(r.better !== undefined ? { better: r.better as MetricDirection } : {}),
+      ...(range !== undefined ? { inputRange: range as [number, number] } : {}),
+    });
   }
   return ok(out);
 }

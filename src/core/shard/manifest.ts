@@ -1,4 +1,4 @@
-import type { ModelRunSummary, PredictKeypointsResult } from '../../shared/jobs';
+import type { MetricModelSummary, ModelRunSummary, PredictKeypointsResult } from '../../shared/jobs';
 import type { Shard } from '../../shared/shard';
 import { isPlainRecord } from '../guards';
 
@@ -78,6 +78,8 @@ export interface InferBatchInfo {
   /** Frames of the whole batch. */
   frames: number;
   input_problems: { path: string; error: string }[];
+  /** The metric models every model's frames are scored with (batch_summary.json `metric_models`). */
+  metric_models?: MetricModelSummary[];
   /** Models of the whole batch (candidates). */
   models: number;
 }

@@ -1,4 +1,5 @@
 import type { ModelRunSummary, PredictKeypointsResult, RestoreFramesResult } from '../../shared/jobs';
+import { metricSection, type MetricModelScores } from '../metrics/metric-scores';
 import type { Result } from '../../shared/result';
 import { err, ok } from '../result';
 import type { InferModelPart, InferShardData, LogLine, PredictShardData, ShardKind, ShardManifest } from './manifest';
@@ -237,19 +238,48 @@ function mergeModel(
     entry.psnr_mean = round(psnr / metricRows.length, 4);
     entry.ssim_mean = round(metricRows.reduce((a, m) => a + m.ssim, 0) / metricRows.length, 6);
   }
+  // The metric models' scores: every part's frames, the means over all of them.
+  const scored = mergeMetricModels(parts);
+  if (scored && entry.metric_means) entry.metric_means = metricMeans(scored);
   const dir = first.folder;
   const files: MergedFile[] = [];
   if (first.metadata) files.push({ path: `${dir}/metadata.json`, json: mergeMetadata(parts, entry, records, now) });
   if (first.metrics) {
+    // tpsnr stays in its place (null here; the merge's last step measures it, engine/fs/merge-finish).
+    const mean = { psnr: entry.psnr_mean, ssim: entry.ssim_mean, tpsnr: null, ...(scored ? metricMeans(scored) : {}) };
     files.push({
       path: `${dir}/metrics.json`,
-      json: { ...first.metrics, frames: metricRows, skipped, mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean } },
+      json: { ...first.metrics, frames: metricRows, skipped, mean, ...(scored ? { metric_models: scored } : {}) },
     });
   }
   const progress = mergeProgress(parts);
   if (progress) files.push({ path: `${dir}/.loupe-infer.json`, json: progress });
   return { entry, files };
 }
+
+/** metrics.json `metric_models` of the whole model from its parts' (null when the batch has none). */
+function mergeMetricModels(parts: InferModelPart[]): Record<string, MetricModelScores> | null {
+  const sections = parts.map((p) => p.metrics?.metric_models as Record<string, MetricModelScores> | undefined);
+  const first = sections.find(Boolean);
+  if (!first) return null;
+  return Object.fromEntries(
+    Object.entries(first).map(([name, s]) => {
+      const { mean: _mean, frames: _frames, skipped: _skipped, ...summary } = s;
+      const all = sections.map((x) => x?.[name]);
+      return [
+        name,
+        metricSection(
+          summary,
+          all.flatMap((x) => x?.frames ?? []),
+          all.flatMap((x) => x?.skipped ?? []),
+        ),
+      ];
+    }),
+  );
+}
+
+const metricMeans = (sections: Record<string, MetricModelScores>): Record<string, number | null> =>
+  Object.fromEntries(Object.entries(sections).map(([name, s]) => [name, s.mean]));
 
 function mergeMetadata(parts: InferModelPart[], entry: ModelRunSummary, records: Rec[], now: number): Rec {
   const base = (parts[0] as InferModelPart).metadata as Rec;
@@ -326,6 +356,7 @@ function mergeInfer(shards: InferShardData[], inputs: MergeInputs & { now: numbe
       output_dir: batch.output_dir,
       frames: batch.frames,
       ...(batch.input_problems.length ? { input_problems: batch.input_problems } : {}),
+      ...(batch.metric_models?.length ? { metric_models: batch.metric_models } : {}),
       models,
       ranking,
     },
@@ -334,6 +365,12 @@ function mergeInfer(shards: InferShardData[], inputs: MergeInputs & { now: numbe
     kind: 'infer',
     count,
     files,
-    result: { outputDir: batch.output_dir, frames: batch.frames, models, ranking },
+    result: {
+      outputDir: batch.output_dir,
+      frames: batch.frames,
+      models,
+      ranking,
+      ...(batch.metric_models?.length ? { metric_models: batch.metric_models } : {}),
+    },
   });
 }

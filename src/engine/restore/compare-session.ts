@@ -3,11 +3,18 @@ import { basename, isAbsolute, join } from 'node:path';
 import type {
   CompareBaseline,
   CompareFrame,
+  CompareMetricModel,
   CompareModel,
   CompareSession,
   UngrantedFolder,
 } from '../../shared/compare';
-import { MODEL_RUN_STATUSES, type ModelRunStatus, type ModelRunSummary } from '../../shared/jobs';
+import {
+  METRIC_DIRECTIONS,
+  MODEL_RUN_STATUSES,
+  type MetricDirection,
+  type ModelRunStatus,
+  type ModelRunSummary,
+} from '../../shared/jobs';
 import { pairGroundTruth } from '../../core/restore/ground-truth';
 import { INPUT_METRICS_FILE, uniqueNames } from '../../core/restore/naming';
 import { AppFailure } from '../../core/result';
@@ -19,7 +26,11 @@ interface BatchSummaryFile {
   gt_dir?: string | null;
   output_dir?: string;
   models?: Partial<ModelRunSummary>[];
+  metric_models?: { name?: unknown; better?: unknown; definition?: unknown }[];
 }
+
+/** metrics.json's and input_metrics.json's `metric_models.<name>` (the part Compare reads). */
+type MetricSections = Record<string, { frames?: { input: string; score: number }[] } | undefined>;
 
 interface MetadataFile {
   run_id?: string | null;
@@ -39,6 +50,7 @@ interface MetricsFile {
   frames?: { frame: string; input: string; psnr: number; ssim: number }[];
   mean?: { psnr: number | null; ssim: number | null; tpsnr?: number | null };
   temporal?: { definition?: string; frames?: { input: string; tpsnr: number | null }[] };
+  metric_models?: MetricSections;
 }
 
 async function readJson<T>(path: string): Promise<T | null> {
@@ -125,6 +137,7 @@ export async function readCompareSession(
       psnr: [],
       ssim: [],
       tpsnr: [],
+      scores: {},
       mean: { psnr: entry.psnr_mean ?? null, ssim: entry.ssim_mean ?? null },
       framesTiled: entry.frames_tiled ?? 0,
       exported: entry.export ? { cached: entry.export.cached, parity: entry.export.parity } : null,
@@ -149,6 +162,7 @@ export async function readCompareSession(
     return { index, name, input: inputDir ? join(inputDir, name) : null, gt: gtDir && gt ? join(gtDir, gt) : null };
   });
   const indexOf = new Map(names.map((n, i) => [n, i]));
+  const metricModels = readMetricModels(summary.metric_models);
 
   for (const [i, m] of models.entries()) {
     // A model whose folder may not be read keeps its outputs out (metas[i] is null for it).
@@ -184,6 +198,7 @@ export async function readCompareSession(
       // A tPSNR written as null was infinite (the change matched the ground truth's exactly).
       if (at !== undefined) m.tpsnr[at] = f.tpsnr ?? Infinity;
     }
+    m.scores = scoresByIndex(metricModels, q?.metric_models, indexOf, frames.length);
     if (q?.mean) m.mean = { psnr: q.mean.psnr ?? null, ssim: q.mean.ssim ?? null, tpsnr: q.mean.tpsnr ?? null };
   }
 
@@ -197,8 +212,45 @@ export async function readCompareSession(
     models,
     ssimDefinition: metrics.find((q) => q?.definition)?.definition ?? null,
     temporalDefinition: metrics.find((q) => q?.temporal?.definition)?.temporal?.definition ?? null,
-    baseline: await readBaseline(outputDir, indexOf, frames.length),
+    baseline: await readBaseline(outputDir, indexOf, frames.length, metricModels),
+    metricModels,
   };
+}
+
+/** batch_summary.json `metric_models`: those with a usable name and direction. */
+function readMetricModels(list: BatchSummaryFile['metric_models']): CompareMetricModel[] {
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((m) =>
+    typeof m?.name === 'string' && m.name && METRIC_DIRECTIONS.includes(m.better as MetricDirection)
+      ? [
+          {
+            name: m.name,
+            better: m.better as MetricDirection,
+            definition: typeof m.definition === 'string' ? m.definition : '',
+          },
+        ]
+      : [],
+  );
+}
+
+/** Each metric model's scores per frame index (null where a frame has none). */
+function scoresByIndex(
+  metricModels: readonly CompareMetricModel[],
+  sections: MetricSections | undefined,
+  indexOf: ReadonlyMap<string, number>,
+  count: number,
+): Record<string, (number | null)[]> {
+  const out: Record<string, (number | null)[]> = {};
+  for (const { name } of metricModels) {
+    const values: (number | null)[] = Array.from({ length: count }, () => null);
+    const frames = sections?.[name]?.frames;
+    for (const f of Array.isArray(frames) ? frames : []) {
+      const at = indexOf.get(f.input);
+      if (at !== undefined && typeof f.score === 'number') values[at] = f.score;
+    }
+    out[name] = values;
+  }
+  return out;
 }
 
 /** input_metrics.json by frame index (null when the batch has none). */
@@ -206,10 +258,12 @@ async function readBaseline(
   outputDir: string,
   indexOf: ReadonlyMap<string, number>,
   count: number,
+  metricModels: readonly CompareMetricModel[],
 ): Promise<CompareBaseline | null> {
   const file = await readJson<{
     frames?: { input: string; psnr: number | null; ssim: number }[];
     mean?: { psnr: number | null; ssim: number | null };
+    metric_models?: MetricSections;
   }>(join(outputDir, INPUT_METRICS_FILE));
   if (!file || !Array.isArray(file.frames)) return null;
   const psnr: (number | null)[] = Array.from({ length: count }, () => null);
@@ -221,5 +275,10 @@ async function readBaseline(
     psnr[at] = f.psnr ?? Infinity;
     ssim[at] = f.ssim;
   }
-  return { psnr, ssim, mean: { psnr: file.mean?.psnr ?? null, ssim: file.mean?.ssim ?? null } };
+  return {
+    psnr,
+    ssim,
+    scores: scoresByIndex(metricModels, file.metric_models, indexOf, count),
+    mean: { psnr: file.mean?.psnr ?? null, ssim: file.mean?.ssim ?? null },
+  };
 }

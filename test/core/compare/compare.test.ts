@@ -3,6 +3,7 @@ import type { CompareModel } from '../../../src/shared/compare';
 import {
   BASELINE_NAME,
   bestPerFrame,
+  directionOf,
   meanOf,
   ranking,
   timelineData,
@@ -49,6 +50,40 @@ describe('compare metrics', () => {
     ]);
     expect(worstFrames(b, 'ssim', 1)).toEqual([{ index: 1, value: 0.9 }]);
     expect(bestPerFrame([a, b, broken], 'psnr', 4)).toEqual(['b', 'a', 'b', 'b']);
+  });
+
+  it('ranks by a metric model’s score in its direction, the input among the models, and finds worst frames by it', () => {
+    // LPIPS-like: lower is better. b has the better PSNR, a the better (lower) score.
+    const lp = { name: 'lpips', better: 'lower' as const, definition: '' };
+    const sa = { ...a, scores: { lpips: [0.1, 0.2, 0.3, 0.2] } };
+    const sb = { ...b, scores: { lpips: [0.3, 0.4, 0.2, null] } };
+    const baseline = {
+      psnr: [25, 25, 25, 25],
+      ssim: [0.8, 0.8, 0.8, 0.8],
+      scores: { lpips: [0.25, 0.25, 0.25, 0.25] },
+      mean: { psnr: 25, ssim: 0.8 },
+    };
+    expect(directionOf('score:lpips', [lp])).toBe('lower');
+    expect(directionOf('psnr', [lp])).toBe('higher');
+    const byScore = ranking([sb, broken, sa], baseline, { by: 'score:lpips', better: 'lower' });
+    expect(byScore.map((r) => [r.name, r.rank])).toEqual([
+      ['a', 1],
+      [BASELINE_NAME, 2],
+      ['b', 3],
+      ['broken', null],
+    ]);
+    expect(byScore[0]!.scores.lpips).toBeCloseTo(0.2, 12);
+    expect(byScore[2]!.scores.lpips).toBeCloseTo(0.3, 12);
+    // The gap to the best PSNR stays the gap to the best PSNR, whatever the order.
+    expect(byScore[0]!.psnrDelta).toBeCloseTo(30.75 - 32.75, 12);
+    expect(ranking([sb, sa], null, { by: 'score:lpips', better: 'higher' }).map((r) => r.name)).toEqual(['b', 'a']);
+    // The worst frames of a lower-is-better score are its highest.
+    expect(worstFrames(sa, 'score:lpips', 2, 'lower')).toEqual([
+      { index: 2, value: 0.3 },
+      { index: 1, value: 0.2 },
+    ]);
+    expect(bestPerFrame([sa, sb], 'score:lpips', 4, 'lower')).toEqual(['a', 'a', 'b', 'a']);
+    expect(timelineData([sb], 'score:lpips', 4)[1]).toEqual([0.3, 0.4, 0.2, null]);
   });
 
   it('builds the timeline series with gaps', () => {
@@ -131,7 +166,7 @@ describe('the baseline row', () => {
   it('ranks the input with the models and gives each model its gain over it, frame by frame', () => {
     const a = model('a', [30, 31, null], [0.9, 0.92, null]);
     const b = model('b', [20, 21, 22], [0.5, 0.6, 0.7]);
-    const baseline = { psnr: [24, 25, 26], ssim: [0.6, 0.62, 0.64], mean: { psnr: 25, ssim: 0.62 } };
+    const baseline = { psnr: [24, 25, 26], ssim: [0.6, 0.62, 0.64], scores: {}, mean: { psnr: 25, ssim: 0.62 } };
     const rows = ranking([a, b], baseline);
     expect(rows.map((r) => [r.name, r.rank, r.baseline])).toEqual([
       ['a', 1, false],

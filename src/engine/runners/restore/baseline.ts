@@ -5,6 +5,8 @@ import { INPUT_METRICS_FILE } from '../../../core/restore/naming';
 import { toAppError } from '../../../core/result';
 import type { RestoreBatch, RestoreContext } from './batch';
 import { measureFrame, round, SSIM_DEFINITION } from './quality';
+import { MetricScoreSheet } from '../../../core/metrics/metric-scores';
+import { scoreAll } from '../../restore/metric-models';
 
 /**
  * With ground truth, every input frame measured against it as the models' outputs are (same
@@ -16,15 +18,20 @@ export async function writeInputMetrics(ctx: RestoreContext, batch: RestoreBatch
   ctx.setPhase('Measuring the input against the ground truth');
   const frames: { input: string; psnr: number; ssim: number }[] = [];
   const skipped: { input: string; reason: string }[] = [];
+  // The metric models score the input too (`frame` is the input's name here).
+  const sheet = new MetricScoreSheet(batch.metricModels.map((m) => m.summary));
   try {
     for (const input of batch.frames) {
       await ctx.checkpoint();
       const gt = await batch.groundTruth(input);
       if (!gt) continue;
       try {
-        const q = measureFrame(await readRgb(join(batch.inputDir, input)), gt);
+        const image = await readRgb(join(batch.inputDir, input));
+        const q = measureFrame(image, gt);
         if (q.scores) frames.push({ input, ...q.scores });
         else if (q.skipped) skipped.push({ input, reason: q.skipped });
+        if (q.scores && 'image' in gt)
+          for (const [name, r] of await scoreAll(batch.metricModels, image, gt.image)) sheet.add(name, input, input, r);
       } catch (e) {
         skipped.push({ input, reason: toAppError(e).message });
       }
@@ -42,6 +49,7 @@ export async function writeInputMetrics(ctx: RestoreContext, batch: RestoreBatch
     definition: SSIM_DEFINITION,
     frames,
     skipped,
-    mean: { psnr: mean('psnr', 4), ssim: mean('ssim', 6) },
+    mean: { psnr: mean('psnr', 4), ssim: mean('ssim', 6), ...(batch.metricModels.length ? sheet.means() : {}) },
+    ...(batch.metricModels.length ? { metric_models: sheet.sections() } : {}),
   });
 }

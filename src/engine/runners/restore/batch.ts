@@ -7,6 +7,7 @@ import { AppFailure, toAppError } from '../../../core/result';
 import { listImages, walkImages } from '../../images/list-images';
 import { readRgb, type RgbImage } from '../../images/pixels';
 import type { JobContext } from '../../jobs/manager';
+import { loadMetricModels, type MetricScorer } from '../../restore/metric-models';
 import { resolveCandidates, type ModelCandidate, type OpenServer } from '../../restore/sources';
 import type { EngineServices } from '../../services';
 
@@ -39,6 +40,8 @@ export interface RestoreBatch {
   candidates: ModelCandidate[];
   /** The ground truth of a frame, decoded once for the whole batch (it is the same for every model). */
   groundTruth: (frame: string) => Promise<GroundTruth>;
+  /** The metric models (spec.metricModels) scoring every output, and the input, against the ground truth. */
+  metricModels: MetricScorer[];
 }
 
 /**
@@ -67,6 +70,14 @@ export async function resolveBatch(
   const inputProblems = walked.problems.map((p) => ({ path: p.path, error: p.reason }));
   for (const p of inputProblems) ctx.log('warn', `input ${p.path}: ${p.error}; not a frame of this batch`);
   if (frames.length === 0) throw new AppFailure('NOT_FOUND', `no frames in ${inputDir}`, { path: inputDir });
+  const metricRefs = spec.metricModels ?? [];
+  if (metricRefs.length > 0 && !gtDir)
+    throw new AppFailure(
+      'INVALID_ARGUMENT',
+      'metric models score each frame against its ground truth: give the ground-truth folder too',
+    );
+  // Before any model runs: a metric model that cannot be used fails the batch, saying why.
+  const metricModels = await loadMetricModels(svc, metricRefs, spec.device ?? svc.config().device);
   const candidates = await resolveCandidates(spec.sources, {
     catalog: svc.catalog,
     dirs: svc.modelDirs(),
@@ -77,7 +88,18 @@ export async function resolveBatch(
   const gtNames = gtDir ? pairGroundTruth(frames, await listImages(gtDir, false)) : new Map<string, string>();
   const groundTruth = gtDir ? groundTruthReader(gtDir, gtNames) : () => Promise.resolve(null);
   const outputNames = outputFrameNames(frames, spec.outputNames);
-  return { spec, inputDir, outputDir, gtDir, frames, outputNames, inputProblems, candidates, groundTruth };
+  return {
+    spec,
+    inputDir,
+    outputDir,
+    gtDir,
+    frames,
+    outputNames,
+    inputProblems,
+    candidates,
+    groundTruth,
+    metricModels,
+  };
 }
 
 /** Ground truth by input frame (`names`: frame → file in gtDir), each decoded at most once. */

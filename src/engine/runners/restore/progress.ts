@@ -23,6 +23,8 @@ export interface FrameDone {
   psnr?: number | null;
   ssim?: number;
   metricsSkipped?: string;
+  /** Metric models' scores, by MetricScorer.key (the file and input range the score was made with). */
+  scores?: Record<string, number>;
 }
 
 /** Done frames by output name; failed ones with the reason. */
@@ -37,7 +39,8 @@ function isFrameDone(v: unknown): v is FrameDone {
     typeof v.tiled === 'boolean' &&
     (v.psnr === null || optional(v.psnr, 'number')) &&
     optional(v.ssim, 'number') &&
-    optional(v.metricsSkipped, 'string')
+    optional(v.metricsSkipped, 'string') &&
+    (v.scores === undefined || (isPlainRecord(v.scores) && Object.values(v.scores).every((x) => typeof x === 'number')))
   );
 }
 

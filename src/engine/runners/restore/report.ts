@@ -12,7 +12,7 @@ import type { TemporalMetrics } from './temporal';
 
 /** The model's summary entry from its frames: how many, whether any failed, the mean metrics. */
 export function summarizeModel(entry: ModelRunSummary, run: ModelRun, frameCount: number): void {
-  const { records, failures, nonFiniteFrames, metrics } = run.frames;
+  const { records, failures, nonFiniteFrames, metrics, scores } = run.frames;
   entry.frames = records.length;
   if (failures.length > 0) {
     entry.status = 'inference_failed';
@@ -23,6 +23,7 @@ export function summarizeModel(entry: ModelRunSummary, run: ModelRun, frameCount
     entry.psnr_mean = round(metrics.reduce((a, m) => a + m.psnr, 0) / metrics.length, 4);
     entry.ssim_mean = round(metrics.reduce((a, m) => a + m.ssim, 0) / metrics.length, 6);
   }
+  if (scores.metrics.length > 0) entry.metric_means = scores.means();
 }
 
 /**
@@ -63,7 +64,14 @@ export function modelReport(
           frames: run.frames.metrics,
           /** Frames written without PSNR/SSIM, and why (a ground truth of another size, unreadable). */
           skipped: run.frames.metricsSkipped,
-          mean: { psnr: entry.psnr_mean, ssim: entry.ssim_mean, tpsnr: temporal?.mean ?? null },
+          mean: {
+            psnr: entry.psnr_mean,
+            ssim: entry.ssim_mean,
+            tpsnr: temporal?.mean ?? null,
+            ...(batch.metricModels.length ? run.frames.scores.means() : {}),
+          },
+          /** Each metric model's scores, with its definition and direction (docs/metric-models.md). */
+          ...(batch.metricModels.length ? { metric_models: run.frames.scores.sections() } : {}),
           /** Frame-to-frame change against the ground truth's (tPSNR, with its definition). */
           ...(temporal ? { temporal } : {}),
         }

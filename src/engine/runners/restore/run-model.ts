@@ -11,6 +11,8 @@ import type { RestoreBatch, RestoreContext } from './batch';
 import type { LoadedModel } from './load-model';
 import { readRestoreProgress, restoreConfigKey, writeRestoreProgress, type RestoreManifest } from './progress';
 import { measureFrame, round, type FrameQuality } from './quality';
+import { MetricScoreSheet } from '../../../core/metrics/metric-scores';
+import { scoreAll, type MetricScore } from '../../restore/metric-models';
 
 /**
  * PNG zlib level, chosen by measurement (bench/png.bench.test.ts, BENCHMARKS.md): level 6 is within
@@ -42,6 +44,8 @@ export interface ModelFrames {
   metrics: { frame: string; input: string; psnr: number; ssim: number }[];
   /** Frames written without PSNR/SSIM, and why (by output name). */
   metricsSkipped: { frame: string; input: string; reason: string }[];
+  /** The metric models' scores of the frames (batch.metricModels; empty without any). */
+  scores: MetricScoreSheet;
   /** `input: reason` of each frame that failed. */
   failures: string[];
   /** Frames whose output held NaN or Inf (not written). */
@@ -140,6 +144,7 @@ class ModelFrameRun {
       records: [],
       metrics: [],
       metricsSkipped: [],
+      scores: new MetricScoreSheet(d.batch.metricModels.map((m) => m.summary)),
       failures: [],
       nonFiniteFrames: 0,
       bitDepth: null,
@@ -188,6 +193,7 @@ class ModelFrameRun {
       this.out.metrics.push({ frame: f.name, input: f.input, psnr: prior.psnr ?? Infinity, ssim: prior.ssim });
     if (prior.metricsSkipped)
       this.out.metricsSkipped.push({ frame: f.name, input: f.input, reason: prior.metricsSkipped });
+    if (prior.psnr !== undefined) await this.reuseScores(f, prior.scores ?? {});
     const { ctx, c } = this.d;
     if (!ctx.previous(f.key)) {
       ctx.item({
@@ -200,6 +206,36 @@ class ModelFrameRun {
       });
     }
     return true;
+  }
+
+  /**
+   * A reused frame's metric scores: those its manifest holds under the same key, the others (a
+   * metric model added since, another file or range) scored now from its PNG on disk.
+   */
+  private async reuseScores(f: Frame, prior: Record<string, number>): Promise<void> {
+    const { batch, manifest } = this.d;
+    const missing = batch.metricModels.filter((m) => prior[m.key] === undefined);
+    for (const m of batch.metricModels) {
+      const score = prior[m.key];
+      if (score !== undefined) this.out.scores.add(m.contract.name, f.name, f.input, { score });
+    }
+    if (missing.length === 0) return;
+    const gt = await batch.groundTruth(f.input);
+    if (!gt || !('image' in gt)) return;
+    let scored: Map<string, MetricScore>;
+    try {
+      scored = await scoreAll(missing, await readRgb(f.outPath), gt.image);
+    } catch (e) {
+      scored = new Map(missing.map((m) => [m.contract.name, { skipped: toAppError(e).message }]));
+    }
+    const scores = { ...prior };
+    for (const m of missing) {
+      const r = scored.get(m.contract.name) as MetricScore;
+      this.out.scores.add(m.contract.name, f.name, f.input, r);
+      if ('score' in r) scores[m.key] = round(r.score, 6);
+    }
+    const done = manifest.done(f.name);
+    if (done) manifest.markDone(f.name, { ...done, scores });
   }
 
   /** A frame that failed before (this job's earlier run, or the manifest), kept failed when asked. */
@@ -227,13 +263,21 @@ class ModelFrameRun {
       this.next = f.index + 1 < end ? { index: f.index + 1, image: this.decode(f.index + 1) } : null;
       this.next?.image.catch(() => undefined); // reported when its turn comes
       const restored = await restoreFrame(loaded.handle.session, loaded.model, image, settings);
-      const quality = measureFrame(restored.image, await batch.groundTruth(f.input));
+      const gt = await batch.groundTruth(f.input);
+      const quality = measureFrame(restored.image, gt);
       if (quality.skipped) ctx.log('warn', `${c.name}: ${f.input}: ${quality.skipped}`);
+      // The metric models score the frames PSNR/SSIM are measured on (a ground truth that fits).
+      const scores =
+        quality.scores && gt && 'image' in gt && batch.metricModels.length
+          ? await scoreAll(batch.metricModels, restored.image, gt.image)
+          : new Map<string, MetricScore>();
+      for (const [name, r] of scores)
+        if ('skipped' in r) ctx.log('warn', `${c.name}: ${f.input}: no ${name}: ${r.skipped}`);
       // At most one encode in flight. The item counts as done once its PNG is on disk.
       await this.writing;
       this.out.bitDepth = restored.image.depth;
       this.writing = writeRgbPng(f.outPath, restored.image, { compressionLevel: PNG_COMPRESSION_LEVEL }).then(
-        () => this.written(f, restored, quality, t0),
+        () => this.written(f, restored, quality, scores, t0),
         (e: unknown) => {
           const full = diskFullFailure(e, f.outPath);
           if (full)
@@ -253,8 +297,27 @@ class ModelFrameRun {
   }
 
   /** The frame's PNG is on disk: recorded in the manifest and the report, and reported. */
-  private written(f: Frame, restored: RestoredFrame, quality: FrameQuality, t0: number): void {
-    const { svc, ctx, c, entry, manifest } = this.d;
+  private written(
+    f: Frame,
+    restored: RestoredFrame,
+    quality: FrameQuality,
+    metricScores: ReadonlyMap<string, MetricScore>,
+    t0: number,
+  ): void {
+    const { svc, ctx, c, entry, manifest, batch } = this.d;
+    // By metric name (the item, the report) and by scorer key (the manifest, for a resumed run).
+    const scoreByName: Record<string, number> = {};
+    const scoreByKey: Record<string, number> = {};
+    for (const m of batch.metricModels) {
+      const r = metricScores.get(m.contract.name);
+      if (!r) continue;
+      this.out.scores.add(m.contract.name, f.name, f.input, r);
+      if ('score' in r) {
+        scoreByName[m.contract.name] = round(r.score, 6);
+        scoreByKey[m.key] = round(r.score, 6);
+      }
+    }
+    const scored = Object.keys(scoreByName).length > 0;
     const { scores, skipped } = quality;
     const record: FrameRecord = {
       index: f.index,
@@ -270,6 +333,7 @@ class ModelFrameRun {
       tiled: restored.tiled,
       ...(scores ?? {}),
       ...(skipped ? { metricsSkipped: skipped } : {}),
+      ...(scored ? { scores: scoreByKey } : {}),
     });
     this.out.records.push(record);
     if (scores) this.out.metrics.push({ frame: f.name, input: f.input, ...scores });
@@ -289,6 +353,7 @@ class ModelFrameRun {
         runMs: restored.runMs,
         ...(scores ?? {}),
         ...(skipped ? { metricsSkipped: skipped } : {}),
+        ...(scored ? { scores: scoreByName } : {}),
       },
     });
   }

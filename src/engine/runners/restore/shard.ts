@@ -31,6 +31,7 @@ function batchInfo(batch: RestoreBatch): InferBatchInfo {
     output_dir: batch.outputDir,
     frames: batch.frames.length,
     input_problems: batch.inputProblems,
+    ...(batch.metricModels.length ? { metric_models: batch.metricModels.map((m) => m.summary) } : {}),
     models: batch.candidates.length,
   };
 }

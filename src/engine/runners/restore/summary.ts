@@ -43,6 +43,7 @@ export class BatchSummary {
       frames: this.batch.frames.length,
       models: this.models,
       ranking: rankModels(this.models),
+      ...(this.batch.metricModels.length ? { metric_models: this.batch.metricModels.map((m) => m.summary) } : {}),
     };
   }
 
@@ -55,6 +56,7 @@ export class BatchSummary {
       output_dir: outputDir,
       frames: frames.length,
       ...(inputProblems.length ? { input_problems: inputProblems } : {}),
+      ...(this.batch.metricModels.length ? { metric_models: this.batch.metricModels.map((m) => m.summary) } : {}),
       models: this.models,
       ranking: this.result().ranking,
     });

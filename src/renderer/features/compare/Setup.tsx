@@ -246,6 +246,22 @@ export function Setup({ store, onOpen }: { store: SetupStore; onOpen: (outputDir
               <option value="index">by frame number (frame_000000.png, …)</option>
             </select>
           </label>
+          <label>
+            Metric models
+            <textarea
+              className="input mono"
+              rows={2}
+              value={s.metricModels}
+              onChange={(e) => update({ metricModels: e.target.value })}
+              placeholder="/models/lpips_alex.onnx   (one .onnx per line; optional ,better=lower,range=-1:1)"
+              spellCheck={false}
+              data-testid="metric-models"
+            />
+            <span className="dim small">
+              Each scores every output and the input against the ground truth, with its own column in the ranking
+              (LPIPS: see docs/metric-models.md).
+            </span>
+          </label>
         </fieldset>
         <div className="row end">
           <span className="dim small" data-testid="run-missing">

@@ -1,5 +1,12 @@
-import { memo, useEffect, useMemo, useState } from 'react';
-import { ranking, worstFrames } from '../../../core/compare/metrics';
+import { memo, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  directionOf,
+  ranking,
+  scoreKey,
+  worstFrames,
+  type MetricKey,
+  type RankOrder,
+} from '../../../core/compare/metrics';
 import type { FrameCache } from './frame-cache';
 import { paneColour } from './palette';
 import { MAX_MODEL_PANES, useCompare, type Pane } from './store';
@@ -12,7 +19,13 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
   const toggle = useCompare((s) => s.togglePane);
   const metric = useCompare((s) => s.metric);
   const setFrame = useCompare((s) => s.setFrame);
-  const rows = useMemo(() => ranking(session.models, session.baseline), [session]);
+  // The ranking's order: PSNR (best first), or the column the user clicked, best first as it is better.
+  const [rankBy, setRankBy] = useState<MetricKey>('psnr');
+  const order: RankOrder = useMemo(
+    () => ({ by: rankBy, better: directionOf(rankBy, session.metricModels) }),
+    [rankBy, session],
+  );
+  const rows = useMemo(() => ranking(session.models, session.baseline, order), [session, order]);
   const modelPanes = panes.filter((p) => p.id.startsWith('model:'));
   const models = shown.filter((id) => id.startsWith('model:')).length;
   const [worstOf, setWorstOf] = useState<string | null>(null);
@@ -63,14 +76,35 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                 <tr>
                   <th>#</th>
                   <th className="name">Model</th>
-                  <th>PSNR</th>
+                  <SortHeader by="psnr" current={rankBy} onSort={setRankBy} title="Mean PSNR, dB (higher is better)">
+                    PSNR
+                  </SortHeader>
                   <th title="PSNR behind the best model, dB">Δ</th>
-                  <th>SSIM</th>
+                  <SortHeader by="ssim" current={rankBy} onSort={setRankBy} title="Mean SSIM (higher is better)">
+                    SSIM
+                  </SortHeader>
                   {session.temporalDefinition && (
-                    <th title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}>
+                    <SortHeader
+                      by="tpsnr"
+                      current={rankBy}
+                      onSort={setRankBy}
+                      title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}
+                    >
                       tPSNR
-                    </th>
+                    </SortHeader>
                   )}
+                  {session.metricModels.map((m) => (
+                    <SortHeader
+                      key={m.name}
+                      by={scoreKey(m.name)}
+                      current={rankBy}
+                      onSort={setRankBy}
+                      title={`${m.name}, mean (${m.better} is better): ${m.definition}`}
+                      testId={`metric-head-${m.name}`}
+                    >
+                      {m.name} {m.better === 'lower' ? '↓' : '↑'}
+                    </SortHeader>
+                  ))}
                   {session.baseline && (
                     <th title="Gain over the input against the ground truth: PSNR in dB, SSIM as a difference">Gain</th>
                   )}
@@ -97,6 +131,11 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
                         {r.tpsnr?.toFixed(2) ?? '—'}
                       </td>
                     )}
+                    {session.metricModels.map((m) => (
+                      <td key={m.name} className="mono" data-testid={`metric-${m.name}`}>
+                        {r.scores[m.name]?.toFixed(4) ?? '—'}
+                      </td>
+                    ))}
                     {session.baseline && (
                       <td className="mono" data-testid={r.baseline ? undefined : 'gain'}>
                         {r.gain ? gainText(r.gain) : ''}
@@ -116,12 +155,14 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
             Worst frames · <span className="mono">{worstModel.name}</span>
           </div>
           <ol className="worst-list" data-testid="worst-frames">
-            {worstFrames(worstModel, metric, 5).map((w) => (
+            {worstFrames(worstModel, metric, 5, directionOf(metric, session.metricModels)).map((w) => (
               <li key={w.index}>
                 <button className="link" onClick={() => setFrame(w.index)}>
                   frame {w.index + 1}
                 </button>{' '}
-                <span className="mono">{metric === 'ssim' ? w.value.toFixed(4) : `${w.value.toFixed(2)} dB`}</span>
+                <span className="mono">
+                  {metric === 'psnr' || metric === 'tpsnr' ? `${w.value.toFixed(2)} dB` : w.value.toFixed(4)}
+                </span>
               </li>
             ))}
           </ol>
@@ -132,6 +173,31 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
     </aside>
   );
 });
+
+/** A ranking column's header: click to rank by it (best first, as the metric is better). */
+function SortHeader({
+  by,
+  current,
+  onSort,
+  title,
+  testId,
+  children,
+}: {
+  by: MetricKey;
+  current: MetricKey;
+  onSort: (by: MetricKey) => void;
+  title: string;
+  testId?: string;
+  children: ReactNode;
+}) {
+  return (
+    <th title={title} data-testid={testId}>
+      <button className="link sort" aria-pressed={current === by} onClick={() => onSort(by)}>
+        {children}
+      </button>
+    </th>
+  );
+}
 
 /** The values of every shown pane at the pixel under the cursor. */
 function Inspector({ cache }: { cache: FrameCache }) {

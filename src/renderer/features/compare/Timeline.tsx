@@ -1,13 +1,23 @@
 import { memo, useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { timelineData } from '../../../core/compare/metrics';
+import { scoreKey, timelineData, type MetricKey } from '../../../core/compare/metrics';
 import { paneColour } from './palette';
 import { useCompare, useCompareStore } from './store';
 
+/** The chart's axis title of a metric. */
+function axisLabel(metric: MetricKey): string {
+  if (metric.startsWith('score:')) return metric.slice('score:'.length);
+  return metric === 'psnr' ? 'PSNR (dB)' : metric === 'tpsnr' ? 'tPSNR (dB)' : 'SSIM';
+}
+
+/** A value as the chart's legend shows it: dB to 2 decimals, SSIM and metric-model scores to 4. */
+const valueText = (metric: MetricKey, v: number): string =>
+  metric === 'psnr' || metric === 'tpsnr' ? v.toFixed(2) : v.toFixed(4);
+
 /**
- * PSNR or SSIM per frame per model (uPlot); the current frame is marked, and a click on the chart
- * jumps to the frame under the cursor.
+ * PSNR, SSIM, tPSNR or a metric model's score per frame per model (uPlot); the current frame is
+ * marked, and a click on the chart jumps to the frame under the cursor.
  */
 export const Timeline = memo(function Timeline() {
   const store = useCompareStore();
@@ -44,7 +54,7 @@ export const Timeline = memo(function Timeline() {
             stroke: '#a2a9b4',
             grid: { stroke: '#2a2f37' },
             ticks: { stroke: '#2a2f37' },
-            label: metric === 'psnr' ? 'PSNR (dB)' : metric === 'tpsnr' ? 'tPSNR (dB)' : 'SSIM',
+            label: axisLabel(metric),
             size: 56,
           },
         ],
@@ -55,7 +65,7 @@ export const Timeline = memo(function Timeline() {
             stroke: paneColour(`model:${m.name}`, allModels.indexOf(m)),
             width: 1.5,
             spanGaps: false,
-            value: (_u: uPlot, v: number | null) => (v == null ? '—' : metric === 'ssim' ? v.toFixed(4) : v.toFixed(2)),
+            value: (_u: uPlot, v: number | null) => (v == null ? '—' : valueText(metric, v)),
           })),
         ],
         hooks: {
@@ -123,6 +133,16 @@ export const Timeline = memo(function Timeline() {
               tPSNR
             </button>
           )}
+          {session.metricModels.map((m) => (
+            <button
+              key={m.name}
+              aria-pressed={metric === scoreKey(m.name)}
+              onClick={() => setMetric(scoreKey(m.name))}
+              title={`${m.name} (${m.better} is better): ${m.definition}`}
+            >
+              {m.name}
+            </button>
+          ))}
         </div>
         <span className="dim small">click the chart to jump to a frame</span>
       </div>

@@ -1,6 +1,14 @@
 import { createStore, type StoreApi } from 'zustand';
 import type { AppApi, AppInfo } from '../../../shared/ipc';
-import type { JobSnapshot, JobStatus, ModelSource, OutputNaming, RestoreFramesSpec } from '../../../shared/jobs';
+import type {
+  JobSnapshot,
+  JobStatus,
+  MetricModelRef,
+  ModelSource,
+  OutputNaming,
+  RestoreFramesSpec,
+} from '../../../shared/jobs';
+import { formatMetricModelOption, parseMetricModelOption } from '../../../core/metrics/metric-model';
 import type { MlflowRunListing, RunStatus } from '../../../shared/mlflow';
 import type { ModelInfo } from '../../../shared/models';
 
@@ -35,6 +43,8 @@ export interface SetupFields {
   tiled: boolean;
   /** Output file names: each input's stem (default) or frame_%06d.png. */
   outputNames: OutputNaming;
+  /** Metric models, one `--metric-model` value per line (`path[,better=…][,range=LO:HI][,name=…]`). */
+  metricModels: string;
   /** "Open results": an output folder that exists already. */
   existing: string;
 }
@@ -157,7 +167,23 @@ export function restoreSpec(s: SetupState, restoration: readonly ModelInfo[]): R
     ...(s.gt.trim() ? { gtDir: s.gt.trim() } : {}),
     ...(s.tiled ? { tiled: true } : {}),
     ...(s.outputNames !== 'stem' ? { outputNames: s.outputNames } : {}),
+    ...(metricLines(s).length ? { metricModels: metricRefs(s) } : {}),
   };
+}
+
+/** The metric-models field's lines (blank ones ignored). */
+const metricLines = (s: Pick<SetupFields, 'metricModels'>): string[] =>
+  s.metricModels
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+
+/** The field's metric models as the job takes them (lines that do not parse are left out: missingForRun says why). */
+function metricRefs(s: Pick<SetupFields, 'metricModels'>): MetricModelRef[] {
+  return metricLines(s).flatMap((l) => {
+    const r = parseMetricModelOption(l);
+    return r.ok ? [r.value] : [];
+  });
 }
 
 /**
@@ -169,6 +195,12 @@ export function missingForRun(s: SetupState, restoration: readonly ModelInfo[]):
   if (!spec.inputDir) return 'Choose the frames folder.';
   if (!spec.outputDir) return 'Choose the outputs folder.';
   if (spec.sources.length === 0) return 'Choose at least one model.';
+  for (const line of metricLines(s)) {
+    const r = parseMetricModelOption(line);
+    if (!r.ok) return r.error.message;
+  }
+  if (spec.metricModels?.length && !spec.gtDir)
+    return 'Metric models score the frames against the ground truth: choose the ground-truth folder.';
   if (s.folder.trim()) {
     if (s.folderError) return s.folderError;
     const n = countModels(spec.sources, s.runIds, s.folderModels);
@@ -229,6 +261,7 @@ export function fieldsFromSpec(spec: RestoreFramesSpec): Omit<SetupFields, 'exis
     runIds: mlflow?.runIds ? [...mlflow.runIds] : [],
     tiled: spec.tiled === true,
     outputNames: spec.outputNames ?? 'stem',
+    metricModels: (spec.metricModels ?? []).map(formatMetricModelOption).join('\n'),
   };
 }
 
@@ -249,6 +282,7 @@ export function createSetupStore(deps: SetupDeps): SetupStore {
     maxRuns: '',
     tiled: false,
     outputNames: 'stem',
+    metricModels: '',
     existing: '',
     experiments: [],
     runs: null,

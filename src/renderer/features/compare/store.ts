@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
 import type { CompareSession } from '../../../shared/compare';
-import { ranking, type MetricName } from '../../../core/compare/metrics';
+import { ranking, type MetricKey } from '../../../core/compare/metrics';
 import type { View } from '../../canvas/view';
 
 /**
@@ -45,7 +45,7 @@ export interface CompareState {
   view: View | null;
   playing: boolean;
   fps: number;
-  metric: MetricName;
+  metric: MetricKey;
   /** Image pixel under the cursor (the inspector's). */
   probe: [number, number] | null;
 
@@ -60,7 +60,7 @@ export interface CompareState {
   setView: (view: View | null) => void;
   setPlaying: (playing: boolean) => void;
   setFps: (fps: number) => void;
-  setMetric: (metric: MetricName) => void;
+  setMetric: (metric: MetricKey) => void;
   setProbe: (probe: [number, number] | null) => void;
 }
 

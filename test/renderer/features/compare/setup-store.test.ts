@@ -73,6 +73,24 @@ describe('the compare setup store', () => {
     expect(canRun(store.getState(), restoration)).toBe(false);
   });
 
+  it('takes metric models one per line, with their options; a bad line or no ground truth keeps Run disabled', () => {
+    const store = setup();
+    const restoration = restorationModels(app.getState().models);
+    store.getState().update({ frames: '/clip/frames', out: '/clip/out', metricModels: '/m/lpips.onnx\n' });
+    expect(missingForRun(store.getState(), restoration)).toMatch(/ground-truth folder/);
+    store.getState().update({ gt: '/clip/gt' });
+    expect(missingForRun(store.getState(), restoration)).toBeNull();
+    store.getState().update({ metricModels: '/m/lpips.onnx\n\n  /m/dists.onnx,better=higher,range=0:1  ' });
+    expect(restoreSpec(store.getState(), restoration).metricModels).toEqual([
+      { path: '/m/lpips.onnx' },
+      { path: '/m/dists.onnx', better: 'higher', inputRange: [0, 1] },
+    ]);
+    store.getState().update({ metricModels: '/m/lpips.onnx,better=up' });
+    expect(missingForRun(store.getState(), restoration)).toMatch(/better= must be lower or higher/);
+    store.getState().update({ metricModels: ' \n' });
+    expect(restoreSpec(store.getState(), restoration).metricModels).toBeUndefined();
+  });
+
   it('picks and unpicks catalog models starting from the default selection', () => {
     const store = setup();
     const restoration = restorationModels(app.getState().models);
@@ -344,6 +362,7 @@ describe('Compare runs in the job list', () => {
             { type: 'folder', dir: '/models' },
             { type: 'mlflow', uri: '/mlruns', experiment: 'e', runIds: ['r1'] },
           ],
+          metricModels: [{ path: '/m/lpips.onnx' }, { path: '/m/d.onnx', better: 'higher', inputRange: [0, 1] }],
         }),
       ),
     ).toEqual({
@@ -359,6 +378,7 @@ describe('Compare runs in the job list', () => {
       runIds: ['r1'],
       tiled: true,
       outputNames: 'index',
+      metricModels: '/m/lpips.onnx\n/m/d.onnx,better=higher,range=0:1',
     });
     // No catalog model picked stays none (not the bundled default); a bundled source is the default.
     expect(fieldsFromSpec(spec({ sources: [{ type: 'folder', dir: '/m' }] })).picked).toEqual([]);
