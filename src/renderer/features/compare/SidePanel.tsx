@@ -6,6 +6,7 @@ import {
   worstFrames,
   type MetricKey,
   type RankOrder,
+  type RankRow,
 } from '../../../core/compare/metrics';
 import type { FrameCache } from './frame-cache';
 import { paneColour } from './palette';
@@ -70,82 +71,87 @@ export const SidePanel = memo(function SidePanel({ cache }: { cache: FrameCache 
       {rows.some((r) => r.rank !== null) && (
         <section>
           <div className="section-title">Ranking</div>
-          <div className="rank-scroll">
-            <table className="rank-table" aria-label="Ranking" data-testid="ranking">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th className="name">Model</th>
-                  <SortHeader by="psnr" current={rankBy} onSort={setRankBy} title="Mean PSNR, dB (higher is better)">
-                    PSNR
-                  </SortHeader>
-                  <th title="PSNR behind the best model, dB">Δ</th>
-                  <SortHeader by="ssim" current={rankBy} onSort={setRankBy} title="Mean SSIM (higher is better)">
-                    SSIM
-                  </SortHeader>
-                  {session.temporalDefinition && (
-                    <SortHeader
-                      by="tpsnr"
-                      current={rankBy}
-                      onSort={setRankBy}
-                      title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}
-                    >
-                      tPSNR
-                    </SortHeader>
-                  )}
-                  {session.metricModels.map((m) => (
-                    <SortHeader
-                      key={m.name}
-                      by={scoreKey(m.name)}
-                      current={rankBy}
-                      onSort={setRankBy}
-                      title={`${m.name}, mean (${m.better} is better): ${m.definition}`}
-                      testId={`metric-head-${m.name}`}
-                    >
-                      {m.name} {m.better === 'lower' ? '↓' : '↑'}
-                    </SortHeader>
-                  ))}
-                  {session.baseline && (
-                    <th title="Gain over the input against the ground truth: PSNR in dB, SSIM as a difference">Gain</th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr
-                    key={r.baseline ? ' baseline' : r.name}
-                    className={r.baseline ? 'baseline' : 'clickable'}
-                    data-baseline={r.baseline || undefined}
-                    onClick={r.baseline ? undefined : () => setWorstOf(r.name)}
-                    aria-selected={!r.baseline && worstModel?.name === r.name}
+          {/* Two lines a model, so every number fits the panel: rank, name and the value ranked by,
+              then the others, each labelled. The header row picks what to rank by. */}
+          <table className="rank-table" aria-label="Ranking" data-testid="ranking">
+            <thead>
+              <tr className="rank-by">
+                <th className="label">Rank by</th>
+                <SortHeader by="psnr" current={rankBy} onSort={setRankBy} title="Mean PSNR, dB (higher is better)">
+                  PSNR
+                </SortHeader>
+                <SortHeader by="ssim" current={rankBy} onSort={setRankBy} title="Mean SSIM (higher is better)">
+                  SSIM
+                </SortHeader>
+                {session.temporalDefinition && (
+                  <SortHeader
+                    by="tpsnr"
+                    current={rankBy}
+                    onSort={setRankBy}
+                    title={`Temporal consistency, dB (higher is steadier): ${session.temporalDefinition}`}
                   >
-                    <td>{r.rank ?? '—'}</td>
-                    <td className="name" title={r.baseline ? 'The input frames against the ground truth' : r.name}>
-                      {r.name}
-                    </td>
-                    <td className="mono">{r.psnr?.toFixed(2) ?? '—'}</td>
-                    <td className="mono faint">{r.psnrDelta ? r.psnrDelta.toFixed(2) : ''}</td>
-                    <td className="mono">{r.ssim?.toFixed(4) ?? '—'}</td>
+                    tPSNR
+                  </SortHeader>
+                )}
+                {session.metricModels.map((m) => (
+                  <SortHeader
+                    key={m.name}
+                    by={scoreKey(m.name)}
+                    current={rankBy}
+                    onSort={setRankBy}
+                    title={`${m.name}, mean (${m.better} is better): ${m.definition}`}
+                    testId={`metric-head-${m.name}`}
+                  >
+                    {m.name} {m.better === 'lower' ? '↓' : '↑'}
+                  </SortHeader>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr
+                  key={r.baseline ? ' baseline' : r.name}
+                  className={r.baseline ? 'baseline' : 'clickable'}
+                  data-baseline={r.baseline || undefined}
+                  onClick={r.baseline ? undefined : () => setWorstOf(r.name)}
+                  aria-selected={!r.baseline && worstModel?.name === r.name}
+                >
+                  <td className="rank">{r.rank ?? '—'}</td>
+                  <td className="name" title={r.baseline ? 'The input frames against the ground truth' : r.name}>
+                    {r.name}
+                  </td>
+                  <td className="mono primary" title={`mean ${labelOf(rankBy)}`}>
+                    {formatValue(rankBy, valueOf(r, rankBy))}
+                  </td>
+                  <td className="details mono">
+                    <span>
+                      PSNR {r.psnr?.toFixed(2) ?? '—'}
+                      {r.psnrDelta ? <span className="faint"> ({r.psnrDelta.toFixed(2)})</span> : null}
+                    </span>
+                    <span>SSIM {r.ssim?.toFixed(4) ?? '—'}</span>
                     {session.temporalDefinition && (
-                      <td className="mono" data-testid={r.baseline ? undefined : 'tpsnr'}>
-                        {r.tpsnr?.toFixed(2) ?? '—'}
-                      </td>
+                      <span>
+                        tPSNR <span data-testid={r.baseline ? undefined : 'tpsnr'}>{r.tpsnr?.toFixed(2) ?? '—'}</span>
+                      </span>
                     )}
                     {session.metricModels.map((m) => (
-                      <td key={m.name} className="mono" data-testid={`metric-${m.name}`}>
-                        {r.scores[m.name]?.toFixed(4) ?? '—'}
-                      </td>
+                      <span key={m.name}>
+                        {m.name} <span data-testid={`metric-${m.name}`}>{r.scores[m.name]?.toFixed(4) ?? '—'}</span>
+                      </span>
                     ))}
-                    {session.baseline && (
-                      <td className="mono" data-testid={r.baseline ? undefined : 'gain'}>
-                        {r.gain ? gainText(r.gain) : ''}
-                      </td>
+                    {session.baseline && r.gain && (
+                      <span
+                        className="gain"
+                        title="Gain over the input against the ground truth: PSNR in dB, SSIM as a difference"
+                      >
+                        gain <span data-testid="gain">{gainText(r.gain)}</span>
+                      </span>
                     )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </section>
       )}
 
@@ -282,6 +288,23 @@ function Inspector({ cache }: { cache: FrameCache }) {
 }
 
 /** A model's gain over its input: `+3.21 dB · Δ +0.0412`. */
+/** A row's value of the metric it is ranked by. */
+function valueOf(r: RankRow, key: MetricKey): number | null {
+  if (key === 'psnr') return r.psnr;
+  if (key === 'ssim') return r.ssim;
+  if (key === 'tpsnr') return r.tpsnr;
+  return r.scores[key.slice('score:'.length)] ?? null;
+}
+
+function labelOf(key: MetricKey): string {
+  return key === 'psnr' ? 'PSNR' : key === 'ssim' ? 'SSIM' : key === 'tpsnr' ? 'tPSNR' : key.slice('score:'.length);
+}
+
+function formatValue(key: MetricKey, v: number | null): string {
+  if (v === null) return '—';
+  return key === 'psnr' || key === 'tpsnr' ? `${v.toFixed(2)} dB` : v.toFixed(4);
+}
+
 function gainText(g: { psnr: number | null; ssim: number | null }): string {
   const signed = (v: number, digits: number): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
   return [g.psnr !== null ? `${signed(g.psnr, 2)} dB` : null, g.ssim !== null ? `Δ ${signed(g.ssim, 4)}` : null]
