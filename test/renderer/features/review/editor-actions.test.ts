@@ -197,7 +197,8 @@ describe('the editor’s keys', () => {
     for (const selected of [null, 'top'] as const)
       for (const help of [false, true])
         for (const viewport of [false, true])
-          expect(conflicts(EDITOR_ACTIONS, editor({ selected, help, viewport }).ctx)).toEqual([]);
+          for (const dials of [1, 2])
+            expect(conflicts(EDITOR_ACTIONS, editor({ selected, help, viewport, dials }).ctx)).toEqual([]);
   });
 
   it('list every shortcut in the help, as it always read', () => {
@@ -210,6 +211,7 @@ describe('the editor’s keys', () => {
       ['Enter', 'Accept (or save the correction) and go to the next image'],
       ['Backspace', 'Reject the prediction and go to the next image'],
       ['R / Shift+R', 'Reset the selected point / all points to the prediction'],
+      ['D / Shift+D', 'Several dials: put the points on the next / previous dial (or click its box)'],
       ['Ctrl/⌘+Z', 'Undo'],
       ['Shift+Ctrl/⌘+Z, Ctrl+Y', 'Redo'],
       ['Wheel / pinch', 'Zoom to the pointer'],
