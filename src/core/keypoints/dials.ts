@@ -55,7 +55,9 @@ function parseDial(v: unknown): DialInfo | null {
   if (!coords || typeof coords !== 'object' || !KEYPOINT_NAMES.every((n) => isPair(coords[n]))) return null;
   if (!isNum(d.score)) return null;
   const tier: Tier =
-    d.tier === 'full' || d.tier === 'pipeline-fallback' || d.tier === 'geometric-fallback' ? d.tier : 'pipeline-fallback';
+    d.tier === 'full' || d.tier === 'pipeline-fallback' || d.tier === 'geometric-fallback'
+      ? d.tier
+      : 'pipeline-fallback';
   return {
     box_norm: box as DialInfo['box_norm'],
     score: d.score,

@@ -187,9 +187,7 @@ export function Editor({ onClose }: { onClose: () => void }) {
               )}
             </Layer>
             <Layer listening={false}>
-              {dials.size && (
-                <DialBoxes view={view} dials={dials.dials} active={dials.active} imageSize={dials.size} />
-              )}
+              {dials.size && <DialBoxes view={view} dials={dials.dials} active={dials.active} imageSize={dials.size} />}
               {draft && (
                 <Overlay view={view} points={draft} prediction={prediction} selected={selected} hover={hover} />
               )}

@@ -110,8 +110,13 @@ export function EditorPanel({
           <p className="dials-note" data-testid="editor-dials" role="note">
             <span>
               Dial {dials.active + 1} of {dials.dials.length}
-              {dials.active === 0 ? ' (the most confident)' : ''}.
-            </span>{' '}
+              {dials.active === 0 ? ' (the most confident)' : ''}
+            </span>
+            {dials.dials[dials.active] && (
+              <span className="dim" data-testid="editor-dial-fit">
+                {TIER_STYLE[dials.dials[dials.active]!.tier].short} · {dials.dials[dials.active]!.confidence.toFixed(3)}
+              </span>
+            )}
             <button
               className="btn small"
               onClick={() => actions.switchDial('next')}

@@ -15,9 +15,7 @@ const POINTS: PixelKeypoints = {
 };
 
 /** An editor as the keys see it: a folder whose editor records what it was asked to do. */
-function editor(
-  options: { selected?: KeypointName | null; help?: boolean; viewport?: boolean; dials?: number } = {},
-) {
+function editor(options: { selected?: KeypointName | null; help?: boolean; viewport?: boolean; dials?: number } = {}) {
   const calls: unknown[][] = [];
   const record =
     (name: string) =>
