@@ -100,5 +100,14 @@ test.describe('Keypoints: several dials', () => {
         return file.HALDEN_tonneau_001_90?.coords_norm.center[0] ?? null;
       })
       .toBeCloseTo(second.center[0] / pair.size[0], 6);
+    const saved = JSON.parse(
+      await readFile(join(root, 'alignment_labels', 'HALDEN_tonneau_001.json'), 'utf8'),
+    ) as LabelFile;
+    // The label's prediction is the chosen dial's, and says which it was.
+    expect(saved.HALDEN_tonneau_001_90!.prediction).toMatchObject({ annotator: 'loupe-dial-v1', dial: 1 });
+    expect(saved.HALDEN_tonneau_001_90!.prediction!.coords_norm.center[0]).toBeCloseTo(
+      second.center[0] / pair.size[0],
+      6,
+    );
   });
 });

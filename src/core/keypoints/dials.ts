@@ -1,5 +1,6 @@
 import { KEYPOINT_NAMES, type Keypoints, type LabelRecord, type NormPoint, type Tier } from '../../shared/labels';
 import type { Detection } from '../detect/yolo';
+import { annotatorFor, tierOf, TIER_SUFFIX } from '../formats/labels';
 import type { PipelineResult } from './pipeline';
 
 /**
@@ -111,4 +112,22 @@ export function dialAt(dials: readonly DialInfo[], at: NormPoint): number {
     if (a < area) [best, area] = [i, a];
   });
   return best;
+}
+
+/**
+ * The prediction a review of dial `index` starts from: the record with that dial's points, tier
+ * (as the annotator's suffix) and confidence, so a review of the second dial is measured against
+ * the second dial's prediction (the Corrections tab), not the first's. The record itself for
+ * dial 0, or an index the record does not hold.
+ */
+export function dialRecord(record: LabelRecord, index: number): LabelRecord {
+  const dial = dialsOf(record)[index];
+  if (!dial || index === 0) return record;
+  const base = record.annotator.slice(0, record.annotator.length - TIER_SUFFIX[tierOf(record.annotator)].length);
+  return {
+    ...record,
+    coords_norm: dial.coords_norm,
+    annotator: annotatorFor(base, dial.tier),
+    confidence: dial.confidence,
+  };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Keypoints } from '../../../src/shared/labels';
-import { activeDial, dialAt, dialEntry, dialsOf, type DialInfo } from '../../../src/core/keypoints/dials';
+import { activeDial, dialAt, dialEntry, dialRecord, dialsOf, type DialInfo } from '../../../src/core/keypoints/dials';
 import { keypointsFromBox, type PipelineResult } from '../../../src/core/keypoints/pipeline';
 
 /** A dial's five points: a frontal dial filling the box [x1, y1, x2, y2] (normalised). */
@@ -79,5 +79,28 @@ describe('several dials', () => {
     expect(dialAt([LEFT, RIGHT], [0.7, 0.5])).toBe(1);
     expect(dialAt([LEFT, RIGHT], [0.5, 0.5])).toBe(-1);
     expect(dialAt([LEFT, RIGHT, inner], [0.7, 0.4])).toBe(2);
+  });
+
+  it('starts a review of another dial from that dial’s prediction: points, tier suffix, confidence', () => {
+    const record = {
+      image_size: [800, 400] as [number, number],
+      coords_norm: LEFT.coords_norm,
+      full_image_name: 'A_b_001_01.jpg',
+      annotator: 'loupe-dial-v1',
+      confidence: 0.9,
+      debug_info: { detections: [LEFT, RIGHT] },
+    };
+    expect(dialRecord(record, 1)).toEqual({
+      ...record,
+      coords_norm: RIGHT.coords_norm,
+      annotator: 'loupe-dial-v1-pipeline-fallback',
+      confidence: 0.8,
+    });
+    expect(dialRecord({ ...record, annotator: 'm-pipeline-fallback' }, 1).annotator).toBe('m-pipeline-fallback');
+    expect(dialRecord({ ...record, debug_info: { detections: [LEFT, { ...RIGHT, tier: 'full' }] } }, 1).annotator).toBe(
+      'loupe-dial-v1',
+    );
+    expect(dialRecord(record, 0)).toBe(record);
+    expect(dialRecord(record, 5)).toBe(record);
   });
 });

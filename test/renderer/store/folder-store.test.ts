@@ -279,7 +279,13 @@ describe('folder store', () => {
       await readFile(join(photos, '..', 'alignment_labels', 'PATEK_nab_001.json'), 'utf8'),
     ) as LabelFile;
     expect(saved.PATEK_nab_001_04!.coords_norm).toEqual(second);
-    expect(saved.PATEK_nab_001_04!.prediction?.coords_norm).toEqual(base.coords_norm);
+    // Its prediction is the chosen dial's: the Corrections tab measures against that one.
+    expect(saved.PATEK_nab_001_04!.prediction).toEqual({
+      coords_norm: second,
+      annotator: 'loupe-dial-v1-pipeline-fallback',
+      confidence: 0.6,
+      dial: 1,
+    });
     expect(notices).toEqual([]);
   });
 });

@@ -191,7 +191,9 @@ export const editorSlice: FolderSlice<EditorSlice> = (set, get, { api, folder, n
         // Unmoved points are sent exactly as stored (no pixel round trip).
         const coords: Keypoints =
           !isDirty(s) && item.shown ? item.shown.coords_norm : toNormalised(s.draft, item.shown.image_size);
-        return { kind: 'accept', imageKey, coords };
+        // Several dials: the label's prediction is that of the dial the points are on.
+        const { active } = dialsState(item, s.draft);
+        return { kind: 'accept', imageKey, coords, ...(active > 0 ? { dial: active } : {}) };
       }, true),
     reject: () => act((imageKey) => ({ kind: 'reject', imageKey }), true),
     unreject: () => act((imageKey) => ({ kind: 'unreject', imageKey }), false),
