@@ -27,6 +27,43 @@ export interface DialInfo {
 /** Detections predicted per photo at most (the first is the record's own). */
 export const MAX_DIALS = 8;
 
+/**
+ * What counts as another dial, not the same one again or a fleck. On the nine real photos of
+ * /work/shared/data/watches the bundled detector returns a second box on seven: on three a second
+ * watch (kept), on two the first dial's inner face or bezel inside its box, on two a speck under a
+ * tenth of the first dial's area (a crown, a printed logo).
+ */
+export const DIAL_RULES = {
+  /** A box whose area lies this much inside a better one is that dial (a face within its bezel). */
+  maxInside: 0.5,
+  /** A box smaller than this share of the best one's area is not a dial of its own. */
+  minAreaShare: 0.1,
+};
+
+const area = (b: readonly number[]): number => Math.max(0, b[2]! - b[0]!) * Math.max(0, b[3]! - b[1]!);
+const overlap = (a: readonly number[], b: readonly number[]): number =>
+  area([Math.max(a[0]!, b[0]!), Math.max(a[1]!, b[1]!), Math.min(a[2]!, b[2]!), Math.min(a[3]!, b[3]!)]);
+
+/**
+ * The distinct dials among detections (best first, as the detector sorts them): the best, then
+ * each later one that is neither mostly inside one already kept nor a speck beside the best
+ * (DIAL_RULES); at most MAX_DIALS.
+ */
+export function distinctDials<D extends Pick<Detection, 'box' | 'score'>>(detections: readonly D[]): D[] {
+  const [best, ...rest] = detections;
+  if (!best) return [];
+  const kept: D[] = [best];
+  const bestArea = area(best.box);
+  for (const d of rest) {
+    if (kept.length >= MAX_DIALS) break;
+    const a = area(d.box);
+    if (a < DIAL_RULES.minAreaShare * bestArea) continue;
+    if (kept.some((k) => overlap(k.box, d.box) > DIAL_RULES.maxInside * a)) continue;
+    kept.push(d);
+  }
+  return kept;
+}
+
 const round6 = (v: number): number => Math.round(v * 1e6) / 1e6;
 
 /** One detection and what the pipeline predicted for it, as stored in debug_info.detections. */

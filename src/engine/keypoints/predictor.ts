@@ -28,7 +28,7 @@ import type { SessionHandle } from '../ort/session-pool';
 import { cropGray, letterboxWorking, loadWorkingImage, type WorkingImage } from './working-image';
 import { isoTimestamp } from '../../core/format';
 import { templatesInfo } from '../../core/keypoints/template-provenance';
-import { dialEntry, MAX_DIALS } from '../../core/keypoints/dials';
+import { dialEntry, distinctDials } from '../../core/keypoints/dials';
 
 /** Working resolutions: the decoded copy and the dial crops the matcher sees. */
 export interface Resolutions {
@@ -272,7 +272,7 @@ export interface Prediction {
 /** The record's own result and, when the detector found several dials, each one's (best first). */
 export interface DialResults {
   result: PipelineResult;
-  /** One per detection kept (at most MAX_DIALS), the first being `result`'s dial; empty for one dial or none. */
+  /** One per distinct dial (distinctDials), the first being `result`'s dial; empty for one dial or none. */
   dials: { detection: Detection; result: PipelineResult }[];
 }
 
@@ -289,7 +289,8 @@ export async function predictDials(
   config: PipelineConfig,
   match: (detections: Detection[], config: PipelineConfig) => Promise<PipelineResult>,
 ): Promise<DialResults> {
-  const kept = detections.filter((d) => d.score >= config.conf).slice(0, MAX_DIALS);
+  // The same dial twice (a face inside its bezel) or a speck is not another dial (DIAL_RULES).
+  const kept = distinctDials(detections.filter((d) => d.score >= config.conf));
   const [result, ...others] = await Promise.all([
     match(detections, config),
     ...kept.slice(1).map((d) => match([d], { ...config, matchWholeImage: false })),

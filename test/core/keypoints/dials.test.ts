@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Keypoints } from '../../../src/shared/labels';
-import { activeDial, dialAt, dialEntry, dialRecord, dialsOf, type DialInfo } from '../../../src/core/keypoints/dials';
+import {
+  activeDial,
+  dialAt,
+  dialEntry,
+  dialRecord,
+  dialsOf,
+  distinctDials,
+  MAX_DIALS,
+  type DialInfo,
+} from '../../../src/core/keypoints/dials';
 import { keypointsFromBox, type PipelineResult } from '../../../src/core/keypoints/pipeline';
 
 /** A dial's five points: a frontal dial filling the box [x1, y1, x2, y2] (normalised). */
@@ -102,5 +111,24 @@ describe('several dials', () => {
     );
     expect(dialRecord(record, 0)).toBe(record);
     expect(dialRecord(record, 5)).toBe(record);
+  });
+
+  it('counts a second watch as a dial, not the first dial’s face inside its bezel nor a speck', () => {
+    const det = (box: [number, number, number, number], score: number) => ({ box, score });
+    const casio = det([220, 330, 400, 440], 0.83);
+    const timex = det([650, 430, 820, 540], 0.66);
+    expect(distinctDials([casio, timex])).toEqual([casio, timex]);
+    // The clock's inner face, inside the whole clock's box (akucia_example-1): the same dial.
+    const clock = det([0, 30, 870, 920], 0.69);
+    expect(distinctDials([clock, det([40, 60, 700, 870], 0.46)])).toEqual([clock]);
+    // A crown beside the watch, under a tenth of its area (akucia_test-image-2): no dial.
+    const watch = det([10, 240, 800, 900], 0.86);
+    expect(distinctDials([watch, det([820, 250, 890, 310], 0.45)])).toEqual([watch]);
+    // Overlapping a little (watches side by side, straps touching) is still two.
+    const right = det([380, 330, 560, 440], 0.7);
+    expect(distinctDials([casio, right])).toEqual([casio, right]);
+    expect(distinctDials([])).toEqual([]);
+    const many = Array.from({ length: 12 }, (_, i) => det([i * 100, 0, i * 100 + 90, 90], 0.9 - i * 0.01));
+    expect(distinctDials(many)).toHaveLength(MAX_DIALS);
   });
 });
