@@ -11,6 +11,7 @@ import {
 } from '../shared/review';
 import { mergeInto, missingKeypoints } from '../core/formats/labels';
 import { planYoloPoseExport, toCoco } from '../core/formats/retraining';
+import { dialRecord } from '../core/keypoints/dials';
 import { reviewedRecord, reviewStateOf } from '../core/keypoints/review';
 import { compileNamingPattern, identifyImage } from '../core/naming';
 import { AppFailure, unwrap } from '../core/result';
@@ -111,16 +112,22 @@ export async function applyReview(
         const base = entry.predicted ?? human;
         if (!base)
           throw new AppFailure('INVALID_ARGUMENT', `${action.imageKey} has no prediction to review; predict it first`);
-        // Re-reviewing a human label keeps the original prediction it was made from.
-        const source: LabelRecord = human?.prediction
-          ? {
-              ...human,
-              coords_norm: human.prediction.coords_norm,
-              annotator: human.prediction.annotator,
-              ...(human.prediction.confidence !== undefined ? { confidence: human.prediction.confidence } : {}),
-            }
-          : base;
+        // Several dials: the review starts from the dial the reviewer chose. Else re-reviewing a
+        // human label keeps the original prediction it was made from.
+        const chosen = action.dial && entry.predicted ? dialRecord(entry.predicted, action.dial) : entry.predicted;
+        const dial = chosen !== entry.predicted ? chosen : null;
+        const source: LabelRecord = dial
+          ? dial
+          : human?.prediction
+            ? {
+                ...human,
+                coords_norm: human.prediction.coords_norm,
+                annotator: human.prediction.annotator,
+                ...(human.prediction.confidence !== undefined ? { confidence: human.prediction.confidence } : {}),
+              }
+            : base;
         record = reviewedRecord(source, action.coords, reviewer, isoTimestamp(now()));
+        if (dial) record.prediction = { ...record.prediction!, dial: action.dial };
         return mergeInto(onDisk, { [entry.imageKey]: record }, () => false);
       });
       await setRejected(store, data.predictedDir, entry.imageKey, null);

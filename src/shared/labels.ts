@@ -31,7 +31,13 @@ export interface LabelRecord {
   timestamp?: string;
   debug_info?: Record<string, unknown>;
   /** On a reviewed label: the prediction it started from. */
-  prediction?: { coords_norm: Keypoints; annotator: string; confidence?: number };
+  prediction?: {
+    coords_norm: Keypoints;
+    annotator: string;
+    confidence?: number;
+    /** Several dials: which of the prediction's debug_info.detections the reviewer chose (absent: the first). */
+    dial?: number;
+  };
   /** Fields Loupe does not know are kept as they are. */
   [extra: string]: unknown;
 }

@@ -75,7 +75,16 @@ export interface LabelDirChoice {
 
 export type ReviewAction =
   /** Accept the points (as predicted, or as the reviewer moved them). */
-  | { kind: 'accept'; imageKey: string; coords: Keypoints }
+  | {
+      kind: 'accept';
+      imageKey: string;
+      coords: Keypoints;
+      /**
+       * Several dials: the dial the points are on (its index in the prediction's
+       * debug_info.detections); the label's `prediction` is then that dial's. Absent: the first.
+       */
+      dial?: number;
+    }
   | { kind: 'reject'; imageKey: string }
   /** Take a rejection back. */
   | { kind: 'unreject'; imageKey: string };

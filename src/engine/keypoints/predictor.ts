@@ -28,6 +28,7 @@ import type { SessionHandle } from '../ort/session-pool';
 import { cropGray, letterboxWorking, loadWorkingImage, type WorkingImage } from './working-image';
 import { isoTimestamp } from '../../core/format';
 import { templatesInfo } from '../../core/keypoints/template-provenance';
+import { dialEntry, distinctDials } from '../../core/keypoints/dials';
 
 /** Working resolutions: the decoded copy and the dial crops the matcher sees. */
 export interface Resolutions {
@@ -268,6 +269,40 @@ export interface Prediction {
   result: PipelineResult;
 }
 
+/** The record's own result and, when the detector found several dials, each one's (best first). */
+export interface DialResults {
+  result: PipelineResult;
+  /** One per distinct dial (distinctDials), the first being `result`'s dial; empty for one dial or none. */
+  dials: { detection: Detection; result: PipelineResult }[];
+}
+
+/**
+ * Predict every dial the detector found: the record's own from all the detections (the first,
+ * most confident, leads, as it always has), then each other detection alone, without the
+ * whole-photo retry (that would find the first dial again). A photo with one dial costs nothing
+ * more; each further dial costs one more match of its own crop, run alongside the first (its time
+ * is in the record: debug_info.timings_ms.other_dials). Predicting them here, not when a reviewer
+ * picks one, keeps the editor's switch instant and the CLI's files complete.
+ */
+export async function predictDials(
+  detections: Detection[],
+  config: PipelineConfig,
+  match: (detections: Detection[], config: PipelineConfig) => Promise<PipelineResult>,
+): Promise<DialResults> {
+  // The same dial twice (a face inside its bezel) or a speck is not another dial (DIAL_RULES).
+  const kept = distinctDials(detections.filter((d) => d.score >= config.conf));
+  const [result, ...others] = await Promise.all([
+    match(detections, config),
+    ...kept.slice(1).map((d) => match([d], { ...config, matchWholeImage: false })),
+  ]);
+  const first = kept[0];
+  if (!result || !first || others.length === 0) return { result: result!, dials: [] };
+  return {
+    result,
+    dials: [{ detection: first, result }, ...others.map((r, i) => ({ detection: kept[i + 1]!, result: r }))],
+  };
+}
+
 /** What matching needs: opencv, the matcher and its template cache, the pipeline's settings. */
 export interface MatchDeps<T> {
   cv: Cv;
@@ -366,15 +401,19 @@ export async function matchDetected<T>(
 export function predictionRecord(
   input: PredictInput,
   detected: Omit<DetectedImage, 'img' | 'detections'> & { size: [number, number] },
-  result: PipelineResult,
+  results: DialResults,
   deps: { detectorId: string; annotator: string; now: () => Date; offered: readonly TemplateCandidate[] },
 ): Prediction {
+  const { result } = results;
   const t = result.debug.timings_ms;
   const r1 = (v: number): number => Math.round(v * 10) / 10;
   t.detect = r1(detected.detectMs);
   t.total = r1((t.total ?? 0) + detected.detectMs);
   t.decode = r1(detected.decodeMs);
   t.detector_run = r1(detected.detectorRunMs);
+  if (results.dials.length > 1) {
+    t.other_dials = r1(results.dials.slice(1).reduce((a, d) => a + (d.result.debug.timings_ms.total ?? 0), 0));
+  }
   const record: LabelRecord = {
     image_size: detected.size,
     coords_norm: result.coords,
@@ -389,6 +428,10 @@ export function predictionRecord(
       // Which human labels were this image's templates and whose fit it used: a later run
       // predicts it again when a better one exists (core/keypoints/template-provenance.ts).
       templates: templatesInfo(deps.offered, result.debug.template_key, input.watchId),
+      // Several dials: every detection with its own keypoints, the record's first (core/keypoints/dials.ts).
+      ...(results.dials.length > 1
+        ? { detections: results.dials.map((d) => dialEntry(d.detection, d.result, detected.size)) }
+        : {}),
     },
   };
   return { record, result };
@@ -398,8 +441,10 @@ export function predictionRecord(
 export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T>): Promise<Prediction> {
   const detected = await decodeAndDetect(input, deps);
   const templates = templatesFor(input, deps.candidates, deps.config.maxTemplates);
-  const result = await matchDetected(detected.img, detected.detections, templates, input.watchId, deps);
-  return predictionRecord(input, { ...detected, size: [detected.img.width, detected.img.height] }, result, {
+  const results = await predictDials(detected.detections, deps.config, (detections, config) =>
+    matchDetected(detected.img, detections, templates, input.watchId, { ...deps, config }),
+  );
+  return predictionRecord(input, { ...detected, size: [detected.img.width, detected.img.height] }, results, {
     detectorId: deps.detector.model.id,
     annotator: deps.config.annotator,
     now: deps.now,

@@ -18,7 +18,12 @@ const imageKey = z.string({ error: 'a review action needs an image key' });
 const reviewAction = z.discriminatedUnion(
   'kind',
   [
-    z.object({ kind: z.literal('accept'), imageKey, coords: keypoints }),
+    z.object({
+      kind: z.literal('accept'),
+      imageKey,
+      coords: keypoints,
+      dial: z.number({ error: 'dial is the index of a detected dial' }).int().min(0).optional(),
+    }),
     z.object({ kind: z.literal('reject'), imageKey }),
     z.object({ kind: z.literal('unreject'), imageKey }),
   ],

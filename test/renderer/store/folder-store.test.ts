@@ -6,7 +6,7 @@ import type { LabelFile, LabelRecord } from '../../../src/shared/labels';
 import { wrongnessScore } from '../../../src/core/keypoints/review';
 import { reviewCounts } from '../../../src/core/keypoints/review-list';
 import { createFolderStore, type FolderStore } from '../../../src/renderer/store/folder';
-import { isDirty } from '../../../src/renderer/store/folder/editor';
+import { dialsState, dialUnder, isDirty } from '../../../src/renderer/store/folder/editor';
 import { designRecord } from '../../fixtures/labels';
 import { jpeg } from '../../fixtures/images';
 import {} from '../../helpers';
@@ -214,6 +214,78 @@ describe('folder store', () => {
     await reloaded.getState().reload();
     expect(reloaded.getState().items.ROLEX_sub_002_01?.state).toBe('rejected');
     expect(reloaded.getState().items.PATEK_nab_001_01?.state).toBe('corrected');
+    expect(notices).toEqual([]);
+  });
+
+  it('switches between the dials of a photo with several (key or click), undoably, and saves the chosen one', async () => {
+    // The prediction follows the first (most confident) dial; the second has its own points.
+    const second = { top: [0.75, 0.2], bottom: [0.75, 0.8], left: [0.6, 0.5], right: [0.9, 0.5], center: [0.75, 0.5] };
+    const base = predicted('PATEK_nab_001_04_far.jpg', 0.9, 'loupe-dial-v1');
+    const two: LabelRecord = {
+      ...base,
+      debug_info: {
+        yolo_detections: 2,
+        detections: [
+          {
+            box_norm: [0.1, 0.1, 0.55, 0.8],
+            score: 0.9,
+            tier: 'full',
+            method: 'YOLO-Match-Homography',
+            confidence: 0.9,
+            coords_norm: base.coords_norm,
+            template_key: null,
+          },
+          {
+            box_norm: [0.58, 0.15, 0.95, 0.85],
+            score: 0.7,
+            tier: 'pipeline-fallback',
+            method: 'pose',
+            confidence: 0.6,
+            coords_norm: second,
+            template_key: null,
+          },
+        ],
+      },
+    };
+    const file = join(photos, '..', 'alignment_labels_predicted', 'PATEK_nab_001.json');
+    const patek = JSON.parse(await readFile(file, 'utf8')) as LabelFile;
+    await writeFile(file, JSON.stringify({ ...patek, PATEK_nab_001_04: two }));
+    await store.getState().reload();
+    const s = store.getState();
+    s.open('PATEK_nab_001_04');
+    const start = store.getState().draft!;
+    expect(dialsState(store.getState().items.PATEK_nab_001_04, start).active).toBe(0);
+
+    s.switchDial('next'); // D
+    expect(store.getState().draft!.center[0]).toBeCloseTo(0.75 * W, 9);
+    expect(dialsState(store.getState().items.PATEK_nab_001_04, store.getState().draft).active).toBe(1);
+    // Reset goes back to the prediction of the dial the points are on, not the record's.
+    s.select('top');
+    s.nudge(3, 0);
+    s.reset(false);
+    expect(store.getState().draft!.top).toEqual([0.75 * W, 0.2 * H]);
+    s.undo(); // the reset
+    s.undo(); // the nudge
+    s.undo(); // the switch
+    expect(store.getState().draft).toEqual(start);
+
+    // A click: the box under an image pixel, none between the dials.
+    const item = store.getState().items.PATEK_nab_001_04;
+    expect(dialUnder(item, [0.8 * W, 0.5 * H])).toBe(1);
+    expect(dialUnder(item, [0.565 * W, 0.5 * H])).toBe(-1);
+    s.switchDial(1);
+    expect(await store.getState().accept()).toBe(true);
+    const saved = JSON.parse(
+      await readFile(join(photos, '..', 'alignment_labels', 'PATEK_nab_001.json'), 'utf8'),
+    ) as LabelFile;
+    expect(saved.PATEK_nab_001_04!.coords_norm).toEqual(second);
+    // Its prediction is the chosen dial's: the Corrections tab measures against that one.
+    expect(saved.PATEK_nab_001_04!.prediction).toEqual({
+      coords_norm: second,
+      annotator: 'loupe-dial-v1-pipeline-fallback',
+      confidence: 0.6,
+      dial: 1,
+    });
     expect(notices).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import {
   predictImage,
   TEMPLATE_BUDGET_BYTES,
   predictionRecord,
+  predictDials,
   templatesFor,
   type Prediction,
   type TemplateCandidate,
@@ -165,21 +166,27 @@ export class PredictRun {
       const detected = await this.detector(() => decodeAndDetect(input, full));
       const { img } = detected;
       const templates = templatesFor(input, candidates, config.maxTemplates);
-      const result = await match.run({
-        image: {
-          gray: img.gray,
-          width: img.width,
-          height: img.height,
-          workWidth: img.workWidth,
-          workHeight: img.workHeight,
-          scale: img.scale,
-        },
-        detections: detected.detections,
-        templates,
-        watchId: id.watchId,
-        config,
-      });
-      return predictionRecord(input, { ...detected, size: [img.width, img.height] }, result, {
+      const image = {
+        gray: img.gray,
+        width: img.width,
+        height: img.height,
+        workWidth: img.workWidth,
+        workHeight: img.workHeight,
+        scale: img.scale,
+      };
+      // Each dial the detector found is matched on its own (in parallel, across the workers). A
+      // task's grey image is moved to its worker: with several tasks, each takes its own copy.
+      const several = detected.detections.length > 1;
+      const results = await predictDials(detected.detections, config, (detections, cfg) =>
+        match.run({
+          image: several ? { ...image, gray: image.gray.slice() } : image,
+          detections,
+          templates,
+          watchId: id.watchId,
+          config: { ...config, ...cfg },
+        }),
+      );
+      return predictionRecord(input, { ...detected, size: [img.width, img.height] }, results, {
         detectorId: p.model.id,
         annotator: config.annotator,
         now: full.now,

@@ -1,16 +1,15 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Image as KImage, Layer, Stage } from 'react-konva';
-import { toPixels } from '../../../core/geometry/dial';
 import { helpRows, useActionKeys } from '../../actions/actions';
 import { actualPixels, fitView, needsFullResolution, type View } from '../../canvas/view';
 import { useViewportSize } from '../../canvas/use-viewport-size';
 import { HelpOverlay } from '../../components/HelpOverlay';
 import { useApi } from '../../lib/api';
 import { useFolder, useFolderStore } from '../../store/folder';
-import { neighbour, predictionOf } from '../../store/folder/editor';
+import { dialsState, neighbour, predictionPoints } from '../../store/folder/editor';
 import { EDITOR_ACTIONS, type EditorActionContext } from './editor-actions';
 import { EditorPanel } from './EditorPanel';
-import { loupeScale, Magnifier, Overlay } from './EditorLayers';
+import { DialBoxes, loupeScale, Magnifier, Overlay } from './EditorLayers';
 import { ImageVariants, useImageVariants } from './image-variants';
 import { createPaintTimer } from './paint-timing';
 import { POINT_STYLE } from './points';
@@ -129,6 +128,9 @@ export function Editor({ onClose }: { onClose: () => void }) {
 
   const { gesture, hover, pointerImage, handlers } = useEditorGestures({ containerRef, store, view, setView, space });
 
+  // Several dials: which the detector found, and which the points are on.
+  const dials = useMemo(() => dialsState(item, draft), [item, draft]);
+
   // --- keyboard -------------------------------------------------------------------------------
   useActionKeys(EDITOR_ACTIONS, (): EditorActionContext => ({
     folder: store.getState,
@@ -140,13 +142,12 @@ export function Editor({ onClose }: { onClose: () => void }) {
     viewport,
     dpr,
     setSpace,
+    dials: dials.dials.length,
   }));
 
   // --- drawing --------------------------------------------------------------------------------
-  const prediction = useMemo(() => {
-    const p = item ? predictionOf(item) : null;
-    return p ? toPixels(p.coords_norm, p.image_size) : null;
-  }, [item]);
+  // Ghosts and Δ are measured from the prediction of the dial the points are on.
+  const prediction = useMemo(() => predictionPoints(item, draft), [item, draft]);
 
   const cursor =
     gesture?.kind === 'pan' ? 'grabbing' : gesture ? 'none' : hover ? 'move' : space ? 'grab' : 'crosshair';
@@ -168,6 +169,8 @@ export function Editor({ onClose }: { onClose: () => void }) {
         data-image-height={imageSize?.[1] ?? ''}
         data-source={source}
         data-points={draft ? JSON.stringify(draft) : ''}
+        data-dials={dials.dials.length > 1 ? JSON.stringify(dials.dials.map((d) => d.box_norm)) : ''}
+        data-dial={dials.active >= 0 ? dials.active : ''}
         {...handlers}
       >
         {viewport && view && imageSize && (
@@ -184,6 +187,7 @@ export function Editor({ onClose }: { onClose: () => void }) {
               )}
             </Layer>
             <Layer listening={false}>
+              {dials.size && <DialBoxes view={view} dials={dials.dials} active={dials.active} imageSize={dials.size} />}
               {draft && (
                 <Overlay view={view} points={draft} prediction={prediction} selected={selected} hover={hover} />
               )}

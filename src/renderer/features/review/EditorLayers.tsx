@@ -1,4 +1,5 @@
-import { Circle, Group, Image as KImage, Line, Text } from 'react-konva';
+import { Circle, Group, Image as KImage, Line, Rect, Text } from 'react-konva';
+import type { DialInfo } from '../../../core/keypoints/dials';
 import { dialEllipse, type PixelKeypoints } from '../../../core/geometry/dial';
 import { KEYPOINT_NAMES, type KeypointName } from '../../../shared/labels';
 import { imageToView, type Point, type View } from '../../canvas/view';
@@ -66,6 +67,60 @@ export function Overlay({
               fontStyle="bold"
               fill="#fff"
               stroke="rgba(0,0,0,0.8)"
+              strokeWidth={3}
+              fillAfterStrokeEnabled
+            />
+          </Group>
+        );
+      })}
+    </Group>
+  );
+}
+
+/**
+ * Several dials: each detection's box, the one the points are on solid, the others dashed with
+ * what a click on them does.
+ */
+export function DialBoxes({
+  view,
+  dials,
+  active,
+  imageSize,
+}: {
+  view: View;
+  dials: readonly DialInfo[];
+  active: number;
+  imageSize: readonly [number, number];
+}) {
+  return (
+    <Group>
+      {dials.map((d, i) => {
+        const [x1, y1] = imageToView(view, [d.box_norm[0] * imageSize[0], d.box_norm[1] * imageSize[1]]);
+        const [x2, y2] = imageToView(view, [d.box_norm[2] * imageSize[0], d.box_norm[3] * imageSize[1]]);
+        const on = i === active;
+        const text = `Dial ${i + 1} · ${d.score.toFixed(2)}${on ? '' : ' · click or D to switch'}`;
+        return (
+          <Group key={i}>
+            <Rect
+              x={x1}
+              y={y1}
+              width={x2 - x1}
+              height={y2 - y1}
+              stroke={on ? 'rgba(255,214,102,0.95)' : 'rgba(255,255,255,0.7)'}
+              strokeWidth={on ? 2 : 1.5}
+              dash={on ? undefined : [8, 6]}
+              shadowColor="#000"
+              shadowBlur={2}
+              shadowOpacity={0.8}
+            />
+            <Text
+              x={x1 + 4}
+              y={Math.max(2, y1 - 18)}
+              text={text}
+              fontSize={12}
+              fontStyle="bold"
+              fill={on ? 'rgb(255,214,102)' : '#fff'}
+              stroke="rgba(0,0,0,0.85)"
               strokeWidth={3}
               fillAfterStrokeEnabled
             />

@@ -2,7 +2,7 @@ import type { PixelKeypoints } from '../../../core/geometry/dial';
 import { describeRepredicted } from '../../../core/keypoints/template-provenance';
 import { KEYPOINT_NAMES } from '../../../shared/labels';
 import { useFolder, useFolderStore } from '../../store/folder';
-import { isDirty, neighbour } from '../../store/folder/editor';
+import { dialsState, isDirty, neighbour } from '../../store/folder/editor';
 import { POINT_STYLE, STATE_STYLE, TIER_STYLE } from './points';
 
 /** Beside the canvas: where the image is in the list, the points' exact positions and the review actions. */
@@ -34,6 +34,7 @@ export function EditorPanel({
   const tier = TIER_STYLE[item.tier ?? 'none'];
   const state = STATE_STYLE[item.state];
   const again = item.state === 'unreviewed' ? describeRepredicted(item.predicted) : null;
+  const dials = dialsState(item, draft);
 
   return (
     <aside className="editor-panel" aria-label="Review">
@@ -105,6 +106,26 @@ export function EditorPanel({
             </>
           )}
         </dl>
+        {dials.dials.length > 1 && (
+          <p className="dials-note" data-testid="editor-dials" role="note">
+            <span>
+              Dial {dials.active + 1} of {dials.dials.length}
+              {dials.active === 0 ? ' (the most confident)' : ''}
+            </span>
+            {dials.dials[dials.active] && (
+              <span className="dim" data-testid="editor-dial-fit">
+                {TIER_STYLE[dials.dials[dials.active]!.tier].short} · {dials.dials[dials.active]!.confidence.toFixed(3)}
+              </span>
+            )}
+            <button
+              className="btn small"
+              onClick={() => actions.switchDial('next')}
+              title="Put the points on the next dial (D); or click a dial's box"
+            >
+              Next dial
+            </button>
+          </p>
+        )}
         {again && (
           <p className="repredicted-note" data-testid="editor-repredicted" role="note">
             <span aria-hidden>↻ </span>

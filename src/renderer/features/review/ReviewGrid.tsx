@@ -1,6 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useRef, useState } from 'react';
 import type { ReviewItem } from '../../../core/keypoints/review-list';
+import { dialsOf } from '../../../core/keypoints/dials';
 import { describeRepredicted } from '../../../core/keypoints/template-provenance';
 import { KEYPOINT_NAMES, type LabelRecord } from '../../../shared/labels';
 import { useApi } from '../../lib/api';
@@ -109,6 +110,8 @@ const Cell = memo(function Cell({
   const state = STATE_STYLE[item.state];
   // Predicted again from a new template (a sibling's label): said until the image is reviewed.
   const again = item.state === 'unreviewed' ? describeRepredicted(item.predicted) : null;
+  // Several dials in the photo: the record follows the most confident; the editor switches.
+  const dials = dialsOf(item.predicted).length;
   return (
     <button
       className={`thumb review-thumb ${state.className}${current ? ' current' : ''}${again?.mark === 'refit' ? ' repredicted' : ''}`}
@@ -159,6 +162,15 @@ const Cell = memo(function Cell({
               title={again.sentence}
             >
               ↻ {again.mark}
+            </span>
+          )}
+          {dials > 1 && (
+            <span
+              className="dials-mark"
+              data-testid="dials"
+              title={`The detector found ${dials} dials; the points follow the most confident. Open the image to switch (D or a click on a box).`}
+            >
+              {dials} dials
             </span>
           )}
           {state.symbol && (

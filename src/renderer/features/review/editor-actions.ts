@@ -7,8 +7,21 @@ export interface EditorActionContext {
   /** The folder store's state, read when the key is pressed (and again after a change). */
   folder: () => Pick<
     FolderState,
-    'selected' | 'draft' | 'select' | 'cycle' | 'undo' | 'redo' | 'nudge' | 'step' | 'accept' | 'reject' | 'reset'
+    | 'selected'
+    | 'draft'
+    | 'select'
+    | 'cycle'
+    | 'undo'
+    | 'redo'
+    | 'nudge'
+    | 'step'
+    | 'accept'
+    | 'reject'
+    | 'reset'
+    | 'switchDial'
   >;
+  /** Dials the detector found in this photo (several dials), 0 or 1 when there is nothing to switch to. */
+  dials: number;
   help: boolean;
   setHelp: (open: boolean) => void;
   close: () => void;
@@ -123,6 +136,14 @@ export const EDITOR_ACTIONS: ActionTable<Ctx> = [
     shortcut: 'R / Shift+R',
     label: 'Reset the selected point / all points to the prediction',
     run: (c, e) => c.folder().reset(e.shiftKey),
+  },
+  {
+    id: 'switch-dial',
+    keys: [plain(['d', 'D'])],
+    shortcut: 'D / Shift+D',
+    label: 'Several dials: put the points on the next / previous dial (or click its box)',
+    when: (c) => c.dials > 1,
+    run: (c, e) => c.folder().switchDial(e.shiftKey ? 'previous' : 'next'),
   },
   {
     id: 'undo',

@@ -3,12 +3,15 @@ import { hitPoint, imageToView, panBy, viewToImage, wheelZoomFactor, zoomAt, typ
 import { useRafPointer, useWheel, type LocalPoint } from '../../canvas/use-raf-pointer';
 import type { KeypointName } from '../../../shared/labels';
 import type { FolderStore } from '../../store/folder';
+import { dialUnder } from '../../store/folder/editor';
 
 const HIT_RADIUS = 14;
+/** A press that moves less than this (view pixels) before it is released is a click, not a pan. */
+const CLICK_SLOP = 4;
 
 export type Gesture =
   | { kind: 'drag'; name: KeypointName; offset: [number, number]; pointer: [number, number] }
-  | { kind: 'pan'; last: [number, number] };
+  | { kind: 'pan'; last: [number, number]; start: [number, number] };
 
 export interface EditorGestures {
   gesture: Gesture | null;
@@ -69,7 +72,7 @@ export function useEditorGestures({
       const next = panBy(v, p[0] - g.last[0], p[1] - g.last[1]);
       viewRef.current = next;
       setView(next);
-      gestureRef.current = { kind: 'pan', last: p };
+      gestureRef.current = { ...g, last: p };
     }
   };
   const pointer = useRafPointer(containerRef, apply);
@@ -95,7 +98,7 @@ export function useEditorGestures({
       s.beginDrag();
       gestureRef.current = { kind: 'drag', name: hit, offset: [p[0] - sx, p[1] - sy], pointer: p };
     } else {
-      gestureRef.current = { kind: 'pan', last: p };
+      gestureRef.current = { kind: 'pan', last: p, start: p };
     }
     setGesture(gestureRef.current);
   };
@@ -103,7 +106,15 @@ export function useEditorGestures({
   const endGesture = (e: React.PointerEvent<HTMLDivElement>): void => {
     // The last position counts exactly, even if its frame has not come yet.
     pointer.flush();
-    if (gestureRef.current?.kind === 'drag') store.getState().endDrag();
+    const g = gestureRef.current;
+    if (g?.kind === 'drag') store.getState().endDrag();
+    // A click (no pan) on another dial's box puts the points on that dial (several dials).
+    const v = viewRef.current;
+    if (g?.kind === 'pan' && v && Math.hypot(g.last[0] - g.start[0], g.last[1] - g.start[1]) < CLICK_SLOP) {
+      const s = store.getState();
+      const dial = dialUnder(s.current ? s.items[s.current] : undefined, viewToImage(v, g.start));
+      if (dial >= 0) s.switchDial(dial);
+    }
     gestureRef.current = null;
     setGesture(null);
     if (e.currentTarget.hasPointerCapture(e.pointerId)) e.currentTarget.releasePointerCapture(e.pointerId);

@@ -3,6 +3,7 @@ import type { ReviewItem } from '../../../core/keypoints/review-list';
 import { KEYPOINT_NAMES, type Keypoints, type LabelRecord } from '../../../shared/labels';
 import type { ReviewAction } from '../../../shared/review';
 import { reviewItem } from '../../../core/keypoints/review-list';
+import { activeDial, dialAt, dialsOf, type DialInfo } from '../../../core/keypoints/dials';
 import type { EditorSlice, FolderSlice, FolderState } from './types';
 
 /** The points a reset goes back to: the prediction the image was (or will be) reviewed from. */
@@ -10,6 +11,37 @@ export function predictionOf(item: ReviewItem): LabelRecord | null {
   if (item.predicted) return item.predicted;
   const p = item.human?.prediction;
   return p && item.human ? { ...item.human, coords_norm: p.coords_norm, annotator: p.annotator } : null;
+}
+
+/**
+ * The dials of an image's prediction when the detector found several (best first; the record's
+ * own is the first), with the one the points are on now; `dials` is empty for one dial.
+ */
+export function dialsState(
+  item: ReviewItem | undefined,
+  draft: PixelKeypoints | null,
+): { dials: DialInfo[]; active: number; size: [number, number] | null } {
+  const p = item ? predictionOf(item) : null;
+  const dials = dialsOf(p);
+  if (!p || dials.length === 0) return { dials, active: -1, size: null };
+  const size: [number, number] = [p.image_size[0], p.image_size[1]];
+  const at = draft ? toNormalised(draft, size) : p.coords_norm;
+  return { dials, active: activeDial(dials, at, size[0] / size[1]), size };
+}
+
+/** The prediction the draft is measured and reset against: the dial it is on (several dials), else the record's. */
+export function predictionPoints(item: ReviewItem | undefined, draft: PixelKeypoints | null): PixelKeypoints | null {
+  const d = dialsState(item, draft);
+  const dial = d.dials[d.active];
+  if (dial && d.size) return toPixels(dial.coords_norm, d.size);
+  const p = item ? predictionOf(item) : null;
+  return p ? toPixels(p.coords_norm, p.image_size) : null;
+}
+
+/** The dial whose box is under an image pixel of the current image (several dials), else -1. */
+export function dialUnder(item: ReviewItem | undefined, at: readonly [number, number]): number {
+  const d = dialsState(item, null);
+  return d.size ? dialAt(d.dials, [at[0] / d.size[0], at[1] / d.size[1]]) : -1;
 }
 
 /** The points the editor starts from: the human label, else the prediction. */
@@ -118,15 +150,28 @@ export const editorSlice: FolderSlice<EditorSlice> = (set, get, { api, folder, n
       const s = get();
       const item = s.current ? s.items[s.current] : undefined;
       if (!item) return;
-      // Back to the prediction; a label made outside Loupe has none: back to the label as saved.
-      const p = predictionOf(item);
-      const base = p ? toPixels(p.coords_norm, p.image_size) : startingPoints(item);
+      // Back to the prediction (of the dial the points are on); a label made outside Loupe has
+      // none: back to the label as saved.
+      const base = predictionPoints(item, s.draft) ?? startingPoints(item);
       if (!base) return;
       if (all) edit(() => base);
       else if (s.selected) {
         const name = s.selected;
         edit((d) => ({ ...d, [name]: base[name] }));
       }
+    },
+    switchDial: (to) => {
+      const s = get();
+      const item = s.current ? s.items[s.current] : undefined;
+      const d = dialsState(item, s.draft);
+      const n = d.dials.length;
+      if (n < 2 || !d.size) return;
+      const index = to === 'next' ? (d.active + 1) % n : to === 'previous' ? (d.active - 1 + n) % n : to;
+      const dial = d.dials[index];
+      if (!dial || index === d.active) return;
+      // One undoable step: the draft takes that dial's predicted points; a review saves them.
+      const size = d.size;
+      edit(() => toPixels(dial.coords_norm, size));
     },
     beginDrag: () => history.begin(),
     endDrag: () => history.end(),
@@ -146,7 +191,9 @@ export const editorSlice: FolderSlice<EditorSlice> = (set, get, { api, folder, n
         // Unmoved points are sent exactly as stored (no pixel round trip).
         const coords: Keypoints =
           !isDirty(s) && item.shown ? item.shown.coords_norm : toNormalised(s.draft, item.shown.image_size);
-        return { kind: 'accept', imageKey, coords };
+        // Several dials: the label's prediction is that of the dial the points are on.
+        const { active } = dialsState(item, s.draft);
+        return { kind: 'accept', imageKey, coords, ...(active > 0 ? { dial: active } : {}) };
       }, true),
     reject: () => act((imageKey) => ({ kind: 'reject', imageKey }), true),
     unreject: () => act((imageKey) => ({ kind: 'unreject', imageKey }), false),

@@ -105,6 +105,11 @@ export interface EditorSlice {
   nudge: (dx: number, dy: number) => void;
   /** R: the selected point back to the prediction; Shift+R (`all`): every point. */
   reset: (all: boolean) => void;
+  /**
+   * Several dials in the photo: put the points on another dial (its index in the prediction's
+   * debug_info.detections, or the next / previous one), as one undoable edit.
+   */
+  switchDial: (to: number | 'next' | 'previous') => void;
   beginDrag: () => void;
   endDrag: () => void;
   /** ←/→: the previous or next image of the grid's order. */

@@ -15,7 +15,7 @@ const POINTS: PixelKeypoints = {
 };
 
 /** An editor as the keys see it: a folder whose editor records what it was asked to do. */
-function editor(options: { selected?: KeypointName | null; help?: boolean; viewport?: boolean } = {}) {
+function editor(options: { selected?: KeypointName | null; help?: boolean; viewport?: boolean; dials?: number } = {}) {
   const calls: unknown[][] = [];
   const record =
     (name: string) =>
@@ -39,6 +39,7 @@ function editor(options: { selected?: KeypointName | null; help?: boolean; viewp
       return true;
     },
     reset: record('reset'),
+    switchDial: record('switchDial'),
     nudge: (dx: number, dy: number) => {
       calls.push(['nudge', dx, dy]);
       const n = folder.selected!;
@@ -60,6 +61,7 @@ function editor(options: { selected?: KeypointName | null; help?: boolean; viewp
     viewport: options.viewport === false ? null : { width: 200, height: 200 },
     dpr: 2,
     setSpace: record('setSpace'),
+    dials: options.dials ?? 0,
   };
   return { ctx, calls, view: () => view };
 }
@@ -97,6 +99,19 @@ describe('the editor’s keys', () => {
       ['step', -1],
       ['step', 1],
     ]);
+  });
+
+  it('switch dial with D (next) and Shift+D (previous) only when the photo holds several', () => {
+    const several = editor({ dials: 2 });
+    expect(handleKeyDown(EDITOR_ACTIONS, press('d'), several.ctx)).toBe(true);
+    handleKeyDown(EDITOR_ACTIONS, press('D', { shiftKey: true }), several.ctx);
+    expect(several.calls).toEqual([
+      ['switchDial', 'next'],
+      ['switchDial', 'previous'],
+    ]);
+    const one = editor({ dials: 1 });
+    expect(handleKeyDown(EDITOR_ACTIONS, press('d'), one.ctx)).toBe(false);
+    expect(one.calls).toEqual([]);
   });
 
   it('undo with Ctrl/⌘+Z, redo with Shift+Ctrl/⌘+Z or Ctrl+Y; other Ctrl chords are left to the browser', () => {
@@ -180,7 +195,8 @@ describe('the editor’s keys', () => {
     for (const selected of [null, 'top'] as const)
       for (const help of [false, true])
         for (const viewport of [false, true])
-          expect(conflicts(EDITOR_ACTIONS, editor({ selected, help, viewport }).ctx)).toEqual([]);
+          for (const dials of [1, 2])
+            expect(conflicts(EDITOR_ACTIONS, editor({ selected, help, viewport, dials }).ctx)).toEqual([]);
   });
 
   it('list every shortcut in the help, as it always read', () => {
@@ -193,6 +209,7 @@ describe('the editor’s keys', () => {
       ['Enter', 'Accept (or save the correction) and go to the next image'],
       ['Backspace', 'Reject the prediction and go to the next image'],
       ['R / Shift+R', 'Reset the selected point / all points to the prediction'],
+      ['D / Shift+D', 'Several dials: put the points on the next / previous dial (or click its box)'],
       ['Ctrl/⌘+Z', 'Undo'],
       ['Shift+Ctrl/⌘+Z, Ctrl+Y', 'Redo'],
       ['Wheel / pinch', 'Zoom to the pointer'],
