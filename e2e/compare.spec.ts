@@ -1,5 +1,4 @@
 import type * as Mediabunny from 'mediabunny';
-import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -7,7 +6,7 @@ import { blurModel, meanAbsDiffMetricModel } from '../test/fixtures/onnx-models'
 import { textureSvg } from '../test/fixtures/texture';
 import { exportLayout } from '../src/core/compare/export-layout';
 import { writeClip } from '../test/fixtures/clips';
-import { clip, expect, launchChromium, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
+import { clip, expect, launchChromium, loupeInfer, repoRoot, test, artifacts, type LoupeApp } from './fixtures';
 
 const position = (app: LoupeApp) => app.page.getByTestId('frame-position');
 
@@ -164,25 +163,7 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     const { page } = app;
     const { frames, gt, root } = await clip(app, 3);
     const out = join(root, 'from-cli');
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(repoRoot, 'bin', 'loupe.js'),
-        'infer',
-        '--models-dir',
-        join(repoRoot, 'resources', 'models'),
-        '--input-dir',
-        frames,
-        '--gt-dir',
-        gt,
-        '--output-dir',
-        out,
-        '--data-dir',
-        join(root, 'cli-data'),
-      ],
-      { encoding: 'utf8', timeout: 150_000 },
-    );
-    expect(r.status, r.stderr).toBe(0);
+    loupeInfer({ frames, gt, out, dataDir: join(root, 'cli-data') });
 
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.getByTestId('open-output').fill(out);
@@ -245,28 +226,14 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     const mad = join(root, 'mad.onnx');
     await writeFile(mad, meanAbsDiffMetricModel());
     const out = join(root, 'out');
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(repoRoot, 'bin', 'loupe.js'),
-        'infer',
-        '--bundled',
-        '--models-dir',
-        models,
-        '--input-dir',
-        frames,
-        '--gt-dir',
-        gt,
-        '--output-dir',
-        out,
-        '--metric-model',
-        mad,
-        '--data-dir',
-        join(root, 'cli-data'),
-      ],
-      { encoding: 'utf8', timeout: 100_000 },
-    );
-    expect(r.status, r.stderr).toBe(0);
+    loupeInfer({
+      frames,
+      gt,
+      out,
+      dataDir: join(root, 'cli-data'),
+      modelsDir: models,
+      extra: ['--bundled', '--metric-model', mad],
+    });
     const summary = JSON.parse(await readFile(join(out, 'batch_summary.json'), 'utf8')) as {
       models: { name: string; status: string; metric_means?: { mad: number } }[];
     };
@@ -324,26 +291,7 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
         await copyFile(join(repoRoot, 'resources', 'models', id, f), join(more, id, f));
     }
     const out = join(root, 'twice');
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(repoRoot, 'bin', 'loupe.js'),
-        'infer',
-        '--bundled',
-        '--models-dir',
-        more,
-        '--input-dir',
-        frames,
-        '--gt-dir',
-        gt,
-        '--output-dir',
-        out,
-        '--data-dir',
-        join(root, 'cli-data'),
-      ],
-      { encoding: 'utf8', timeout: 200_000 },
-    );
-    expect(r.status, r.stderr).toBe(0);
+    loupeInfer({ frames, gt, out, dataDir: join(root, 'cli-data'), modelsDir: more, extra: ['--bundled'] });
     const names = bundled.flatMap((id) => [`${id} · bundled`, `${id} · more`]).sort();
     // The display name is the output folder's name.
     const folders = (await readdir(out, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
@@ -434,25 +382,7 @@ test.describe('Compare: run restoration models and compare their outputs', () =>
     const root = join(app.photosDir, '..', 'video-clip');
     const { frames, gt } = await writeClip(root, { count: 48, width: 320, height: 192, seed: 5 });
     const out = join(root, 'out');
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(repoRoot, 'bin', 'loupe.js'),
-        'infer',
-        '--models-dir',
-        join(repoRoot, 'resources', 'models'),
-        '--input-dir',
-        frames,
-        '--gt-dir',
-        gt,
-        '--output-dir',
-        out,
-        '--data-dir',
-        join(root, 'cli-data'),
-      ],
-      { encoding: 'utf8', timeout: 150_000 },
-    );
-    expect(r.status, r.stderr).toBe(0);
+    loupeInfer({ frames, gt, out, dataDir: join(root, 'cli-data') });
     await page.getByRole('button', { name: 'Compare' }).click();
     await page.getByTestId('open-output').fill(out);
     await page.getByTestId('open-results').click();
