@@ -22,10 +22,12 @@ export interface ImageView {
 }
 
 /**
- * Longest side of proxies: frames in motion are seen at pane size (a third of a screen), so a
- * proxy a quarter of a 1080p frame's pixels decodes four times faster and looks the same.
+ * Longest side of proxies: frames in motion are seen at pane size (a third of a screen or less),
+ * so a 640 px JPEG looks the same while it moves and decodes in a ninth of a 1080p frame's time.
+ * 960 px gave 10 frames/s held-arrow scrubbing of three 720p panes here, 640 px 23
+ * (bench/compare.bench.ts, same run conditions); the lossless frame replaces it on settling.
  */
-export const PROXY_SIZE = 960;
+export const PROXY_SIZE = 640;
 
 /** Longest side of editor previews: sharp enough at fit-to-window on a 4K screen, quick to decode. */
 export const PREVIEW_SIZE = 2048;

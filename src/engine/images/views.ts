@@ -33,7 +33,7 @@ export class ImageViews {
     const st = await stat(path).catch(() => null);
     if (!st?.isFile()) throw new AppFailure('NOT_FOUND', `no image at ${path}`, { path });
     const version = `${path}\0${st.size}\0${st.mtimeMs}`;
-    const key = createHash('sha1').update(`${version}\0${variant}\0${this.previewSize}`).digest('hex');
+    const key = createHash('sha1').update(`${version}\0${variant}\0${this.previewSize}\0${PROXY_SIZE}`).digest('hex');
     const running = this.inflight.get(key);
     if (running) return running;
     const work = this.make(path, variant, key, version).finally(() => this.inflight.delete(key));
