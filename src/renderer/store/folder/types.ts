@@ -40,6 +40,11 @@ export interface ScanSlice {
   scanError: string | null;
   /** Attach to the newest usable scan of this folder, or start one (always, with `rescan`). */
   startScan: (jobs: readonly JobSnapshot[], rescan?: boolean) => Promise<void>;
+  /**
+   * Have the engine make an image's thumbnail (a grid cell came on screen) and record its path;
+   * once per image, a no-op when the scan already named one.
+   */
+  ensureThumbnail: (path: string) => void;
 }
 
 /** The labels: every image with its human label, prediction and review state. */
