@@ -19,6 +19,7 @@ export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDis
     folder,
     scanJobId: null,
     thumbs: {},
+    thumbErrors: {},
     sizes: {},
     scanned: 0,
     unnamed: 0,
@@ -29,15 +30,16 @@ export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDis
       asked.add(path);
       const round = asked;
       void api.images.view(path, 'thumbnail').then((r) => {
-        // A failure leaves the placeholder (the scan reports unreadable files); a rescan asks again.
-        if (!r.ok || round !== asked) return;
-        set({ thumbs: { ...get().thumbs, [path]: r.value.path } });
+        // A rescan asks again (the file may have been replaced).
+        if (round !== asked) return;
+        if (r.ok) set({ thumbs: { ...get().thumbs, [path]: r.value.path } });
+        else set({ thumbErrors: { ...get().thumbErrors, [path]: r.error.message } });
       });
     },
     startScan: async (jobs, rescan = false) => {
       stop?.();
       asked = new Set();
-      set({ thumbs: {}, sizes: {}, scanned: 0, unnamed: 0, failures: [], scanError: null, scanJobId: null });
+      set({ thumbs: {}, thumbErrors: {}, sizes: {}, scanned: 0, unnamed: 0, failures: [], scanError: null, scanJobId: null });
       let jobId = rescan ? null : (reusableScan(jobs, folder.path)?.id ?? null);
       if (!jobId) {
         const submitted = await api.jobs.submit({ kind: 'scan-images', folder: folder.path });

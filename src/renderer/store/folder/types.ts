@@ -32,6 +32,8 @@ export interface ScanSlice {
   scanJobId: string | null;
   /** image path → cached thumbnail path. */
   thumbs: Record<string, string>;
+  /** image path → why its thumbnail could not be made (the file's header read, its pixels did not). */
+  thumbErrors: Record<string, string>;
   /** image path → displayed size. */
   sizes: Record<string, [number, number]>;
   scanned: number;
