@@ -4,7 +4,7 @@ import type { ScanImageData } from '../../shared/jobs';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { walkImages } from '../images/list-images';
-import { ScanIndex } from '../images/scan-index';
+import { ScanIndex, type IndexedImage } from '../images/scan-index';
 import { probeImage, writeThumbnail } from '../images/sharp-codec';
 import { thumbnailPath } from '../images/thumbnails';
 import { forEachConcurrent } from '../jobs/concurrency';
@@ -52,12 +52,7 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
       const path = join(folder, relPath);
       try {
         const fileStat = await stat(path);
-        let probe = headers.get(relPath, fileStat.size, fileStat.mtimeMs);
-        if (!probe) {
-          const p = await probeImage(path);
-          probe = { width: p.width, height: p.height, format: p.format, orientation: p.orientation, bytes: p.bytes };
-          headers.put(relPath, fileStat.size, fileStat.mtimeMs, probe);
-        }
+        const probe = await readHeader(headers, path, relPath, fileStat);
         const thumbPath = thumbnailPath(cfg.cacheDir, path, fileStat.size, fileStat.mtimeMs, size);
         let made = Boolean(await stat(thumbPath).catch(() => null));
         if (!made && eager) {
@@ -99,4 +94,19 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
     failed += problems.length;
     return { folder, images, failed, watchIds: watchIds.size };
   };
+}
+
+/** The image's header from the index while the file is unchanged, else read (and recorded). */
+async function readHeader(
+  headers: ScanIndex,
+  path: string,
+  relPath: string,
+  st: { size: number; mtimeMs: number },
+): Promise<IndexedImage> {
+  const hit = headers.get(relPath, st.size, st.mtimeMs);
+  if (hit) return hit;
+  const p = await probeImage(path);
+  const header = { width: p.width, height: p.height, format: p.format, orientation: p.orientation, bytes: p.bytes };
+  headers.put(relPath, st.size, st.mtimeMs, header);
+  return header;
 }

@@ -39,7 +39,16 @@ export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDis
     startScan: async (jobs, rescan = false) => {
       stop?.();
       asked = new Set();
-      set({ thumbs: {}, thumbErrors: {}, sizes: {}, scanned: 0, unnamed: 0, failures: [], scanError: null, scanJobId: null });
+      set({
+        thumbs: {},
+        thumbErrors: {},
+        sizes: {},
+        scanned: 0,
+        unnamed: 0,
+        failures: [],
+        scanError: null,
+        scanJobId: null,
+      });
       let jobId = rescan ? null : (reusableScan(jobs, folder.path)?.id ?? null);
       if (!jobId) {
         const submitted = await api.jobs.submit({ kind: 'scan-images', folder: folder.path });
