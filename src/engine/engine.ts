@@ -100,7 +100,7 @@ export async function startEngine(
     ioConcurrency: () => Math.max(2, threads()),
     now,
   };
-  const views = new ImageViews({ cacheDir: () => config.cacheDir });
+  const views = new ImageViews({ cacheDir: () => config.cacheDir, thumbnailSize: () => config.thumbnailSize });
   const openServer: OpenServer = (uri, options) =>
     MlflowServerClient.fromEnv(uri, join(config.cacheDir, 'mlflow'), process.env, options);
   const jobs = new JobManager({

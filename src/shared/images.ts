@@ -3,9 +3,10 @@
  * resolution when the user zooms past it. Both are upright (EXIF orientation applied), so
  * normalised label coordinates map onto them directly. A `proxy` is a fast-to-decode JPEG at the
  * image's own size, for showing frames while they move (playback, scrubbing); viewers switch
- * to the lossless original when the frame settles.
+ * to the lossless original when the frame settles. A `thumbnail` is the grid's small webp (the
+ * thumbnail size setting), made when a cell first comes on screen.
  */
-export type ImageVariant = 'preview' | 'full' | 'proxy';
+export type ImageVariant = 'preview' | 'full' | 'proxy' | 'thumbnail';
 
 export interface ImageView {
   variant: ImageVariant;

@@ -9,7 +9,11 @@ import type { ShardSpec } from './shard';
  * units it counts: images, iterations, frames), and a snapshot the engine streams while it runs.
  */
 
-/** Read every image of a folder (EXIF applied), record its displayed size, write a thumbnail. */
+/**
+ * Read every image of a folder (EXIF applied), record its displayed size from the header, and say
+ * where its thumbnail is. Thumbnails are made lazily by `images:view` ('thumbnail') unless
+ * `thumbnails: 'eager'` asks the scan to write them all.
+ */
 export interface ScanImagesSpec {
   kind: 'scan-images';
   folder: string;
@@ -17,6 +21,8 @@ export interface ScanImagesSpec {
   recursive?: boolean;
   /** Longest side of thumbnails (default from settings). */
   thumbnailSize?: number;
+  /** 'lazy' (default): the grid makes thumbnails for what is on screen; 'eager': write every one now. */
+  thumbnails?: 'lazy' | 'eager';
 }
 
 export interface ScanImageData {
@@ -31,8 +37,8 @@ export interface ScanImageData {
   bytes: number;
   /** EXIF orientation tag (1 when absent). */
   orientation: number;
-  /** Absolute path of the cached thumbnail (webp). */
-  thumbnail: string;
+  /** Absolute path of the cached thumbnail (webp) when it exists already; else ask `images:view`. */
+  thumbnail?: string;
   imageKey: string;
   watchId: string;
   templateModel: string | null;

@@ -1,7 +1,8 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { thumbnailPath } from '../../src/engine/images/thumbnails';
 import { ImageViews } from '../../src/engine/images/views';
 import { jpeg } from '../fixtures/images';
 import { tempDir } from '../helpers';
@@ -47,6 +48,26 @@ describe('ImageViews (editor previews and full-resolution views)', () => {
     const [a, b] = await Promise.all([views.view(path, 'preview'), views.view(path, 'preview')]);
     expect(a).toBe(b);
     expect(a).toMatchObject({ width: 512, height: 384, generated: true });
+  });
+
+  it('makes a grid thumbnail once, where the scan names it, and a new one when the file changes', async () => {
+    const cache = join(dir.path, 'cache');
+    const lazy = new ImageViews({ cacheDir: () => cache, thumbnailSize: () => 128 });
+    const path = join(dir.path, 'photo.jpg');
+    await writeFile(path, await jpeg(640, 480, 6));
+    await utimes(path, 1_700_000_000, 1_700_000_000);
+    const [a, b] = await Promise.all([lazy.view(path, 'thumbnail'), lazy.view(path, 'thumbnail')]);
+    expect(a).toBe(b);
+    expect(a).toMatchObject({ variant: 'thumbnail', width: 96, height: 128, imageWidth: 480, imageHeight: 640 });
+    expect(a.generated).toBe(true);
+    const { size } = await stat(path);
+    expect(a.path).toBe(thumbnailPath(cache, path, size, 1_700_000_000_000, 128));
+    expect(await sharp(a.path).metadata()).toMatchObject({ format: 'webp', width: 96, height: 128 });
+    expect((await lazy.view(path, 'thumbnail')).generated).toBe(false);
+    await utimes(path, 1_700_000_000, 1_700_000_010);
+    const changed = await lazy.view(path, 'thumbnail');
+    expect(changed.path).not.toBe(a.path);
+    expect(changed.generated).toBe(true);
   });
 
   it('fails with typed errors for a missing or undecodable file', async () => {

@@ -32,11 +32,14 @@ export function validateJobSpec(value: unknown): Result<JobSpec> {
       ) {
         return err('INVALID_ARGUMENT', 'thumbnailSize must be an integer from 32 to 2048');
       }
+      if (s.thumbnails !== undefined && s.thumbnails !== 'lazy' && s.thumbnails !== 'eager')
+        return err('INVALID_ARGUMENT', "thumbnails is 'lazy' or 'eager'");
       return ok({
         kind: 'scan-images',
         folder: s.folder,
         ...(s.recursive !== undefined ? { recursive: s.recursive as boolean } : {}),
         ...(s.thumbnailSize !== undefined ? { thumbnailSize: s.thumbnailSize as number } : {}),
+        ...(s.thumbnails !== undefined ? { thumbnails: s.thumbnails as 'lazy' | 'eager' } : {}),
       });
     case 'benchmark-model':
       if (typeof s.modelId !== 'string' || !s.modelId)

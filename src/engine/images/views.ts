@@ -6,7 +6,8 @@ import type { ImageVariant, ImageView } from '../../shared/images';
 import { PREVIEW_SIZE, PROXY_SIZE } from '../../shared/images';
 import { AppFailure } from '../../core/result';
 import { imageFailure } from './read-errors';
-import { probeImage, type ImageProbe } from './sharp-codec';
+import { probeImage, writeThumbnail, type ImageProbe } from './sharp-codec';
+import { thumbnailPath } from './thumbnails';
 
 /** Formats every renderer (Chromium) decodes natively. */
 const DISPLAYABLE = new Set(['jpeg', 'png', 'webp', 'gif']);
@@ -16,6 +17,8 @@ export interface ImageViewsOptions {
   /** Keep at most this many generated views; the least recently made go first. */
   maxCached?: number;
   previewSize?: number;
+  /** Longest side of grid thumbnails (the setting; read at each request). */
+  thumbnailSize?: () => number;
 }
 
 /**
@@ -32,12 +35,41 @@ export class ImageViews {
   async view(path: string, variant: ImageVariant): Promise<ImageView> {
     const st = await stat(path).catch(() => null);
     if (!st?.isFile()) throw new AppFailure('NOT_FOUND', `no image at ${path}`, { path });
+    if (variant === 'thumbnail') return this.thumbnail(path, st.size, st.mtimeMs);
     const version = `${path}\0${st.size}\0${st.mtimeMs}`;
     const key = createHash('sha1').update(`${version}\0${variant}\0${this.previewSize}\0${PROXY_SIZE}`).digest('hex');
     const running = this.inflight.get(key);
     if (running) return running;
     const work = this.make(path, variant, key, version).finally(() => this.inflight.delete(key));
     this.inflight.set(key, work);
+    return work;
+  }
+
+  /**
+   * The grid thumbnail of this file version, written once into the cache (where the scan names it)
+   * and shared by concurrent requests. Its pixel size is the bounded one; the browser lays it out.
+   */
+  private thumbnail(path: string, size: number, mtimeMs: number): Promise<ImageView> {
+    const thumbSize = this.options.thumbnailSize?.() ?? 256;
+    const dest = thumbnailPath(this.options.cacheDir(), path, size, mtimeMs, thumbSize);
+    const running = this.inflight.get(dest);
+    if (running) return running;
+    const work = (async (): Promise<ImageView> => {
+      const probe = await this.probe(path, `${path}\0${size}\0${mtimeMs}`);
+      const scale = Math.min(1, thumbSize / Math.max(probe.width, probe.height));
+      const base = {
+        variant: 'thumbnail' as const,
+        path: dest,
+        width: Math.max(1, Math.round(probe.width * scale)),
+        height: Math.max(1, Math.round(probe.height * scale)),
+        imageWidth: probe.width,
+        imageHeight: probe.height,
+      };
+      if (await stat(dest).catch(() => null)) return { ...base, generated: false };
+      await writeThumbnail(path, dest, thumbSize);
+      return { ...base, generated: true };
+    })().finally(() => this.inflight.delete(dest));
+    this.inflight.set(dest, work);
     return work;
   }
 

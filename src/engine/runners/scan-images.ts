@@ -1,18 +1,23 @@
-import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import type { ScanImageData } from '../../shared/jobs';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { walkImages } from '../images/list-images';
+import { ScanIndex, type IndexedImage } from '../images/scan-index';
 import { probeImage, writeThumbnail } from '../images/sharp-codec';
+import { thumbnailPath } from '../images/thumbnails';
 import { forEachConcurrent } from '../jobs/concurrency';
 import type { JobRunner } from '../jobs/manager';
 import type { EngineServices } from '../services';
 
 /**
- * Read every image of a folder: displayed size (EXIF applied), identity from the naming pattern,
- * and a cached thumbnail. An unreadable file fails its item; the scan goes on.
+ * Read every image of a folder: displayed size (EXIF applied, from the header only), identity from
+ * the naming pattern, and where its thumbnail is. Headers come from the folder's scan index when a
+ * file's size and mtime are unchanged, so a reopen costs a stat per file. Thumbnails are made only
+ * when the spec asks (`thumbnails: 'eager'`, e.g. the CLI); otherwise the grid asks the image views
+ * for the ones on screen and `thumbnail` is set only for those already in the cache. An unreadable
+ * file fails its item; the scan goes on.
  */
 export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> {
   return async (ctx) => {
@@ -36,8 +41,9 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
         ms: 0,
       });
     }
-    const thumbsDir = join(cfg.cacheDir, 'thumbs');
     const rootName = basename(folder);
+    const eager = ctx.spec.thumbnails === 'eager';
+    const headers = await ScanIndex.load(cfg.cacheDir, folder);
 
     await forEachConcurrent(files, svc.ioConcurrency(), async (relPath, index) => {
       await ctx.checkpoint();
@@ -45,10 +51,14 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
       const started = svc.now();
       const path = join(folder, relPath);
       try {
-        const probe = await probeImage(path);
         const fileStat = await stat(path);
-        const thumbnail = join(thumbsDir, `${thumbKey(path, fileStat.size, fileStat.mtimeMs, size)}.webp`);
-        if (!(await stat(thumbnail).catch(() => null))) await writeThumbnail(path, thumbnail, size);
+        const probe = await readHeader(headers, path, relPath, fileStat);
+        const thumbPath = thumbnailPath(cfg.cacheDir, path, fileStat.size, fileStat.mtimeMs, size);
+        let made = Boolean(await stat(thumbPath).catch(() => null));
+        if (!made && eager) {
+          await writeThumbnail(path, thumbPath, size);
+          made = true;
+        }
         const id = identifyImage(relPath, pattern, rootName);
         const data: ScanImageData = {
           path,
@@ -58,7 +68,7 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
           format: probe.format,
           bytes: probe.bytes,
           orientation: probe.orientation,
-          thumbnail,
+          ...(made ? { thumbnail: thumbPath } : {}),
           ...id,
         };
         ctx.item({ index, key: relPath, status: 'ok', ms: svc.now() - started, data });
@@ -67,6 +77,9 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
         ctx.item({ index, key: relPath, status: 'failed', error, ms: svc.now() - started });
       }
     });
+
+    // Reading the index is an optimisation: failing to write it costs the next scan time, not this one.
+    await headers.save().catch(() => undefined);
 
     let images = 0;
     let failed = 0;
@@ -83,6 +96,17 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
   };
 }
 
-function thumbKey(path: string, size: number, mtimeMs: number, thumbSize: number): string {
-  return createHash('sha1').update(`${path}\0${size}\0${mtimeMs}\0${thumbSize}`).digest('hex');
+/** The image's header from the index while the file is unchanged, else read (and recorded). */
+async function readHeader(
+  headers: ScanIndex,
+  path: string,
+  relPath: string,
+  st: { size: number; mtimeMs: number },
+): Promise<IndexedImage> {
+  const hit = headers.get(relPath, st.size, st.mtimeMs);
+  if (hit) return hit;
+  const p = await probeImage(path);
+  const header = { width: p.width, height: p.height, format: p.format, orientation: p.orientation, bytes: p.bytes };
+  headers.put(relPath, st.size, st.mtimeMs, header);
+  return header;
 }

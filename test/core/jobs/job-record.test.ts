@@ -57,12 +57,17 @@ describe('job records', () => {
 describe('validateJobSpec', () => {
   it('accepts good specs and names what is wrong with bad ones', () => {
     expect(validateJobSpec({ kind: 'scan-images', folder: '/x', recursive: false }).ok).toBe(true);
+    expect(validateJobSpec({ kind: 'scan-images', folder: '/x', thumbnails: 'eager' })).toMatchObject({
+      ok: true,
+      value: { thumbnails: 'eager' },
+    });
     expect(validateJobSpec({ kind: 'benchmark-model', modelId: 'm', iterations: 10, device: 'cpu' }).ok).toBe(true);
     const bad = [
       null,
       { kind: 'nope' },
       { kind: 'scan-images' },
       { kind: 'scan-images', folder: '/x', thumbnailSize: 5 },
+      { kind: 'scan-images', folder: '/x', thumbnails: 'all' },
       { kind: 'benchmark-model', modelId: 'm', iterations: 0 },
       { kind: 'benchmark-model', modelId: 'm', iterations: 1, device: 'tpu' },
     ];

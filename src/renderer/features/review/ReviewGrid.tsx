@@ -103,6 +103,13 @@ const Cell = memo(function Cell({
 }) {
   const api = useApi();
   const hover = useRef<number | undefined>(undefined);
+  const ensureThumbnail = useFolder((s) => s.ensureThumbnail);
+  const thumbError = useFolder((s) => s.thumbErrors[item.path]);
+  // The grid is virtualised, so a mounted cell is one on screen (or just beside it): make its
+  // thumbnail now; the rest of the folder never costs a decode until scrolled to.
+  useEffect(() => {
+    if (!thumbnail) ensureThumbnail(item.path);
+  }, [thumbnail, item.path, ensureThumbnail]);
   const fit = size ? Math.min(cell / size[0], cell / size[1]) : 1;
   const w = size ? size[0] * fit : cell;
   const h = size ? size[1] * fit : cell;
@@ -139,6 +146,10 @@ const Cell = memo(function Cell({
               decoding="async"
               draggable={false}
             />
+          ) : thumbError ? (
+            <div className="thumb-placeholder thumb-unreadable" data-testid="thumb-unreadable" title={thumbError}>
+              Cannot decode this image
+            </div>
           ) : (
             <div className="thumb-placeholder" />
           )}

@@ -13,18 +13,42 @@ export function reusableScan(jobs: readonly JobSnapshot[], folder: string): JobS
 export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDispose }) => {
   let stop: (() => void) | null = null;
   onDispose(() => stop?.());
+  // Thumbnails asked of the engine this scan (a cell scrolled off and back asks once).
+  let asked = new Set<string>();
   return {
     folder,
     scanJobId: null,
     thumbs: {},
+    thumbErrors: {},
     sizes: {},
     scanned: 0,
     unnamed: 0,
     failures: [],
     scanError: null,
+    ensureThumbnail: (path) => {
+      if (asked.has(path) || get().thumbs[path]) return;
+      asked.add(path);
+      const round = asked;
+      void api.images.view(path, 'thumbnail').then((r) => {
+        // A rescan asks again (the file may have been replaced).
+        if (round !== asked) return;
+        if (r.ok) set({ thumbs: { ...get().thumbs, [path]: r.value.path } });
+        else set({ thumbErrors: { ...get().thumbErrors, [path]: r.error.message } });
+      });
+    },
     startScan: async (jobs, rescan = false) => {
       stop?.();
-      set({ thumbs: {}, sizes: {}, scanned: 0, unnamed: 0, failures: [], scanError: null, scanJobId: null });
+      asked = new Set();
+      set({
+        thumbs: {},
+        thumbErrors: {},
+        sizes: {},
+        scanned: 0,
+        unnamed: 0,
+        failures: [],
+        scanError: null,
+        scanJobId: null,
+      });
       let jobId = rescan ? null : (reusableScan(jobs, folder.path)?.id ?? null);
       if (!jobId) {
         const submitted = await api.jobs.submit({ kind: 'scan-images', folder: folder.path });
@@ -50,7 +74,7 @@ export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDis
           const sizes = ok.length ? { ...s.sizes } : s.sizes;
           let unnamed = s.unnamed;
           for (const d of ok) {
-            thumbs[d.path] = d.thumbnail;
+            if (d.thumbnail) thumbs[d.path] = d.thumbnail;
             sizes[d.path] = [d.width, d.height];
             if (!d.named) unnamed++;
           }

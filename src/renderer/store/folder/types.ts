@@ -32,6 +32,8 @@ export interface ScanSlice {
   scanJobId: string | null;
   /** image path → cached thumbnail path. */
   thumbs: Record<string, string>;
+  /** image path → why its thumbnail could not be made (the file's header read, its pixels did not). */
+  thumbErrors: Record<string, string>;
   /** image path → displayed size. */
   sizes: Record<string, [number, number]>;
   scanned: number;
@@ -40,6 +42,11 @@ export interface ScanSlice {
   scanError: string | null;
   /** Attach to the newest usable scan of this folder, or start one (always, with `rescan`). */
   startScan: (jobs: readonly JobSnapshot[], rescan?: boolean) => Promise<void>;
+  /**
+   * Have the engine make an image's thumbnail (a grid cell came on screen) and record its path;
+   * once per image, a no-op when the scan already named one.
+   */
+  ensureThumbnail: (path: string) => void;
 }
 
 /** The labels: every image with its human label, prediction and review state. */
