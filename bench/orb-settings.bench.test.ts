@@ -6,12 +6,11 @@
  * a fresh template cache; the matching time (debug_info.timings_ms.match) against the defaults'
  * in the same run, and the accuracy (full tier, error as a share of the dial diameter).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
+import { ensureEvalset } from './evalset';
 import type { Keypoints, LabelFile } from '../src/shared/labels';
 import { dialDiameter, meanKeypointError } from '../src/core/formats/labels';
 import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
@@ -33,7 +32,6 @@ import { ModelCatalog } from '../src/engine/models/catalog';
 import { SessionPool } from '../src/engine/ort/session-pool';
 
 const root = join(import.meta.dirname, '..');
-const PHOTOS = process.env.LOUPE_BENCH_PHOTOS ?? '/work/shared/data/watches';
 
 const ROWS: { name: string; orb?: MatcherConfig['orb']; resolutions?: Partial<Resolutions> }[] = [
   { name: 'defaults (8 levels, FAST 20, crop 512, working 1280)' },
@@ -49,12 +47,7 @@ const ROWS: { name: string; orb?: MatcherConfig['orb']; resolutions?: Partial<Re
 it('ORB settings: matching time and accuracy on the real-texture evaluation set', async () => {
   configureSharp(availableParallelism());
   const set = join(tmpdir(), 'loupe-bench-vs-opencv', 'set');
-  if (!existsSync(join(set, 'truth.json'))) {
-    const g = spawnSync('/usr/bin/python3', [join(root, 'bench', 'make_keypoint_evalset.py'), set, PHOTOS], {
-      encoding: 'utf8',
-    });
-    if (g.status !== 0) throw new Error(g.stderr);
-  }
+  ensureEvalset(set);
   const truth = JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as Record<
     string,
     { image_size: [number, number]; coords_norm: Keypoints }

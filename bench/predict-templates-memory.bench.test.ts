@@ -8,27 +8,19 @@
  * LOUPE_BENCH_IDS (default 2000), LOUPE_BENCH_WORKERS (default: the engine's default).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
+import { ensureEvalset } from './evalset';
 
 const root = join(import.meta.dirname, '..');
-const PHOTOS = process.env.LOUPE_BENCH_PHOTOS ?? '/work/shared/data/watches';
 const IDS = Number(process.env.LOUPE_BENCH_IDS ?? 2000);
 
 it(`predict: template memory over ${IDS} watch IDs`, async () => {
   const work = join(tmpdir(), `loupe-bench-templates-${IDS}`);
   const set = join(work, 'set');
-  if (!existsSync(join(set, 'truth.json'))) {
-    const g = spawnSync(
-      '/usr/bin/python3',
-      [join(root, 'bench', 'make_keypoint_evalset.py'), set, PHOTOS, '--per-id', '0', '--ids-only', String(IDS)],
-      { encoding: 'utf8' },
-    );
-    if (g.status !== 0) throw new Error(g.stderr);
-  }
+  ensureEvalset(set, ['--per-id', '0', '--ids-only', String(IDS)]);
   const out = join(work, 'out');
   await rm(out, { recursive: true, force: true });
   const args = [join(root, 'bin', 'loupe.js'), 'predict', '--images-dir', join(set, 'images')];

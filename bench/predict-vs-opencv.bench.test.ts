@@ -15,16 +15,15 @@
  * resource module), for the 8- and 16-core projection.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
+import { ensureEvalset } from './evalset';
 import type { Keypoints, LabelFile } from '../src/shared/labels';
 import { dialDiameter, meanKeypointError, tierOf } from '../src/core/formats/labels';
 
 const root = join(import.meta.dirname, '..');
-const PHOTOS = process.env.LOUPE_BENCH_PHOTOS ?? '/work/shared/data/watches';
 const WORKERS = (process.env.LOUPE_BENCH_WORKERS ?? '1,2').split(',').filter(Boolean);
 const PER_ID = 12;
 
@@ -84,14 +83,7 @@ async function readOutputs(dir: string): Promise<LabelFile> {
 it('predict vs a plain OpenCV-Python script: images/s and accuracy on real-texture warps', async () => {
   const work = join(tmpdir(), 'loupe-bench-vs-opencv');
   const set = join(work, 'set');
-  if (!existsSync(join(set, 'truth.json'))) {
-    const g = spawnSync(
-      '/usr/bin/python3',
-      [join(root, 'bench', 'make_keypoint_evalset.py'), set, PHOTOS, '--per-id', String(PER_ID)],
-      { encoding: 'utf8' },
-    );
-    if (g.status !== 0) throw new Error(g.stderr);
-  }
+  ensureEvalset(set, ['--per-id', String(PER_ID)]);
   const truth = JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as Record<string, Truth>;
   const images = Object.keys(truth).length;
 

@@ -25,13 +25,13 @@ import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
+import { ensureEvalset, PHOTOS } from './evalset';
 import type { PredictKeypointsResult } from '../src/shared/jobs';
 import type { LabelFile, LabelRecord } from '../src/shared/labels';
 import { copySamplePhotos, errorPercent, labelFromTruth, sampleTruth } from '../test/fixtures/sample-truth';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'loupe.js');
-const PHOTOS = process.env.LOUPE_BENCH_PHOTOS ?? '/work/shared/data/watches';
 const PER_ID = Number(process.env.LOUPE_BENCH_PER_ID ?? 8);
 const ACCEPT = 1;
 const CORRECT = 6;
@@ -55,14 +55,7 @@ async function samplesFolder(work: string): Promise<Folder> {
 async function warpsFolder(work: string): Promise<Folder | null> {
   if (!existsSync(PHOTOS)) return null;
   const set = join(work, `warps-${PER_ID}`);
-  if (!existsSync(join(set, 'truth.json'))) {
-    const g = spawnSync(
-      '/usr/bin/python3',
-      [join(root, 'bench', 'make_keypoint_evalset.py'), set, PHOTOS, '--per-id', String(PER_ID)],
-      { encoding: 'utf8' },
-    );
-    if (g.status !== 0) throw new Error(g.stderr);
-  }
+  ensureEvalset(set, ['--per-id', String(PER_ID)]);
   const truth = JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as LabelFile;
   // The first image's truth is the generator's template label (not used as a label here).
   for (const f of await readdir(join(set, 'labels')))

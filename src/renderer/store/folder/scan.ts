@@ -15,8 +15,8 @@ export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDis
   onDispose(() => stop?.());
   // Thumbnails asked of the engine this scan (a cell scrolled off and back asks once).
   let asked = new Set<string>();
-  return {
-    folder,
+  /** What a folder shows before its scan, and again when a rescan starts. */
+  const unscanned = () => ({
     scanJobId: null,
     thumbs: {},
     thumbErrors: {},
@@ -25,6 +25,10 @@ export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDis
     unnamed: 0,
     failures: [],
     scanError: null,
+  });
+  return {
+    folder,
+    ...unscanned(),
     ensureThumbnail: (path) => {
       if (asked.has(path) || get().thumbs[path]) return;
       asked.add(path);
@@ -39,16 +43,7 @@ export const scanSlice: FolderSlice<ScanSlice> = (set, get, { api, folder, onDis
     startScan: async (jobs, rescan = false) => {
       stop?.();
       asked = new Set();
-      set({
-        thumbs: {},
-        thumbErrors: {},
-        sizes: {},
-        scanned: 0,
-        unnamed: 0,
-        failures: [],
-        scanError: null,
-        scanJobId: null,
-      });
+      set(unscanned());
       let jobId = rescan ? null : (reusableScan(jobs, folder.path)?.id ?? null);
       if (!jobId) {
         const submitted = await api.jobs.submit({ kind: 'scan-images', folder: folder.path });
