@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { thumbnailPath } from '../../src/engine/images/thumbnails';
 import { ImageViews } from '../../src/engine/images/views';
+import { PROXY_SIZE } from '../../src/shared/images';
 import { jpeg } from '../fixtures/images';
 import { tempDir } from '../helpers';
 
@@ -85,10 +86,17 @@ describe('ImageViews (editor previews and full-resolution views)', () => {
       .png()
       .toFile(png);
     const proxy = await views.view(png, 'proxy');
-    expect(proxy).toMatchObject({ variant: 'proxy', width: 960, height: 720, imageWidth: 1600, imageHeight: 1200 });
+    // PROXY_SIZE on the longer side, the aspect kept.
+    expect(proxy).toMatchObject({
+      variant: 'proxy',
+      width: PROXY_SIZE,
+      height: (PROXY_SIZE * 3) / 4,
+      imageWidth: 1600,
+      imageHeight: 1200,
+    });
     expect((await sharp(proxy.path).metadata()).format).toBe('jpeg');
     const small = join(dir.path, 'small.jpg');
-    await writeFile(small, await jpeg(640, 360));
+    await writeFile(small, await jpeg(PROXY_SIZE, 360));
     expect(await views.view(small, 'proxy')).toMatchObject({ path: small, generated: false });
   });
 
