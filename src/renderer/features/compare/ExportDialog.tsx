@@ -147,7 +147,7 @@ export function ExportDialog({
   };
 
   const saveVideo = async (): Promise<void> => {
-    if (!plan || !rangeValid) return;
+    if (!plan || !rangeValid || !codec) return;
     const controller = new AbortController();
     abort.current = controller;
     const started = performance.now();
@@ -157,7 +157,7 @@ export function ExportDialog({
         plan,
         { from: from - 1, to: to - 1 },
         rate,
-        codecChoice,
+        codec,
         deps,
         (p) => setProgress({ ...p, started, at: performance.now() }),
         controller.signal,

@@ -1,6 +1,7 @@
 import { exportLayout, fitLayout, type ExportLayout } from '../../../core/compare/export-layout';
 import type { Rect } from '../../../core/compare/layout';
 import { colourMap } from '../../../core/image/heatmap';
+import { pixelsOf } from '../../lib/pixels';
 import type { HeatmapClient, Pixels } from './heatmap-compute';
 import { compareSlots, slotSources, type Slot } from './render-frame';
 import type { CompareMode, CompareState, Pane, PaneId } from './store';
@@ -192,11 +193,7 @@ async function heatmapsOf(
   const images: Pixels[] = [];
   const index = new Map<Pane, number>();
   for (const [pane, b] of bitmaps) {
-    if (!b) continue;
-    const c = new OffscreenCanvas(b.width, b.height);
-    const x = c.getContext('2d', { willReadFrequently: true })!;
-    x.drawImage(b, 0, 0);
-    index.set(pane, images.push(x.getImageData(0, 0, b.width, b.height)) - 1);
+    if (b) index.set(pane, images.push(pixelsOf(b)) - 1);
   }
   const pairs = slots.map((s) => {
     const a = index.get(s.pane);

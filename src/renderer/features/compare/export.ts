@@ -86,24 +86,20 @@ export interface VideoProgress {
 /**
  * Frames `from`..`to` (inclusive) as an MP4 at `fps`: video frame i is comparison frame from + i,
  * at timestamp i / fps (frame-exact: no frame is dropped, repeated or blended). Key frames every
- * second. `signal` cancels (the partial file is discarded).
+ * second. `chosen` is the encoder `videoCodecFor` found for this size and rate (the dialog asks it
+ * once, to show the codec and to disable saving where nothing can encode). `signal` cancels (the
+ * partial file is discarded).
  */
 export async function exportVideo(
   plan: ExportPlan,
   range: { from: number; to: number },
   fps: number,
-  choice: CodecChoice,
+  chosen: ChosenCodec,
   deps: ExportDeps,
   onProgress: (p: VideoProgress) => void,
   signal: AbortSignal,
 ): Promise<VideoExport> {
   const { width, height } = plan.layout;
-  const chosen = await videoCodecFor(width, height, fps, choice);
-  if (!chosen) {
-    throw new Error(
-      `this browser cannot encode ${width}×${height} video in ${choice === 'auto' ? 'H.264, VP9 or AV1' : CODEC_NAMES[choice]}: choose a smaller size`,
-    );
-  }
   const { codec } = chosen;
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d', { alpha: false })!;

@@ -1,4 +1,5 @@
 import { Lru } from '../../lib/lru';
+import { pixelsOf } from '../../lib/pixels';
 
 /**
  * Decoded frames for the compare view: ImageBitmaps decoded off the main thread, kept in an LRU
@@ -220,12 +221,7 @@ export class FrameCache {
   imageData(path: string): Promise<ImageData> {
     const hit = this.pixels.get(path);
     if (hit) return hit;
-    const load = this.bitmap(path).then((b) => {
-      const canvas = new OffscreenCanvas(b.width, b.height);
-      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-      ctx.drawImage(b, 0, 0);
-      return ctx.getImageData(0, 0, b.width, b.height);
-    });
+    const load = this.bitmap(path).then(pixelsOf);
     load.catch(() => {
       if (this.pixels.peek(path) === load) this.pixels.delete(path);
     });
