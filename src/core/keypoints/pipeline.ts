@@ -56,6 +56,14 @@ export interface PipelineConfig {
    * (high-passed crops). Wrong fits of symmetric dials score near 0.2, right ones 0.3–0.9.
    */
   minNcc: number;
+  /**
+   * Least NCC for a strong fit (inliers ≥ 4 × minInliers at ≥ 35 % of the matches) whose quarter
+   * turn is sure. A dial small in the photo, or a low-texture one, keeps little of the
+   * template's print after warping (a 500-px photo of two watches: the right fit scores 0.19,
+   * the three wrong turns about 0), so minNcc would refuse a fit its 68 inliers and the clear
+   * orientation lead already prove; a plain script that trusts its inliers gets it right.
+   */
+  strongFitMinNcc: number;
   /** NCC lead the best quarter turn needs over the next to count as a sure orientation. */
   orientationMargin: number;
   /**
@@ -76,6 +84,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   maxPoseDisagreement: 0.25,
   compareTemplates: true,
   minNcc: 0.25,
+  strongFitMinNcc: 0.1,
   orientationMargin: 0.04,
   matchWholeImage: true,
 };
@@ -437,7 +446,8 @@ async function matchRegion<T>(
       }
     }
     const ncc = scores[turns] as number;
-    if (ncc < config.minNcc) {
+    const strong = fit.inlierCount >= 4 * config.minInliers && fit.inlierCount >= 0.35 * c.query.length;
+    if (ncc < (strong && !ambiguous ? config.strongFitMinNcc : config.minNcc)) {
       rejected.push(`${prefix}${ref.key}: the warped template does not look like the photo (NCC ${ncc.toFixed(2)})`);
       continue;
     }
@@ -459,11 +469,7 @@ async function matchRegion<T>(
       };
     }
     // A clear winner needs no comparison: many inliers at a high ratio.
-    if (
-      !config.compareTemplates ||
-      (fit.inlierCount >= 4 * config.minInliers && fit.inlierCount >= 0.35 * c.query.length)
-    )
-      break;
+    if (!config.compareTemplates || strong) break;
   }
   if (query !== null) ports.release(query);
   return chosen;

@@ -127,6 +127,34 @@ describe('runPipeline', () => {
     expect(r.confidence).toBeCloseTo(0.75 * 0.9 * 0.9, 3);
   });
 
+  // The print of a small or low-texture dial barely survives warping (a real 500-px photo: the
+  // right fit scored NCC 0.19, the wrong turns about 0). Here minNcc is set above what this
+  // fit scores, to stand for that case.
+  const lowPrint = { ...DEFAULT_PIPELINE, minNcc: 0.999, strongFitMinNcc: 0.1 };
+
+  it('accepts a strong fit whose orientation is sure though its print correlates weakly', async () => {
+    const r = await runPipeline(ports({ dets: [det()], tpl: [template] }), size, lowPrint);
+    expect(r).toMatchObject({ tier: 'full', method: 'homography' });
+    expect(r.debug.ncc).toBeLessThan(0.999);
+  });
+
+  it('refuses a weak print without strong inliers, or with an unsure orientation', async () => {
+    const weak = ports({
+      dets: [det()],
+      tpl: [template],
+      fitHomography: (from) => ({ H, inliers: new Uint8Array(from.length).fill(1), inlierCount: 20 }),
+    });
+    const r = await runPipeline(weak, size, lowPrint);
+    expect(r.tier).toBe('pipeline-fallback');
+    expect(r.debug.rejected.join(' ')).toMatch(/does not look like the photo/);
+    const unsure = await runPipeline(ports({ dets: [det()], tpl: [template] }), size, {
+      ...lowPrint,
+      orientationMargin: 5,
+    });
+    expect(unsure.tier).toBe('pipeline-fallback');
+    expect(unsure.debug.rejected.join(' ')).toMatch(/does not look like the photo/);
+  });
+
   /** Ports whose detector crop matches poorly (3 matches) and whose whole photo matches well. */
   const wholeImageMatches = (over: Partial<PipelinePorts<string>> & { dets?: Detection[] } = {}) => {
     const boxes: number[][] = [];
