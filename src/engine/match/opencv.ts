@@ -70,19 +70,36 @@ export interface Cv {
 }
 
 /**
- * Load opencv.js once per loader. The module object has a `then` property: it must never be
- * awaited or used to resolve a Promise (that spins forever), so it travels wrapped as `{ cv }`.
+ * What an opencv.js build's entry gives: the Emscripten module itself (ready, or ready once its
+ * `onRuntimeInitialized` is called), or a promise of it (the MODULARIZE builds).
  */
-export function createOpenCvLoader(): () => Promise<{ cv: Cv }> {
+export type OpenCvModule = Cv | Promise<Cv>;
+
+/** Loupe's build: @techstark/opencv-js, a plain (non-SIMD, single-thread) wasm build (bench/BENCHMARKS.md). */
+export const requireOpenCv = (): OpenCvModule => createRequire(import.meta.url)('@techstark/opencv-js') as Cv;
+
+/**
+ * Load opencv.js once per loader (`load` gives the build's module; Loupe's own by default, another
+ * build in bench/opencv-builds.bench.test.ts). The module object may have a `then` property: it
+ * must never be awaited or used to resolve a Promise (that spins forever), so it travels wrapped
+ * as `{ cv }`.
+ */
+export function createOpenCvLoader(load: () => OpenCvModule = requireOpenCv): () => Promise<{ cv: Cv }> {
   let loading: Promise<{ cv: Cv }> | null = null;
+  const failed = (e: unknown): AppFailure =>
+    new AppFailure('INTERNAL', `opencv.js failed to load: ${(e as Error)?.message ?? String(e)}`);
   return () => {
     loading ??= new Promise<{ cv: Cv }>((resolve, reject) => {
-      try {
-        const cv = createRequire(import.meta.url)('@techstark/opencv-js') as Cv;
+      const settle = (cv: Cv): void => {
         if ((cv as unknown as { Mat?: unknown }).Mat) resolve({ cv });
         else cv.onRuntimeInitialized = () => resolve({ cv });
+      };
+      try {
+        const m = load();
+        if (m instanceof Promise) m.then(settle, (e: unknown) => reject(failed(e)));
+        else settle(m);
       } catch (e) {
-        reject(new AppFailure('INTERNAL', `opencv.js failed to load: ${(e as Error).message}`));
+        reject(failed(e));
       }
     });
     return loading;
