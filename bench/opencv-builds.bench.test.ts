@@ -72,16 +72,16 @@ const opencvjs = (dir: string, pkg: string): Promise<Cv> =>
   );
 
 const BUILDS: Build[] = [
-  { name: '@techstark/opencv-js 4.12.0-release.1 (Loupe)', spec: null, load: () => requireOpenCv() },
+  { name: '@opencvjs/node 4.13.0-release.1 (Loupe)', spec: null, load: () => requireOpenCv() },
+  {
+    name: '@techstark/opencv-js 4.12.0-release.1',
+    spec: '@techstark/opencv-js@4.12.0-release.1',
+    load: (dir) => req(dir, '@techstark/opencv-js') as Cv,
+  },
   {
     name: '@techstark/opencv-js 5.0.0-release.1',
     spec: '@techstark/opencv-js@5.0.0-release.1',
     load: (dir) => req(dir, '@techstark/opencv-js') as Cv,
-  },
-  {
-    name: '@opencvjs/node 4.13.0-release.1',
-    spec: '@opencvjs/node@4.13.0-release.1',
-    load: (d) => opencvjs(d, '@opencvjs/node'),
   },
   {
     name: '@opencvjs/web 5.0.0-release.2',
