@@ -10,7 +10,8 @@
  * stages.
  *
  * The candidates are not Loupe dependencies: they are installed into a scratch folder
- * (LOUPE_BENCH_OPENCV_DIR, default $TMPDIR/loupe-opencv-builds) with npm on the first run.
+ * (LOUPE_BENCH_OPENCV_DIR, default $TMPDIR/loupe-opencv-builds) with npm on the first run; one
+ * that cannot be installed is skipped. LOUPE_BENCH_ROUNDS: passes over the set (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -49,7 +50,7 @@ import { SessionPool } from '../src/engine/ort/session-pool';
 
 const root = join(import.meta.dirname, '..');
 const SCRATCH = process.env.LOUPE_BENCH_OPENCV_DIR ?? join(tmpdir(), 'loupe-opencv-builds');
-const ROUNDS = Number(process.env.LOUPE_BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.LOUPE_BENCH_ROUNDS ?? 3);
 
 interface Build {
   name: string;
@@ -245,7 +246,11 @@ it('opencv.js builds: per-stage matching time and accuracy on the real-texture e
         ['install', '--prefix', dir, '--no-audit', '--no-fund', '--ignore-scripts', b.spec],
         { encoding: 'utf8' },
       );
-      if (npm.status !== 0) throw new Error(`npm install ${b.spec}: ${npm.stderr}`);
+      if (npm.status !== 0) {
+        // Offline, or gone from the registry: the other builds are still measured.
+        console.warn(`skipped ${b.name}: npm install failed`, npm.stderr);
+        continue;
+      }
     }
     const t0 = performance.now();
     const { cv } = await createOpenCvLoader(() => b.load(dir))();
