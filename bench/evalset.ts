@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LabelFile } from '../src/shared/labels';
+import { identifyImage } from '../src/core/naming';
+import type { TemplateCandidate } from '../src/engine/keypoints/predictor';
 
 const root = join(import.meta.dirname, '..');
 
@@ -18,4 +22,25 @@ export function ensureEvalset(set: string, args: readonly string[] = []): void {
     encoding: 'utf8',
   });
   if (g.status !== 0) throw new Error(g.stderr);
+}
+
+/** The set's labelled templates (one per watch ID, from labels/), as the predictor takes them. */
+export async function evalsetTemplates(set: string, pattern: RegExp): Promise<TemplateCandidate[]> {
+  const candidates: TemplateCandidate[] = [];
+  for (const f of await readdir(join(set, 'labels'))) {
+    const labels = JSON.parse(await readFile(join(set, 'labels', f), 'utf8')) as LabelFile;
+    for (const [key, record] of Object.entries(labels)) {
+      const id = identifyImage(record.full_image_name, pattern, '');
+      candidates.push({
+        key,
+        path: join(set, 'images', record.full_image_name),
+        watchId: id.watchId,
+        templateModel: id.templateModel,
+        record,
+        coords: record.coords_norm,
+        size: record.image_size,
+      });
+    }
+  }
+  return candidates;
 }

@@ -10,8 +10,8 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
-import { ensureEvalset } from './evalset';
-import type { Keypoints, LabelFile } from '../src/shared/labels';
+import { ensureEvalset, evalsetTemplates } from './evalset';
+import type { Keypoints } from '../src/shared/labels';
 import { dialDiameter, meanKeypointError } from '../src/core/formats/labels';
 import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
@@ -20,13 +20,7 @@ import type { MatcherConfig } from '../src/core/match/matcher';
 import { compileNamingPattern, identifyImage } from '../src/core/naming';
 import { unwrap } from '../src/core/result';
 import { configureSharp } from '../src/engine/images/sharp-codec';
-import {
-  DEFAULT_RESOLUTIONS,
-  predictImage,
-  TemplateCache,
-  type Resolutions,
-  type TemplateCandidate,
-} from '../src/engine/keypoints/predictor';
+import { DEFAULT_RESOLUTIONS, predictImage, TemplateCache, type Resolutions } from '../src/engine/keypoints/predictor';
 import { ClassicalMatcher, createOpenCvLoader } from '../src/engine/match/opencv';
 import { ModelCatalog } from '../src/engine/models/catalog';
 import { SessionPool } from '../src/engine/ort/session-pool';
@@ -67,22 +61,7 @@ it('ORB settings: matching time and accuracy on the real-texture evaluation set'
   const { cv } = await createOpenCvLoader()();
   const mapped = modelKeypointMap(model, null);
   const keypoints = mapped ? unwrap(mapped) : null;
-  const candidates: TemplateCandidate[] = [];
-  for (const f of await readdir(join(set, 'labels'))) {
-    const labels = JSON.parse(await readFile(join(set, 'labels', f), 'utf8')) as LabelFile;
-    for (const [key, record] of Object.entries(labels)) {
-      const id = identifyImage(record.full_image_name, pattern, '');
-      candidates.push({
-        key,
-        path: join(set, 'images', record.full_image_name),
-        watchId: id.watchId,
-        templateModel: id.templateModel,
-        record,
-        coords: record.coords_norm,
-        size: record.image_size,
-      });
-    }
-  }
+  const candidates = await evalsetTemplates(set, pattern);
   const names = (await readdir(join(set, 'images'))).filter((n) => n.includes('_warp')).sort();
   const rows: Record<string, unknown>[] = [];
   let baseMatch = 0;

@@ -70,19 +70,43 @@ export interface Cv {
 }
 
 /**
- * Load opencv.js once per loader. The module object has a `then` property: it must never be
- * awaited or used to resolve a Promise (that spins forever), so it travels wrapped as `{ cv }`.
+ * What an opencv.js build's entry gives: the Emscripten module itself (ready, or ready once its
+ * `onRuntimeInitialized` is called), or a promise of it (the MODULARIZE builds).
  */
-export function createOpenCvLoader(): () => Promise<{ cv: Cv }> {
+export type OpenCvModule = Cv | Promise<Cv>;
+
+/**
+ * Loupe's build: @opencvjs/node (OpenCV 4.13, a Node-only MODULARIZE build whose `loadOpenCV()`
+ * gives a promise of the module, one instance per thread). Measured against the registry's other
+ * opencv.js builds in bench/opencv-builds.bench.test.ts (bench/BENCHMARKS.md): none is a SIMD or
+ * threads build; this one is faster than @techstark/opencv-js 4.12 at the same records, keeps
+ * AKAZE (the OpenCV 5 builds do not), and installs no process-wide error handlers.
+ */
+export const requireOpenCv = (): OpenCvModule =>
+  (createRequire(import.meta.url)('@opencvjs/node') as { loadOpenCV(): Promise<Cv> }).loadOpenCV();
+
+/**
+ * Load opencv.js once per loader (`load` gives the build's module; Loupe's own by default, another
+ * build in bench/opencv-builds.bench.test.ts). Some builds' module object has a `then` property
+ * (@techstark/opencv-js 4.x): it must never be awaited or used to resolve a Promise (that spins
+ * forever), so the module travels wrapped as `{ cv }`.
+ */
+export function createOpenCvLoader(load: () => OpenCvModule = requireOpenCv): () => Promise<{ cv: Cv }> {
   let loading: Promise<{ cv: Cv }> | null = null;
+  const failed = (e: unknown): AppFailure =>
+    new AppFailure('INTERNAL', `opencv.js failed to load: ${(e as Error)?.message ?? String(e)}`);
   return () => {
     loading ??= new Promise<{ cv: Cv }>((resolve, reject) => {
-      try {
-        const cv = createRequire(import.meta.url)('@techstark/opencv-js') as Cv;
+      const settle = (cv: Cv): void => {
         if ((cv as unknown as { Mat?: unknown }).Mat) resolve({ cv });
         else cv.onRuntimeInitialized = () => resolve({ cv });
+      };
+      try {
+        const m = load();
+        if (m instanceof Promise) m.then(settle, (e: unknown) => reject(failed(e)));
+        else settle(m);
       } catch (e) {
-        reject(new AppFailure('INTERNAL', `opencv.js failed to load: ${(e as Error).message}`));
+        reject(failed(e));
       }
     });
     return loading;
