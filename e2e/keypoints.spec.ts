@@ -251,6 +251,32 @@ test.describe('Keypoints: predict, review and correct', () => {
     await expect(page.getByTestId('unlabelled-count')).toHaveText('0');
   });
 
+  test('actual pixels (1) shows the full-resolution image, not the preview, and the tag says so', async ({ app }) => {
+    const { page } = app;
+    // Just wider than the preview (2048; at 1:1 the preview would be upsampled 2 %): the editor
+    // opens on a preview, fitted. One no larger than the preview is served as it is.
+    const dir = join(app.photosDir, '..', 'large');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'PATEK_nab_001_01_front.jpg'), await jpeg(2090, 1568));
+    await writeFile(join(dir, 'PATEK_nab_001_02_front.jpg'), await jpeg(1200, 900));
+    await page.getByLabel('Folder path', { exact: true }).fill(dir);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('image-count')).toHaveText('2');
+    await page.getByTestId('thumbnail').first().click();
+    const canvas = page.getByTestId('editor-canvas');
+    await expect(canvas).toHaveAttribute('data-source', 'preview');
+    await expect(page.getByTestId('editor-source')).toHaveText('preview');
+    await page.keyboard.press('1');
+    await expect(canvas).toHaveAttribute('data-view-scale', '1');
+    await expect(canvas).toHaveAttribute('data-source', 'full');
+    await expect(page.getByTestId('editor-source')).toHaveText('full resolution');
+    // The smaller photo: its preview is the file itself, full resolution at any zoom.
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('editor-image-key')).toHaveText('PATEK_nab_001_02');
+    await expect(canvas).toHaveAttribute('data-source', 'full');
+    await expect(page.getByTestId('editor-source')).toHaveText('full resolution');
+  });
+
   test('undecodable images are counted as unreadable with a retry, not offered to Predict, and say so once', async ({
     app,
   }) => {
