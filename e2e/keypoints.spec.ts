@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { EngineInfo } from '../src/shared/engine-protocol';
 import type { AppInfo } from '../src/shared/ipc';
 import type { LabelFile } from '../src/shared/labels';
-import { jpeg } from '../test/fixtures/images';
+import { jpeg, truncatedJpeg } from '../test/fixtures/images';
 import { editorState, expect, repoRoot, test, type LoupeApp } from './fixtures';
 
 type Points = Record<'top' | 'bottom' | 'left' | 'right' | 'center', [number, number]>;
@@ -287,12 +287,15 @@ test.describe('Keypoints: predict, review and correct', () => {
     await writeFile(join(dir, 'PATEK_nab_001_02_front.jpg'), await jpeg(480, 360));
     await writeFile(join(dir, 'PATEK_nab_001_03_text.jpg'), Buffer.from('a text file with a .jpg name\n'));
     await writeFile(join(dir, 'PATEK_nab_001_04_empty.jpg'), Buffer.alloc(0));
+    // Its header reads (the scan lists it); its pixels do not (its thumbnail fails): unreadable too.
+    await writeFile(join(dir, 'PATEK_nab_001_05_truncated.jpg'), await truncatedJpeg(480, 360));
     await page.getByLabel('Folder path', { exact: true }).fill(dir);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await expect(page.getByTestId('image-count')).toHaveText('4');
-    await expect(page.getByTestId('unreadable-count')).toHaveText('2');
+    await expect(page.getByTestId('image-count')).toHaveText('5');
+    await expect(page.getByTestId('unreadable-count')).toHaveText('3');
     await expect(page.getByTestId('unlabelled-count')).toHaveText('2');
     await expect(page.getByTestId('predict')).toHaveText('Predict 2 images');
+    await expect(page.locator('[data-testid="thumbnail"][data-image-key="PATEK_nab_001_05"]')).toBeVisible();
     // The unreadable one opens to one message, its details folded away.
     await page.locator('[data-testid="thumbnail"][data-image-key="PATEK_nab_001_03"]').click();
     const error = page.getByTestId('image-error');
