@@ -105,7 +105,7 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
         <Stat value={counts.humanLabelled} label="human-labelled" testId="human-count" />
         <Stat value={counts.predicted} label="predicted, to review" testId="predicted-count" />
         <Stat value={counts.unlabelled} label="unlabelled" testId="unlabelled-count" />
-        <Stat value={counts.rejected} label="rejected" />
+        <Stat value={counts.rejected} label="rejected" testId="rejected-count" />
         {counts.unreadable > 0 && (
           <div
             className="card stat danger-stat"
