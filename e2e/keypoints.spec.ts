@@ -1,9 +1,10 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EngineInfo } from '../src/shared/engine-protocol';
 import type { AppInfo } from '../src/shared/ipc';
 import type { LabelFile } from '../src/shared/labels';
-import { jpeg } from '../test/fixtures/images';
+import { jpeg, truncatedJpeg } from '../test/fixtures/images';
+import { designRecord } from '../test/fixtures/labels';
 import { editorState, expect, repoRoot, test, type LoupeApp } from './fixtures';
 
 type Points = Record<'top' | 'bottom' | 'left' | 'right' | 'center', [number, number]>;
@@ -251,6 +252,74 @@ test.describe('Keypoints: predict, review and correct', () => {
     await expect(page.getByTestId('unlabelled-count')).toHaveText('0');
   });
 
+  test('Backspace rejects: kept beside the human labels with the prediction, and still rejected after the predictions are deleted', async ({
+    app,
+  }) => {
+    const { page } = app;
+    const root = join(app.photosDir, '..', 'rejecting');
+    const dir = join(root, 'photos');
+    await mkdir(join(root, 'alignment_labels_predicted'), { recursive: true });
+    await mkdir(dir, { recursive: true });
+    for (const i of [1, 2]) await writeFile(join(dir, `PATEK_nab_001_0${i}_front.jpg`), await jpeg(480, 360));
+    const predicted: LabelFile = {
+      PATEK_nab_001_01: { ...designRecord(), full_image_name: 'PATEK_nab_001_01_front.jpg' },
+      PATEK_nab_001_02: { ...designRecord(), full_image_name: 'PATEK_nab_001_02_front.jpg' },
+    };
+    await writeFile(join(root, 'alignment_labels_predicted', 'PATEK_nab_001.json'), JSON.stringify(predicted));
+    await page.getByLabel('Folder path', { exact: true }).fill(dir);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('predicted-count')).toHaveText('2');
+    await page.locator('[data-testid="thumbnail"][data-image-key="PATEK_nab_001_01"]').click();
+    await expect(page.getByTestId('editor-image-key')).toHaveText('PATEK_nab_001_01');
+    await page.getByTestId('editor-canvas').focus();
+    await page.keyboard.press('Backspace');
+    await expect(page.getByTestId('editor-image-key')).toHaveText('PATEK_nab_001_02');
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('rejected-count')).toHaveText('1');
+    const file = join(root, 'alignment_labels', 'rejected', 'PATEK_nab_001.json');
+    const rejections = JSON.parse(await readFile(file, 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(rejections)).toEqual(['PATEK_nab_001_01']);
+    expect(rejections.PATEK_nab_001_01).toMatchObject({
+      full_image_name: 'PATEK_nab_001_01_front.jpg',
+      reviewer: 'e2e',
+      prediction: predicted.PATEK_nab_001_01,
+    });
+    expect(rejections.PATEK_nab_001_01?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    // Predictions regenerated from scratch: the rejection is still there.
+    await rm(join(root, 'alignment_labels_predicted'), { recursive: true });
+    const reloaded = await app.invoke<{ entries: { imageKey: string; rejected: boolean }[] }>('keypoints:load', dir);
+    expect(reloaded.ok && reloaded.value.entries.map((e) => [e.imageKey, e.rejected])).toEqual([
+      ['PATEK_nab_001_01', true],
+      ['PATEK_nab_001_02', false],
+    ]);
+  });
+
+  test('actual pixels (1) shows the full-resolution image, not the preview, and the tag says so', async ({ app }) => {
+    const { page } = app;
+    // Just wider than the preview (2048; at 1:1 the preview would be upsampled 2 %): the editor
+    // opens on a preview, fitted. One no larger than the preview is served as it is.
+    const dir = join(app.photosDir, '..', 'large');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'PATEK_nab_001_01_front.jpg'), await jpeg(2090, 1568));
+    await writeFile(join(dir, 'PATEK_nab_001_02_front.jpg'), await jpeg(1200, 900));
+    await page.getByLabel('Folder path', { exact: true }).fill(dir);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('image-count')).toHaveText('2');
+    await page.getByTestId('thumbnail').first().click();
+    const canvas = page.getByTestId('editor-canvas');
+    await expect(canvas).toHaveAttribute('data-source', 'preview');
+    await expect(page.getByTestId('editor-source')).toHaveText('preview');
+    await page.keyboard.press('1');
+    await expect(canvas).toHaveAttribute('data-view-scale', '1');
+    await expect(canvas).toHaveAttribute('data-source', 'full');
+    await expect(page.getByTestId('editor-source')).toHaveText('full resolution');
+    // The smaller photo: its preview is the file itself, full resolution at any zoom.
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByTestId('editor-image-key')).toHaveText('PATEK_nab_001_02');
+    await expect(canvas).toHaveAttribute('data-source', 'full');
+    await expect(page.getByTestId('editor-source')).toHaveText('full resolution');
+  });
+
   test('undecodable images are counted as unreadable with a retry, not offered to Predict, and say so once', async ({
     app,
   }) => {
@@ -261,12 +330,15 @@ test.describe('Keypoints: predict, review and correct', () => {
     await writeFile(join(dir, 'PATEK_nab_001_02_front.jpg'), await jpeg(480, 360));
     await writeFile(join(dir, 'PATEK_nab_001_03_text.jpg'), Buffer.from('a text file with a .jpg name\n'));
     await writeFile(join(dir, 'PATEK_nab_001_04_empty.jpg'), Buffer.alloc(0));
+    // Its header reads (the scan lists it); its pixels do not (its thumbnail fails): unreadable too.
+    await writeFile(join(dir, 'PATEK_nab_001_05_truncated.jpg'), await truncatedJpeg(480, 360));
     await page.getByLabel('Folder path', { exact: true }).fill(dir);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
-    await expect(page.getByTestId('image-count')).toHaveText('4');
-    await expect(page.getByTestId('unreadable-count')).toHaveText('2');
+    await expect(page.getByTestId('image-count')).toHaveText('5');
+    await expect(page.getByTestId('unreadable-count')).toHaveText('3');
     await expect(page.getByTestId('unlabelled-count')).toHaveText('2');
     await expect(page.getByTestId('predict')).toHaveText('Predict 2 images');
+    await expect(page.locator('[data-testid="thumbnail"][data-image-key="PATEK_nab_001_05"]')).toBeVisible();
     // The unreadable one opens to one message, its details folded away.
     await page.locator('[data-testid="thumbnail"][data-image-key="PATEK_nab_001_03"]').click();
     const error = page.getByTestId('image-error');

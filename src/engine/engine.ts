@@ -22,7 +22,7 @@ import { predictKeypointsRunner } from './runners/predict-keypoints';
 import { restoreFramesRunner } from './runners/restore-frames';
 import { MlflowServerClient } from './mlflow/server-client';
 import type { OpenServer } from './restore/sources';
-import { scanImagesRunner } from './runners/scan-images';
+import { recordDecodeFailure, scanImagesRunner } from './runners/scan-images';
 import { exportModelsRunner } from './runners/export-models';
 import { PythonProbe } from './pytorch/python';
 import { onnxCpuRunner } from './pytorch/parity';
@@ -169,7 +169,12 @@ export async function startEngine(
       const model = await catalog.get(services.modelDirs(), modelId);
       return tryModel(model, imagePath, device ?? config.device, { sessions, cacheDir: config.cacheDir });
     },
-    'images.view': async ({ path, variant }) => views.view(path, variant),
+    // A file whose header read but whose pixels do not decode fails its scans' items too.
+    'images.view': async ({ path, variant }) =>
+      views.view(path, variant).catch((e: unknown) => {
+        if (variant !== 'proxy') recordDecodeFailure(jobs, path, toAppError(e));
+        throw e;
+      }),
     'mlflow.runs': async (query) => listMlflowRuns(query, openServer, exporter),
     'python.check': async ({ python, fresh }) => exporter.checkPython(python ? { python } : undefined, fresh === true),
     'mlflow.experiments': async ({ uri }) => listMlflowExperiments(uri),

@@ -18,7 +18,7 @@ import { AppFailure, unwrap } from '../core/result';
 import { writeJsonAtomic } from '../engine/fs/atomic';
 import { listImages } from '../engine/images/list-images';
 import { LabelDir } from '../engine/labels/label-dir';
-import { parseReviewFile, readReviewFile, REVIEW_FILE } from '../engine/labels/review-file';
+import { migrateLegacyRejections, readRejections, setRejection } from '../engine/labels/rejections';
 import type { LabelStore } from '../engine/labels/label-store';
 import { discoveredLabelDirs, type LabelDirsOf } from './label-dirs';
 import { writeYoloPoseDataset } from './yolo-pose-export';
@@ -52,23 +52,37 @@ async function readDir(dir: string, problems: LabelProblem[]): Promise<Map<strin
 
 /**
  * Everything the review screen needs about a folder: its images, both label folders (`dirsOf`:
- * chosen for it, else found by the rule) and how its names met the naming pattern.
+ * chosen for it, else found by the rule), its rejections (`<labels>/rejected/`) and how its names
+ * met the naming pattern. With a `store`, rejections an earlier version kept in the predictions
+ * folder's hidden `.loupe-review.json` are first moved beside the labels; without one they are
+ * read from there as they are.
  */
 export async function loadKeypointFolder(
   folder: string,
   namingPattern: string,
   dirsOf: LabelDirsOf = discoveredLabelDirs,
+  store?: LabelStore,
 ): Promise<KeypointFolder> {
   const pattern = unwrap(compileNamingPattern(namingPattern));
   const { labelsDir, predictedDir } = await dirsOf(folder);
   const problems: LabelProblem[] = [];
   const human = await readDir(labelsDir, problems);
   const predicted = await readDir(predictedDir, problems);
-  const review = await readReviewFile(predictedDir);
   const rootName = basename(folder);
   const naming: NamingSummary = { pattern: namingPattern, unmatched: 0, unmatchedExamples: [], matchedExamples: [] };
-  const entries: ReviewEntry[] = (await listImages(folder, true)).map((rel) => {
-    const id = identifyImage(rel, pattern, rootName);
+  const images = (await listImages(folder, true)).map((rel) => ({ rel, id: identifyImage(rel, pattern, rootName) }));
+  if (store) {
+    const byKey = new Map(images.map((i) => [i.id.imageKey, i]));
+    await migrateLegacyRejections(store, labelsDir, predictedDir, (key) => {
+      const image = byKey.get(key);
+      return image
+        ? { watchId: image.id.watchId, fullImageName: basename(image.rel), prediction: predicted.get(key) ?? null }
+        : null;
+    });
+  }
+  const rejections = await readRejections(labelsDir, predictedDir);
+  problems.push(...rejections.problems);
+  const entries: ReviewEntry[] = images.map(({ rel, id }) => {
     if (!id.named) naming.unmatched++;
     const examples = id.named ? naming.matchedExamples : naming.unmatchedExamples;
     if (examples.length < NAMING_EXAMPLES) examples.push(rel);
@@ -80,7 +94,7 @@ export async function loadKeypointFolder(
       fullImageName: basename(rel),
       human: human.get(id.imageKey) ?? null,
       predicted: predicted.get(id.imageKey) ?? null,
-      rejected: id.imageKey in review.rejected,
+      rejected: rejections.rejected.has(id.imageKey),
     };
   });
   return { imagesDir: folder, labelsDir, predictedDir, entries, problems, naming };
@@ -89,7 +103,8 @@ export async function loadKeypointFolder(
 /**
  * Apply a review: an accept writes the human label into the file as it is on disk now (through the
  * label store: one writer per file, a cross-process lock, compare-before-rename); a reject or
- * unreject updates the review file the same way. Returns the updated entry.
+ * unreject updates the watch's rejections file (`<labels>/rejected/{WATCH_ID}.json`) the same way,
+ * a reject keeping the prediction it rejected. Returns the updated entry.
  */
 export async function applyReview(
   store: LabelStore,
@@ -100,7 +115,7 @@ export async function applyReview(
   now: () => Date,
   dirsOf: LabelDirsOf = discoveredLabelDirs,
 ): Promise<ReviewEntry> {
-  const data = await loadKeypointFolder(folder, namingPattern, dirsOf);
+  const data = await loadKeypointFolder(folder, namingPattern, dirsOf, store);
   const entry = data.entries.find((e) => e.imageKey === action.imageKey);
   if (!entry) throw new AppFailure('NOT_FOUND', `no image ${action.imageKey} in ${folder}`);
   switch (action.kind) {
@@ -130,31 +145,24 @@ export async function applyReview(
         if (dial) record.prediction = { ...record.prediction!, dial: action.dial };
         return mergeInto(onDisk, { [entry.imageKey]: record }, () => false);
       });
-      await setRejected(store, data.predictedDir, entry.imageKey, null);
+      await setRejection(store, data.labelsDir, entry.watchId, entry.imageKey, null);
       return { ...entry, human: record, rejected: false };
     }
-    case 'reject':
-      await setRejected(store, data.predictedDir, entry.imageKey, { reviewer, at: isoTimestamp(now()) });
+    case 'reject': {
+      const reason = action.reason?.trim();
+      await setRejection(store, data.labelsDir, entry.watchId, entry.imageKey, {
+        full_image_name: entry.fullImageName,
+        reviewer,
+        timestamp: isoTimestamp(now()),
+        ...(reason ? { reason } : {}),
+        ...(entry.predicted ? { prediction: entry.predicted } : {}),
+      });
       return { ...entry, rejected: true };
+    }
     case 'unreject':
-      await setRejected(store, data.predictedDir, entry.imageKey, null);
+      await setRejection(store, data.labelsDir, entry.watchId, entry.imageKey, null);
       return { ...entry, rejected: false };
   }
-}
-
-async function setRejected(
-  store: LabelStore,
-  predictedDir: string,
-  key: string,
-  value: { reviewer: string; at: string } | null,
-): Promise<void> {
-  await store.updateText(join(predictedDir, REVIEW_FILE), (text) => {
-    const file = parseReviewFile(text);
-    if (value === null && !(key in file.rejected)) return null;
-    if (value) file.rejected[key] = value;
-    else delete file.rejected[key];
-    return JSON.stringify(file, null, 2) + '\n';
-  });
 }
 
 /**

@@ -55,3 +55,21 @@ export interface LabelProblem {
   key?: string;
   message: string;
 }
+
+/**
+ * One rejected prediction, in `<labels>/rejected/{WATCH_ID}.json` (keyed by image key like a label
+ * file): who rejected it and when, why when they said, and the prediction as it was, so the
+ * rejection outlives the predictions folder (deleted, regenerated) and a pipeline can read it.
+ */
+export interface RejectionRecord {
+  full_image_name?: string;
+  reviewer: string;
+  /** ISO 8601, UTC, `+00:00` (core/format.ts `isoTimestamp`). */
+  timestamp: string;
+  reason?: string;
+  /** The prediction that was rejected (absent when there was none to keep). */
+  prediction?: LabelRecord;
+  [extra: string]: unknown;
+}
+
+export type RejectionFile = Record<string, RejectionRecord>;

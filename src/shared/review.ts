@@ -2,8 +2,9 @@ import type { Keypoints, LabelProblem, LabelRecord } from './labels';
 
 /**
  * The review of predicted keypoints. Accepting or correcting writes a human label (the reviewer
- * as annotator, the prediction kept beside it); rejecting is recorded in the predictions folder's
- * review file, so the image stays unlabelled but out of the queue.
+ * as annotator, the prediction kept beside it); rejecting is recorded beside the human labels
+ * (`<labels>/rejected/{WATCH_ID}.json`, with the rejected prediction), so the image stays
+ * unlabelled but out of the queue, whatever becomes of the predictions folder.
  */
 export type ReviewState = 'unreviewed' | 'accepted' | 'corrected' | 'rejected' | 'labelled';
 
@@ -85,7 +86,8 @@ export type ReviewAction =
        */
       dial?: number;
     }
-  | { kind: 'reject'; imageKey: string }
+  /** Reject the prediction (kept in `<labels>/rejected/{WATCH_ID}.json`), with a reason if given. */
+  | { kind: 'reject'; imageKey: string; reason?: string }
   /** Take a rejection back. */
   | { kind: 'unreject'; imageKey: string };
 

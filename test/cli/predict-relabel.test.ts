@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictKeypointsResult } from '../../src/shared/jobs';
@@ -63,13 +63,12 @@ describe('loupe predict: label one, fix the rest', () => {
     for (const r of Object.values(before))
       expect(r.debug_info?.templates).toEqual({ offered: [], used: null, used_same_watch: null });
 
-    // A reviewer rejected one prediction, and edited another in the predictions folder by hand.
+    // A reviewer rejected one prediction (beside the human labels, README "Rejections"), and
+    // edited another in the predictions folder by hand.
+    await mkdir(join(d.labels, 'rejected'), { recursive: true });
     await writeFile(
-      join(d.out, '.loupe-review.json'),
-      JSON.stringify({
-        version: 1,
-        rejected: { KESTREL_dive_001_04: { reviewer: 'ann', at: '2026-12-02T10:00:00.000000+00:00' } },
-      }),
+      join(d.labels, 'rejected', 'KESTREL_dive_001.json'),
+      JSON.stringify({ KESTREL_dive_001_04: { reviewer: 'ann', timestamp: '2026-12-02T10:00:00.000000+00:00' } }),
     );
     const kestrelFile = join(d.out, 'KESTREL_dive_001.json');
     const kestrel = JSON.parse(await readFile(kestrelFile, 'utf8')) as LabelFile;

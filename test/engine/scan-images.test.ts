@@ -67,6 +67,14 @@ describe('scan-images job (real sharp, real files)', () => {
       variant: 'thumbnail',
     });
     expect(truncated).toMatchObject({ ok: false, error: { code: 'IMAGE_DECODE_FAILED' } });
+    // That failure is the scan's too: its item for the file is now failed, with the reason, so the
+    // folder counts it as unreadable and does not offer it to Predict.
+    const after = await ok(h.engine.request('jobs.items', { jobId: job.id, offset: 0, limit: 100 }));
+    const amended = after.items.find((i) => i.key === 'truncated.jpg');
+    expect(amended).toMatchObject({ status: 'failed', error: { code: 'IMAGE_DECODE_FAILED' } });
+    expect(amended?.error?.message).toMatch(/premature end|could not decode/i);
+    expect(after.items).toHaveLength(items.length);
+    expect((await finished(job.id)).counts).toEqual({ ok: folder.good.length, failed: folder.bad.length, skipped: 0 });
 
     // Lazy by default: no thumbnail is written by the scan.
     expect(byKey['PATEK_nab_002_01_rotated.jpg']?.data?.thumbnail).toBeUndefined();

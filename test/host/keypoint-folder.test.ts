@@ -1,7 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LabelFile } from '../../src/shared/labels';
+import type { LabelFile, RejectionFile } from '../../src/shared/labels';
+import type { ReviewAction } from '../../src/shared/review';
 import { DEFAULT_NAMING_PATTERN } from '../../src/shared/settings';
 import { applyReview, exportReviewed, loadKeypointFolder } from '../../src/host/keypoint-folder';
 import { LabelStore } from '../../src/engine/labels/label-store';
@@ -78,45 +79,126 @@ describe('keypoint folder: load, review, export', () => {
     expect(again.PATEK_nab_001_03?.prediction?.coords_norm.top).toEqual([0.442, 0.184]);
   });
 
-  it('records rejections in the review file and takes them back', async () => {
-    expect(
-      (
-        await applyReview(
-          store,
-          photos,
-          DEFAULT_NAMING_PATTERN,
-          { kind: 'reject', imageKey: 'PATEK_nab_001_04' },
-          'alice',
-          now,
-        )
-      ).rejected,
-    ).toBe(true);
-    expect(
-      (await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN)).entries.find((e) => e.imageKey === 'PATEK_nab_001_04')
-        ?.rejected,
-    ).toBe(true);
-    await applyReview(
-      store,
-      photos,
-      DEFAULT_NAMING_PATTERN,
-      { kind: 'unreject', imageKey: 'PATEK_nab_001_04' },
-      'alice',
-      now,
+  const rejectionsFile = () => join(tmp.path, 'alignment_labels', 'rejected', 'PATEK_nab_001.json');
+  const readRejections = async () => JSON.parse(await readFile(rejectionsFile(), 'utf8')) as RejectionFile;
+  const isRejected = async (key: string) =>
+    (await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN)).entries.find((e) => e.imageKey === key)?.rejected;
+  const review = (action: ReviewAction, reviewer = 'alice', on = store) =>
+    applyReview(on, photos, DEFAULT_NAMING_PATTERN, action, reviewer, now);
+
+  it('records rejections beside the human labels, with the prediction, and takes them back', async () => {
+    expect((await review({ kind: 'reject', imageKey: 'PATEK_nab_001_04', reason: ' wrong dial ' })).rejected).toBe(
+      true,
     );
-    expect(
-      (await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN)).entries.find((e) => e.imageKey === 'PATEK_nab_001_04')
-        ?.rejected,
-    ).toBe(false);
+    expect(await readRejections()).toEqual({
+      PATEK_nab_001_04: {
+        full_image_name: 'PATEK_nab_001_04_front.jpg',
+        reviewer: 'alice',
+        timestamp: '2026-11-22T12:00:00.000000+00:00',
+        reason: 'wrong dial',
+        prediction: { ...designRecord(), full_image_name: 'PATEK_nab_001_04_front.jpg' },
+      },
+    });
+    // Nothing hidden in the predictions folder, and no rejection among the label files.
+    expect(await readdir(join(tmp.path, 'alignment_labels_predicted'))).toEqual(['PATEK_nab_001.json']);
+    expect(await readdir(join(tmp.path, 'alignment_labels'))).toEqual(['rejected']);
+    expect(await isRejected('PATEK_nab_001_04')).toBe(true);
+    await review({ kind: 'unreject', imageKey: 'PATEK_nab_001_04' });
+    expect(await isRejected('PATEK_nab_001_04')).toBe(false);
+    expect(await readRejections()).toEqual({});
     await expect(
-      applyReview(
-        store,
-        photos,
-        DEFAULT_NAMING_PATTERN,
-        { kind: 'accept', imageKey: 'IMG_9', coords: designRecord().coords_norm },
-        'a',
-        now,
-      ),
+      review({ kind: 'accept', imageKey: 'IMG_9', coords: designRecord().coords_norm }, 'a'),
     ).rejects.toThrow(/no prediction/);
+  });
+
+  it('a rejection survives deleting and regenerating the predictions folder; accepting takes it back', async () => {
+    await review({ kind: 'reject', imageKey: 'PATEK_nab_001_03' });
+    await rm(join(tmp.path, 'alignment_labels_predicted'), { recursive: true });
+    expect(await isRejected('PATEK_nab_001_03')).toBe(true);
+    // Regenerated with other points: still rejected, and the rejected prediction is the old one.
+    await mkdir(join(tmp.path, 'alignment_labels_predicted'));
+    const moved = {
+      ...designRecord(),
+      coords_norm: { ...designRecord().coords_norm, center: [0.4, 0.4] as [number, number] },
+    };
+    await writeFile(
+      join(tmp.path, 'alignment_labels_predicted', 'PATEK_nab_001.json'),
+      JSON.stringify({ PATEK_nab_001_03: moved } satisfies LabelFile),
+    );
+    expect(await isRejected('PATEK_nab_001_03')).toBe(true);
+    expect((await readRejections()).PATEK_nab_001_03?.prediction?.coords_norm.center).toEqual([0.51, 0.436]);
+    await review({ kind: 'accept', imageKey: 'PATEK_nab_001_03', coords: moved.coords_norm });
+    expect(await isRejected('PATEK_nab_001_03')).toBe(false);
+    expect(await readRejections()).toEqual({});
+  });
+
+  it('concurrent rejections from two writers and a tool that takes no lock are all kept', async () => {
+    const other = new LabelStore({
+      // Another tool rewrites the file, with a field of its own, between Loupe's read and rename.
+      beforeCommit: async (path, attempt) => {
+        if (attempt > 0) return;
+        const onDisk = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as RejectionFile;
+        onDisk.PATEK_nab_001_09 = { reviewer: 'tool', timestamp: '2026-11-22T11:00:00.000000+00:00', tool: 1 };
+        await writeFile(`${path}.other`, JSON.stringify(onDisk));
+        await rename(`${path}.other`, path);
+      },
+    });
+    await Promise.all([
+      review({ kind: 'reject', imageKey: 'PATEK_nab_001_03' }, 'alice', store),
+      review({ kind: 'reject', imageKey: 'PATEK_nab_001_04' }, 'bob', other),
+    ]);
+    const file = await readRejections();
+    expect(Object.keys(file)).toEqual(['PATEK_nab_001_03', 'PATEK_nab_001_04', 'PATEK_nab_001_09']);
+    expect([file.PATEK_nab_001_03?.reviewer, file.PATEK_nab_001_04?.reviewer, file.PATEK_nab_001_09?.tool]).toEqual([
+      'alice',
+      'bob',
+      1,
+    ]);
+    expect((await readdir(join(tmp.path, 'alignment_labels', 'rejected'))).filter((n) => n.startsWith('.'))).toEqual(
+      [],
+    );
+  });
+
+  it('moves the rejections of a legacy .loupe-review.json beside the labels on first read', async () => {
+    const legacy = join(tmp.path, 'alignment_labels_predicted', '.loupe-review.json');
+    await writeFile(
+      legacy,
+      JSON.stringify({
+        version: 1,
+        rejected: {
+          PATEK_nab_001_04: { reviewer: 'ann', at: '2026-12-01T09:30:00.250Z' },
+          GONE_1: { reviewer: 'ann', at: '2026-12-01T09:31:00.000Z' },
+        },
+      }),
+    );
+    // Read without a store (the CLI's way): seen as rejected, nothing written.
+    expect(await isRejected('PATEK_nab_001_04')).toBe(true);
+    await expect(readFile(rejectionsFile())).rejects.toThrow();
+    // Through the load verb's store: moved, with the prediction and one timestamp format.
+    await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN, undefined, store);
+    expect(await readRejections()).toEqual({
+      PATEK_nab_001_04: {
+        full_image_name: 'PATEK_nab_001_04_front.jpg',
+        reviewer: 'ann',
+        timestamp: '2026-12-01T09:30:00.250000+00:00',
+        prediction: { ...designRecord(), full_image_name: 'PATEK_nab_001_04_front.jpg' },
+      },
+    });
+    // The one whose image is gone (no watch ID to file it under) stays where it was.
+    expect(JSON.parse(await readFile(legacy, 'utf8'))).toEqual({
+      version: 1,
+      rejected: { GONE_1: { reviewer: 'ann', at: '2026-12-01T09:31:00.000Z' } },
+    });
+    await rm(join(photos, 'PATEK_nab_001_04_front.jpg'));
+    await writeFile(join(photos, 'GONE_1.jpg'), await jpeg(40, 30));
+    await loadKeypointFolder(photos, DEFAULT_NAMING_PATTERN, undefined, store);
+    await expect(readFile(legacy)).rejects.toThrow();
+    // A name the pattern does not match is filed under its folder's watch ID, like its labels.
+    expect(await readdir(join(tmp.path, 'alignment_labels', 'rejected'))).toEqual([
+      'PATEK_nab_001.json',
+      'downloaded_images.json',
+    ]);
+    expect(await isRejected('GONE_1')).toBe(true);
   });
 
   it('exports only corrected labels for retraining', async () => {

@@ -7,7 +7,7 @@ import { tierOf } from '../formats/labels';
  * the worst first), and the human label a review writes.
  */
 
-/** Accepted and corrected images have a human label; rejected ones are listed in the review file. */
+/** Accepted and corrected images have a human label; rejected ones are in the rejections files beside the labels. */
 export function reviewStateOf(human: LabelRecord | undefined, rejected: boolean): ReviewState {
   if (human) {
     if (!human.prediction) return 'labelled';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 /**
- * A JSON file Loupe wrote itself (a progress file, a review file), read back: the parsed value
+ * A JSON file Loupe wrote itself (a progress file, a manifest), read back: the parsed value
  * when `guard` accepts it, else null. The guard checks the `version` it knows and the fields it
  * needs, so what comes back is typed without a cast. A missing or unreadable file, malformed JSON
  * or a file of another version all read as null: the caller falls back (starts afresh), never

@@ -3,6 +3,7 @@ import type { ProviderReport } from '../../shared/devices';
 import type { ItemsPage } from '../../shared/engine-protocol';
 import type { EngineEvent, LogLevel } from '../../shared/events';
 import type { JobItem, JobKind, JobKinds, JobSnapshot, JobSpec, JobSpecOf } from '../../shared/jobs';
+import type { AppError } from '../../shared/result';
 import {
   canTransition,
   countItem,
@@ -142,6 +143,26 @@ export class JobManager {
     const start = Math.max(0, Math.floor(offset));
     const count = Math.max(0, Math.min(5000, Math.floor(limit)));
     return { total: e.items.length, items: e.items.slice(start, start + count) };
+  }
+
+  /**
+   * An item found to have failed after its job recorded it ok (a scan read an image's header, and
+   * decoding its pixels for a thumbnail or a preview failed later: a truncated JPEG). Its outcome
+   * becomes that failure, journaled and streamed like any item, so whoever follows the job sees
+   * it. Returns false (and changes nothing) unless the job has that item, ok.
+   */
+  failItem(jobId: string, key: string, error: AppError): boolean {
+    const e = this.jobs.get(jobId);
+    const was = e?.byKey.get(key);
+    if (!e || !was || was.status !== 'ok') return false;
+    const item: JobItem = { index: was.index, key, status: 'failed', error, ms: was.ms };
+    e.byKey.set(key, item);
+    e.items[e.items.indexOf(was)] = item;
+    e.pending.push(item);
+    e.unjournaled.push(item);
+    e.snapshot = recount(e.snapshot, e.items);
+    this.flush(e, true);
+    return true;
   }
 
   submit(spec: JobSpec): JobSnapshot {

@@ -41,7 +41,7 @@ interface Version {
 }
 
 /**
- * The one way Loupe writes label files (and the review file beside them). For each file:
+ * The one way Loupe writes label files (and the rejections files beside them). For each file:
  *
  * 1. one writer at a time in this process (a queue per file path);
  * 2. one writer at a time across processes: the app, `loupe predict`, `loupe convert`, a second

@@ -8,7 +8,7 @@ import { compileNamingPattern } from '../../core/naming';
 import { unwrap } from '../../core/result';
 import type { JobRunner } from '../jobs/manager';
 import { LabelDir } from '../labels/label-dir';
-import { readReviewFile } from '../labels/review-file';
+import { readRejections } from '../labels/rejections';
 import { createOpenCvLoader } from '../match/opencv';
 import type { EngineServices } from '../services';
 import { readHumanLabels, templateCandidates } from './predict/human-labels';
@@ -75,7 +75,8 @@ async function predictKeypoints(
   const malformedOutputs = await malformedFiles(out);
   const configKey = predictConfigKey(spec.config, predictors.model.sha256);
   const { manifest, predicted } = await resume(folders, configKey, ctx, out, shard);
-  const rejected = new Set(Object.keys((await readReviewFile(folders.outputDir)).rejected));
+  // Rejections live beside the human labels (and, not migrated yet, in the output's legacy file).
+  const rejected = new Set((await readRejections(folders.labelsDir, folders.outputDir)).rejected.keys());
   const maxTemplates = pipelineSettings(spec.config).maxTemplates;
   const stale = await stalePredictions({ images, manifest, predicted, human, rejected, candidates, maxTemplates }, log);
   const already = manifest.doneCount - stale.size + (spec.retryFailed === false ? manifest.failedCount : 0);

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ScanImageData } from '../../shared/jobs';
+import type { AppError } from '../../shared/result';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { walkImages } from '../images/list-images';
@@ -8,7 +9,7 @@ import { ScanIndex, type IndexedImage } from '../images/scan-index';
 import { probeImage, writeThumbnail } from '../images/sharp-codec';
 import { cachedThumbnails, thumbnailPath } from '../images/thumbnails';
 import { forEachConcurrent } from '../jobs/concurrency';
-import type { JobRunner } from '../jobs/manager';
+import type { JobManager, JobRunner } from '../jobs/manager';
 import type { EngineServices } from '../services';
 
 /**
@@ -119,4 +120,23 @@ async function readHeader(
   const header = { width: p.width, height: p.height, format: p.format, orientation: p.orientation, bytes: p.bytes };
   headers.put(relPath, st.size, st.mtimeMs, header);
   return header;
+}
+
+/**
+ * A file every scan of its folder listed from its header, whose pixels then failed to decode (its
+ * thumbnail or its preview: a truncated JPEG): each such scan's item for it becomes that failure
+ * (`JobManager.failItem`, the same job-item stream the scan's own failures take), so the folder
+ * counts it as unreadable, Predict does not offer it, and a rescan (the retry) reads it again.
+ * Returns how many scans were told.
+ */
+export function recordDecodeFailure(jobs: JobManager, path: string, error: AppError): number {
+  if (error.code !== 'IMAGE_DECODE_FAILED') return 0;
+  let told = 0;
+  for (const job of jobs.list()) {
+    if (job.spec.kind !== 'scan-images') continue;
+    const rel = relative(resolve(job.spec.folder), resolve(path));
+    if (!rel || rel.startsWith('..') || isAbsolute(rel)) continue;
+    if (jobs.failItem(job.id, rel, error)) told++;
+  }
+  return told;
 }

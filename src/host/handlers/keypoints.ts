@@ -24,7 +24,14 @@ const reviewAction = z.discriminatedUnion(
       coords: keypoints,
       dial: z.number({ error: 'dial is the index of a detected dial' }).int().min(0).optional(),
     }),
-    z.object({ kind: z.literal('reject'), imageKey }),
+    z.object({
+      kind: z.literal('reject'),
+      imageKey,
+      reason: z
+        .string({ error: 'a rejection reason is text' })
+        .max(2000, 'a rejection reason is at most 2000 characters')
+        .optional(),
+    }),
     z.object({ kind: z.literal('unreject'), imageKey }),
   ],
   { error: 'a review action is accept, reject or unreject, with an image key' },
@@ -70,7 +77,7 @@ export function keypointsVerbs(deps: KeypointDeps): NamespaceVerbs<'keypoints'> 
   const dirsOf = (folder: string) => deps.labelFolders.dirs(folder);
   return {
     'keypoints:load': verb(z.tuple([folderPath]), async (folder) =>
-      loadKeypointFolder(await requireGranted(deps.grants, folder), await namingPattern(), dirsOf),
+      loadKeypointFolder(await requireGranted(deps.grants, folder), await namingPattern(), dirsOf, deps.labels),
     ),
     'keypoints:review': verb(z.tuple([folderPath, reviewAction]), async (folder, action) => {
       const settings = await deps.settings.get();

@@ -118,12 +118,17 @@ export function hitPoint<K extends string>(
   return best;
 }
 
-/** The image source to show: the preview until it is magnified past its own resolution. */
+/**
+ * Whether the editor needs the full-resolution image: once the view shows the image at the
+ * preview's own scale or closer (actual pixels, 1, included), where the preview would be drawn
+ * pixel for pixel or upsampled, unless the preview is the original file itself (an upright photo
+ * no larger than the preview size). The preview's width is rounded, so half a pixel is allowed.
+ */
 export function needsFullResolution(
   v: View,
   imageWidth: number,
-  previewWidth: number,
+  preview: { width: number; original: boolean },
   devicePixelRatio: number,
 ): boolean {
-  return previewWidth < imageWidth && v.scale * devicePixelRatio * imageWidth > previewWidth * 1.05;
+  return !preview.original && v.scale * devicePixelRatio * imageWidth >= preview.width - 0.5;
 }

@@ -6,8 +6,9 @@ const PAGE = 5000;
 
 /**
  * Every item of a job, once: the items it already has (paged) and then the live stream. Events
- * that arrive while the pages load are held and merged, deduplicated by item key; a failed item
- * comes again when a resumed job retries it (the later item replaces it).
+ * that arrive while the pages load are held and merged, deduplicated by item key; an item comes
+ * again when its outcome changes: a failed one retried by a resumed job, or an ok one the engine
+ * found failed later (a scanned image whose pixels do not decode; the later item replaces it).
  */
 export function followJobItems(
   api: AppApi,
@@ -23,7 +24,7 @@ export function followJobItems(
   const deliver = (items: JobItem[]): void => {
     const fresh = items.filter((i) => {
       const failed = seen.get(i.key);
-      if (failed === false || (failed === true && i.status === 'failed')) return false;
+      if (failed !== undefined && failed === (i.status === 'failed')) return false;
       seen.set(i.key, i.status === 'failed');
       return true;
     });

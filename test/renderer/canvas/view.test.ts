@@ -105,12 +105,21 @@ describe('the editor view transform', () => {
     expect(hitPoint(v, points, [230, 250], 10)).toBeNull();
   });
 
-  it('asks for full resolution only when the preview would be magnified', () => {
+  it("asks for full resolution once the view reaches the preview's own scale", () => {
     const fit = { scale: 0.2, x: 0, y: 0 };
-    expect(needsFullResolution(fit, 6000, 2048, 1)).toBe(false);
-    expect(needsFullResolution(fit, 6000, 2048, 2)).toBe(true); // 2400 device pixels wide: sharper from the original
-    expect(needsFullResolution({ ...fit, scale: 0.15 }, 6000, 2048, 2)).toBe(false);
-    expect(needsFullResolution({ ...fit, scale: 0.5 }, 6000, 2048, 1)).toBe(true);
-    expect(needsFullResolution({ ...fit, scale: 4 }, 1500, 1500, 1)).toBe(false); // the preview is the original
+    const preview = { width: 2048, original: false };
+    expect(needsFullResolution(fit, 6000, preview, 1)).toBe(false);
+    expect(needsFullResolution(fit, 6000, preview, 2)).toBe(true); // 2400 device pixels wide: sharper from the original
+    expect(needsFullResolution({ ...fit, scale: 0.15 }, 6000, preview, 2)).toBe(false);
+    expect(needsFullResolution({ ...fit, scale: 0.5 }, 6000, preview, 1)).toBe(true);
+    // Actual pixels (1): full, even just above the preview size, where the preview is 2 % smaller.
+    expect(needsFullResolution({ ...fit, scale: 1 }, 2090, preview, 1)).toBe(true);
+    expect(needsFullResolution({ ...fit, scale: 0.5 }, 2090, preview, 2)).toBe(true);
+    // Exactly the preview's scale (2048 / 6000, the width rounded) is the preview drawn 1:1: full.
+    expect(needsFullResolution({ ...fit, scale: 2048 / 6000 - 1e-5 }, 6000, preview, 1)).toBe(true);
+    expect(needsFullResolution({ ...fit, scale: 0.3 }, 6000, preview, 1)).toBe(false);
+    // A preview the size of the image but re-encoded (turned upright): full at 1:1.
+    expect(needsFullResolution({ ...fit, scale: 1 }, 1500, { width: 1500, original: false }, 1)).toBe(true);
+    expect(needsFullResolution({ ...fit, scale: 4 }, 1500, { width: 1500, original: true }, 1)).toBe(false); // the preview is the original
   });
 });

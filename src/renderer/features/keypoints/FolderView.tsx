@@ -44,7 +44,8 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
   const [importing, setImporting] = useState(false);
 
   const items = useMemo(() => Object.values(itemsMap), [itemsMap]);
-  // Images the scan could not decode: counted apart, not offered to Predict.
+  // Images that could not be decoded (the scan's failed items, a header at scan time or pixels
+  // for a thumbnail or preview later): counted apart, not offered to Predict.
   const unreadable = useMemo(
     () => new Set(failures.map((f) => `${folder.path}/${f.key}`.replace(/\\/g, '/'))),
     [failures, folder.path],
@@ -104,9 +105,12 @@ export function FolderView({ onClose, onRescan }: { onClose: () => void; onResca
         <Stat value={counts.humanLabelled} label="human-labelled" testId="human-count" />
         <Stat value={counts.predicted} label="predicted, to review" testId="predicted-count" />
         <Stat value={counts.unlabelled} label="unlabelled" testId="unlabelled-count" />
-        <Stat value={counts.rejected} label="rejected" />
+        <Stat value={counts.rejected} label="rejected" testId="rejected-count" />
         {counts.unreadable > 0 && (
-          <div className="card stat danger-stat" title="The scan could not decode these files; see Problems">
+          <div
+            className="card stat danger-stat"
+            title="These files could not be decoded (their header by the scan, or their pixels for a thumbnail or preview); see Problems"
+          >
             <div className="value" data-testid="unreadable-count">
               {counts.unreadable}
             </div>

@@ -19,8 +19,8 @@ import { useImageElement } from './use-image';
 const HELP_ROWS = helpRows(EDITOR_ACTIONS);
 
 /**
- * The keypoint editor: the photo (thumbnail, then a preview, then full resolution once zoomed
- * past the preview), the five points with the diameters and the dial ellipse, drag with a
+ * The keypoint editor: the photo (thumbnail, then a preview, then full resolution from actual pixels or once zoomed
+ * to the preview's own scale), the five points with the diameters and the dial ellipse, drag with a
  * magnifier, wheel zoom to the pointer, space/background drag to pan, and every review action on
  * the keyboard (EDITOR_ACTIONS). Points live in image pixels in the store; the view transform is
  * local state.
@@ -75,8 +75,13 @@ export function Editor({ onClose }: { onClose: () => void }) {
     void variants.load(current, itemPath, 'preview');
   }, [variants, paintTimer, current, itemPath]);
 
+  // An upright photo no larger than the preview is served as it is: its preview is the original.
+  const previewIsOriginal = !!mine.preview && mine.preview.path === itemPath;
   const wantFull =
-    !!view && !!imageSize && !!mine.preview && needsFullResolution(view, imageSize[0], mine.preview.width, dpr);
+    !!view &&
+    !!imageSize &&
+    !!mine.preview &&
+    needsFullResolution(view, imageSize[0], { width: mine.preview.width, original: previewIsOriginal }, dpr);
   useEffect(() => {
     if (wantFull && current && itemPath) void variants.load(current, itemPath, 'full');
   }, [variants, wantFull, current, itemPath]);
@@ -85,7 +90,8 @@ export function Editor({ onClose }: { onClose: () => void }) {
   const previewEl = useImageElement(mine.preview ? api.images.url(mine.preview.path) : null);
   const fullEl = useImageElement(mine.full ? api.images.url(mine.full.path) : null);
   const imageEl = fullEl ?? previewEl ?? thumbEl;
-  const source = fullEl ? 'full' : previewEl ? 'preview' : thumbEl ? 'thumbnail' : 'none';
+  const source =
+    fullEl || (previewEl && previewIsOriginal) ? 'full' : previewEl ? 'preview' : thumbEl ? 'thumbnail' : 'none';
 
   // First paint (any source) and preview paint, measured from opening the image.
   useEffect(() => {
@@ -238,7 +244,9 @@ export function Editor({ onClose }: { onClose: () => void }) {
               {imageSize[0]}×{imageSize[1]}
             </span>
           )}
-          <span className="faint">{source === 'full' ? 'full resolution' : source}</span>
+          <span className="faint" data-testid="editor-source">
+            {source === 'full' ? 'full resolution' : source}
+          </span>
         </div>
         {help && (
           <HelpOverlay
