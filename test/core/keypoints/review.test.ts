@@ -133,6 +133,10 @@ describe('review', () => {
       'c',
       'a',
     ]);
+    // The confidence filter reads the same numbers: the likely-wrong ones below 0.5.
+    expect(
+      visibleItems(items, { ...DEFAULT_FILTERS, confidence: [0, 0.5], sort: 'wrongness' }).map((i) => i.imageKey),
+    ).toEqual(['b', 'd']);
   });
 });
 
