@@ -191,6 +191,9 @@ describe('the shipped table', () => {
     expect(calibrate(CALIBRATION, collapsed)).toBeLessThan(0.1);
     // And it is no more likely right than the same score with the points spread over the dial.
     expect(calibrate(CALIBRATION, collapsed)).toBeLessThanOrEqual(calibrate(CALIBRATION, input({ raw: 0.78 })));
+    // A template fit whose points are far smaller than the detection is less likely right too.
+    const fit = input({ method: 'homography', raw: 0.5, inliers: 60, ncc: 0.6 });
+    expect(calibrate(CALIBRATION, { ...fit, spread: 0.1 })).toBeLessThan(calibrate(CALIBRATION, { ...fit, spread: 1 }));
   });
 
   it('ranks a sure template fit above a pose detector’s own keypoints, unlike the raw score', () => {
