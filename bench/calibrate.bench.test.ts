@@ -10,8 +10,10 @@
  *     labelled from the truth (template fits of the other nine);
  *     and once with the fourth (tilted) view as the template instead, as a reviewer might pick;
  *   - warps of the real photos in /work/shared/data/watches (bench/make_keypoint_evalset.py,
- *     9 IDs × 12 warps + the photo, seeds 15 (the default, as the other benches) and 16): once with no labels, once with the photo as
- *     the template.
+ *     9 IDs × 12 warps + the photo, seeds 15 (the default, as the other benches) and 16): once
+ *     with no labels, once with the photo as the template;
+ *   - the samples and the seed-15 warps again with a detector threshold no box reaches (conf 1):
+ *     the whole-photo template fit with templates, the geometric default without.
  * Each prediction's debug_info.calibration_input and its error against the truth go to
  * bench/calibration/observations.json (committed: the table is a pure function of it, which
  * test/core/keypoints/calibration.test.ts checks). LOUPE_CALIBRATE_REFIT=1 refits from that file
@@ -68,17 +70,17 @@ async function observe(
   truth: LabelFile,
   work: string,
   run: string,
+  extra: readonly string[] = [],
 ): Promise<Observation[]> {
   const out = join(work, `out-${run}`);
   await rm(out, { recursive: true, force: true });
   await mkdir(labels, { recursive: true });
   const r = spawnSync(
     process.execPath,
-    [bin, 'predict', '--images-dir', images, '--labels-dir', labels, '--output-dir', out].concat([
-      '--data-dir',
-      join(work, 'data'),
-      '--json',
-    ]),
+    [bin, 'predict', '--images-dir', images, '--labels-dir', labels, '--output-dir', out].concat(
+      ['--data-dir', join(work, 'data'), '--json'],
+      extra,
+    ),
     { encoding: 'utf8', timeout: 1_200_000 },
   );
   if (r.status !== 0) throw new Error(r.stderr);
@@ -121,6 +123,13 @@ async function collect(): Promise<Observation[]> {
   await rm(tLabels, { recursive: true, force: true });
   await writeTruthLabels(tLabels, truth, fourths);
   obs.push(...(await observe('samples', sImages, tLabels, truth, work, 'tilted-template')));
+  // Nothing detected (a detector threshold no box reaches): the whole-photo template fit, or with
+  // no template the geometric default, on the same photos.
+  const noDetection = join(work, 'no-detection.yaml');
+  await writeFile(noDetection, 'detector:\n  conf: 1\n');
+  const blind = ['--config', noDetection];
+  obs.push(...(await observe('samples', sImages, join(work, 'samples', 'none'), truth, work, 'no-detection', blind)));
+  obs.push(...(await observe('samples', sImages, sLabels, truth, work, 'no-detection-templates', blind)));
 
   // The real-photo warps (two seeds): no labels, then the unwarped photo as each watch's template.
   if (existsSync(PHOTOS)) {
@@ -136,6 +145,13 @@ async function collect(): Promise<Observation[]> {
       const none = join(work, 'warps', 'none');
       obs.push(...(await observe(`warps-seed${seed}`, wImages, none, wTruth, work, 'no-labels')));
       obs.push(...(await observe(`warps-seed${seed}`, wImages, join(set, 'labels'), wTruth, work, 'templates')));
+      if (seed === SEEDS[0]) {
+        obs.push(...(await observe(`warps-seed${seed}`, wImages, none, wTruth, work, 'no-detection', blind)));
+        const labels = join(set, 'labels');
+        obs.push(
+          ...(await observe(`warps-seed${seed}`, wImages, labels, wTruth, work, 'no-detection-templates', blind)),
+        );
+      }
     }
   }
   return obs;
@@ -171,7 +187,12 @@ it('calibrated confidence: fit the table and its held-out reliability', async ()
     "import type { CalibrationTable } from './calibration';\n\n" +
     `export const CALIBRATION: CalibrationTable = ${JSON.stringify(fit.table, null, 2)};\n`;
   await writeFile(TABLE, source);
-  spawnSync(process.execPath, [join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'), '--write', TABLE]);
+  spawnSync(process.execPath, [
+    join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
+    '--write',
+    TABLE,
+    OBSERVATIONS,
+  ]);
 
   const y = observations.map((o) => (isRight(o) ? 1 : 0));
   const raw = observations.map((o) => o.raw);

@@ -3,23 +3,19 @@
 import type { CalibrationTable } from './calibration';
 
 export const CALIBRATION: CalibrationTable = {
-  id: 'p2pct-3e0b754b',
+  id: 'p2pct-a2d2e019',
   goodErrorPct: 2,
   methods: {
     homography: {
-      kind: 'logistic',
-      features: ['logit_raw', 'log_inliers', 'ncc', 'log_spread_off', 'asymmetry'],
-      mean: [0.1115, 4.5397, 0.7166, 0.4263, 0.0306],
-      scale: [0.5674, 0.8856, 0.1992, 0.3813, 0.0171],
-      weights: [0.5518, 0.8032, 0.2708, -1.5605, -0.159],
-      intercept: 6.8492,
-      n: 289,
-      positives: 284,
+      kind: 'constant',
+      p: 0.988,
+      n: 417,
+      positives: 412,
       source: 'own',
     },
     'homography-unsure': {
       kind: 'constant',
-      p: 0.6576,
+      p: 0.6604,
       n: 4,
       positives: 2,
       source: 'own',
@@ -54,10 +50,10 @@ export const CALIBRATION: CalibrationTable = {
     },
     geometric: {
       kind: 'constant',
-      p: 0.0092,
-      n: 0,
+      p: 0.0001,
+      n: 211,
       positives: 0,
-      source: 'pose+pose-fallback+box+obb+geometric',
+      source: 'own',
     },
   },
 };
