@@ -60,8 +60,18 @@ export function reviewTier(record: Pick<LabelRecord, 'annotator' | 'debug_info'>
  */
 export function wrongnessScore(record: LabelRecord, table: CalibrationTable = CALIBRATION): number {
   const p = knowsMethod(record) ? probabilityRight(record, table) : null;
-  if (p !== null) return round(1 - p);
-  const confidence = typeof record.confidence === 'number' ? record.confidence : 0;
+  return p !== null ? round(1 - p) : heuristicWrongness(record);
+}
+
+/**
+ * The heuristic mix above: the score of a prediction Loupe cannot calibrate, and the tie-break
+ * among predictions of equal probability (the fitted table can give a whole method one
+ * probability; within it, a low raw score, a centre off its rim points or a large reprojection
+ * error still come first).
+ */
+export function heuristicWrongness(record: LabelRecord): number {
+  const raw = Number((record.debug_info as { raw_confidence?: unknown } | undefined)?.raw_confidence);
+  const confidence = Number.isFinite(raw) ? raw : typeof record.confidence === 'number' ? record.confidence : 0;
   const tier = reviewTier(record);
   const reproj = Number((record.debug_info as { reprojection_error?: unknown } | undefined)?.reprojection_error);
   const reprojTerm = Number.isFinite(reproj) ? Math.min(1, reproj / 4) : 0;

@@ -133,6 +133,19 @@ describe('review', () => {
       'c',
       'a',
     ]);
+    // Equal probabilities (one per method in the shipped table) are ordered by the heuristic mix:
+    // the lower raw score and the centre off its rim points first.
+    const sym = { ...predicted.coords_norm };
+    const poseA = { ...newPose, debug_info: { ...newPose.debug_info, raw_confidence: 0.85 } };
+    const poseB = {
+      ...newPose,
+      coords_norm: { ...sym, center: [sym.center[0] + 0.05, sym.center[1]] as [number, number] },
+      debug_info: { ...newPose.debug_info, raw_confidence: 0.6 },
+    };
+    const tied = [entry('p1', poseA), entry('p2', poseB)].map(reviewItem);
+    expect(tied[0]!.score).toBe(tied[1]!.score);
+    expect(tied[1]!.tieBreak!).toBeGreaterThan(tied[0]!.tieBreak!);
+    expect(visibleItems(tied, { ...DEFAULT_FILTERS, sort: 'wrongness' }).map((i) => i.imageKey)).toEqual(['p2', 'p1']);
     // The confidence filter reads the same numbers: the likely-wrong ones below 0.5.
     expect(
       visibleItems(items, { ...DEFAULT_FILTERS, confidence: [0, 0.5], sort: 'wrongness' }).map((i) => i.imageKey),
