@@ -17,7 +17,7 @@
  * Each prediction's debug_info.calibration_input and its error against the truth go to
  * bench/calibration/observations.json (committed: the table is a pure function of it, which
  * test/core/keypoints/calibration.test.ts checks). LOUPE_CALIBRATE_REFIT=1 refits from that file
- * without predicting.
+ * without predicting. Only `npm run calibrate` (or LOUPE_CALIBRATE_WRITE=1) writes the two files.
  *
  * Reported (stdout and $TMPDIR/loupe-bench-calibrate.md): per method the held-out Brier score of
  * each candidate and the one chosen; over all predictions, raw score vs held-out calibrated
@@ -175,7 +175,10 @@ function binsTable(raw: ReliabilityBin[], cal: ReliabilityBin[]): string {
 it('calibrated confidence: fit the table and its held-out reliability', async () => {
   const refit = process.env.LOUPE_CALIBRATE_REFIT === '1';
   const observations = refit ? (JSON.parse(await readFile(OBSERVATIONS, 'utf8')) as Observation[]) : await collect();
-  if (!refit) {
+  // Only `npm run calibrate` (or LOUPE_CALIBRATE_WRITE=1) rewrites the committed files; as part
+  // of `npm run bench:node` the fit is reported, not shipped.
+  const write = process.env.npm_lifecycle_event === 'calibrate' || process.env.LOUPE_CALIBRATE_WRITE === '1';
+  if (!refit && write) {
     await mkdir(join(root, 'bench', 'calibration'), { recursive: true });
     await writeFile(OBSERVATIONS, JSON.stringify(observations, null, 1) + '\n');
   }
@@ -186,13 +189,11 @@ it('calibrated confidence: fit the table and its held-out reliability', async ()
     '// Do not edit: refit instead (test/core/keypoints/calibration.test.ts checks it is that fit).\n' +
     "import type { CalibrationTable } from './calibration';\n\n" +
     `export const CALIBRATION: CalibrationTable = ${JSON.stringify(fit.table, null, 2)};\n`;
-  await writeFile(TABLE, source);
-  spawnSync(process.execPath, [
-    join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs'),
-    '--write',
-    TABLE,
-    OBSERVATIONS,
-  ]);
+  if (write) {
+    await writeFile(TABLE, source);
+    const prettier = join(root, 'node_modules', 'prettier', 'bin', 'prettier.cjs');
+    spawnSync(process.execPath, [prettier, '--write', TABLE, OBSERVATIONS]);
+  }
 
   const y = observations.map((o) => (isRight(o) ? 1 : 0));
   const raw = observations.map((o) => o.raw);
