@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabelFile } from '../../src/shared/labels';
+import { calibrate, type CalibrationInput } from '../../src/core/keypoints/calibration';
+import { CALIBRATION } from '../../src/core/keypoints/calibration-table';
 import { dialPoseModel, permutedDialPoseModel, STANDARD_DIAL_ORDER } from '../fixtures/onnx-models';
 import { repoRoot, tempDir } from '../helpers';
 
@@ -90,8 +92,10 @@ describe('loupe predict with pose models in other keypoint orders', () => {
       for (const r of [a, b]) {
         expect(r?.annotator).toMatch(/-pipeline-fallback$/);
         expect(r?.debug_info).toMatchObject({ method: 'pose', templates_tried: 0 });
-        // Their own confidence: detector score × mean visibility.
-        expect(r?.confidence).toBeCloseTo(0.9 * 0.95, 3);
+        // Their own raw score: detector score × mean visibility; the confidence is its calibration.
+        expect(r?.debug_info?.raw_confidence).toBeCloseTo(0.9 * 0.95, 3);
+        expect(r?.debug_info?.calibration).toBe(CALIBRATION.id);
+        expect(r?.confidence).toBe(calibrate(CALIBRATION, r?.debug_info?.calibration_input as CalibrationInput));
       }
     }
     // The points are the model's, not constants: the two photos differ.

@@ -12,6 +12,8 @@ import {
 import { obbCorners, type Pt } from '../geometry/polygon';
 import type { Correspondences, GrayImage } from '../match/matcher';
 import { highPass, invert3, warpedNcc } from '../match/verify';
+import { asymmetry, calibrate, spreadOf, type CalibrationInput, type CalibrationTable } from './calibration';
+import { CALIBRATION } from './calibration-table';
 import { PREDICT_DEFAULTS } from './predict-defaults';
 
 /**
@@ -71,6 +73,8 @@ export interface PipelineConfig {
    * photo before falling back: a plain script that matches the whole image gets those right.
    */
   matchWholeImage: boolean;
+  /** The fitted map from raw score and sanity features to P(error ≤ 2 % of the dial diameter). */
+  calibration: CalibrationTable;
 }
 
 /** The user's thresholds as PREDICT_DEFAULTS has them; the rest are the pipeline's own. */
@@ -87,6 +91,7 @@ export const DEFAULT_PIPELINE: PipelineConfig = {
   strongFitMinNcc: 0.1,
   orientationMargin: 0.04,
   matchWholeImage: true,
+  calibration: CALIBRATION,
 };
 
 /**
@@ -154,6 +159,7 @@ export interface PipelineResult {
   tier: Tier;
   method: Method;
   coords: Keypoints;
+  /** P(mean keypoint error ≤ 2 % of the dial diameter), from the calibration table. */
   confidence: number;
   debug: {
     yolo_detections: number;
@@ -177,15 +183,24 @@ export interface PipelineResult {
     templates_tried: number;
     rejected: string[];
     timings_ms: Record<string, number>;
+    /** The pipeline's own score (confidenceFor), before calibration. */
+    raw_confidence: number;
+    /** Id of the calibration table that turned it into `confidence`. */
+    calibration: string;
+    /** What the calibration was computed from (core/keypoints/calibration.ts). */
+    calibration_input: CalibrationInput;
   };
 }
 
 /**
- * Confidence, documented so users can threshold on it:
+ * The raw score of a prediction (debug_info.raw_confidence), which calibration.ts maps, with
+ * sanity features of the points, to the record's `confidence`: the probability that the error is
+ * at most 2 % of the dial diameter, fitted per method on the evaluation sets (`npm run calibrate`;
+ * the reliability table is in the model card). The raw score alone is not a probability:
  * - homography: detector score × inlier ratio × exp(−reprojection error / 4 px) (× 0.5 when the
  *   dial's orientation could not be told apart from a quarter turn: pipeline-fallback tier);
- * - pose keypoints: their own confidence, detector score × mean keypoint visibility (× 0.75 after
- *   failed matching: the templates disagreed with the photo); pipeline-fallback tier either way;
+ * - pose keypoints: detector score × mean keypoint visibility (× 0.75 after failed matching: the
+ *   templates disagreed with the photo); pipeline-fallback tier either way;
  * - box geometry: detector score × 0.4 (the box says where the dial is, not how it is turned);
  * - geometric default: 0.
  */
@@ -267,27 +282,42 @@ export async function runPipeline<T>(
     rejected,
     timings_ms: timings,
   };
+  const best = detections[0];
   const finish = (
     tier: Tier,
     method: Method,
     points: Record<(typeof KEYPOINT_NAMES)[number], Pt> | Keypoints,
-    confidence: number,
+    raw: number,
     normalised = false,
   ): PipelineResult => {
     timings.total = ports.now() - t0;
     for (const k of Object.keys(timings)) timings[k] = Math.round((timings[k] as number) * 10) / 10;
+    const coords = normalised
+      ? (points as Keypoints)
+      : normalise(points as Record<(typeof KEYPOINT_NAMES)[number], Pt>, imageSize);
+    const input: CalibrationInput = {
+      method,
+      raw,
+      spread: normalised || !best ? null : spreadOf(points as Points, best.box),
+      asymmetry: Math.round(asymmetry(coords, imageSize) * 1e4) / 1e4,
+      inliers: method === 'homography' || method === 'homography-unsure' ? debugBase.homography_inliers : null,
+      ncc: method === 'homography' || method === 'homography-unsure' ? debugBase.ncc : null,
+    };
     return {
       tier,
       method,
-      coords: normalised
-        ? (points as Keypoints)
-        : normalise(points as Record<(typeof KEYPOINT_NAMES)[number], Pt>, imageSize),
-      confidence,
-      debug: { ...debugBase, method: METHOD_LABEL[method] },
+      coords,
+      confidence: calibrate(config.calibration, input),
+      debug: {
+        ...debugBase,
+        method: METHOD_LABEL[method],
+        raw_confidence: raw,
+        calibration: config.calibration.id,
+        calibration_input: input,
+      },
     };
   };
 
-  const best = detections[0];
   const pose = best ? poseKeypoints(best, config.minKeypointVisibility) : null;
 
   const tm = ports.now();

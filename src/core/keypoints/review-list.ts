@@ -1,6 +1,6 @@
 import type { LabelRecord, Tier } from '../../shared/labels';
 import type { ReviewEntry, ReviewState } from '../../shared/review';
-import { reviewStateOf, reviewTier, wrongnessScore } from './review';
+import { heuristicWrongness, reviewStateOf, reviewTier, wrongnessScore } from './review';
 
 /**
  * The review list: every image of a folder with what the grid filters and sorts on, derived once
@@ -11,8 +11,10 @@ export interface ReviewItem extends ReviewEntry {
   /** Tier of the prediction (the one a review started from, once reviewed); null: never predicted. */
   tier: Tier | null;
   confidence: number | null;
-  /** "Most likely wrong" score of the prediction (see wrongnessScore); null without one. */
+  /** "Most likely wrong" score of the prediction (1 − P(right), see wrongnessScore); null without one. */
   score: number | null;
+  /** Orders equal scores (see heuristicWrongness); null without a prediction. */
+  tieBreak: number | null;
   /** What the grid and the editor draw: the human label, else the prediction. */
   shown: LabelRecord | null;
 }
@@ -35,6 +37,7 @@ export function reviewItem(entry: ReviewEntry): ReviewItem {
     tier: prediction ? reviewTier(prediction) : null,
     confidence: typeof prediction?.confidence === 'number' ? prediction.confidence : null,
     score: prediction ? wrongnessScore(prediction) : null,
+    tieBreak: prediction ? heuristicWrongness(prediction) : null,
     shown: entry.human ?? entry.predicted,
   };
 }
@@ -98,8 +101,10 @@ export function visibleItems(items: readonly ReviewItem[], f: ReviewFilters): Re
     case 'name':
       return out.sort(byName);
     case 'wrongness':
-      // Worst first; never-predicted images last (nothing to review).
-      return out.sort((a, b) => (b.score ?? -1) - (a.score ?? -1) || byName(a, b));
+      // Least likely right first, the heuristic among equals; never-predicted images last.
+      return out.sort(
+        (a, b) => (b.score ?? -1) - (a.score ?? -1) || (b.tieBreak ?? -1) - (a.tieBreak ?? -1) || byName(a, b),
+      );
     case 'confidence':
       return out.sort((a, b) => (a.confidence ?? 2) - (b.confidence ?? 2) || byName(a, b));
   }

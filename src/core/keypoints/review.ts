@@ -1,6 +1,8 @@
-import { KEYPOINT_NAMES, type Keypoints, type LabelRecord, type NormPoint, type Tier } from '../../shared/labels';
+import { KEYPOINT_NAMES, type Keypoints, type LabelRecord, type Tier } from '../../shared/labels';
 import type { ReviewState } from '../../shared/review';
 import { tierOf } from '../formats/labels';
+import { asymmetry, methodOfRecord, probabilityRight, type CalibrationTable } from './calibration';
+import { CALIBRATION } from './calibration-table';
 
 /**
  * Reviewing predictions: what state an image is in, how likely its prediction is wrong (to review
@@ -38,7 +40,16 @@ export function reviewTier(record: Pick<LabelRecord, 'annotator' | 'debug_info'>
 }
 
 /**
- * "Most likely wrong", in [0, 1], higher = review first. A documented mix of four signals:
+ * "Most likely wrong", in [0, 1], higher = review first.
+ *
+ * A prediction Loupe can calibrate (one it wrote: debug_info names its method) scores
+ * 1 − P(right), P the calibrated probability that its error is at most 2 % of the dial diameter
+ * (core/keypoints/calibration.ts; the record's confidence since calibration, the current table
+ * applied to an older record's raw score and debug_info before it). So old and new predictions
+ * of one folder are ordered on one scale.
+ *
+ * Anything else (a file from another tool, a human label's kept prediction without debug_info)
+ * gets the heuristic mix Loupe used before calibration:
  *   0.35 × (1 − confidence)
  * + 0.25 × tier risk (full 0, pipeline fallback 0.5, geometric fallback 1; see reviewTier: a
  *          pose detector's own keypoints are pipeline fallback)
@@ -47,8 +58,20 @@ export function reviewTier(record: Pick<LabelRecord, 'annotator' | 'debug_info'>
  *          of the dial's diameter, ×4 and capped at 1 (a centre not between its rim points is
  *          a sign of a wrong point; perspective alone moves it little).
  */
-export function wrongnessScore(record: LabelRecord): number {
-  const confidence = typeof record.confidence === 'number' ? record.confidence : 0;
+export function wrongnessScore(record: LabelRecord, table: CalibrationTable = CALIBRATION): number {
+  const p = knowsMethod(record) ? probabilityRight(record, table) : null;
+  return p !== null ? round(1 - p) : heuristicWrongness(record);
+}
+
+/**
+ * The heuristic mix above: the score of a prediction Loupe cannot calibrate, and the tie-break
+ * among predictions of equal probability (the fitted table can give a whole method one
+ * probability; within it, a low raw score, a centre off its rim points or a large reprojection
+ * error still come first).
+ */
+export function heuristicWrongness(record: LabelRecord): number {
+  const raw = Number((record.debug_info as { raw_confidence?: unknown } | undefined)?.raw_confidence);
+  const confidence = Number.isFinite(raw) ? raw : typeof record.confidence === 'number' ? record.confidence : 0;
   const tier = reviewTier(record);
   const reproj = Number((record.debug_info as { reprojection_error?: unknown } | undefined)?.reprojection_error);
   const reprojTerm = Number.isFinite(reproj) ? Math.min(1, reproj / 4) : 0;
@@ -60,20 +83,14 @@ export function wrongnessScore(record: LabelRecord): number {
   );
 }
 
-/** Distance of the rim midpoints from the centre, over the dial diameter (0 = symmetric). */
-export function asymmetry(k: Keypoints, size: [number, number]): number {
-  const px = (p: NormPoint): [number, number] => [p[0] * size[0], p[1] * size[1]];
-  const [tx, ty] = px(k.top);
-  const [bx, by] = px(k.bottom);
-  const [lx, ly] = px(k.left);
-  const [rx, ry] = px(k.right);
-  const [cx, cy] = px(k.center);
-  const diameter = (Math.hypot(tx - bx, ty - by) + Math.hypot(lx - rx, ly - ry)) / 2;
-  if (diameter < 1e-6) return 1;
-  const d1 = Math.hypot((tx + bx) / 2 - cx, (ty + by) / 2 - cy);
-  const d2 = Math.hypot((lx + rx) / 2 - cx, (ly + ry) / 2 - cy);
-  return (d1 + d2) / 2 / diameter;
+/** Whether calibration applies: Loupe wrote it calibrated, or its debug_info names a method it knows. */
+function knowsMethod(record: LabelRecord): boolean {
+  const d = record.debug_info;
+  if (typeof d?.calibration === 'string') return true;
+  return typeof d?.method === 'string' && methodOfRecord(record) !== null;
 }
+
+export { asymmetry } from './calibration';
 
 /** The human label a review writes: the reviewer's points, the prediction kept beside them. */
 export function reviewedRecord(predicted: LabelRecord, coords: Keypoints, reviewer: string, now: string): LabelRecord {

@@ -15,6 +15,7 @@ import {
   type PipelinePorts,
   type TemplateRef,
 } from '../../../src/core/keypoints/pipeline';
+import { calibrate } from '../../../src/core/keypoints/calibration';
 
 const size: [number, number] = [1000, 800];
 const template: TemplateRef = {
@@ -94,7 +95,9 @@ const pose = [
 describe('runPipeline', () => {
   it('falls back to the geometric default without a detection', async () => {
     const r = await runPipeline(ports({}), size, DEFAULT_PIPELINE);
-    expect(r).toMatchObject({ tier: 'geometric-fallback', method: 'geometric', confidence: 0 });
+    expect(r).toMatchObject({ tier: 'geometric-fallback', method: 'geometric' });
+    expect(r.debug.raw_confidence).toBe(0);
+    expect(r.confidence).toBe(calibrate(DEFAULT_PIPELINE.calibration, r.debug.calibration_input));
     expect(r.coords.top).toEqual([0.5, 0.1]);
     expect(r.debug.yolo_detections).toBe(0);
   });
@@ -112,7 +115,7 @@ describe('runPipeline', () => {
       inlier_ratio: 1,
       reprojection_error: 0,
     });
-    expect(r.confidence).toBe(0.9);
+    expect(r.debug.raw_confidence).toBe(0.9);
   });
 
   it('refuses too few inliers, then uses pose keypoints as a fallback', async () => {
@@ -124,7 +127,7 @@ describe('runPipeline', () => {
     const r = await runPipeline(p, size, DEFAULT_PIPELINE);
     expect(r).toMatchObject({ tier: 'pipeline-fallback', method: 'pose-fallback' });
     expect(r.debug.rejected[0]).toMatch(/3 inliers of 40 matches/);
-    expect(r.confidence).toBeCloseTo(0.75 * 0.9 * 0.9, 3);
+    expect(r.debug.raw_confidence).toBeCloseTo(0.75 * 0.9 * 0.9, 3);
   });
 
   // The print of a small or low-texture dial barely survives warping (a real 500-px photo: the
@@ -185,13 +188,14 @@ describe('runPipeline', () => {
     expect(r.debug.match_region).toBe('whole-image');
     expect(boxes[1]).toEqual([0, 0, 1000, 800]);
     expect(r.debug.rejected[0]).toMatch(/^T_nab_1_01: 3 inliers of 3 matches/);
-    expect(r.confidence).toBe(0.9);
+    expect(r.debug.raw_confidence).toBe(0.9);
   });
 
   it('matches the whole photo when nothing was detected, weighing the fit without a detector score', async () => {
     const { ports: p } = wholeImageMatches();
     const r = await runPipeline(p, size, DEFAULT_PIPELINE);
-    expect(r).toMatchObject({ tier: 'full', method: 'homography', confidence: 0.5 });
+    expect(r).toMatchObject({ tier: 'full', method: 'homography' });
+    expect(r.debug.raw_confidence).toBe(0.5);
     expect(r.debug).toMatchObject({ match_region: 'whole-image', yolo_detections: 0 });
   });
 
@@ -223,7 +227,7 @@ describe('runPipeline', () => {
     expect(r.debug.method).toBe('pose');
     expect(r.debug.templates_tried).toBe(0);
     // detector score × mean visibility, not discounted like a fallback after failed matching.
-    expect(r.confidence).toBeCloseTo(0.9 * 0.9, 3);
+    expect(r.debug.raw_confidence).toBeCloseTo(0.9 * 0.9, 3);
     expect(r.coords.left).toEqual([0.31, 0.5]);
   });
 
@@ -247,7 +251,7 @@ describe('runPipeline', () => {
     expect(r).toMatchObject({ tier: 'pipeline-fallback', method: 'box' });
     expect(r.debug.rejected[0]).toMatch(/mirrored/);
     expect(r.coords.top).toEqual([0.5, 0.25]);
-    expect(r.confidence).toBe(0.36);
+    expect(r.debug.raw_confidence).toBe(0.36);
   });
 });
 

@@ -8,9 +8,11 @@ import {
   reviewTier,
   wrongnessScore,
 } from '../../../src/core/keypoints/review';
-import { reviewCounts, reviewItem } from '../../../src/core/keypoints/review-list';
+import { DEFAULT_FILTERS, reviewCounts, reviewItem, visibleItems } from '../../../src/core/keypoints/review-list';
 import type { ReviewEntry } from '../../../src/shared/review';
 import { designRecord } from '../../fixtures/labels';
+import { probabilityRight } from '../../../src/core/keypoints/calibration';
+import { CALIBRATION } from '../../../src/core/keypoints/calibration-table';
 
 describe('review', () => {
   const predicted = designRecord();
@@ -47,7 +49,7 @@ describe('review', () => {
     expect(reviewStateOf(predicted, false)).toBe('labelled');
   });
 
-  it('scores the likely-wrong first: fallbacks, low confidence, asymmetric dials', () => {
+  it('scores a prediction it cannot calibrate (no method in debug_info) by the heuristic mix: fallbacks, low confidence, asymmetric dials', () => {
     const symmetric = {
       top: [0.5, 0.1],
       bottom: [0.5, 0.9],
@@ -72,7 +74,11 @@ describe('review', () => {
     expect(reviewTier(fit)).toBe('full');
     expect(reviewTier(oldPose)).toBe('pipeline-fallback');
     expect(reviewTier(newPose)).toBe('pipeline-fallback');
-    expect(wrongnessScore(oldPose)).toBeCloseTo(wrongnessScore(fit) + 0.25 * 0.5, 3);
+    // Records from before calibration: 1 − the current table's probability for their raw score,
+    // so a pose detector's keypoints (right about 1 time in 100 on the evaluation sets) come
+    // before a template fit whatever their raw scores.
+    expect(wrongnessScore(fit)).toBe(Math.round((1 - probabilityRight(fit, CALIBRATION)!) * 1000) / 1000);
+    expect(wrongnessScore(oldPose)).toBeGreaterThan(wrongnessScore(fit));
     expect(wrongnessScore(newPose)).toBe(wrongnessScore(oldPose));
     const entry: ReviewEntry = {
       imageKey: 'PATEK_nab_001_03',
@@ -85,6 +91,65 @@ describe('review', () => {
       rejected: false,
     };
     expect(reviewItem(entry).tier).toBe('pipeline-fallback');
+  });
+
+  it('orders calibrated and older predictions of one folder on one scale, least likely right first', () => {
+    const entry = (imageKey: string, predicted: LabelRecord): ReviewEntry => ({
+      imageKey,
+      watchId: 'PATEK_nab_001',
+      templateModel: 'nab',
+      path: `/x/${imageKey}.jpg`,
+      fullImageName: `${imageKey}.jpg`,
+      human: null,
+      predicted,
+      rejected: false,
+    });
+    // Calibrated: the confidence is the probability. Old: a raw pose score of 0.85 (a pose
+    // detector's keypoints), and a raw template-fit score of 0.45.
+    const newFit = {
+      ...predicted,
+      confidence: 0.97,
+      debug_info: { method: 'YOLO-Match-Homography', calibration: 'c' },
+    };
+    const newPose = { ...predicted, confidence: 0.3, debug_info: { method: 'pose', calibration: 'c' } };
+    const oldPose = { ...predicted, confidence: 0.85, debug_info: { method: 'pose', templates_tried: 0 } };
+    const oldFit = {
+      ...predicted,
+      confidence: 0.45,
+      debug_info: { method: 'YOLO-Match-Homography', homography_inliers: 120, ncc: 0.7 },
+    };
+    const items = [entry('a', newFit), entry('b', newPose), entry('c', oldPose), entry('d', oldFit)].map(reviewItem);
+    expect(items.map((i) => i.score)).toEqual(items.map((i) => wrongnessScore(i.predicted!)));
+    expect(items[0]!.score).toBe(0.03);
+    expect(items[1]!.score).toBe(0.7);
+    const order = visibleItems(items, { ...DEFAULT_FILTERS, sort: 'wrongness' }).map((i) => i.imageKey);
+    expect(order.indexOf('c')).toBeLessThan(order.indexOf('d'));
+    // Both template fits last: the new one's stored probability, the old one's estimated.
+    expect(order.slice(-2).sort()).toEqual(['a', 'd']);
+    // Sorting by confidence keeps the numbers the records carry (raw for older ones).
+    expect(visibleItems(items, { ...DEFAULT_FILTERS, sort: 'confidence' }).map((i) => i.imageKey)).toEqual([
+      'b',
+      'd',
+      'c',
+      'a',
+    ]);
+    // Equal probabilities (one per method in the shipped table) are ordered by the heuristic mix:
+    // the lower raw score and the centre off its rim points first.
+    const sym = { ...predicted.coords_norm };
+    const poseA = { ...newPose, debug_info: { ...newPose.debug_info, raw_confidence: 0.85 } };
+    const poseB = {
+      ...newPose,
+      coords_norm: { ...sym, center: [sym.center[0] + 0.05, sym.center[1]] as [number, number] },
+      debug_info: { ...newPose.debug_info, raw_confidence: 0.6 },
+    };
+    const tied = [entry('p1', poseA), entry('p2', poseB)].map(reviewItem);
+    expect(tied[0]!.score).toBe(tied[1]!.score);
+    expect(tied[1]!.tieBreak!).toBeGreaterThan(tied[0]!.tieBreak!);
+    expect(visibleItems(tied, { ...DEFAULT_FILTERS, sort: 'wrongness' }).map((i) => i.imageKey)).toEqual(['p2', 'p1']);
+    // The confidence filter reads the same numbers: the likely-wrong ones below 0.5.
+    expect(
+      visibleItems(items, { ...DEFAULT_FILTERS, confidence: [0, 0.5], sort: 'wrongness' }).map((i) => i.imageKey),
+    ).toEqual(['b', 'd']);
   });
 });
 

@@ -89,13 +89,17 @@ export function EditorPanel({
         <dl className="facts">
           {item.confidence !== null && (
             <>
-              <dt>Confidence</dt>
+              <dt title="Probability that the prediction is within 2 % of the dial diameter (calibrated on the evaluation sets; older predictions: their raw score)">
+                Confidence
+              </dt>
               <dd className="mono">{item.confidence.toFixed(3)}</dd>
             </>
           )}
           {item.score !== null && (
             <>
-              <dt title="Most likely wrong: confidence, tier, reprojection error and symmetry">Wrongness</dt>
+              <dt title="1 − the calibrated probability that the prediction is within 2 % of the dial diameter (estimated for older predictions)">
+                Wrongness
+              </dt>
               <dd className="mono">{item.score.toFixed(2)}</dd>
             </>
           )}

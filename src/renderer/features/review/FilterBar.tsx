@@ -48,7 +48,10 @@ export function FilterBar({ counts, shown }: { counts: ReviewCounts; shown: numb
         ))}
       </div>
       <div className="filter-group">
-        <label className="range" title="Prediction confidence (inclusive)">
+        <label
+          className="range"
+          title="Prediction confidence: the probability its error is within 2 % of the dial diameter (inclusive)"
+        >
           Confidence
           <input
             type="number"
@@ -89,8 +92,8 @@ export function FilterBar({ counts, shown }: { counts: ReviewCounts; shown: numb
             onChange={(e) => setFilters({ sort: e.target.value as SortKey })}
           >
             <option value="name">Name</option>
-            <option value="wrongness">Most likely wrong</option>
-            <option value="confidence">Lowest confidence</option>
+            <option value="wrongness">Least likely right first</option>
+            <option value="confidence">Lowest confidence first</option>
           </select>
         </label>
         <span className="dim" data-testid="shown-count">
