@@ -1,10 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { LabelFile } from '../src/shared/labels';
+import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
+import { DEFAULT_PREDICT_CONFIG } from '../src/core/keypoints/predict-config';
 import { identifyImage } from '../src/core/naming';
-import type { TemplateCandidate } from '../src/engine/keypoints/predictor';
+import { unwrap } from '../src/core/result';
+import { ModelCatalog } from '../src/engine/models/catalog';
+import { SessionPool } from '../src/engine/ort/session-pool';
+import type { PredictorDeps, TemplateCandidate } from '../src/engine/keypoints/predictor';
 
 const root = join(import.meta.dirname, '..');
 
@@ -43,4 +50,23 @@ export async function evalsetTemplates(set: string, pattern: RegExp): Promise<Te
     }
   }
   return candidates;
+}
+
+/**
+ * The bundled keypoint detector (the default predict model) in a CPU session of its own, with its
+ * keypoint map, as the predictor's `detector` dependency takes it: the in-process benches run the
+ * same model the CLI does.
+ */
+export async function bundledDetector(): Promise<PredictorDeps<unknown>['detector']> {
+  const models = await new ModelCatalog().list({ bundled: join(root, 'resources', 'models'), user: [] });
+  const model = models.find((m) => m.id === DEFAULT_PREDICT_CONFIG.model)!;
+  const pool = new SessionPool({
+    env: { platform: process.platform, arch: process.arch, cudaAvailable: false },
+    threads: () => availableParallelism(),
+    onFallback: () => undefined,
+    now: () => performance.now(),
+  });
+  const handle = await pool.acquire(model, 'cpu');
+  const mapped = modelKeypointMap(model, null);
+  return { handle, model, keypoints: mapped ? unwrap(mapped) : null };
 }

@@ -21,10 +21,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { it } from 'vitest';
-import { ensureEvalset, evalsetTemplates } from './evalset';
+import { bundledDetector, ensureEvalset, evalsetTemplates } from './evalset';
 import type { Keypoints } from '../src/shared/labels';
 import { dialDiameter, meanKeypointError } from '../src/core/formats/labels';
-import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
 import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
 import type { GrayImage, Matcher } from '../src/core/match/matcher';
@@ -45,8 +44,6 @@ import {
   type Cv,
   type OpenCvModule,
 } from '../src/engine/match/opencv';
-import { ModelCatalog } from '../src/engine/models/catalog';
-import { SessionPool } from '../src/engine/ort/session-pool';
 
 const root = join(import.meta.dirname, '..');
 const SCRATCH = process.env.LOUPE_BENCH_OPENCV_DIR ?? join(tmpdir(), 'loupe-opencv-builds');
@@ -204,18 +201,7 @@ it('opencv.js builds: per-stage matching time and accuracy on the real-texture e
   const config = pipelineSettings(c);
   const resolutions = DEFAULT_RESOLUTIONS;
   const pattern = unwrap(compileNamingPattern(c.namingPattern));
-  const model = (await new ModelCatalog().list({ bundled: join(root, 'resources', 'models'), user: [] })).find(
-    (m) => m.id === c.model,
-  )!;
-  const pool = new SessionPool({
-    env: { platform: process.platform, arch: process.arch, cudaAvailable: false },
-    threads: () => availableParallelism(),
-    onFallback: () => undefined,
-    now: () => performance.now(),
-  });
-  const handle = await pool.acquire(model, 'cpu');
-  const mapped = modelKeypointMap(model, null);
-  const keypoints = mapped ? unwrap(mapped) : null;
+  const detector = await bundledDetector();
   const candidates = await evalsetTemplates(set, pattern);
   const names = (await readdir(join(set, 'images'))).filter((n) => n.includes('_warp')).sort();
 
@@ -223,10 +209,7 @@ it('opencv.js builds: per-stage matching time and accuracy on the real-texture e
   const photos = [];
   for (const n of names) {
     const id = identifyImage(n, pattern, '');
-    const d = await decodeAndDetect(
-      { path: join(set, 'images', n) },
-      { detector: { handle, model, keypoints }, config, resolutions },
-    );
+    const d = await decodeAndDetect({ path: join(set, 'images', n) }, { detector, config, resolutions });
     photos.push({
       id,
       img: { ...d.img, rgb: new Uint8Array(0) },

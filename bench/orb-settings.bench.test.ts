@@ -10,10 +10,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
-import { ensureEvalset, evalsetTemplates } from './evalset';
+import { bundledDetector, ensureEvalset, evalsetTemplates } from './evalset';
 import type { Keypoints } from '../src/shared/labels';
 import { dialDiameter, meanKeypointError } from '../src/core/formats/labels';
-import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
 import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
 import type { MatcherConfig } from '../src/core/match/matcher';
@@ -22,10 +21,6 @@ import { unwrap } from '../src/core/result';
 import { configureSharp } from '../src/engine/images/sharp-codec';
 import { DEFAULT_RESOLUTIONS, predictImage, TemplateCache, type Resolutions } from '../src/engine/keypoints/predictor';
 import { ClassicalMatcher, createOpenCvLoader } from '../src/engine/match/opencv';
-import { ModelCatalog } from '../src/engine/models/catalog';
-import { SessionPool } from '../src/engine/ort/session-pool';
-
-const root = join(import.meta.dirname, '..');
 
 const ROWS: { name: string; orb?: MatcherConfig['orb']; resolutions?: Partial<Resolutions> }[] = [
   { name: 'defaults (8 levels, FAST 20, crop 512, working 1280)' },
@@ -48,19 +43,8 @@ it('ORB settings: matching time and accuracy on the real-texture evaluation set'
   >;
   const c = DEFAULT_PREDICT_CONFIG;
   const pattern = unwrap(compileNamingPattern(c.namingPattern));
-  const model = (await new ModelCatalog().list({ bundled: join(root, 'resources', 'models'), user: [] })).find(
-    (m) => m.id === c.model,
-  )!;
-  const pool = new SessionPool({
-    env: { platform: process.platform, arch: process.arch, cudaAvailable: false },
-    threads: () => availableParallelism(),
-    onFallback: () => undefined,
-    now: () => performance.now(),
-  });
-  const handle = await pool.acquire(model, 'cpu');
+  const detector = await bundledDetector();
   const { cv } = await createOpenCvLoader()();
-  const mapped = modelKeypointMap(model, null);
-  const keypoints = mapped ? unwrap(mapped) : null;
   const candidates = await evalsetTemplates(set, pattern);
   const names = (await readdir(join(set, 'images'))).filter((n) => n.includes('_warp')).sort();
   const rows: Record<string, unknown>[] = [];
@@ -84,7 +68,7 @@ it('ORB settings: matching time and accuracy on the real-texture evaluation set'
         { path: join(set, 'images', n), ...id, fullImageName: n },
         {
           cv,
-          detector: { handle, model, keypoints },
+          detector,
           matcher,
           templates,
           candidates,

@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { it } from 'vitest';
 import type { LabelFile } from '../src/shared/labels';
-import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
 import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
 import { compileNamingPattern, identifyImage } from '../src/core/naming';
@@ -23,8 +22,7 @@ import {
   type TemplateCandidate,
 } from '../src/engine/keypoints/predictor';
 import { ClassicalMatcher, createOpenCvLoader } from '../src/engine/match/opencv';
-import { ModelCatalog } from '../src/engine/models/catalog';
-import { SessionPool } from '../src/engine/ort/session-pool';
+import { bundledDetector } from './evalset';
 
 const root = join(import.meta.dirname, '..', 'resources');
 
@@ -44,17 +42,7 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
       await sharp(join(src, n)).rotate().resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(dest);
   }
   const pattern = unwrap(compileNamingPattern(DEFAULT_PREDICT_CONFIG.namingPattern));
-  const catalog = new ModelCatalog();
-  const model = (await catalog.list({ bundled: join(root, 'models'), user: [] })).find(
-    (m) => m.id === DEFAULT_PREDICT_CONFIG.model,
-  )!;
-  const pool = new SessionPool({
-    env: { platform: process.platform, arch: process.arch, cudaAvailable: false },
-    threads: () => availableParallelism(),
-    onFallback: () => undefined,
-    now: () => performance.now(),
-  });
-  const handle = await pool.acquire(model, 'cpu');
+  const detector = await bundledDetector();
   const { cv } = await createOpenCvLoader()();
   const c = DEFAULT_PREDICT_CONFIG;
   const matcher = new ClassicalMatcher(cv, {
@@ -79,8 +67,6 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
       });
     }
   }
-  const mapped = modelKeypointMap(model, null);
-  const keypoints = mapped ? unwrap(mapped) : null;
   const todo = names.filter((n) => !candidates.some((t) => t.path.endsWith(n)));
   // Templates are prepared once per run (cached); prepare them outside the timed loop like a long batch would.
   for (const t of candidates) await templates.get(t);
@@ -101,7 +87,7 @@ it('predict: images/s at 12 MP vs detector and matcher time', async () => {
       },
       {
         cv,
-        detector: { handle, model, keypoints },
+        detector,
         matcher,
         templates,
         candidates,
