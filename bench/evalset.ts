@@ -1,16 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { LabelFile } from '../src/shared/labels';
 import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
 import { DEFAULT_PREDICT_CONFIG } from '../src/core/keypoints/predict-config';
-import { identifyImage } from '../src/core/naming';
 import { unwrap } from '../src/core/result';
 import { ModelCatalog } from '../src/engine/models/catalog';
 import { SessionPool } from '../src/engine/ort/session-pool';
+import { readHumanLabels, templateCandidates } from '../src/engine/runners/predict/human-labels';
 import type { PredictorDeps, TemplateCandidate } from '../src/engine/keypoints/predictor';
 
 const root = join(import.meta.dirname, '..');
@@ -31,25 +30,17 @@ export function ensureEvalset(set: string, args: readonly string[] = []): void {
   if (g.status !== 0) throw new Error(g.stderr);
 }
 
-/** The set's labelled templates (one per watch ID, from labels/), as the predictor takes them. */
+/**
+ * The set's labelled templates (one per watch ID, from labels/), chosen as `loupe predict` chooses
+ * them (readHumanLabels, then templateCandidates: the same refusals), so an in-process bench
+ * matches against what the CLI would.
+ */
 export async function evalsetTemplates(set: string, pattern: RegExp): Promise<TemplateCandidate[]> {
-  const candidates: TemplateCandidate[] = [];
-  for (const f of await readdir(join(set, 'labels'))) {
-    const labels = JSON.parse(await readFile(join(set, 'labels', f), 'utf8')) as LabelFile;
-    for (const [key, record] of Object.entries(labels)) {
-      const id = identifyImage(record.full_image_name, pattern, '');
-      candidates.push({
-        key,
-        path: join(set, 'images', record.full_image_name),
-        watchId: id.watchId,
-        templateModel: id.templateModel,
-        record,
-        coords: record.coords_norm,
-        size: record.image_size,
-      });
-    }
-  }
-  return candidates;
+  const quiet = async (): Promise<void> => undefined;
+  const imagesDir = join(set, 'images');
+  const byName = new Map((await readdir(imagesDir)).map((n) => [n, join(imagesDir, n)]));
+  const human = await readHumanLabels(join(set, 'labels'), quiet);
+  return templateCandidates(human, { byName, pattern, rootName: basename(imagesDir) }, quiet);
 }
 
 /**
