@@ -19,6 +19,16 @@ export function rejectionsDir(labelsDir: string): string {
   return join(labelsDir, REJECTED_DIR);
 }
 
+/** The rejections file of one watch ID: `<labels>/rejected/{WATCH_ID}.json`. */
+function rejectionsPath(labelsDir: string, watchId: string): string {
+  return new LabelDir(rejectionsDir(labelsDir)).path(watchId);
+}
+
+/** A legacy review file's entry as a rejection (its naive or `Z` time in the one format). */
+function fromLegacy(entry: { reviewer: string; at: string }): RejectionRecord {
+  return { reviewer: entry.reviewer, timestamp: toIsoTimestamp(entry.at) };
+}
+
 export interface ReadRejections {
   /**
    * Image key → its rejection: the rejections files, and the entries of a predictions folder's
@@ -48,9 +58,7 @@ export async function readRejections(labelsDir: string, predictedDir: string | n
   }
   if (predictedDir) {
     const legacy = parseLegacyReviewFile(await readText(join(predictedDir, LEGACY_REVIEW_FILE)).catch(() => null));
-    for (const [key, { reviewer, at }] of Object.entries(legacy)) {
-      if (!rejected.has(key)) rejected.set(key, { reviewer, timestamp: toIsoTimestamp(at) });
-    }
+    for (const [key, entry] of Object.entries(legacy)) if (!rejected.has(key)) rejected.set(key, fromLegacy(entry));
   }
   return { rejected, problems };
 }
@@ -68,7 +76,7 @@ export async function setRejection(
   key: string,
   record: RejectionRecord | null,
 ): Promise<void> {
-  const path = new LabelDir(rejectionsDir(labelsDir)).path(watchId);
+  const path = rejectionsPath(labelsDir, watchId);
   await store.updateText(path, (text) => {
     if (text === null && record === null) return null;
     const parsed = text === null ? { rejections: {}, problems: [] } : parseRejectionFile(text, path);
@@ -103,21 +111,20 @@ export async function migrateLegacyRejections(
   const legacyPath = join(predictedDir, LEGACY_REVIEW_FILE);
   const legacy = parseLegacyReviewFile(await readText(legacyPath).catch(() => null));
   const byWatch = new Map<string, Map<string, RejectionRecord>>();
-  for (const [key, { reviewer, at }] of Object.entries(legacy)) {
+  for (const [key, entry] of Object.entries(legacy)) {
     const image = imageOf(key);
     if (!image) continue;
     const records = byWatch.get(image.watchId) ?? new Map<string, RejectionRecord>();
     records.set(key, {
       full_image_name: image.fullImageName,
-      reviewer,
-      timestamp: toIsoTimestamp(at),
+      ...fromLegacy(entry),
       ...(image.prediction ? { prediction: image.prediction } : {}),
     });
     byWatch.set(image.watchId, records);
   }
   const moved = new Set<string>();
   for (const [watchId, records] of byWatch) {
-    const path = new LabelDir(rejectionsDir(labelsDir)).path(watchId);
+    const path = rejectionsPath(labelsDir, watchId);
     let written = false;
     await store.updateText(path, (text) => {
       const parsed = text === null ? { rejections: {}, problems: [] } : parseRejectionFile(text, path);
