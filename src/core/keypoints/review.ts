@@ -90,8 +90,6 @@ function knowsMethod(record: LabelRecord): boolean {
   return typeof d?.method === 'string' && methodOfRecord(record) !== null;
 }
 
-export { asymmetry } from './calibration';
-
 /** The human label a review writes: the reviewer's points, the prediction kept beside them. */
 export function reviewedRecord(predicted: LabelRecord, coords: Keypoints, reviewer: string, now: string): LabelRecord {
   const { debug_info: _d, confidence: _c, timestamp: _t, annotator: _a, prediction: _p, ...rest } = predicted;

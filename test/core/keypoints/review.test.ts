@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabelRecord } from '../../../src/shared/labels';
 import {
-  asymmetry,
   correctionDistances,
   reviewedRecord,
   reviewStateOf,
@@ -11,7 +10,7 @@ import {
 import { DEFAULT_FILTERS, reviewCounts, reviewItem, visibleItems } from '../../../src/core/keypoints/review-list';
 import type { ReviewEntry } from '../../../src/shared/review';
 import { designRecord } from '../../fixtures/labels';
-import { probabilityRight } from '../../../src/core/keypoints/calibration';
+import { asymmetry, probabilityRight } from '../../../src/core/keypoints/calibration';
 import { CALIBRATION } from '../../../src/core/keypoints/calibration-table';
 
 describe('review', () => {

@@ -19,8 +19,8 @@ import { useImageElement } from './use-image';
 const HELP_ROWS = helpRows(EDITOR_ACTIONS);
 
 /**
- * The keypoint editor: the photo (thumbnail, then a preview, then full resolution from actual pixels or once zoomed
- * to the preview's own scale), the five points with the diameters and the dial ellipse, drag with a
+ * The keypoint editor: the photo (thumbnail, then a preview, then full resolution at actual
+ * pixels or once zoomed to the preview's own scale), the five points with the diameters and the dial ellipse, drag with a
  * magnifier, wheel zoom to the pointer, space/background drag to pan, and every review action on
  * the keyboard (EDITOR_ACTIONS). Points live in image pixels in the store; the view transform is
  * local state.
