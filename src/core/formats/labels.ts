@@ -199,12 +199,20 @@ export function parseLabelFile(text: string, file: string): { labels: LabelFile 
   return { labels: json as LabelFile, problems };
 }
 
-/** Label-file text: two-space JSON, image keys in natural order (stable diffs), newline at the end. */
-export function serializeLabelFile(labels: LabelFile): string {
-  const keys = Object.keys(labels).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const ordered: LabelFile = {};
-  for (const k of keys) ordered[k] = labels[k] as LabelRecord;
+/**
+ * Text of a file keyed by image key (a label file, a rejections file): two-space JSON, image keys
+ * in natural order (stable diffs), newline at the end.
+ */
+export function serializeByImageKey(file: Readonly<Record<string, unknown>>): string {
+  const keys = Object.keys(file).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const ordered: Record<string, unknown> = {};
+  for (const k of keys) ordered[k] = file[k];
   return JSON.stringify(ordered, null, 2) + '\n';
+}
+
+/** Label-file text (serializeByImageKey). */
+export function serializeLabelFile(labels: LabelFile): string {
+  return serializeByImageKey(labels);
 }
 
 /**

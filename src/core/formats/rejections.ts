@@ -1,5 +1,6 @@
 import type { LabelProblem, RejectionFile, RejectionRecord } from '../../shared/labels';
 import { isPlainRecord } from '../guards';
+import { serializeByImageKey } from './labels';
 
 /**
  * Rejected predictions, kept next to the human labels: `<labels>/rejected/{WATCH_ID}.json`, one
@@ -54,12 +55,9 @@ export function parseRejectionFile(
   return { rejections, problems };
 }
 
-/** Rejections-file text: two-space JSON, image keys in natural order, newline at the end. */
+/** Rejections-file text, written like a label file (serializeByImageKey). */
 export function serializeRejectionFile(file: RejectionFile): string {
-  const ordered: RejectionFile = {};
-  for (const k of Object.keys(file).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })))
-    ordered[k] = file[k] as RejectionRecord;
-  return JSON.stringify(ordered, null, 2) + '\n';
+  return serializeByImageKey(file);
 }
 
 /**
