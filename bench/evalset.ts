@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Keypoints } from '../src/shared/labels';
 import { modelKeypointMap } from '../src/core/keypoints/model-keypoints';
 import { DEFAULT_PREDICT_CONFIG } from '../src/core/keypoints/predict-config';
 import { unwrap } from '../src/core/result';
@@ -28,6 +29,17 @@ export function ensureEvalset(set: string, args: readonly string[] = []): void {
     encoding: 'utf8',
   });
   if (g.status !== 0) throw new Error(g.stderr);
+}
+
+/** The exact keypoints of one evaluation photo (truth.json). */
+export interface EvalTruth {
+  image_size: [number, number];
+  coords_norm: Keypoints;
+}
+
+/** The set's truth.json: image key → its exact keypoints. */
+export async function evalsetTruth(set: string): Promise<Record<string, EvalTruth>> {
+  return JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as Record<string, EvalTruth>;
 }
 
 /**

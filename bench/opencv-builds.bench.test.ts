@@ -15,14 +15,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { it } from 'vitest';
-import { bundledDetector, ensureEvalset, evalsetTemplates } from './evalset';
-import type { Keypoints } from '../src/shared/labels';
+import { bundledDetector, ensureEvalset, evalsetTemplates, evalsetTruth } from './evalset';
 import { dialDiameter, meanKeypointError } from '../src/core/formats/labels';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
 import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
@@ -193,10 +192,7 @@ it('opencv.js builds: per-stage matching time and accuracy on the real-texture e
   const load: number[][] = [loadavg()];
   const set = join(tmpdir(), 'loupe-bench-vs-opencv', 'set');
   ensureEvalset(set);
-  const truth = JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as Record<
-    string,
-    { image_size: [number, number]; coords_norm: Keypoints }
-  >;
+  const truth = await evalsetTruth(set);
   const c = DEFAULT_PREDICT_CONFIG;
   const config = pipelineSettings(c);
   const resolutions = DEFAULT_RESOLUTIONS;

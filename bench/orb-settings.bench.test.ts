@@ -6,12 +6,11 @@
  * a fresh template cache; the matching time (debug_info.timings_ms.match) against the defaults'
  * in the same run, and the accuracy (full tier, error as a share of the dial diameter).
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
-import { bundledDetector, ensureEvalset, evalsetTemplates } from './evalset';
-import type { Keypoints } from '../src/shared/labels';
+import { bundledDetector, ensureEvalset, evalsetTemplates, evalsetTruth } from './evalset';
 import { dialDiameter, meanKeypointError } from '../src/core/formats/labels';
 import { DEFAULT_PIPELINE } from '../src/core/keypoints/pipeline';
 import { DEFAULT_PREDICT_CONFIG, pipelineSettings } from '../src/core/keypoints/predict-config';
@@ -37,10 +36,7 @@ it('ORB settings: matching time and accuracy on the real-texture evaluation set'
   configureSharp(availableParallelism());
   const set = join(tmpdir(), 'loupe-bench-vs-opencv', 'set');
   ensureEvalset(set);
-  const truth = JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as Record<
-    string,
-    { image_size: [number, number]; coords_norm: Keypoints }
-  >;
+  const truth = await evalsetTruth(set);
   const c = DEFAULT_PREDICT_CONFIG;
   const pattern = unwrap(compileNamingPattern(c.namingPattern));
   const detector = await bundledDetector();

@@ -19,18 +19,13 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'vitest';
-import { ensureEvalset } from './evalset';
+import { ensureEvalset, evalsetTruth, type EvalTruth } from './evalset';
 import type { Keypoints, LabelFile } from '../src/shared/labels';
 import { dialDiameter, meanKeypointError, tierOf } from '../src/core/formats/labels';
 
 const root = join(import.meta.dirname, '..');
 const WORKERS = (process.env.LOUPE_BENCH_WORKERS ?? '1,2').split(',').filter(Boolean);
 const PER_ID = 12;
-
-interface Truth {
-  image_size: [number, number];
-  coords_norm: Keypoints;
-}
 
 /** Run a command under python's getrusage: wall and CPU seconds of the whole process tree. */
 function timed(cmd: string[]): { wallMs: number; cpuMs: number; stdout: string; stderr: string } {
@@ -52,7 +47,7 @@ function timed(cmd: string[]): { wallMs: number; cpuMs: number; stdout: string; 
   return { wallMs: u.wall * 1000, cpuMs: u.cpu * 1000, stdout: r.stdout, stderr: r.stderr };
 }
 
-function score(predicted: Map<string, Keypoints | null>, truth: Record<string, Truth>) {
+function score(predicted: Map<string, Keypoints | null>, truth: Record<string, EvalTruth>) {
   const errors: number[] = [];
   let fitted = 0;
   for (const [key, t] of Object.entries(truth)) {
@@ -84,7 +79,7 @@ it('predict vs a plain OpenCV-Python script: images/s and accuracy on real-textu
   const work = join(tmpdir(), 'loupe-bench-vs-opencv');
   const set = join(work, 'set');
   ensureEvalset(set, ['--per-id', String(PER_ID)]);
-  const truth = JSON.parse(await readFile(join(set, 'truth.json'), 'utf8')) as Record<string, Truth>;
+  const truth = await evalsetTruth(set);
   const images = Object.keys(truth).length;
 
   const peerOut = join(work, 'peer.json');
@@ -96,7 +91,7 @@ it('predict vs a plain OpenCV-Python script: images/s and accuracy on real-textu
     peerOut,
   ]);
   const peerJson = JSON.parse(await readFile(peerOut, 'utf8')) as {
-    predictions: Record<string, Truth | null>;
+    predictions: Record<string, EvalTruth | null>;
     stages_ms: Record<string, number>;
   };
   const peerScore = score(
