@@ -174,6 +174,14 @@ describe('engine process', () => {
       h.engine.request('jobs.submit', { kind: 'benchmark-model', modelId: 'fixture-blur', iterations: 100_000 }),
     );
     await waitFor(async () => (await jobOf(job.id)).done > 100, 30_000, 'progress before the kill');
+    // Progress is reported before its journal append lands; kill only once some items are on disk,
+    // or the first append can still be in flight and the restarted engine rightly reports 0 done.
+    const journalPath = join(h.config.stateDir, 'jobs', `${job.id}.items.jsonl`);
+    await waitFor(
+      async () => (await readFile(journalPath, 'utf8').catch(() => '')).includes('\n'),
+      30_000,
+      'items in the journal before the kill',
+    );
     const pid = h.engine.pid as number;
     process.kill(pid, 'SIGKILL');
 
@@ -193,9 +201,7 @@ describe('engine process', () => {
     expect(interrupted.done).toBeGreaterThan(0);
 
     // The journal on disk agrees with what the new engine reports.
-    const journal = (await readFile(join(h.config.stateDir, 'jobs', `${job.id}.items.jsonl`), 'utf8'))
-      .trim()
-      .split('\n');
+    const journal = (await readFile(journalPath, 'utf8')).trim().split('\n');
     expect(journal.length).toBe(interrupted.done);
 
     await ok(h.engine.request('jobs.resume', { jobId: job.id }));
