@@ -2,15 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../fs/atomic';
+import type { ImageHeader } from './image-header';
 
 /** What a scan learns from an image's header: enough to list and lay it out without decoding. */
-export interface IndexedImage {
-  width: number;
-  height: number;
-  format: string;
-  orientation: number;
-  bytes: number;
-}
+export type IndexedImage = ImageHeader;
 
 interface IndexEntry extends IndexedImage {
   size: number;

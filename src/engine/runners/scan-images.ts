@@ -6,7 +6,8 @@ import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
 import { walkImages } from '../images/list-images';
 import { ScanIndex, type IndexedImage } from '../images/scan-index';
-import { probeImage, writeThumbnail } from '../images/sharp-codec';
+import { readImageHeader } from '../images/image-header';
+import { writeThumbnail } from '../images/sharp-codec';
 import { cachedThumbnails, thumbnailPath } from '../images/thumbnails';
 import { forEachConcurrent } from '../jobs/concurrency';
 import type { JobManager, JobRunner } from '../jobs/manager';
@@ -116,8 +117,7 @@ async function readHeader(
 ): Promise<IndexedImage> {
   const hit = headers.get(relPath, st.size, st.mtimeMs);
   if (hit) return hit;
-  const p = await probeImage(path);
-  const header = { width: p.width, height: p.height, format: p.format, orientation: p.orientation, bytes: p.bytes };
+  const header = await readImageHeader(path, st.size);
   headers.put(relPath, st.size, st.mtimeMs, header);
   return header;
 }
