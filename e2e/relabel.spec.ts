@@ -54,16 +54,32 @@ test.describe('Keypoints: label one, fix the rest', () => {
       .poll(async () => page.locator('[data-testid="thumbnail"][data-tier="full"][data-repredicted="true"]').count())
       .toBeGreaterThanOrEqual(2);
     await expect(tile('ORBIS_nab_001_01')).toHaveAttribute('data-state', 'corrected');
-    const fitted = page.locator('[data-testid="thumbnail"][data-tier="full"][data-repredicted="true"]').first();
-    await expect(fitted.getByTestId('repredicted')).toHaveAttribute('aria-label', 're-predicted from ORBIS_nab_001_01');
-    await expect(fitted.getByTestId('repredicted')).toHaveText('↻ refit');
+    const refit = page.locator('[data-testid="thumbnail"][data-tier="full"][data-repredicted="true"]');
+    const fitted = refit.filter({
+      has: page.locator('[data-testid="repredicted"][aria-label="re-predicted from ORBIS_nab_001_01"]'),
+    });
+    await expect(fitted.first().getByTestId('repredicted')).toHaveText('↻ refit');
+    // Hard views the label did not fit are fit to a sure fit of a sibling, and say which.
+    const viaSibling = refit.filter({
+      has: page.locator('[data-testid="repredicted"][aria-label$=" (fit from ORBIS_nab_001_01)"]'),
+    });
+    await expect.poll(async () => viaSibling.count()).toBeGreaterThanOrEqual(1);
+    await expect(viaSibling.first().getByTestId('repredicted')).toHaveAttribute(
+      'aria-label',
+      /^re-predicted from ORBIS_nab_001_\d+ \(fit from ORBIS_nab_001_01\)$/,
+    );
     await app.screenshot('relabel-grid');
 
     // The editor says it too.
-    await fitted.click();
+    await fitted.first().click();
     await expect(page.getByTestId('editor-repredicted')).toContainText(
       'Re-predicted from ORBIS_nab_001_01, a new template of its own watch ID; was pipeline fallback',
     );
     await app.screenshot('relabel-editor');
+    await page.keyboard.press('Escape');
+    await viaSibling.first().click();
+    await expect(page.getByTestId('editor-repredicted')).toContainText(
+      /Re-predicted from ORBIS_nab_001_\d+, a sure fit of its own watch ID to ORBIS_nab_001_01, after ORBIS_nab_001_01 was labelled/,
+    );
   });
 });

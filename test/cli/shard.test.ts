@@ -54,7 +54,7 @@ function normalise(text: string, dir: string): string {
   let t = text.split(dir).join('<OUT>');
   for (const key of TIMING_KEYS) t = t.replace(new RegExp(`"${key}": ("[^"]*"|[0-9.e+-]+)`, 'g'), `"${key}": <T>`);
   // predict.log: each line's timestamp, and an image's time.
-  t = t.replace(/^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|\+00:00) /gm, '<T> ').replace(/ in \d+ ms$/gm, ' in <T> ms');
+  t = t.replace(/^\d{4}-\d\d-\d\dT[\d:.]+(?:Z|\+00:00) /gm, '<T> ').replace(/ in \d+ ms( \(|$)/gm, ' in <T> ms$1');
   // One process's resource and timing lines (a shard keeps its own in its shard log).
   t = t.replace(/^<T> (template cache|main thread): .*\n/gm, '');
   return t;

@@ -21,11 +21,13 @@ import { tierOf } from '../formats/labels';
 
 /** One template a prediction was offered (`debug_info.templates.offered[]`, DESIGN.md). */
 export interface OfferedTemplate {
-  /** Image key of the human label. */
+  /** Image key of the human label (or of a sibling's strong prediction: see `via`). */
   key: string;
   watch_id: string;
   /** Of the predicted image's own watch ID (else of its template model). */
   same_watch: boolean;
+  /** A sibling template: the human label whose fit gave that prediction's keypoints. */
+  via?: string;
 }
 
 /** `debug_info.templates` of a prediction. */
@@ -35,6 +37,8 @@ export interface TemplatesInfo {
   used: string | null;
   /** Whether `used` is of the image's own watch ID (null when nothing was used). */
   used_same_watch: boolean | null;
+  /** `used` is a sibling template: the human label its own keypoints were fit from. */
+  via?: string;
 }
 
 export const REPREDICT_REASONS: readonly RepredictReason[] = ['own-watch-template', 'model-template'];
@@ -52,20 +56,68 @@ export interface RepredictedInfo extends Staleness {
   previous: { annotator: string; method: string | null; template_key: string | null; confidence: number | null };
 }
 
-/** A template candidate as ranking sees it: its image key and watch ID. */
+/** A template candidate as ranking sees it: its image key and watch ID (and, for a sibling, its human label). */
 export interface CandidateRef {
   key: string;
   watchId: string;
+  via?: string;
 }
 
 /** `debug_info.templates` for a prediction offered `offered` (ranked) that used `used`. */
 export function templatesInfo(offered: readonly CandidateRef[], used: string | null, watchId: string): TemplatesInfo {
   const usedRef = used === null ? undefined : offered.find((c) => c.key === used);
   return {
-    offered: offered.map((c) => ({ key: c.key, watch_id: c.watchId, same_watch: c.watchId === watchId })),
+    offered: offered.map((c) => ({
+      key: c.key,
+      watch_id: c.watchId,
+      same_watch: c.watchId === watchId,
+      ...(c.via ? { via: c.via } : {}),
+    })),
     used,
     used_same_watch: used === null ? null : usedRef ? usedRef.watchId === watchId : null,
+    ...(usedRef?.via ? { via: usedRef.via } : {}),
   };
+}
+
+/**
+ * Sibling templates ("label one, fix the rest" for the hard views). A photo that the human labels
+ * do not fit (tilted, on a wrist, far, upside down) is often fit by another photo of the same
+ * watch that a label did fit well: a nearer view. Such a prediction is offered, as a template, to
+ * the photos of its watch ID that stayed fallbacks, when it is beyond doubt (`isSureFit`) and was
+ * fit from a human label (one step from a person, never a sibling of a sibling). Returns the
+ * human label it was fit from, or null when it may not serve. Measured on the bundled samples
+ * (bench/BENCHMARKS.md, the relabel section).
+ */
+export function siblingTemplateVia(
+  record: Pick<LabelRecord, 'annotator' | 'debug_info'>,
+  config: SureFitConfig,
+): string | null {
+  const t = record.debug_info?.templates as Partial<TemplatesInfo> | undefined;
+  if (!t || typeof t.used !== 'string' || t.used_same_watch === null || t.via !== undefined) return null;
+  return isSureFit(record, config) ? t.used : null;
+}
+
+export type SureFitConfig = { minInliers: number; minNcc: number };
+
+/**
+ * A full-tier template fit beyond doubt: ≥ `inlierFactor` × minInliers inliers (2 for a sibling
+ * template, which others will be fit to) at ≥ 35 % of its matches, and the warped print agreeing
+ * at the ordinary NCC bar (not the strong-fit allowance). A fit to a sibling must be one too, at
+ * the ordinary inlier count: a photo the human labels could not fit, tried against several
+ * siblings, gets more chances at a chance fit (in the samples a turned view fit 15 inliers of 51
+ * to a wrist view, 29 %, 70 % off; the right sibling fits there have 44–81 % of their matches).
+ */
+export function isSureFit(
+  record: Pick<LabelRecord, 'annotator' | 'debug_info'>,
+  config: SureFitConfig,
+  inlierFactor = 2,
+): boolean {
+  if (tierOf(record.annotator) !== 'full') return false;
+  const debug = record.debug_info ?? {};
+  const inliers = typeof debug.homography_inliers === 'number' ? debug.homography_inliers : 0;
+  const matches = typeof debug.matches === 'number' ? debug.matches : Infinity;
+  const ncc = typeof debug.ncc === 'number' ? debug.ncc : -1;
+  return inliers >= inlierFactor * config.minInliers && inliers >= 0.35 * matches && ncc >= config.minNcc;
 }
 
 /**
@@ -85,6 +137,7 @@ export function recordedTemplates(
       offered: t.offered.filter((o): o is OfferedTemplate => typeof o?.key === 'string'),
       used: typeof t.used === 'string' ? t.used : null,
       used_same_watch: typeof t.used_same_watch === 'boolean' ? t.used_same_watch : null,
+      ...(typeof t.via === 'string' ? { via: t.via } : {}),
     };
   }
   const used = typeof debug.template_key === 'string' ? debug.template_key : null;
@@ -172,6 +225,13 @@ export function describeRepredicted(
       : 'a first template of its template model';
   const was = info.previous;
   const before = `was ${tierName(was.annotator)}${was.method ? ` (${was.method})` : ''}${was.confidence !== null ? `, confidence ${was.confidence.toFixed(2)}` : ''}`;
+  const via = recordedTemplates(record, '', () => undefined).via;
+  if (fitted && via)
+    return {
+      mark: 'refit',
+      badge: `re-predicted from ${usedKey} (fit from ${via})`,
+      sentence: `Re-predicted from ${usedKey}, a sure fit of its own watch ID to ${via}, after ${info.template} was labelled (${via} itself did not fit this photo); ${before}.`,
+    };
   if (fitted)
     return {
       mark: 'refit',

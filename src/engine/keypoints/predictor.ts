@@ -38,7 +38,7 @@ export interface Resolutions {
 
 export const DEFAULT_RESOLUTIONS: Resolutions = { workingLongSide: 1280, cropSide: 512 };
 
-/** A human-labelled image usable as a template. */
+/** A human-labelled image usable as a template (or a sibling's strong prediction: `via`). */
 export interface TemplateCandidate {
   key: string;
   path: string;
@@ -47,6 +47,8 @@ export interface TemplateCandidate {
   record: LabelRecord;
   coords: LabelRecord['coords_norm'];
   size: [number, number];
+  /** A sibling template (a strong prediction of the same watch): the human label it was fit from. */
+  via?: string;
 }
 
 interface PreparedTemplate<T> {

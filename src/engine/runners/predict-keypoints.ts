@@ -99,6 +99,8 @@ async function predictKeypoints(
     human,
     manifest,
     stale,
+    predicted,
+    rejected,
     configKey,
     out,
     malformedOutputs,

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { LabelRecord } from '../../../src/shared/labels';
 import {
   describeRepredicted,
+  isSureFit,
   recordedTemplates,
   repredictedInfo,
   repredictedOf,
+  siblingTemplateVia,
   staleness,
   templatesInfo,
 } from '../../../src/core/keypoints/template-provenance';
@@ -121,5 +123,89 @@ describe('describeRepredicted', () => {
     });
     expect(describeRepredicted(still)?.sentence).toMatch(/did not fit this photo; still pipeline fallback/);
     expect(describeRepredicted(before)).toBeNull();
+  });
+});
+
+describe('sibling templates', () => {
+  const config = { minInliers: 10, minNcc: 0.25 };
+  /** A full-tier fit to `used` (a human label unless `via`), with the fit's numbers. */
+  const fit = (o: {
+    used: string;
+    sameWatch?: boolean;
+    via?: string;
+    inliers: number;
+    matches: number;
+    ncc: number;
+  }) => {
+    const ref = { key: o.used, watchId: o.sameWatch === false ? 'PATEK_nab_002' : 'PATEK_nab_001', via: o.via };
+    return {
+      ...designRecord(),
+      annotator: 'loupe-dial-v1',
+      debug_info: {
+        method: 'YOLO-Match-Homography',
+        template_key: o.used,
+        homography_inliers: o.inliers,
+        matches: o.matches,
+        ncc: o.ncc,
+        templates: templatesInfo([ref], o.used, 'PATEK_nab_001'),
+      },
+    };
+  };
+
+  it('a sure fit from a human label of its watch or its model serves its watch as a template, naming the label', () => {
+    expect(siblingTemplateVia(fit({ used: 'PATEK_nab_001_03', inliers: 38, matches: 87, ncc: 0.7 }), config)).toBe(
+      'PATEK_nab_001_03',
+    );
+    expect(
+      siblingTemplateVia(
+        fit({ used: 'PATEK_nab_002_01', sameWatch: false, inliers: 85, matches: 111, ncc: 0.57 }),
+        config,
+      ),
+    ).toBe('PATEK_nab_002_01');
+  });
+
+  it('never a weak fit, a fallback, or a fit to a sibling (one step from a person at most)', () => {
+    // Too few inliers (< 2 × minInliers), too small a share of the matches, a print that disagrees.
+    expect(
+      siblingTemplateVia(fit({ used: 'PATEK_nab_001_03', inliers: 17, matches: 30, ncc: 0.5 }), config),
+    ).toBeNull();
+    expect(
+      siblingTemplateVia(fit({ used: 'PATEK_nab_001_03', inliers: 30, matches: 100, ncc: 0.5 }), config),
+    ).toBeNull();
+    expect(
+      siblingTemplateVia(fit({ used: 'PATEK_nab_001_03', inliers: 60, matches: 80, ncc: 0.2 }), config),
+    ).toBeNull();
+    const fallback = { ...fit({ used: 'PATEK_nab_001_03', inliers: 60, matches: 80, ncc: 0.6 }) };
+    expect(siblingTemplateVia({ ...fallback, annotator: 'loupe-dial-v1-pipeline-fallback' }, config)).toBeNull();
+    const second = fit({ used: 'PATEK_nab_001_05', via: 'PATEK_nab_001_03', inliers: 60, matches: 80, ncc: 0.6 });
+    expect(second.debug_info.templates).toMatchObject({ used: 'PATEK_nab_001_05', via: 'PATEK_nab_001_03' });
+    expect(siblingTemplateVia(second, config)).toBeNull();
+    expect(siblingTemplateVia(predicted('', [own], 'PATEK_nab_001_03'), config)).toBeNull(); // no fit numbers
+  });
+
+  it('a fit to a sibling must be sure at the ordinary inlier count: the share of matches decides', () => {
+    // The samples' cases: a right one (13 of 19, NCC 0.31) and a chance fit (15 of 51, 70 % off).
+    const right = fit({ used: 'PATEK_nab_001_05', via: 'PATEK_nab_001_03', inliers: 13, matches: 19, ncc: 0.31 });
+    const chance = fit({ used: 'PATEK_nab_001_05', via: 'PATEK_nab_001_03', inliers: 15, matches: 51, ncc: 0.39 });
+    expect(isSureFit(right, config, 1)).toBe(true);
+    expect(isSureFit(chance, config, 1)).toBe(false);
+    expect(isSureFit(right, config)).toBe(false); // not enough to serve as a template itself
+  });
+
+  it('says which sibling a record was fit to and which label that sibling came from', () => {
+    const before = predicted('-pipeline-fallback', [own], null);
+    const note = repredictedInfo({ reason: 'own-watch-template', template: 'PATEK_nab_001_03' }, before);
+    const r = fit({ used: 'PATEK_nab_001_05', via: 'PATEK_nab_001_03', inliers: 13, matches: 19, ncc: 0.31 });
+    const after = { ...r, debug_info: { ...r.debug_info, repredicted: note } };
+    expect(recordedTemplates(after, 'PATEK_nab_001', () => undefined).via).toBe('PATEK_nab_001_03');
+    expect(describeRepredicted(after)).toMatchObject({
+      mark: 'refit',
+      badge: 're-predicted from PATEK_nab_001_05 (fit from PATEK_nab_001_03)',
+    });
+    expect(describeRepredicted(after)?.sentence).toMatch(
+      /^Re-predicted from PATEK_nab_001_05, a sure fit of its own watch ID to PATEK_nab_001_03, after PATEK_nab_001_03 was labelled/,
+    );
+    // A fit to a sibling is a fit of its own watch: not redone when another label appears.
+    expect(staleness(after, 'PATEK_nab_001', [own, { key: 'PATEK_nab_001_07', watchId: 'PATEK_nab_001' }])).toBeNull();
   });
 });

@@ -4,9 +4,14 @@ import { performance } from 'node:perf_hooks';
 import type { PredictItemData } from '../../../shared/jobs';
 import type { LabelFile, LabelRecord } from '../../../shared/labels';
 import { isHumanLabel } from '../../../core/formats/labels';
-import { DEFAULT_PIPELINE } from '../../../core/keypoints/pipeline';
+import { DEFAULT_PIPELINE, rankTemplates } from '../../../core/keypoints/pipeline';
 import { pipelineSettings } from '../../../core/keypoints/predict-config';
-import type { RepredictedInfo } from '../../../core/keypoints/template-provenance';
+import {
+  isSureFit,
+  siblingTemplateVia,
+  templatesInfo,
+  type RepredictedInfo,
+} from '../../../core/keypoints/template-provenance';
 import type { ImageIdentity } from '../../../core/naming';
 import { appError, AppFailure, toAppError } from '../../../core/result';
 import { diskFullFailure } from '../../fs/disk-full';
@@ -38,6 +43,10 @@ export interface RunDeps {
   manifest: PredictManifest;
   /** Earlier predictions predicted again (their template set improved), with the note they get. */
   stale: ReadonlyMap<string, RepredictedInfo>;
+  /** The output folder's records from earlier runs, by image key (sibling templates among them). */
+  predicted: ReadonlyMap<string, { record: LabelRecord }>;
+  /** Image keys a reviewer rejected: never a sibling template. */
+  rejected: ReadonlySet<string>;
   /** The prediction config's key, as the progress file records it. */
   configKey: string;
   /** The output folder's label files. */
@@ -59,6 +68,22 @@ export interface RunDeps {
  */
 export class PredictRun {
   private readonly pending = new Map<string, LabelFile>();
+  /**
+   * Sibling templates by watch ID (template-provenance.ts `siblingTemplateVia`): this run's and
+   * earlier runs' strong fits from a human label of their own watch.
+   */
+  private readonly siblings = new Map<string, TemplateCandidate[]>();
+  /**
+   * Photos the human labels did not fit, in a watch that has human labels: held back until the
+   * run's other photos of their watch ID are done, then matched to the watch's sibling templates
+   * (`siblingPass`). Not yet reported, so a run stopped before then predicts them again on resume.
+   */
+  private readonly deferred: Held[] = [];
+  /** This run's images of each watch ID not yet written: at 0 its held-back photos are matched again. */
+  private readonly unwritten = new Map<string, number>();
+  /** Held-back images (by key) and the image of their watch they are written after (its last). */
+  private readonly writtenAfter = new Map<string, string>();
+  private depth = 2;
   private sinceCheckpoint = 0;
   /** One detector run at a time; decoding and matching overlap it. */
   private readonly detector = serial();
@@ -77,10 +102,16 @@ export class PredictRun {
     // written (and reported) in list order, so the outputs are those of one image at a time.
     const inFlight: { index: number; image: PredictImage; work: Promise<Computed> | null }[] = [];
     const depth = Math.max(2, match.threads + 2);
+    this.depth = depth;
+    this.seedSiblings(images);
+    for (const { id } of images) this.unwritten.set(id.watchId, (this.unwritten.get(id.watchId) ?? 0) + 1);
     try {
       for (const [index, image] of images.entries()) {
         await ctx.checkpoint();
-        if (ctx.previous(image.rel)) continue;
+        if (ctx.previous(image.rel)) {
+          await this.written(image.id.watchId, image.rel);
+          continue;
+        }
         inFlight.push({ index, image, work: this.wanted(image) ? this.compute(image, match) : null });
         while (inFlight.length >= depth) await this.commit(inFlight.shift()!);
       }
@@ -139,8 +170,11 @@ export class PredictRun {
     return !manifest.done(id.imageKey) || this.d.stale.has(id.imageKey);
   }
 
-  /** Decode, detect (one image at a time on the detector's session) and match (in a worker). */
-  private compute({ rel, id }: PredictImage, match: MatchPool): Promise<Computed> {
+  /**
+   * Decode, detect (one image at a time on the detector's session) and match (in a worker), to
+   * the image's human templates, or to `siblings` (then offered after the human ones it had).
+   */
+  private compute({ rel, id }: PredictImage, match: MatchPool, siblings?: TemplateCandidate[]): Promise<Computed> {
     const { svc, ctx, folders, predictors: p, candidates, malformedOutputs } = this.d;
     const started = svc.now();
     const run = async (): Promise<Prediction> => {
@@ -158,14 +192,22 @@ export class PredictRun {
         watchId: id.watchId,
         templateModel: id.templateModel,
       };
-      const config = pipelineSettings(ctx.spec.config);
+      const settings = pipelineSettings(ctx.spec.config);
+      const human = templatesFor(input, candidates, settings.maxTemplates);
+      const templates = siblings ?? human;
+      const offered = siblings ? [...human, ...siblings] : human;
+      // Every sibling is fit (the user's maxTemplates ranks the human labels).
+      const config = siblings ? { ...settings, maxTemplates: siblings.length } : settings;
       const detector = { handle: p.handle, model: p.model, keypoints: p.keypointMap };
       const full = { detector, candidates, config, resolutions: DEFAULT_RESOLUTIONS, now: () => new Date(svc.now()) };
       // A learned (ONNX) matcher runs in this thread, on its own session.
-      if (p.inThread) return predictImage(input, { ...full, ...p.inThread });
+      if (p.inThread) {
+        if (!siblings) return predictImage(input, { ...full, ...p.inThread });
+        const fit = await predictImage(input, { ...full, ...p.inThread, candidates: siblings });
+        return { ...fit, record: withOffered(fit.record, offered, id.watchId) };
+      }
       const detected = await this.detector(() => decodeAndDetect(input, full));
       const { img } = detected;
-      const templates = templatesFor(input, candidates, config.maxTemplates);
       const image = {
         gray: img.gray,
         width: img.width,
@@ -190,7 +232,7 @@ export class PredictRun {
         detectorId: p.model.id,
         annotator: config.annotator,
         now: full.now,
-        offered: templates,
+        offered,
       });
     };
     return run().then(
@@ -199,8 +241,18 @@ export class PredictRun {
     );
   }
 
-  private commit(f: { index: number; image: PredictImage; work: Promise<Computed> | null }): Promise<void> {
-    return this.image(f.index, f.image, f.work);
+  private async commit(f: { index: number; image: PredictImage; work: Promise<Computed> | null }): Promise<void> {
+    await this.image(f.index, f.image, f.work);
+    await this.written(f.image.id.watchId, f.image.rel);
+  }
+
+  /** One more image of a watch ID written (or held back): after its last, its sibling pass. */
+  private async written(watchId: string, rel: string): Promise<void> {
+    const left = (this.unwritten.get(watchId) ?? 1) - 1;
+    this.unwritten.set(watchId, left);
+    if (left > 0) return;
+    for (const d of this.deferred) if (d.image.id.watchId === watchId) this.writtenAfter.set(d.image.id.imageKey, rel);
+    await this.siblingPass(watchId);
   }
 
   private async image(index: number, { rel, id }: PredictImage, work: Promise<Computed> | null): Promise<void> {
@@ -221,6 +273,15 @@ export class PredictRun {
     }
     if (manifest.done(id.imageKey) && !this.d.stale.has(id.imageKey)) return skip('already-predicted');
     const computed = await (work ?? this.compute({ rel, id }, this.match));
+    if (!('error' in computed) && computed.prediction.result.tier !== 'full' && this.mayHaveSiblings(id)) {
+      this.deferred.push({ index, image: { rel, id }, computed, heldAt: this.d.svc.now() });
+      return;
+    }
+    await this.settle(index, { rel, id }, computed);
+  }
+
+  /** Report and write a computed image: its prediction, or its failure. */
+  private async settle(index: number, { rel, id }: PredictImage, computed: Computed): Promise<void> {
     try {
       if ('error' in computed) throw computed.error;
       await this.predict(index, rel, id, computed);
@@ -244,6 +305,7 @@ export class PredictRun {
       : prediction.record;
     this.pending.set(id.watchId, { ...(this.pending.get(id.watchId) ?? {}), [id.imageKey]: record });
     manifest.markDone(id.imageKey, result.tier);
+    this.addSibling({ rel, id }, record);
     // On disk before it is reported: a job resumed from its journal skips reported images,
     // so a report must never run ahead of the file (with checkpointFreq 1, nothing is lost).
     if (++this.sinceCheckpoint >= this.d.checkpointFreq) await this.checkpoint();
@@ -251,9 +313,11 @@ export class PredictRun {
     const why = again
       ? ` (re-predicted: new template ${again.template}${again.reason === 'own-watch-template' ? ' of its own watch ID' : ' of its template model'}; was ${again.previous.annotator})`
       : '';
+    const via = (record.debug_info?.templates as { via?: string } | undefined)?.via;
+    const sibling = via ? ` (fit to sibling ${String(record.debug_info?.template_key)}, itself fit from ${via})` : '';
     await log(
-      `${rel}: ${result.tier} (${result.method}) confidence ${record.confidence} in ${Math.round(ms)} ms${why}`,
-      { image: { key: id.imageKey, rel } },
+      `${rel}: ${result.tier} (${result.method}) confidence ${record.confidence} in ${Math.round(ms)} ms${sibling}${why}`,
+      { image: { key: id.imageKey, rel, after: this.writtenAfter.get(id.imageKey) } },
     );
     ctx.item({
       index,
@@ -286,6 +350,76 @@ export class PredictRun {
     if (++this.sinceCheckpoint >= this.d.checkpointFreq) await this.checkpoint();
   }
 
+  /** Whether a fallback of this image could find a sibling template: its watch has a human one. */
+  private mayHaveSiblings(id: ImageIdentity): boolean {
+    return this.d.candidates.some((c) => c.watchId === id.watchId);
+  }
+
+  /** Earlier runs' strong fits of this run's photos (not redone now, not rejected) as sibling templates. */
+  private seedSiblings(images: readonly PredictImage[]): void {
+    for (const image of images) {
+      const key = image.id.imageKey;
+      const earlier = this.d.predicted.get(key)?.record;
+      if (!earlier || this.d.stale.has(key) || this.d.rejected.has(key) || this.d.human.has(key)) continue;
+      this.addSibling(image, earlier);
+    }
+  }
+
+  private addSibling({ rel, id }: PredictImage, record: LabelRecord): void {
+    const via = siblingTemplateVia(record, pipelineSettings(this.d.ctx.spec.config));
+    // Only while the human label it was fit from is still a template.
+    if (via === null || !this.d.candidates.some((c) => c.key === via)) return;
+    const list = (this.siblings.get(id.watchId) ?? []).filter((c) => c.key !== id.imageKey);
+    list.push({
+      key: id.imageKey,
+      path: join(this.d.folders.imagesDir, rel),
+      watchId: id.watchId,
+      templateModel: id.templateModel,
+      record,
+      coords: record.coords_norm,
+      size: record.image_size,
+      via,
+    });
+    this.siblings.set(id.watchId, list);
+  }
+
+  /**
+   * A watch ID's held-back fallbacks, once its other images are written, matched to its strong
+   * fits (at most SIBLING_TEMPLATES of them, most frontal first, every one fit and the best
+   * kept): a sure fit (`isSureFit` at the ordinary inlier count) replaces the fallback, whose
+   * record is otherwise written as it was. Several in flight, as in the first pass, reported in
+   * list order; each one's time is its two attempts, not the wait between them.
+   */
+  private async siblingPass(watchId: string): Promise<void> {
+    const held = this.deferred.filter((d) => d.image.id.watchId === watchId);
+    if (held.length === 0) return;
+    this.deferred.splice(0, this.deferred.length, ...this.deferred.filter((d) => d.image.id.watchId !== watchId));
+    const sure = pipelineSettings(this.d.ctx.spec.config);
+    const pool = this.siblings.get(watchId) ?? [];
+    const retry = async (d: Held): Promise<Computed> => {
+      const { id } = d.image;
+      const first = d.heldAt - d.computed.started;
+      const others = pool.filter((c) => c.key !== id.imageKey);
+      if (others.length === 0) return d.computed;
+      const siblings = rankTemplates(others, id).slice(0, SIBLING_TEMPLATES);
+      const again = await this.compute(d.image, this.match, siblings);
+      const started = again.started - first;
+      return 'error' in again || !isSureFit(again.prediction.record, sure, 1)
+        ? { ...d.computed, started }
+        : { ...again, started };
+    };
+    const inFlight: { d: Held; work: Promise<Computed> }[] = [];
+    for (const d of held.sort((a, b) => a.index - b.index)) {
+      await this.d.ctx.checkpoint();
+      inFlight.push({ d, work: retry(d) });
+      while (inFlight.length >= this.depth) {
+        const f = inFlight.shift()!;
+        await this.settle(f.d.index, f.d.image, await f.work);
+      }
+    }
+    for (const f of inFlight.splice(0)) await this.settle(f.d.index, f.d.image, await f.work);
+  }
+
   /** Pending predictions into the output files, then the progress file. */
   private async checkpoint(): Promise<void> {
     const { svc, out } = this.d;
@@ -299,8 +433,29 @@ export class PredictRun {
   }
 }
 
+/**
+ * Sibling templates tried per held-back photo: the samples' hard views need a near view among a
+ * watch's 2–9 strong fits; each one tried is one more match (about 20 ms) of a photo that would
+ * otherwise be a fallback.
+ */
+const SIBLING_TEMPLATES = 12;
+
+/** A record's `debug_info.templates` as if `offered` had been its templates (the in-thread sibling retry). */
+function withOffered(record: LabelRecord, offered: readonly TemplateCandidate[], watchId: string): LabelRecord {
+  const used = typeof record.debug_info?.template_key === 'string' ? record.debug_info.template_key : null;
+  return { ...record, debug_info: { ...record.debug_info, templates: templatesInfo(offered, used, watchId) } };
+}
+
 /** A prediction, or why it failed, with when its work began (the item's duration counts from there). */
 type Computed = { started: number; prediction: Prediction } | { started: number; error: unknown };
+
+/** A fallback held back for its watch's sibling pass, and when its first attempt ended. */
+interface Held {
+  index: number;
+  image: PredictImage;
+  computed: Computed;
+  heldAt: number;
+}
 
 /** Matching in this thread with the run's own matcher (predictImage): a learned ONNX matcher. */
 const IN_THREAD: MatchPool = {

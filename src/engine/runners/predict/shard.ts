@@ -81,7 +81,13 @@ export class PredictShard {
     const path = join(dirname(this.file.path), shardLogName(this.shard.index, this.shard.count));
     await appendFile(path, `${at} ${line}\n`).catch(() => undefined);
     if (tag && 'image' in tag) {
-      log.images[tag.image.key] = { at, text: line, index: this.positions.get(tag.image.rel) ?? -1 };
+      const { rel, after } = tag.image;
+      const own = this.positions.get(rel) ?? -1;
+      // Held back: just after the watch's last image, in its own order among those held with it,
+      // where one process writes it (run-images.ts siblingPass).
+      const index =
+        after === undefined ? own : (this.positions.get(after) ?? -1) + (own + 1) / (this.positions.size + 1);
+      log.images[tag.image.key] = { at, text: line, index };
     } else if (tag && 'start' in tag) {
       log.start = { at, text: line.slice(0, line.length - `${tag.start.already} already done`.length) };
       log.already = tag.start.already;
