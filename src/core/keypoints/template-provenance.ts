@@ -93,8 +93,14 @@ export function siblingTemplateVia(
   config: SureFitConfig,
 ): string | null {
   const t = record.debug_info?.templates as Partial<TemplatesInfo> | undefined;
-  if (!t || typeof t.used !== 'string' || t.used_same_watch === null || t.via !== undefined) return null;
+  if (!t || typeof t.used !== 'string' || t.used_same_watch === null || fitVia(record) !== null) return null;
   return isSureFit(record, config) ? t.used : null;
+}
+
+/** For a fit to a sibling template, the human label that sibling was fit from (else null). */
+export function fitVia(record: Pick<LabelRecord, 'debug_info'>): string | null {
+  const via = (record.debug_info?.templates as Partial<TemplatesInfo> | undefined)?.via;
+  return typeof via === 'string' ? via : null;
 }
 
 export type SureFitConfig = { minInliers: number; minNcc: number };
@@ -225,7 +231,7 @@ export function describeRepredicted(
       : 'a first template of its template model';
   const was = info.previous;
   const before = `was ${tierName(was.annotator)}${was.method ? ` (${was.method})` : ''}${was.confidence !== null ? `, confidence ${was.confidence.toFixed(2)}` : ''}`;
-  const via = recordedTemplates(record, '', () => undefined).via;
+  const via = fitVia(record);
   if (fitted && via)
     return {
       mark: 'refit',

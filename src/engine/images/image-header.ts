@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { imageSize } from 'image-size';
-import { probeImage } from './sharp-codec';
+import { displayedSize, probeImage } from './sharp-codec';
 
 /** What a folder scan needs of an image: its displayed size (EXIF orientation applied) and format. */
 export interface ImageHeader {
@@ -55,11 +55,5 @@ export async function jpegHeader(path: string): Promise<Omit<ImageHeader, 'bytes
   }
   const orientation = size.orientation ?? 1;
   if (size.type !== 'jpg' || !size.width || !size.height || orientation < 1 || orientation > 8) return null;
-  const swap = orientation >= 5;
-  return {
-    width: swap ? size.height : size.width,
-    height: swap ? size.width : size.height,
-    format: 'jpeg',
-    orientation,
-  };
+  return { ...displayedSize(size.width, size.height, orientation), format: 'jpeg', orientation };
 }

@@ -46,10 +46,8 @@ export async function probeImage(path: string): Promise<ImageProbe> {
     throw new AppFailure('IMAGE_DECODE_FAILED', 'the image has no dimensions', { path });
   }
   const orientation = meta.orientation ?? 1;
-  const swap = orientation >= 5 && orientation <= 8;
   return {
-    width: swap ? meta.height : meta.width,
-    height: swap ? meta.width : meta.height,
+    ...displayedSize(meta.width, meta.height, orientation),
     format: meta.format ?? 'unknown',
     orientation,
     bytes: size,
@@ -57,6 +55,11 @@ export async function probeImage(path: string): Promise<ImageProbe> {
     depth: depthOf(meta.depth),
     space: meta.space ?? 'srgb',
   };
+}
+
+/** The size an image is shown at: EXIF orientations 5–8 turn it a quarter, swapping its sides. */
+export function displayedSize(width: number, height: number, orientation: number): { width: number; height: number } {
+  return orientation >= 5 && orientation <= 8 ? { width: height, height: width } : { width, height };
 }
 
 function depthOf(depth: string | undefined): number {

@@ -7,6 +7,7 @@ import { isHumanLabel } from '../../../core/formats/labels';
 import { DEFAULT_PIPELINE, rankTemplates } from '../../../core/keypoints/pipeline';
 import { pipelineSettings } from '../../../core/keypoints/predict-config';
 import {
+  fitVia,
   isSureFit,
   siblingTemplateVia,
   templatesInfo,
@@ -78,19 +79,25 @@ export class PredictRun {
    * run's other photos of their watch ID are done, then matched to the watch's sibling templates
    * (`siblingPass`). Not yet reported, so a run stopped before then predicts them again on resume.
    */
-  private readonly deferred: Held[] = [];
+  private readonly deferred = new Map<string, Held[]>();
   /** This run's images of each watch ID not yet written: at 0 its held-back photos are matched again. */
   private readonly unwritten = new Map<string, number>();
-  /** Held-back images (by key) and the image of their watch they are written after (its last). */
-  private readonly writtenAfter = new Map<string, string>();
-  private depth = 2;
+  /** The run's pipeline settings (the spec's config over the pipeline's defaults). */
+  private readonly settings: ReturnType<typeof pipelineSettings>;
   private sinceCheckpoint = 0;
   /** One detector run at a time; decoding and matching overlap it. */
   private readonly detector = serial();
   /** Where matching runs, for this run (set by `all`). */
   private match: MatchPool = IN_THREAD;
 
-  constructor(private readonly d: RunDeps) {}
+  constructor(private readonly d: RunDeps) {
+    this.settings = pipelineSettings(d.ctx.spec.config);
+  }
+
+  /** Images in flight at once: enough to keep every match worker busy while one is written. */
+  private get depth(): number {
+    return Math.max(2, this.match.threads + 2);
+  }
 
   async all(images: readonly PredictImage[]): Promise<void> {
     const { ctx, predictors } = this.d;
@@ -101,8 +108,7 @@ export class PredictRun {
     // Images in flight: decoded, detected or matching while the oldest is written. Each is
     // written (and reported) in list order, so the outputs are those of one image at a time.
     const inFlight: { index: number; image: PredictImage; work: Promise<Computed> | null }[] = [];
-    const depth = Math.max(2, match.threads + 2);
-    this.depth = depth;
+    const depth = this.depth;
     this.seedSiblings(images);
     for (const { id } of images) this.unwritten.set(id.watchId, (this.unwritten.get(id.watchId) ?? 0) + 1);
     try {
@@ -175,7 +181,7 @@ export class PredictRun {
    * the image's human templates, or to `siblings` (then offered after the human ones it had).
    */
   private compute({ rel, id }: PredictImage, match: MatchPool, siblings?: TemplateCandidate[]): Promise<Computed> {
-    const { svc, ctx, folders, predictors: p, candidates, malformedOutputs } = this.d;
+    const { svc, folders, predictors: p, candidates, malformedOutputs } = this.d;
     const started = svc.now();
     const run = async (): Promise<Prediction> => {
       const malformed = malformedOutputs.get(id.watchId);
@@ -192,7 +198,7 @@ export class PredictRun {
         watchId: id.watchId,
         templateModel: id.templateModel,
       };
-      const settings = pipelineSettings(ctx.spec.config);
+      const { settings } = this;
       const human = templatesFor(input, candidates, settings.maxTemplates);
       const templates = siblings ?? human;
       const offered = siblings ? [...human, ...siblings] : human;
@@ -246,13 +252,11 @@ export class PredictRun {
     await this.written(f.image.id.watchId, f.image.rel);
   }
 
-  /** One more image of a watch ID written (or held back): after its last, its sibling pass. */
+  /** One more image of a watch ID written (or held back): after its last (`rel`), its sibling pass. */
   private async written(watchId: string, rel: string): Promise<void> {
     const left = (this.unwritten.get(watchId) ?? 1) - 1;
     this.unwritten.set(watchId, left);
-    if (left > 0) return;
-    for (const d of this.deferred) if (d.image.id.watchId === watchId) this.writtenAfter.set(d.image.id.imageKey, rel);
-    await this.siblingPass(watchId);
+    if (left === 0) await this.siblingPass(watchId, rel);
   }
 
   private async image(index: number, { rel, id }: PredictImage, work: Promise<Computed> | null): Promise<void> {
@@ -274,17 +278,22 @@ export class PredictRun {
     if (manifest.done(id.imageKey) && !this.d.stale.has(id.imageKey)) return skip('already-predicted');
     const computed = await (work ?? this.compute({ rel, id }, this.match));
     if (!('error' in computed) && computed.prediction.result.tier !== 'full' && this.mayHaveSiblings(id)) {
-      this.deferred.push({ index, image: { rel, id }, computed, heldAt: this.d.svc.now() });
+      const held = this.deferred.get(id.watchId) ?? [];
+      held.push({ index, image: { rel, id }, computed, heldAt: this.d.svc.now() });
+      this.deferred.set(id.watchId, held);
       return;
     }
     await this.settle(index, { rel, id }, computed);
   }
 
-  /** Report and write a computed image: its prediction, or its failure. */
-  private async settle(index: number, { rel, id }: PredictImage, computed: Computed): Promise<void> {
+  /**
+   * Report and write a computed image: its prediction, or its failure. `after`: a held-back
+   * image's watch's last image, which it is written after (where a shard's merge places its line).
+   */
+  private async settle(index: number, { rel, id }: PredictImage, computed: Computed, after?: string): Promise<void> {
     try {
       if ('error' in computed) throw computed.error;
-      await this.predict(index, rel, id, computed);
+      await this.predict(index, rel, id, computed, after);
     } catch (e) {
       await this.failed(index, rel, id, computed.started, e);
     }
@@ -295,6 +304,7 @@ export class PredictRun {
     rel: string,
     id: ImageIdentity,
     { started, prediction }: { started: number; prediction: Prediction },
+    after?: string,
   ): Promise<void> {
     const { svc, ctx, manifest, log } = this.d;
     const { result } = prediction;
@@ -313,11 +323,11 @@ export class PredictRun {
     const why = again
       ? ` (re-predicted: new template ${again.template}${again.reason === 'own-watch-template' ? ' of its own watch ID' : ' of its template model'}; was ${again.previous.annotator})`
       : '';
-    const via = (record.debug_info?.templates as { via?: string } | undefined)?.via;
+    const via = fitVia(record);
     const sibling = via ? ` (fit to sibling ${String(record.debug_info?.template_key)}, itself fit from ${via})` : '';
     await log(
       `${rel}: ${result.tier} (${result.method}) confidence ${record.confidence} in ${Math.round(ms)} ms${sibling}${why}`,
-      { image: { key: id.imageKey, rel, after: this.writtenAfter.get(id.imageKey) } },
+      { image: { key: id.imageKey, rel, after } },
     );
     ctx.item({
       index,
@@ -366,7 +376,7 @@ export class PredictRun {
   }
 
   private addSibling({ rel, id }: PredictImage, record: LabelRecord): void {
-    const via = siblingTemplateVia(record, pipelineSettings(this.d.ctx.spec.config));
+    const via = siblingTemplateVia(record, this.settings);
     // Only while the human label it was fit from is still a template.
     if (via === null || !this.d.candidates.some((c) => c.key === via)) return;
     const list = (this.siblings.get(id.watchId) ?? []).filter((c) => c.key !== id.imageKey);
@@ -390,11 +400,10 @@ export class PredictRun {
    * record is otherwise written as it was. Several in flight, as in the first pass, reported in
    * list order; each one's time is its two attempts, not the wait between them.
    */
-  private async siblingPass(watchId: string): Promise<void> {
-    const held = this.deferred.filter((d) => d.image.id.watchId === watchId);
-    if (held.length === 0) return;
-    this.deferred.splice(0, this.deferred.length, ...this.deferred.filter((d) => d.image.id.watchId !== watchId));
-    const sure = pipelineSettings(this.d.ctx.spec.config);
+  private async siblingPass(watchId: string, after: string): Promise<void> {
+    const held = this.deferred.get(watchId);
+    if (!held) return;
+    this.deferred.delete(watchId);
     const pool = this.siblings.get(watchId) ?? [];
     const retry = async (d: Held): Promise<Computed> => {
       const { id } = d.image;
@@ -404,20 +413,20 @@ export class PredictRun {
       const siblings = rankTemplates(others, id).slice(0, SIBLING_TEMPLATES);
       const again = await this.compute(d.image, this.match, siblings);
       const started = again.started - first;
-      return 'error' in again || !isSureFit(again.prediction.record, sure, 1)
+      return 'error' in again || !isSureFit(again.prediction.record, this.settings, 1)
         ? { ...d.computed, started }
         : { ...again, started };
     };
     const inFlight: { d: Held; work: Promise<Computed> }[] = [];
-    for (const d of held.sort((a, b) => a.index - b.index)) {
+    for (const d of held) {
       await this.d.ctx.checkpoint();
       inFlight.push({ d, work: retry(d) });
       while (inFlight.length >= this.depth) {
         const f = inFlight.shift()!;
-        await this.settle(f.d.index, f.d.image, await f.work);
+        await this.settle(f.d.index, f.d.image, await f.work, after);
       }
     }
-    for (const f of inFlight.splice(0)) await this.settle(f.d.index, f.d.image, await f.work);
+    for (const f of inFlight.splice(0)) await this.settle(f.d.index, f.d.image, await f.work, after);
   }
 
   /** Pending predictions into the output files, then the progress file. */
