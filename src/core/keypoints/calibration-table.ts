@@ -3,20 +3,20 @@
 import type { CalibrationTable } from './calibration';
 
 export const CALIBRATION: CalibrationTable = {
-  id: 'p2pct-a2d2e019',
+  id: 'p2pct-7f2facad',
   goodErrorPct: 2,
   methods: {
     homography: {
       kind: 'constant',
-      p: 0.988,
-      n: 417,
-      positives: 412,
+      p: 0.9887,
+      n: 442,
+      positives: 437,
       source: 'own',
     },
     'homography-unsure': {
       kind: 'constant',
-      p: 0.6604,
-      n: 4,
+      p: 0.7937,
+      n: 3,
       positives: 2,
       source: 'own',
     },
@@ -29,21 +29,21 @@ export const CALIBRATION: CalibrationTable = {
     },
     'pose-fallback': {
       kind: 'constant',
-      p: 0.0006,
-      n: 31,
+      p: 0.001,
+      n: 17,
       positives: 0,
       source: 'own',
     },
     box: {
       kind: 'constant',
-      p: 0.0061,
+      p: 0.0064,
       n: 1,
       positives: 0,
       source: 'own',
     },
     obb: {
       kind: 'constant',
-      p: 0.0092,
+      p: 0.0096,
       n: 0,
       positives: 0,
       source: 'pose+pose-fallback+box+obb',
@@ -51,7 +51,7 @@ export const CALIBRATION: CalibrationTable = {
     geometric: {
       kind: 'constant',
       p: 0.0001,
-      n: 211,
+      n: 201,
       positives: 0,
       source: 'own',
     },
