@@ -74,7 +74,10 @@ describe('scan-images job (real sharp, real files)', () => {
     expect(amended).toMatchObject({ status: 'failed', error: { code: 'IMAGE_DECODE_FAILED' } });
     expect(amended?.error?.message).toMatch(/premature end|could not decode/i);
     expect(after.items).toHaveLength(items.length);
-    expect((await finished(job.id)).counts).toEqual({ ok: folder.good.length, failed: folder.bad.length, skipped: 0 });
+    const amendedJob = await finished(job.id);
+    expect(amendedJob.counts).toEqual({ ok: folder.good.length, failed: folder.bad.length, skipped: 0 });
+    // The completed scan's totals say so too, not what its header reads found.
+    expect(amendedJob.result).toEqual({ folder: folder.dir, images: 6, failed: 3, watchIds: 4 });
 
     // Lazy by default: no thumbnail is written by the scan.
     expect(byKey['PATEK_nab_002_01_rotated.jpg']?.data?.thumbnail).toBeUndefined();

@@ -149,9 +149,15 @@ export class JobManager {
    * An item found to have failed after its job recorded it ok (a scan read an image's header, and
    * decoding its pixels for a thumbnail or a preview failed later: a truncated JPEG). Its outcome
    * becomes that failure, journaled and streamed like any item, so whoever follows the job sees
-   * it. Returns false (and changes nothing) unless the job has that item, ok.
+   * it. `revise` brings the job's result up to date when it has one (a completed scan's image
+   * and failure totals). Returns false (and changes nothing) unless the job has that item, ok.
    */
-  failItem(jobId: string, key: string, error: AppError): boolean {
+  failItem(
+    jobId: string,
+    key: string,
+    error: AppError,
+    revise?: (result: NonNullable<JobSnapshot['result']>, items: readonly JobItem[]) => JobSnapshot['result'],
+  ): boolean {
     const e = this.jobs.get(jobId);
     const was = e?.byKey.get(key);
     if (!e || !was || was.status !== 'ok') return false;
@@ -161,6 +167,7 @@ export class JobManager {
     e.pending.push(item);
     e.unjournaled.push(item);
     e.snapshot = recount(e.snapshot, e.items);
+    if (revise && e.snapshot.result) e.snapshot = { ...e.snapshot, result: revise(e.snapshot.result, e.items) };
     this.flush(e, true);
     return true;
   }

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { ScanImageData } from '../../shared/jobs';
+import type { JobItem, JobSnapshot, ScanImageData, ScanImagesResult } from '../../shared/jobs';
 import type { AppError } from '../../shared/result';
 import { compileNamingPattern, identifyImage } from '../../core/naming';
 import { AppFailure, toAppError, unwrap } from '../../core/result';
@@ -136,7 +136,18 @@ export function recordDecodeFailure(jobs: JobManager, path: string, error: AppEr
     if (job.spec.kind !== 'scan-images') continue;
     const rel = relative(resolve(job.spec.folder), resolve(path));
     if (!rel || rel.startsWith('..') || isAbsolute(rel)) continue;
-    if (jobs.failItem(job.id, rel, error)) told++;
+    // The completed scan's totals, recounted from its items as the runner counts them.
+    const revise = (r: NonNullable<JobSnapshot['result']>, items: readonly JobItem[]): ScanImagesResult => {
+      const ok = items.filter((i) => i.status === 'ok') as JobItem<'scan-images'>[];
+      const watchIds = new Set(ok.map((i) => i.data?.watchId));
+      return {
+        ...(r as ScanImagesResult),
+        images: ok.length,
+        failed: items.length - ok.length,
+        watchIds: watchIds.size,
+      };
+    };
+    if (jobs.failItem(job.id, rel, error, revise)) told++;
   }
   return told;
 }
