@@ -103,6 +103,24 @@ export class LabelStore {
     return this.serial(file, () => this.locked(file, (lost) => this.commit(file, change, lost)));
   }
 
+  /**
+   * Remove a small text file under the same rules, if `when` holds for its content as it is on
+   * disk under the lock (and it did not change between that read and the removal). Returns
+   * whether it was removed.
+   */
+  removeText(path: string, when: (text: string) => boolean): Promise<boolean> {
+    const file = resolve(path);
+    return this.serial(file, () =>
+      this.locked(file, async (lost) => {
+        const read = await readVersion(file);
+        if (read.text === null || !when(read.text)) return false;
+        if (!sameVersion(read, await readVersion(file)) || lost()) return false;
+        await rm(file, { force: true });
+        return true;
+      }),
+    );
+  }
+
   private async commit(
     path: string,
     change: (text: string | null) => string | null,

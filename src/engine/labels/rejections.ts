@@ -1,4 +1,4 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabelProblem, LabelRecord, RejectionRecord } from '../../shared/labels';
 import {
@@ -137,10 +137,14 @@ export async function migrateLegacyRejections(
     if (written) for (const key of records.keys()) moved.add(key);
   }
   if (moved.size === 0) return 0;
-  if (moved.size === Object.keys(legacy).length) {
-    await rm(legacyPath, { force: true });
-  } else {
+  // Under the lock, from the file as it is now (an older Loupe may have added to it meanwhile):
+  // removed when all it holds was moved, else rewritten without what was.
+  const removed = await store.removeText(legacyPath, (text) =>
+    Object.keys(parseLegacyReviewFile(text)).every((k) => moved.has(k)),
+  );
+  if (!removed) {
     await store.updateText(legacyPath, (text) => {
+      if (text === null) return null;
       const rest = Object.fromEntries(Object.entries(parseLegacyReviewFile(text)).filter(([k]) => !moved.has(k)));
       return JSON.stringify({ version: 1, rejected: rest }, null, 2) + '\n';
     });

@@ -23,6 +23,17 @@ describe('label store', () => {
     expect(await readdir(join(tmp.path, 'labels'))).toEqual(['PATEK_nab_001.json']);
   });
 
+  it('removes a file under its lock only when its content on disk says so', async () => {
+    const store = new LabelStore();
+    await mkdir(join(tmp.path, 'labels'));
+    await writeFile(file, '{"keep": true}');
+    expect(await store.removeText(file, (text) => !text.includes('keep'))).toBe(false);
+    expect(await readFile(file, 'utf8')).toBe('{"keep": true}');
+    expect(await store.removeText(file, (text) => text.includes('keep'))).toBe(true);
+    expect(await readdir(join(tmp.path, 'labels'))).toEqual([]);
+    expect(await store.removeText(file, () => true)).toBe(false);
+  });
+
   it('compare-before-rename: an edit made between the read and the rename is merged, not lost', async () => {
     await mkdir(join(tmp.path, 'labels'));
     await writeFile(file, JSON.stringify({ OLD_1: rec('bob') }));
