@@ -3,6 +3,7 @@ import type { Homography } from '../../core/geometry/homography';
 import type { Pt } from '../../core/geometry/polygon';
 import type { Correspondences, GrayImage, Matcher, MatcherConfig } from '../../core/match/matcher';
 import { AppFailure } from '../../core/result';
+import { HammingKnn, toBinaryDescriptors, type BinaryDescriptors } from './hamming';
 
 /* The part of opencv.js Loupe uses. Every Mat/vector is freed with delete(). */
 interface Deletable {
@@ -115,16 +116,18 @@ export function createOpenCvLoader(load: () => OpenCvModule = requireOpenCv): ()
 
 interface OrbTemplate {
   points: Pt[];
-  descriptors: Mat;
+  /** Copied out of the opencv.js heap (which never shrinks) as soon as they are computed. */
+  descriptors: BinaryDescriptors;
 }
 
-/** ORB or AKAZE features, brute-force Hamming kNN, Lowe's ratio test. */
+/** ORB or AKAZE features (opencv.js), brute-force Hamming kNN (hamming.wat, SIMD), Lowe's ratio test. */
 export class ClassicalMatcher implements Matcher<OrbTemplate> {
   readonly name: string;
 
   constructor(
     private readonly cv: Cv,
     private readonly config: MatcherConfig,
+    private readonly knn: HammingKnn = new HammingKnn(),
   ) {
     this.name = config.type;
   }
@@ -136,38 +139,24 @@ export class ClassicalMatcher implements Matcher<OrbTemplate> {
   match(q: OrbTemplate, template: OrbTemplate): Correspondences {
     const out: Correspondences = { query: [], template: [], features: [q.points.length, template.points.length] };
     if (q.points.length < 2 || template.points.length < 2) return out;
-    const matcher = new this.cv.BFMatcher(this.cv.NORM_HAMMING, false);
-    const knn = new this.cv.DMatchVectorVector();
-    try {
-      matcher.knnMatch(q.descriptors, template.descriptors, knn, 2);
-      for (let i = 0; i < knn.size(); i++) {
-        const pair = knn.get(i);
-        try {
-          if (pair.size() < 2) continue;
-          const best = pair.get(0);
-          const second = pair.get(1);
-          if (best.distance < this.config.ratio * second.distance) {
-            out.query.push(q.points[best.queryIdx] as Pt);
-            out.template.push(template.points[best.trainIdx] as Pt);
-          }
-        } finally {
-          pair.delete();
-        }
+    // The nearest and second-nearest as BFMatcher(NORM_HAMMING).knnMatch(k = 2) gives them.
+    const { index, best, second } = this.knn.knn2(q.descriptors, template.descriptors);
+    for (let i = 0; i < q.descriptors.rows; i++) {
+      if (best[i]! < this.config.ratio * second[i]!) {
+        out.query.push(q.points[i] as Pt);
+        out.template.push(template.points[index[i]!] as Pt);
       }
-    } finally {
-      knn.delete();
-      matcher.delete();
     }
     return out;
   }
 
-  release(template: OrbTemplate): void {
-    template.descriptors.delete();
+  release(_template: OrbTemplate): void {
+    // Nothing native: the descriptors were copied out of the opencv.js heap when computed.
   }
 
-  /** The descriptors (one byte per bit-column, in the wasm heap) and ~64 bytes a JS point. */
+  /** The descriptors (padded rows) and ~64 bytes a JS point. */
   bytes(template: OrbTemplate): number {
-    return template.descriptors.rows * template.descriptors.cols + template.points.length * 64;
+    return template.descriptors.data.byteLength + template.points.length * 64;
   }
 
   private features(image: GrayImage): OrbTemplate {
@@ -199,10 +188,13 @@ export class ClassicalMatcher implements Matcher<OrbTemplate> {
         const k = keypoints.get(i);
         points.push([k.pt.x, k.pt.y]);
       }
-      return { points, descriptors };
+      const rows = descriptors.rows;
+      const bytes = rows > 0 ? descriptors.cols : this.config.type === 'akaze' ? 61 : 32;
+      return { points, descriptors: toBinaryDescriptors(descriptors.data, rows, bytes) };
     } finally {
       detector.delete();
       keypoints.delete();
+      descriptors.delete();
       mask.delete();
       mat.delete();
     }
