@@ -12,16 +12,21 @@ export interface TensorNormalization {
 
 export const PYTORCH_IMAGE: TensorNormalization = { range: [0, 1], colorOrder: 'RGB' };
 
-/** HWC RGB samples (max value `maxValue`: 255 or 65535) → CHW float32. */
+/**
+ * HWC RGB samples (max value `maxValue`: 255 or 65535) → CHW float32, into `into` when it is
+ * given and the right size (a batch reuses one buffer for every frame of a size: a 720p tensor
+ * is 11 MB to allocate, zero and collect per frame, on the thread inference blocks).
+ */
 export function toPlanar(
   pixels: Uint8Array | Uint16Array,
   width: number,
   height: number,
   maxValue: number,
   norm: TensorNormalization = PYTORCH_IMAGE,
+  into?: Float32Array,
 ): Float32Array {
   const n = width * height;
-  const out = new Float32Array(3 * n);
+  const out = into?.length === 3 * n ? into : new Float32Array(3 * n);
   const [lo, hi] = norm.range;
   const k = (hi - lo) / maxValue;
   const bgr = norm.colorOrder === 'BGR';
@@ -55,25 +60,62 @@ export function fromPlanar(
   maxValue: number,
   norm: TensorNormalization = PYTORCH_IMAGE,
 ): Uint8Array | Uint16Array {
+  return fromPlanarChecked(data, width, height, maxValue, norm).pixels;
+}
+
+/** 4 for NaN, 1 for ±Inf, 0 for a finite value (summed over three values, NaNs count in the high bits). */
+const nonFiniteOf = (x: number): number => (x !== x ? 4 : x - x !== 0 ? 1 : 0);
+
+/**
+ * `fromPlanar` and `countNonFinite` in one pass over the tensor (a restored frame is converted and
+ * checked on the thread inference blocks): the pixels, and how many values were NaN or ±Inf.
+ */
+export function fromPlanarChecked(
+  data: Float32Array,
+  width: number,
+  height: number,
+  maxValue: number,
+  norm: TensorNormalization = PYTORCH_IMAGE,
+): { pixels: Uint8Array | Uint16Array; nonFinite: NonFiniteCount } {
   const n = width * height;
   const out = maxValue > 255 ? new Uint16Array(3 * n) : new Uint8Array(3 * n);
   const [lo, hi] = norm.range;
   const k = maxValue / (hi - lo);
   const bgr = norm.colorOrder === 'BGR';
+  // ((x * std + mean - lo) * k) = x * a + b, plus 0.5 so truncation rounds (values are ≥ 0 there).
+  const a = [0, 0, 0];
+  const b = [0, 0, 0];
   for (let c = 0; c < 3; c++) {
-    const dstC = bgr ? 2 - c : c;
     const std = norm.std?.[c] ?? 1;
-    // ((x * std + mean - lo) * k) = x * a + b, plus 0.5 so truncation rounds (values are ≥ 0 there).
-    const a = std * k;
-    const b = ((norm.mean?.[c] ?? 0) - lo) * k + 0.5;
-    const top = maxValue + 0.5;
-    const base = c * n;
-    for (let i = 0, j = dstC; i < n; i++, j += 3) {
-      const v = (data[base + i] as number) * a + b;
-      out[j] = v <= 0.5 ? 0 : v >= top ? maxValue : v | 0;
-    }
+    a[c] = std * k;
+    b[c] = ((norm.mean?.[c] ?? 0) - lo) * k + 0.5;
   }
-  return out;
+  const [a0, a1, a2] = [a[0]!, a[1]!, a[2]!];
+  const [b0, b1, b2] = [b[0]!, b[1]!, b[2]!];
+  // Tensor plane c goes to pixel channel c (RGB) or 2 - c (BGR).
+  const d0 = bgr ? 2 : 0;
+  const d2 = bgr ? 0 : 2;
+  const top = maxValue + 0.5;
+  let nan = 0;
+  let inf = 0;
+  for (let i = 0, j = 0; i < n; i++, j += 3) {
+    const x0 = data[i] as number;
+    const x1 = data[n + i] as number;
+    const x2 = data[2 * n + i] as number;
+    // x - x is 0 for every finite x, NaN for NaN and ±Inf: one test per pixel on the common path.
+    if (x0 - x0 + (x1 - x1) + (x2 - x2) !== 0) {
+      const bad = nonFiniteOf(x0) + nonFiniteOf(x1) + nonFiniteOf(x2);
+      nan += bad >> 2;
+      inf += bad & 3;
+    }
+    const v0 = x0 * a0 + b0;
+    const v1 = x1 * a1 + b1;
+    const v2 = x2 * a2 + b2;
+    out[j + d0] = v0 <= 0.5 ? 0 : v0 >= top ? maxValue : v0 | 0;
+    out[j + 1] = v1 <= 0.5 ? 0 : v1 >= top ? maxValue : v1 | 0;
+    out[j + d2] = v2 <= 0.5 ? 0 : v2 >= top ? maxValue : v2 | 0;
+  }
+  return { pixels: out, nonFinite: { nan, inf, total: 3 * n } };
 }
 
 /** How many values of a tensor are NaN and how many ±Infinity. */

@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { ModelInfo } from '../../shared/models';
 import { cropPlanar, paddedSize, padPlanar, type PadMode } from '../../core/image/padding';
-import { countNonFinite, fromPlanar, toPlanar, type TensorNormalization } from '../../core/image/tensor';
+import { fromPlanarChecked, toPlanar, type TensorNormalization } from '../../core/image/tensor';
 import { extractTile, planTiles, TileBlender, tileWeights, type Tile } from '../../core/image/tiling';
 import { AppFailure } from '../../core/result';
 import type { RgbImage } from '../images/pixels';
@@ -44,6 +44,11 @@ export function restoreSettings(
   };
 }
 
+/** Buffers a model's run keeps from frame to frame (restoreFrame fills them). */
+export interface FrameScratch {
+  input?: Float32Array;
+}
+
 export interface RestoredFrame {
   image: RgbImage;
   tiled: boolean;
@@ -68,21 +73,17 @@ export async function restoreFrame(
   model: ModelInfo,
   frame: RgbImage,
   s: RestoreSettings,
+  scratch: FrameScratch = {},
 ): Promise<RestoredFrame> {
   const input = model.inputs[0];
   if (!input) throw new AppFailure('UNSUPPORTED', `${model.name} has no input`);
   const maxValue = frame.depth === 16 ? 65535 : 255;
   const { width: w, height: h } = frame;
   const padded = paddedSize(w, h, s.padMultiple);
-  const planar = padPlanar(
-    toPlanar(frame.pixels, w, h, maxValue, s.norm),
-    3,
-    w,
-    h,
-    padded.width,
-    padded.height,
-    s.padMode,
-  );
+  // The input tensor is only read during session.run: one buffer serves every frame of a size.
+  const tensor = toPlanar(frame.pixels, w, h, maxValue, s.norm, scratch.input);
+  scratch.input = tensor;
+  const planar = padPlanar(tensor, 3, w, h, padded.width, padded.height, s.padMode);
   let runMs = 0;
   const run = async (data: Float32Array, tw: number, th: number): Promise<Float32Array> => {
     const started = performance.now();
@@ -139,7 +140,7 @@ export async function restoreFrame(
   const oh = h * s.scale;
   const cropped = cropPlanar(result!, 3, padded.width * s.scale, padded.height * s.scale, ow, oh);
   // NaN/Inf would clamp to black or white in the PNG and pass for output: the frame fails instead.
-  const bad = countNonFinite(cropped);
+  const { pixels, nonFinite: bad } = fromPlanarChecked(cropped, ow, oh, maxValue, s.outNorm);
   if (bad.nan + bad.inf > 0) {
     throw new AppFailure(
       'INFERENCE_FAILED',
@@ -148,7 +149,7 @@ export async function restoreFrame(
     );
   }
   return {
-    image: { pixels: fromPlanar(cropped, ow, oh, maxValue, s.outNorm), width: ow, height: oh, depth: frame.depth },
+    image: { pixels, width: ow, height: oh, depth: frame.depth },
     tiled,
     runMs,
     tiledBecause,

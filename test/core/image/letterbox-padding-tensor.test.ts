@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { letterbox, roundHalfEven, toInput, toSource } from '../../../src/core/image/letterbox';
 import { cropPlanar, paddedSize, padPlanar, sourceIndex } from '../../../src/core/image/padding';
-import { countNonFinite, fromPlanar, toPlanar } from '../../../src/core/image/tensor';
+import { countNonFinite, fromPlanar, fromPlanarChecked, toPlanar } from '../../../src/core/image/tensor';
 
 describe('letterbox (Ultralytics LetterBox)', () => {
   it('rounds like Python', () => {
@@ -99,5 +99,25 @@ describe('tensor conversion', () => {
       inf: 2,
       total: 5,
     });
+  });
+
+  it('converts and counts NaN/Inf in one pass, as fromPlanar and countNonFinite do apart', () => {
+    const t = Float32Array.from([0.2, NaN, 1, Infinity, 0.5, -Infinity, NaN, 0, 0.75]);
+    const { pixels, nonFinite } = fromPlanarChecked(t, 3, 1, 255);
+    expect(nonFinite).toEqual(countNonFinite(t));
+    expect(nonFinite).toEqual({ nan: 2, inf: 2, total: 9 });
+    expect(pixels).toEqual(fromPlanar(t, 3, 1, 255));
+    expect(Array.from(pixels)).toEqual([51, 255, 0, 0, 128, 0, 255, 0, 191]);
+  });
+
+  it('writes into a buffer it is given when its size fits, and makes one when not', () => {
+    const px = Uint8Array.from([0, 128, 255, 10, 20, 30]);
+    const into = new Float32Array(6).fill(9);
+    expect(toPlanar(px, 2, 1, 255, undefined, into)).toBe(into);
+    expect(into).toEqual(toPlanar(px, 2, 1, 255));
+    const small = new Float32Array(3);
+    const made = toPlanar(px, 2, 1, 255, undefined, small);
+    expect(made).not.toBe(small);
+    expect(made).toHaveLength(6);
   });
 });

@@ -4,7 +4,13 @@ import type { ModelRunSummary } from '../../../shared/jobs';
 import { type AppFailure, toAppError } from '../../../core/result';
 import { diskFullFailure } from '../../fs/disk-full';
 import { readRgb, writeRgbPng, type RgbImage } from '../../images/pixels';
-import { restoreFrame, restoreSettings, type RestoredFrame, type RestoreSettings } from '../../restore/infer-frame';
+import {
+  restoreFrame,
+  restoreSettings,
+  type FrameScratch,
+  type RestoredFrame,
+  type RestoreSettings,
+} from '../../restore/infer-frame';
 import type { ModelCandidate } from '../../restore/sources';
 import type { EngineServices } from '../../services';
 import type { RestoreBatch, RestoreContext } from './batch';
@@ -134,6 +140,8 @@ class ModelFrameRun {
   private readonly out: ModelFrames;
   /** Pipelining: the next frame decodes and the previous one encodes while this one runs. */
   private next: { index: number; image: Promise<RgbImage> } | null = null;
+  /** The input tensor's buffer, reused from frame to frame. */
+  private readonly scratch: FrameScratch = {};
   /** The encode in flight (at most one). */
   private writing: Promise<void> = Promise.resolve();
   /** Set when a frame could not be written because the disk is full: the model (and batch) stops. */
@@ -262,7 +270,7 @@ class ModelFrameRun {
       const image = await (this.next?.index === f.index ? this.next.image : this.decode(f.index));
       this.next = f.index + 1 < end ? { index: f.index + 1, image: this.decode(f.index + 1) } : null;
       this.next?.image.catch(() => undefined); // reported when its turn comes
-      const restored = await restoreFrame(loaded.handle.session, loaded.model, image, settings);
+      const restored = await restoreFrame(loaded.handle.session, loaded.model, image, settings, this.scratch);
       const gt = await batch.groundTruth(f.input);
       const quality = measureFrame(restored.image, gt);
       if (quality.skipped) ctx.log('warn', `${c.name}: ${f.input}: ${quality.skipped}`);
