@@ -111,9 +111,13 @@ interface Stages {
   orb: number;
   /** The whole of prepare: the grey Mat in, ORB, the keypoints copied out to JS. */
   features: number;
-  /** BFMatcher.knnMatch alone (in wasm). */
+  /**
+   * BFMatcher.knnMatch alone (in wasm). 0 since the matcher's kNN is Loupe's own (hamming.wat,
+   * SIMD): the builds then differ in ORB and the homography only, and `match` is that kNN and
+   * the ratio test.
+   */
   knn: number;
-  /** The whole of match: knnMatch, then reading each pair out through embind for the ratio test. */
+  /** The whole of match: the kNN and Lowe's ratio test. */
   match: number;
   /** findHomography alone (USAC_MAGSAC). */
   homography: number;
