@@ -18,35 +18,58 @@ export interface RgbImage {
  * converted. 16-bit sources are read at 16 bits (sharp needs rgb16 + ushort for that, else it
  * silently returns 8-bit values). `maxSide` shrinks on load (fast for JPEG).
  */
-export async function readRgb(path: string, options: { maxSide?: number } = {}): Promise<RgbImage> {
-  try {
-    const meta = await sharp(path).metadata();
-    const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
-    let img = sharp(path, { failOn: 'error' }).autoOrient().removeAlpha();
-    if (options.maxSide)
-      img = img.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
-    if (sixteen) {
-      const { data, info } = await img
-        .toColourspace('rgb16')
-        .raw({ depth: 'ushort' })
-        .toBuffer({ resolveWithObject: true });
+export function readRgb(path: string, options: { maxSide?: number } = {}): Promise<RgbImage> {
+  return startReadRgb(path, options).image;
+}
+
+/**
+ * `readRgb` in two steps: `probed` settles once the header is read and the decode itself is
+ * queued on libvips' threads. A caller about to block its thread (onnxruntime-node's
+ * session.run is synchronous) awaits `probed` first, so the decode runs during the block instead
+ * of waiting for the thread to come back to start it.
+ */
+export function startReadRgb(
+  path: string,
+  options: { maxSide?: number } = {},
+): { probed: Promise<void>; image: Promise<RgbImage> } {
+  let probedResolve!: () => void;
+  const probed = new Promise<void>((resolve) => (probedResolve = resolve));
+  const image = (async (): Promise<RgbImage> => {
+    try {
+      let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+      try {
+        meta = await sharp(path).metadata();
+      } finally {
+        probedResolve();
+      }
+      const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
+      let img = sharp(path, { failOn: 'error' }).autoOrient().removeAlpha();
+      if (options.maxSide)
+        img = img.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
+      if (sixteen) {
+        const { data, info } = await img
+          .toColourspace('rgb16')
+          .raw({ depth: 'ushort' })
+          .toBuffer({ resolveWithObject: true });
+        return {
+          pixels: new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2),
+          width: info.width,
+          height: info.height,
+          depth: 16,
+        };
+      }
+      const { data, info } = await img.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
       return {
-        pixels: new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2),
+        pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
         width: info.width,
         height: info.height,
-        depth: 16,
+        depth: 8,
       };
+    } catch (e) {
+      throw await imageFailure(path, e, `could not decode ${path}`);
     }
-    const { data, info } = await img.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    return {
-      pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      width: info.width,
-      height: info.height,
-      depth: 8,
-    };
-  } catch (e) {
-    throw await imageFailure(path, e, `could not decode ${path}`);
-  }
+  })();
+  return { probed, image };
 }
 
 /** Resize and pad an image into a letterbox (Ultralytics geometry, grey 114), 8-bit RGB. */

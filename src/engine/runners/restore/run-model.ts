@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ModelRunSummary } from '../../../shared/jobs';
 import { type AppFailure, toAppError } from '../../../core/result';
 import { diskFullFailure } from '../../fs/disk-full';
-import { readRgb, writeRgbPng, type RgbImage } from '../../images/pixels';
+import { readRgb, startReadRgb, writeRgbPng, type RgbImage } from '../../images/pixels';
 import {
   restoreFrame,
   restoreSettings,
@@ -267,9 +267,12 @@ class ModelFrameRun {
     const { svc, ctx, batch, c, loaded, settings, dir, manifest, end, progress } = this.d;
     const t0 = svc.now();
     try {
-      const image = await (this.next?.index === f.index ? this.next.image : this.decode(f.index));
-      this.next = f.index + 1 < end ? { index: f.index + 1, image: this.decode(f.index + 1) } : null;
+      const image = await (this.next?.index === f.index ? this.next.image : this.decode(f.index).image);
+      const next = f.index + 1 < end ? this.decode(f.index + 1) : null;
+      this.next = next && { index: f.index + 1, image: next.image };
       this.next?.image.catch(() => undefined); // reported when its turn comes
+      // Its decode is queued before session.run blocks this thread, so it runs meanwhile.
+      await next?.probed;
       const restored = await restoreFrame(loaded.handle.session, loaded.model, image, settings, this.scratch);
       const gt = await batch.groundTruth(f.input);
       const quality = measureFrame(restored.image, gt);
@@ -300,8 +303,8 @@ class ModelFrameRun {
     }
   }
 
-  private decode(index: number): Promise<RgbImage> {
-    return readRgb(join(this.d.batch.inputDir, this.d.batch.frames[index] as string));
+  private decode(index: number): { probed: Promise<void>; image: Promise<RgbImage> } {
+    return startReadRgb(join(this.d.batch.inputDir, this.d.batch.frames[index] as string));
   }
 
   /** The frame's PNG is on disk: recorded in the manifest and the report, and reported. */
