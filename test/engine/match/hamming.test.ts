@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HammingKnn, toBinaryDescriptors, type BinaryDescriptors } from '../../../src/engine/match/hamming';
 import { createOpenCvLoader, type Cv } from '../../../src/engine/match/opencv';
@@ -100,7 +101,9 @@ describe('SIMD Hamming kNN (hamming.wat)', () => {
   });
 
   it('runs the bytes compiled from hamming.wat (the committed module is not stale)', async () => {
-    const { hammingWasmSource } = (await import(join(repoRoot, 'scripts', 'build-hamming-wasm.mjs'))) as {
+    const { hammingWasmSource } = (await import(
+      pathToFileURL(join(repoRoot, 'scripts', 'build-hamming-wasm.mjs')).href
+    )) as {
       hammingWasmSource: () => Promise<string>;
     };
     const committed = await readFile(join(repoRoot, 'src', 'engine', 'match', 'hamming-wasm.ts'), 'utf8');
