@@ -38,7 +38,7 @@ export function CompareView({
   const frames = session.frames.length;
   const available = useMemo(() => panes.filter((p) => p.available), [panes]);
 
-  const [exporting, setExporting] = useState<{ cols: number } | null>(null);
+  const [exporting, setExporting] = useState<{ stage: { width: number; height: number } | null } | null>(null);
 
   // Keyboard (COMPARE_ACTIONS), while this section is on screen and no field has focus.
   const [help, setHelp] = useState(false);
@@ -73,11 +73,10 @@ export function CompareView({
     }),
     [cache, heatmaps],
   );
+  // The stage's size as it is now: the dialog arranges the export's columns as the stage does.
   const openExport = (): void => {
-    const boxes = [...(stageHost.current?.querySelectorAll<HTMLElement>('[data-testid="pane"]') ?? [])].map((p) =>
-      Math.round(p.getBoundingClientRect().left),
-    );
-    setExporting({ cols: Math.max(1, new Set(boxes).size) });
+    const box = stageHost.current?.querySelector<HTMLElement>('[data-testid="compare-stage"]')?.getBoundingClientRect();
+    setExporting({ stage: box ? { width: Math.floor(box.width), height: Math.floor(box.height) } : null });
   };
 
   return (
@@ -148,7 +147,7 @@ export function CompareView({
       <ExportDialog
         open={exporting !== null}
         onClose={() => setExporting(null)}
-        cols={exporting?.cols ?? 1}
+        stage={exporting?.stage ?? null}
         deps={exportDeps}
       />
       <Scrubber />

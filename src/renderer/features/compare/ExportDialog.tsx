@@ -13,6 +13,7 @@ import {
   type VideoProgress,
 } from './export';
 import { planExport, type ExportDeps, type ExportTarget } from './export-frames';
+import { compareSlots, stageColumns } from './render-frame';
 import { useCompare, type PaneId } from './store';
 
 /** H.264 level 5.2 and most hardware encoders stop at 4096 pixels on the longer side. */
@@ -34,13 +35,13 @@ type Kind = 'image' | 'video';
 export function ExportDialog({
   open,
   onClose,
-  cols,
+  stage,
   deps,
 }: {
   open: boolean;
   onClose: () => void;
-  /** The columns the stage shows now (the export keeps the arrangement). */
-  cols: number;
+  /** The stage's size when the dialog opened (the export keeps the stage's columns). */
+  stage: { width: number; height: number } | null;
   deps: ExportDeps & { frameSize: (path: string) => Promise<{ width: number; height: number }> };
 }) {
   const notify = useApp((s) => s.notify);
@@ -98,6 +99,14 @@ export function ExportDialog({
 
   const plan = useMemo(() => {
     if (!frameSize) return null;
+    const slotCount = compareSlots({
+      panes,
+      shown,
+      mode,
+      wipe: { a: wipe.a, b: wipe.b },
+      diff: { reference: diff.reference },
+    }).length;
+    const cols = stageColumns(mode, slotCount, stage, frameSize);
     const max = kind === 'video' ? VIDEO_SIZES.find((v) => v.id === size)!.max : undefined;
     const target: ExportTarget = pick === 'view' ? { kind: 'view' } : { kind: 'pane', pane: pick };
     return planExport(
@@ -106,7 +115,7 @@ export function ExportDialog({
       cols,
       frameSize,
     );
-  }, [frameSize, kind, size, pick, labels, colourBar, cols, session, panes, shown, mode, wipe, diff]);
+  }, [frameSize, kind, size, pick, labels, colourBar, stage, session, panes, shown, mode, wipe, diff]);
 
   useEffect(() => {
     if (!plan || kind !== 'video') return;

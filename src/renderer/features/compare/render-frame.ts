@@ -74,6 +74,15 @@ export function stageLayout(mode: CompareMode, slotCount: number, size: Size | n
   return gridLayout(slotCount, { width: size.width, height }, frame, GAP).panes;
 }
 
+/**
+ * The columns the stage arranges its panes in (what an export of the view keeps), from the same
+ * layout the stage draws: computed, not read off the panes on screen, which are not there until
+ * the first frame has loaded. 1 before the stage or the frame has a size.
+ */
+export function stageColumns(mode: CompareMode, slotCount: number, size: Size | null, frame: Size | null): number {
+  return Math.max(1, new Set(stageLayout(mode, slotCount, size, frame).map((r) => r.x)).size);
+}
+
 /** Height (CSS px) kept free below the panes in difference mode for the colour bar. */
 export const COLOUR_BAR_STRIP = 44;
 

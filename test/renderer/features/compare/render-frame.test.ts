@@ -4,6 +4,7 @@ import {
   frameOnScreen,
   renderCompareFrame,
   slotSources,
+  stageColumns,
   stageLayout,
   COLOUR_BAR_STRIP,
   type CompareFrameInput,
@@ -81,6 +82,15 @@ describe('the compare stage’s slots', () => {
     expect(Math.max(...diff.map((r) => r.y + r.height))).toBeLessThanOrEqual(306);
     expect(stageLayout('grid', 4, null, { width: 100, height: 50 })).toEqual([]);
     expect(stageLayout('grid', 4, { width: 800, height: 600 }, null)).toEqual([]);
+  });
+
+  it('give an export the columns the stage draws, whether or not a frame is on screen yet', () => {
+    expect(stageColumns('grid', 4, { width: 806, height: 306 }, { width: 100, height: 50 })).toBe(2);
+    expect(stageColumns('grid', 5, { width: 1300, height: 500 }, { width: 320, height: 192 })).toBe(3);
+    expect(stageColumns('grid', 5, { width: 400, height: 1200 }, { width: 320, height: 192 })).toBe(1);
+    expect(stageColumns('wipe', 2, { width: 800, height: 600 }, { width: 100, height: 50 })).toBe(1);
+    expect(stageColumns('grid', 4, null, { width: 100, height: 50 })).toBe(1);
+    expect(stageColumns('grid', 4, { width: 800, height: 600 }, null)).toBe(1);
   });
 });
 
