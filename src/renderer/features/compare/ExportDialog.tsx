@@ -99,14 +99,7 @@ export function ExportDialog({
 
   const plan = useMemo(() => {
     if (!frameSize) return null;
-    const slotCount = compareSlots({
-      panes,
-      shown,
-      mode,
-      wipe: { a: wipe.a, b: wipe.b },
-      diff: { reference: diff.reference },
-    }).length;
-    const cols = stageColumns(mode, slotCount, stage, frameSize);
+    const cols = stageColumns(mode, compareSlots({ panes, shown, mode, wipe, diff }).length, stage, frameSize);
     const max = kind === 'video' ? VIDEO_SIZES.find((v) => v.id === size)!.max : undefined;
     const target: ExportTarget = pick === 'view' ? { kind: 'view' } : { kind: 'pane', pane: pick };
     return planExport(
