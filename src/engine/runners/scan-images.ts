@@ -85,18 +85,10 @@ export function scanImagesRunner(svc: EngineServices): JobRunner<'scan-images'> 
     // Reading the index is an optimisation: failing to write it costs the next scan time, not this one.
     await headers.save().catch(() => undefined);
 
-    let images = 0;
-    let failed = 0;
-    const watchIds = new Set<string>();
-    for (const rel of files) {
-      const item = ctx.previous(rel);
-      if (item?.status === 'ok' && item.data) {
-        images++;
-        watchIds.add(item.data.watchId);
-      } else if (item?.status === 'failed') failed++;
-    }
-    failed += problems.length;
-    return { folder, images, failed, watchIds: watchIds.size };
+    return scanTotals(
+      folder,
+      [...files, ...problems.map((p) => p.path)].map((key) => ctx.previous(key)),
+    );
   };
 }
 
@@ -122,6 +114,20 @@ async function readHeader(
   return header;
 }
 
+/** A scan's result from its items (the files' and the walk's problems'): what it found readable, what failed. */
+function scanTotals(folder: string, items: readonly (JobItem<'scan-images'> | undefined)[]): ScanImagesResult {
+  let images = 0;
+  let failed = 0;
+  const watchIds = new Set<string>();
+  for (const item of items) {
+    if (item?.status === 'ok' && item.data) {
+      images++;
+      watchIds.add(item.data.watchId);
+    } else if (item?.status === 'failed') failed++;
+  }
+  return { folder, images, failed, watchIds: watchIds.size };
+}
+
 /**
  * A file every scan of its folder listed from its header, whose pixels then failed to decode (its
  * thumbnail or its preview: a truncated JPEG): each such scan's item for it becomes that failure
@@ -137,16 +143,8 @@ export function recordDecodeFailure(jobs: JobManager, path: string, error: AppEr
     const rel = relative(resolve(job.spec.folder), resolve(path));
     if (!rel || rel.startsWith('..') || isAbsolute(rel)) continue;
     // The completed scan's totals, recounted from its items as the runner counts them.
-    const revise = (r: NonNullable<JobSnapshot['result']>, items: readonly JobItem[]): ScanImagesResult => {
-      const ok = items.filter((i) => i.status === 'ok') as JobItem<'scan-images'>[];
-      const watchIds = new Set(ok.map((i) => i.data?.watchId));
-      return {
-        ...(r as ScanImagesResult),
-        images: ok.length,
-        failed: items.length - ok.length,
-        watchIds: watchIds.size,
-      };
-    };
+    const revise = (r: NonNullable<JobSnapshot['result']>, items: readonly JobItem[]): ScanImagesResult =>
+      scanTotals((r as ScanImagesResult).folder, items as JobItem<'scan-images'>[]);
     if (jobs.failItem(job.id, rel, error, revise)) told++;
   }
   return told;
