@@ -5,7 +5,7 @@ import type { Device } from '../../shared/devices';
 import type { ModelInfo, ModelTryResult, TensorInfo } from '../../shared/models';
 import { letterbox } from '../../core/image/letterbox';
 import { cropPlanar, paddedSize, padPlanar } from '../../core/image/padding';
-import { countNonFinite, fromPlanar, toPlanar, type TensorNormalization } from '../../core/image/tensor';
+import { fromPlanarChecked, toPlanar, type TensorNormalization } from '../../core/image/tensor';
 import { concreteInputShape, readUltralyticsMetadata } from '../../core/models/describe';
 import { AppFailure } from '../../core/result';
 import { letterboxRgb, readRgb, writeRgbPng } from '../images/pixels';
@@ -107,7 +107,16 @@ export async function tryModel(
       const scale = model.manifest?.output.scale ?? 1;
       const [, , oh, ow] = first.dims as [number, number, number, number];
       const cropped = cropPlanar(first.data as Float32Array, 3, ow, oh, image.width * scale, image.height * scale);
-      const bad = countNonFinite(cropped);
+      const outNorm: TensorNormalization = model.manifest?.output.range
+        ? { ...norm, range: model.manifest.output.range }
+        : norm;
+      const { pixels, nonFinite: bad } = fromPlanarChecked(
+        cropped,
+        image.width * scale,
+        image.height * scale,
+        maxValue,
+        outNorm,
+      );
       if (bad.nan + bad.inf > 0)
         throw new AppFailure(
           'INFERENCE_FAILED',
@@ -117,11 +126,8 @@ export async function tryModel(
       const key = createHash('sha1').update(`${model.sha256}\0${imagePath}`).digest('hex').slice(0, 16);
       outputImage = join(deps.cacheDir, 'try', `${key}-output.png`);
       inputImage = join(deps.cacheDir, 'try', `${key}-input.png`);
-      const outNorm: TensorNormalization = model.manifest?.output.range
-        ? { ...norm, range: model.manifest.output.range }
-        : norm;
       await writeRgbPng(outputImage, {
-        pixels: fromPlanar(cropped, image.width * scale, image.height * scale, maxValue, outNorm),
+        pixels,
         width: image.width * scale,
         height: image.height * scale,
         depth: image.depth,
