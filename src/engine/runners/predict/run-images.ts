@@ -418,15 +418,24 @@ export class PredictRun {
         : { ...again, started };
     };
     const inFlight: { d: Held; work: Promise<Computed> }[] = [];
-    for (const d of held) {
-      await this.d.ctx.checkpoint();
-      inFlight.push({ d, work: retry(d) });
-      while (inFlight.length >= this.depth) {
+    try {
+      for (const d of held) {
+        await this.d.ctx.checkpoint();
+        inFlight.push({ d, work: retry(d) });
+        while (inFlight.length >= this.depth) {
+          const f = inFlight.shift()!;
+          await this.settle(f.d.index, f.d.image, await f.work, after);
+        }
+      }
+      while (inFlight.length > 0) {
         const f = inFlight.shift()!;
         await this.settle(f.d.index, f.d.image, await f.work, after);
       }
+    } finally {
+      // Stopped: as in the first pass, what is in flight finishes (unreported) before the run
+      // closes its match workers.
+      await Promise.all(inFlight.map((f) => f.work));
     }
-    for (const f of inFlight.splice(0)) await this.settle(f.d.index, f.d.image, await f.work, after);
   }
 
   /** Pending predictions into the output files, then the progress file. */
