@@ -1,4 +1,4 @@
-import { gridLayout, wipeX, type Rect } from '../../../core/compare/layout';
+import { gridLayout, wipeX, type GridLayout, type Rect } from '../../../core/compare/layout';
 import type { Size, View } from '../../canvas/view';
 import { paneColour } from './palette';
 import type { CompareMode, Pane, PaneId } from './store';
@@ -67,11 +67,7 @@ export function slotSources(slots: readonly Slot[]): Pane[] {
 
 /** Where the panes go on a stage of `size`: the whole stage for a wipe, else the largest grid. */
 export function stageLayout(mode: CompareMode, slotCount: number, size: Size | null, frame: Size | null): Rect[] {
-  if (!size || !frame) return [];
-  if (mode === 'wipe') return slotCount ? [{ x: 0, y: 0, width: size.width, height: size.height }] : [];
-  // The heatmaps' colour bar has a strip of its own below the panes, never over an image.
-  const height = mode === 'diff' ? Math.max(0, size.height - COLOUR_BAR_STRIP) : size.height;
-  return gridLayout(slotCount, { width: size.width, height }, frame, GAP).panes;
+  return stageGrid(mode, slotCount, size, frame).panes;
 }
 
 /**
@@ -80,7 +76,15 @@ export function stageLayout(mode: CompareMode, slotCount: number, size: Size | n
  * the first frame has loaded. 1 before the stage or the frame has a size.
  */
 export function stageColumns(mode: CompareMode, slotCount: number, size: Size | null, frame: Size | null): number {
-  return Math.max(1, new Set(stageLayout(mode, slotCount, size, frame).map((r) => r.x)).size);
+  return Math.max(1, stageGrid(mode, slotCount, size, frame).cols);
+}
+
+function stageGrid(mode: CompareMode, slotCount: number, size: Size | null, frame: Size | null): GridLayout {
+  if (!size || !frame || slotCount === 0) return { cols: 0, rows: 0, panes: [] };
+  if (mode === 'wipe') return { cols: 1, rows: 1, panes: [{ x: 0, y: 0, width: size.width, height: size.height }] };
+  // The heatmaps' colour bar has a strip of its own below the panes, never over an image.
+  const height = mode === 'diff' ? Math.max(0, size.height - COLOUR_BAR_STRIP) : size.height;
+  return gridLayout(slotCount, { width: size.width, height }, frame, GAP);
 }
 
 /** Height (CSS px) kept free below the panes in difference mode for the colour bar. */
