@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PredictKeypointsResult } from '../../src/shared/jobs';
@@ -72,6 +72,36 @@ describe('loupe predict --workers', () => {
     // The records were matched in worker threads, not in the engine's thread.
     expect(await readFile(join(one, 'predict.log'), 'utf8')).toMatch(/main thread: busy .*, 1 match workers/);
     expect(await readFile(join(two, 'predict.log'), 'utf8')).toMatch(/main thread: busy .*, 2 match workers/);
+    // The detector runs on the CPU here, so each worker has its own session and takes whole photos.
+    expect(await readFile(join(two, 'predict.log'), 'utf8')).toMatch(
+      /2 match workers, each decoding and detecting too/,
+    );
+  }, 600_000);
+
+  it('ends cleanly when the run is over before its workers have opened their detectors', async () => {
+    // The only photo fails at once, so the pool closes while each worker is still creating or
+    // warming up its detector session; terminating a thread inside that call used to abort the
+    // engine (SIGABRT, about one run in three here). Eight runs: a regression passes them by chance
+    // about once in twenty-five.
+    const images = join(tmp.path, 'instant-images');
+    const labels = join(tmp.path, 'instant-labels');
+    await mkdir(images);
+    await mkdir(labels);
+    await writeFile(join(images, 'ORBIS_nab_001_03_tiltface_q3.jpg'), 'not a photo\n');
+    for (let i = 0; i < 8; i++) {
+      const r = spawnSync(
+        process.execPath,
+        [
+          bin,
+          'predict',
+          ...['--images-dir', images, '--labels-dir', labels, '--output-dir', join(tmp.path, `instant-${i}`)],
+          ...['--data-dir', join(tmp.path, 'data'), '--workers', '2', '--json'],
+        ],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout) as PredictKeypointsResult).toMatchObject({ failed: 1, predicted: 0 });
+    }
   }, 600_000);
 
   it('refuses a --workers that is not a positive integer', () => {

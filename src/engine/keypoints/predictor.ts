@@ -335,7 +335,7 @@ export interface DetectedImage {
 /** Decode and detect: the part of a prediction that needs the detector's session. */
 export async function decodeAndDetect(
   input: Pick<PredictInput, 'path'>,
-  deps: Pick<PredictorDeps<unknown>, 'detector' | 'config' | 'resolutions'>,
+  deps: Pick<PredictorDeps<unknown>, 'detector' | 'resolutions'> & { config: { conf: number; iou: number } },
 ): Promise<DetectedImage> {
   const t0 = performance.now();
   const img = await loadWorkingImage(input.path, deps.resolutions.workingLongSide);
@@ -439,14 +439,36 @@ export function predictionRecord(
   return { record, result };
 }
 
+/** A photo decoded, detected and every dial matched: what its record is made of (predictionRecord). */
+export interface PredictedPhoto extends Omit<DetectedImage, 'img' | 'detections'> {
+  results: DialResults;
+  /** Displayed size of the full image (EXIF applied). */
+  size: [number, number];
+}
+
+/**
+ * Decode, detect and match one photo in this thread: the whole prediction but its record, the
+ * same code in the engine's thread and in a predict worker (which has a detector session of its
+ * own, so only the result crosses the thread boundary, never the pixels).
+ */
+export async function predictPhoto<T>(
+  input: Pick<PredictInput, 'path' | 'watchId'>,
+  templates: readonly TemplateCandidate[],
+  deps: Pick<PredictorDeps<T>, 'detector'> & MatchDeps<T> & { config: PipelineConfig & { iou: number } },
+): Promise<PredictedPhoto> {
+  const detected = await decodeAndDetect(input, deps);
+  const { img, detections, ...timings } = detected;
+  const results = await predictDials(detections, deps.config, (dets, config) =>
+    matchDetected(img, dets, templates, input.watchId, { ...deps, config }),
+  );
+  return { ...timings, results, size: [img.width, img.height] };
+}
+
 /** Predict one image in this thread: decode, detect, match, project; a label record in DESIGN.md's format. */
 export async function predictImage<T>(input: PredictInput, deps: PredictorDeps<T>): Promise<Prediction> {
-  const detected = await decodeAndDetect(input, deps);
   const templates = templatesFor(input, deps.candidates, deps.config.maxTemplates);
-  const results = await predictDials(detected.detections, deps.config, (detections, config) =>
-    matchDetected(detected.img, detections, templates, input.watchId, { ...deps, config }),
-  );
-  return predictionRecord(input, { ...detected, size: [detected.img.width, detected.img.height] }, results, {
+  const { results, ...detected } = await predictPhoto(input, templates, deps);
+  return predictionRecord(input, detected, results, {
     detectorId: deps.detector.model.id,
     annotator: deps.config.annotator,
     now: deps.now,

@@ -24,6 +24,27 @@ export interface SessionPoolDeps {
 }
 
 /**
+ * The options every Loupe session is created with (the pool's, and a predict worker's own
+ * detector session): graph optimisation `all`, `threads` intra-op threads, one inter-op thread,
+ * sequential execution; `spinning: false` lets the intra-op threads sleep between runs.
+ */
+export function sessionOptions(
+  providers: readonly ExecutionProviderName[],
+  o: { staticShapes: boolean; threads: number; spinning: boolean },
+): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: providers.map((p) =>
+      providerOption(p, { staticShapes: o.staticShapes }),
+    ) as ort.InferenceSession.ExecutionProviderConfig[],
+    intraOpNumThreads: o.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    ...(o.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+  };
+}
+
+/**
  * Owns ONNX Runtime sessions, one per (model file hash, device). Creating a session tries the
  * device's providers in order and falls back to CPU when the accelerator cannot be initialised,
  * recording why, so the UI and `loupe models` can say which provider actually runs.
@@ -86,16 +107,10 @@ export class SessionPool {
     for (const providers of attempts) {
       const started = this.deps.now();
       try {
-        const session = await ort.InferenceSession.create(model.path, {
-          executionProviders: providers.map((p) =>
-            providerOption(p, { staticShapes }),
-          ) as ort.InferenceSession.ExecutionProviderConfig[],
-          intraOpNumThreads: this.deps.threads(),
-          interOpNumThreads: 1,
-          graphOptimizationLevel: 'all',
-          executionMode: 'sequential',
-          ...(spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
-        });
+        const session = await ort.InferenceSession.create(
+          model.path,
+          sessionOptions(providers, { staticShapes, threads: this.deps.threads(), spinning }),
+        );
         const loadMs = this.deps.now() - started;
         const provider: ProviderReport = {
           requested: device,
@@ -104,7 +119,7 @@ export class SessionPool {
           ...(fallbackReason ? { fallbackReason } : {}),
         };
         if (fallbackReason) this.deps.onFallback(model, provider);
-        const warmupMs = await this.warmUp(session, model);
+        const warmupMs = await warmUp(session, model, this.deps.now);
         return { session, provider, loadMs, warmupMs };
       } catch (e) {
         lastError = e;
@@ -122,22 +137,26 @@ export class SessionPool {
       },
     );
   }
+}
 
-  /** One run on zeros at a small concrete shape; failures are not fatal (the real input may differ). */
-  private async warmUp(session: ort.InferenceSession, model: ModelInfo): Promise<number | null> {
-    const feeds: Record<string, ort.Tensor> = {};
-    for (const input of model.inputs) {
-      const tensor = zeroTensor(input, model);
-      if (!tensor) return null;
-      feeds[input.name] = tensor;
-    }
-    const started = this.deps.now();
-    try {
-      await session.run(feeds);
-      return this.deps.now() - started;
-    } catch {
-      return null;
-    }
+/** One run on zeros at a small concrete shape; failures are not fatal (the real input may differ). */
+export async function warmUp(
+  session: ort.InferenceSession,
+  model: ModelInfo,
+  now: () => number,
+): Promise<number | null> {
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const input of model.inputs) {
+    const tensor = zeroTensor(input, model);
+    if (!tensor) return null;
+    feeds[input.name] = tensor;
+  }
+  const started = now();
+  try {
+    await session.run(feeds);
+    return now() - started;
+  } catch {
+    return null;
   }
 }
 

@@ -94,9 +94,12 @@ export class PredictRun {
     this.settings = pipelineSettings(d.ctx.spec.config);
   }
 
-  /** Images in flight at once: enough to keep every match worker busy while one is written. */
+  /**
+   * Images in flight at once: enough to keep every match worker busy while one is written (two
+   * each when the workers detect: one decodes while the other is detected or matched).
+   */
   private get depth(): number {
-    return Math.max(2, this.match.threads + 2);
+    return Math.max(2, this.match.threads * (this.match.detects ? 2 : 1) + 2);
   }
 
   async all(images: readonly PredictImage[]): Promise<void> {
@@ -142,20 +145,27 @@ export class PredictRun {
           );
         }
         await this.d.log(
-          `main thread: busy ${Math.round(busy.utilization * 100)} % (${Math.round(busy.active)} ms of ${Math.round(wall)} ms), ${match.threads} match workers`,
+          `main thread: busy ${Math.round(busy.utilization * 100)} % (${Math.round(busy.active)} ms of ${Math.round(wall)} ms), ${match.threads} match workers${match.detects ? ', each decoding and detecting too' : ''}`,
           { process: true },
         );
       }
     }
   }
 
-  /** Matching: the pool of match workers (classical matcher), or this thread (a learned ONNX matcher). */
+  /**
+   * Matching: the pool of match workers (classical matcher), or this thread (a learned ONNX
+   * matcher). A detector on the CPU runs in the workers too, a session each, so the engine's
+   * thread only schedules and writes (issue 15: it had capped a run near 1 / 50 ms per image on
+   * any core count); one on an accelerator keeps its one session in this thread.
+   */
   private async openMatching(): Promise<MatchPool> {
     const { svc, ctx, predictors: p } = this.d;
     const config = ctx.spec.config;
     if (p.inThread) return IN_THREAD;
-    const { threads, workers: configured } = svc.config();
-    const workers = resolveWorkers(ctx.spec.workers ?? configured ?? 0, threads > 0 ? threads : availableParallelism());
+    const { threads: ortThreads, workers: configured } = svc.config();
+    const threads = ortThreads > 0 ? ortThreads : availableParallelism();
+    const detects = p.handle.provider.active === 'cpu';
+    const workers = resolveWorkers(ctx.spec.workers ?? configured ?? 0, threads, availableParallelism(), detects);
     return openMatchPool(
       workers,
       {
@@ -163,8 +173,18 @@ export class PredictRun {
         resolutions: DEFAULT_RESOLUTIONS,
         margin: DEFAULT_PIPELINE.cropMargin,
         templateBudgetBytes: TEMPLATE_BUDGET_BYTES,
+        ...(detects
+          ? {
+              detector: {
+                model: p.model,
+                keypoints: p.keypointMap,
+                threads: Math.max(1, Math.floor(threads / workers)),
+              },
+            }
+          : {}),
       },
       p.loadCv,
+      p.handle,
     );
   }
 
@@ -211,6 +231,16 @@ export class PredictRun {
         if (!siblings) return predictImage(input, { ...full, ...p.inThread });
         const fit = await predictImage(input, { ...full, ...p.inThread, candidates: siblings });
         return { ...fit, record: withOffered(fit.record, offered, id.watchId) };
+      }
+      if (match.detects) {
+        // The worker decodes, detects and matches: only the path goes, only the result comes back.
+        const { results, ...photo } = await match.predict({ path: input.path, templates, watchId: id.watchId, config });
+        return predictionRecord(input, photo, results, {
+          detectorId: p.model.id,
+          annotator: config.annotator,
+          now: full.now,
+          offered,
+        });
       }
       const detected = await this.detector(() => decodeAndDetect(input, full));
       const { img } = detected;
@@ -478,7 +508,9 @@ interface Held {
 /** Matching in this thread with the run's own matcher (predictImage): a learned ONNX matcher. */
 const IN_THREAD: MatchPool = {
   threads: 0,
+  detects: false,
   run: () => Promise.reject(new AppFailure('INTERNAL', 'no match pool')),
+  predict: () => Promise.reject(new AppFailure('INTERNAL', 'no match pool')),
   cacheStats: () => null,
   close: () => Promise.resolve(),
 };
@@ -495,13 +527,20 @@ function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Match workers for `requested` (0: from the machine): one per core, less the cores kept for the
- * engine's thread, which runs the detector (onnxruntime-node's session.run blocks it) and
- * decodes: a quarter of ONNX Runtime's intra-op threads, at least one (on 2 cores, 1 worker:
- * 2 measured no faster there, bench/BENCHMARKS.md). At least one worker.
+ * Match workers for `requested` (0: from the machine). When the workers detect too (a CPU
+ * detector, a session each), one per core: the engine's thread only schedules and writes.
+ * Otherwise one per core less the cores kept for the engine's thread, which then runs the
+ * detector (onnxruntime-node's session.run blocks it) and decodes: a quarter of ONNX Runtime's
+ * intra-op threads, at least one. At least one worker.
  */
-export function resolveWorkers(requested: number, ortThreads: number, cores = availableParallelism()): number {
+export function resolveWorkers(
+  requested: number,
+  ortThreads: number,
+  cores = availableParallelism(),
+  detectorInWorkers = false,
+): number {
   if (requested > 0) return requested;
+  if (detectorInWorkers) return Math.max(1, cores);
   return Math.max(1, cores - Math.max(1, Math.floor(Math.min(ortThreads, cores) / 4)));
 }
 
