@@ -8,8 +8,10 @@ export interface Settings {
   /** ONNX Runtime intra-op threads; 0 = one per core. */
   threads: number;
   /**
-   * Threads matching photos to templates in a keypoint prediction (`loupe predict --workers`);
-   * 0 = one per core, less a quarter of the ONNX Runtime threads (at least one core).
+   * Threads predicting photos in a keypoint prediction (`loupe predict --workers`); 0 = one per
+   * core when the detector runs on the CPU (each worker then decodes, detects and matches, the
+   * ONNX Runtime threads shared among them), else one per core less a quarter of the ONNX Runtime
+   * threads (the workers match, the engine detects on the accelerator).
    */
   workers: number;
   /** Folders of the user's own models (.onnx with optional model.json). */

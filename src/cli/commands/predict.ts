@@ -50,9 +50,10 @@ Options:
   --force                Also predict images that have human labels (into the output folder)
   --watch-id ID          Only this watch ID
   --checkpoint-freq N    Write outputs and progress every N images (default ${PREDICT_DEFAULTS.checkpointFreq})
-  --workers N            Threads matching photos to templates (default: the workers setting,
-                         else one per core less a quarter of the ONNX Runtime threads, at
-                         least one); the outputs are the same for any N
+  --workers N            Threads predicting photos (default: the workers setting, else one per
+                         core when the detector runs on the CPU, where each worker decodes,
+                         detects and matches; else one per core less a quarter of the ONNX
+                         Runtime threads, matching); the outputs are the same for any N
   --json                 Print a machine-readable summary on stdout (progress on stderr)
   --models-dir DIR       Extra model folder (repeatable)
   --data-dir DIR         Settings, job journal and caches

@@ -129,8 +129,9 @@ function SettingsForm({ settings }: { settings: Settings }) {
             onBlur={() => draft.workers !== settings.workers && void save({ workers: draft.workers })}
           />
           <div className="help">
-            Threads matching photos to templates when predicting keypoints (as <code>loupe predict --workers</code>). 0
-            = one per core, less a quarter of the threads above (at least one).
+            Threads predicting keypoints, photo by photo (as <code>loupe predict --workers</code>). 0 = one per core
+            when the detector runs on the CPU, each worker decoding, detecting and matching with its share of the
+            threads above; on an accelerator, one per core less a quarter of those threads, matching.
           </div>
         </div>
 
