@@ -16,6 +16,7 @@ import { modelIdFromFileName } from '../../core/models/describe';
 import { maxAbsDiff } from '../../core/models/parity';
 import { AppFailure } from '../../core/result';
 import { writeJsonAtomic } from '../fs/atomic';
+import { processAlive } from './process-alive';
 import { ArtifactHasher } from './sniff';
 import { choosePython, PYTHON_SETTING_HINT, runProcess, type PythonProbe } from './python';
 import { isoTimestamp } from '../../core/format';
@@ -377,7 +378,7 @@ export class TorchExporter {
       const pid = host === hostTag() ? Number(pidText) : NaN;
       const st = await stat(join(this.root(), name)).catch(() => null);
       if (!st) continue;
-      const orphaned = Number.isInteger(pid) && pid !== process.pid && !processAlive(pid);
+      const orphaned = Number.isInteger(pid) && pid !== process.pid && !(await processAlive(pid));
       if (orphaned || this.deps.now() - st.mtimeMs > STALE_PARTIAL_MS)
         await rm(join(this.root(), name), { recursive: true, force: true });
     }
@@ -399,15 +400,6 @@ function hostTag(): string {
       .replace(/[^\w]+/g, '_')
       .slice(0, 40) || 'host'
   );
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function kindWords(kind: TorchModelKind): string {
