@@ -85,6 +85,41 @@ class SimpleGate(nn.Module):
         return a * b
 
 
+class SplitGate(nn.Module):
+    """Export form of ``SimpleGate(dw(pw(x)))``: a 1x1 conv ``pw`` to 2h channels, an optional
+    depthwise 3x3 ``dw``, then the product of the two halves, computed as two branches of h channels
+    each (``pw`` and ``dw`` split by output channel). The same sums in the same order, so the same
+    result; but there is no channel Slice in the exported graph, which onnxruntime cannot run in its
+    blocked NCHWc layout: each Slice cost a reorder out of it and another back in (12 % of a 720p
+    NAFNet-S frame in the Slices alone, bench/BENCHMARKS.md)."""
+
+    def __init__(self, pw: nn.Conv2d, dw: nn.Conv2d | None = None):
+        super().__init__()
+        h = pw.out_channels // 2
+        self.pw_a, self.pw_b = (_conv_part(pw, slice(0, h)), _conv_part(pw, slice(h, 2 * h)))
+        self.dw_a = self.dw_b = None
+        if dw is not None:
+            self.dw_a, self.dw_b = (_conv_part(dw, slice(0, h)), _conv_part(dw, slice(h, 2 * h)))
+
+    def forward(self, x):
+        a, b = self.pw_a(x), self.pw_b(x)
+        if self.dw_a is not None:
+            a, b = self.dw_a(a), self.dw_b(b)
+        return a * b
+
+
+def _conv_part(conv: nn.Conv2d, out: slice) -> nn.Conv2d:
+    """The output channels ``out`` of ``conv`` as a conv of their own (a depthwise conv keeps its groups)."""
+    n = out.stop - out.start
+    groups = n if conv.groups == conv.out_channels else conv.groups
+    part = nn.Conv2d(conv.in_channels if groups == 1 else n, n, conv.kernel_size, conv.stride, conv.padding,
+                     groups=groups, bias=conv.bias is not None)
+    part.weight.data = conv.weight.data[out].clone()
+    if conv.bias is not None:
+        part.bias.data = conv.bias.data[out].clone()
+    return part
+
+
 class NAFBlock(nn.Module):
     def __init__(self, c, dw_expand=2, ffn_expand=2):
         super().__init__()
@@ -102,12 +137,20 @@ class NAFBlock(nn.Module):
         self.beta = nn.Parameter(torch.zeros(1, c, 1, 1))
         self.gamma = nn.Parameter(torch.zeros(1, c, 1, 1))
 
+        self.gate1 = self.gate2 = None
+
+    def split_gates(self):
+        """Switch to the export form (SplitGate) of both gates; the trained weights stay as they are."""
+        self.gate1, self.gate2 = SplitGate(self.conv1, self.conv2), SplitGate(self.conv4)
+        return self
+
     def forward(self, inp):
-        x = self.conv2(self.conv1(self.norm1(inp)))
-        x = self.sg(x)
+        x = self.norm1(inp)
+        x = self.gate1(x) if self.gate1 is not None else self.sg(self.conv2(self.conv1(x)))
         x = x * self.sca(x)
         y = inp + self.conv3(x) * self.beta
-        x = self.conv5(self.sg(self.conv4(self.norm2(y))))
+        x = self.norm2(y)
+        x = self.conv5(self.gate2(x) if self.gate2 is not None else self.sg(self.conv4(x)))
         return y + x * self.gamma
 
 
@@ -146,6 +189,18 @@ ARCH_CFG = {
     "unet": dict(ch=(16, 32, 64), bottleneck=128),
     "nafnet": dict(width=16, enc=(1, 1, 2), middle=2, dec=(1, 1, 1)),
 }
+
+
+def export_form(model: nn.Module) -> nn.Module:
+    """A copy of ``model`` in the form its ONNX file is exported from: NAFNet's gates split
+    (SplitGate); the other nets as they are. Same weights, same outputs."""
+    import copy
+
+    model = copy.deepcopy(model)
+    for m in model.modules():
+        if isinstance(m, NAFBlock):
+            m.split_gates()
+    return model
 
 
 def build(arch, cfg=None):

@@ -58,7 +58,9 @@ def restore(model, deg_u8, mult):
 
 def export(model, path):
     import onnx
-    model = model.eval()
+    from restoration_nets import export_form
+
+    model = export_form(model.eval()).eval()
     x = torch.rand(1, 3, 64, 96)
     torch.onnx.export(model, x, path, opset_version=17, input_names=["input"], output_names=["output"],
                       dynamic_axes={"input": {0: "N", 2: "H", 3: "W"}, "output": {0: "N", 2: "H", 3: "W"}},
