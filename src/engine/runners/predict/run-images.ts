@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { ExecutionProviderName } from '../../../shared/devices';
 import type { PredictItemData } from '../../../shared/jobs';
 import type { LabelFile, LabelRecord } from '../../../shared/labels';
 import { isHumanLabel } from '../../../core/formats/labels';
@@ -163,9 +164,12 @@ export class PredictRun {
     const config = ctx.spec.config;
     if (p.inThread) return IN_THREAD;
     const { threads: ortThreads, workers: configured } = svc.config();
-    const threads = ortThreads > 0 ? ortThreads : availableParallelism();
-    const detects = p.handle.provider.active === 'cpu';
-    const workers = resolveWorkers(ctx.spec.workers ?? configured ?? 0, threads, availableParallelism(), detects);
+    const { workers, detectorThreads } = planMatching({
+      provider: p.handle.provider.active,
+      requested: ctx.spec.workers ?? configured ?? 0,
+      ortThreads,
+      cores: availableParallelism(),
+    });
     return openMatchPool(
       workers,
       {
@@ -173,14 +177,8 @@ export class PredictRun {
         resolutions: DEFAULT_RESOLUTIONS,
         margin: DEFAULT_PIPELINE.cropMargin,
         templateBudgetBytes: TEMPLATE_BUDGET_BYTES,
-        ...(detects
-          ? {
-              detector: {
-                model: p.model,
-                keypoints: p.keypointMap,
-                threads: Math.max(1, Math.floor(threads / workers)),
-              },
-            }
+        ...(detectorThreads !== null
+          ? { detector: { model: p.model, keypoints: p.keypointMap, threads: detectorThreads } }
           : {}),
       },
       p.loadCv,
@@ -524,6 +522,34 @@ function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
     tail = next.catch(() => undefined);
     return next;
   };
+}
+
+/** How a run's photos are spread over match workers (planMatching). */
+export interface MatchPlan {
+  workers: number;
+  /**
+   * Intra-op threads of each worker's own detector session (the run's ONNX Runtime threads shared
+   * out, at least one); null when the engine keeps the one detector session (an accelerator) and
+   * the workers only match.
+   */
+  detectorThreads: number | null;
+}
+
+/**
+ * The match workers of a run whose detector runs on `provider`: on the CPU every worker decodes,
+ * detects and matches on a session of its own; on an accelerator the engine's session detects
+ * (one device session, not one per thread) and the workers match. `ortThreads` 0 is one per core.
+ */
+export function planMatching(o: {
+  provider: ExecutionProviderName;
+  requested: number;
+  ortThreads: number;
+  cores: number;
+}): MatchPlan {
+  const threads = o.ortThreads > 0 ? o.ortThreads : o.cores;
+  const detects = o.provider === 'cpu';
+  const workers = resolveWorkers(o.requested, threads, o.cores, detects);
+  return { workers, detectorThreads: detects ? Math.max(1, Math.floor(threads / workers)) : null };
 }
 
 /**
