@@ -11,7 +11,8 @@
  *
  * The candidates are not Loupe dependencies: they are installed into a scratch folder
  * (LOUPE_BENCH_OPENCV_DIR, default $TMPDIR/loupe-opencv-builds) with npm on the first run; one
- * that cannot be installed is skipped. LOUPE_BENCH_ROUNDS: passes over the set (default 3).
+ * that cannot be installed is skipped. LOUPE_BENCH_OPENCV_JS adds local builds (name=path;…).
+ * LOUPE_BENCH_ROUNDS: passes over the set (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -103,6 +104,43 @@ const BUILDS: Build[] = [
     load: (dir) => req(dir, 'opencv-bindings') as Cv,
     sixArgOrb: true,
   },
+  // Local builds, e.g. one made with OpenCV's platforms/js/build_js.py --simd (bench/BENCHMARKS.md
+  // says how): LOUPE_BENCH_OPENCV_JS="name=/path/opencv.js[;name=/path/opencv.js]".
+  ...(process.env.LOUPE_BENCH_OPENCV_JS ?? '')
+    .split(';')
+    .filter(Boolean)
+    .map((entry): Build => {
+      const at = entry.indexOf('=');
+      const path = entry.slice(at + 1);
+      return {
+        name: entry.slice(0, at),
+        spec: null,
+        // build_js.py's output registers into a global `Module` when there is one (an earlier
+        // build's) and leaves its own there: dropped before and after (as for opencv-js-wasm).
+        load: () =>
+          new Promise<Cv>((resolve) => {
+            delete (globalThis as { Module?: unknown }).Module;
+            const cv = createRequire(path)(path) as {
+              then?: unknown;
+              Mat?: unknown;
+              onRuntimeInitialized?: () => void;
+            };
+            const done = (): void => {
+              delete (globalThis as { Module?: unknown }).Module;
+              resolve(cv as unknown as Cv);
+            };
+            // Never `await` the module itself (it has a `then`, resolving to itself).
+            if (typeof cv.then === 'function') {
+              const then = cv.then as (f: () => void) => void;
+              delete cv.then;
+              then.call(cv, done);
+            } else if (cv.Mat) done();
+            else cv.onRuntimeInitialized = done;
+          }),
+        // build_js.py's whitelist leaves ORB's ScoreType unbound (as in the 4.5 and 5.0-alpha builds).
+        sixArgOrb: true,
+      };
+    }),
 ];
 
 /** Milliseconds per stage, summed over a build's photos. */
