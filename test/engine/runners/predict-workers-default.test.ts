@@ -22,38 +22,32 @@ describe('resolveWorkers', () => {
 });
 
 describe('planMatching', () => {
+  type Case = [
+    provider: Parameters<typeof planMatching>[0]['provider'],
+    requested: number,
+    ortThreads: number,
+    cores: number,
+  ];
+  const plan = ([provider, requested, ortThreads, cores]: Case) =>
+    planMatching({ provider, requested, ortThreads, cores });
+
   it('on the CPU: a worker per core, each detecting on its share of the ONNX Runtime threads', () => {
-    expect(planMatching({ provider: 'cpu', requested: 0, ortThreads: 2, cores: 2 })).toEqual({
-      workers: 2,
-      detectorThreads: 1,
-    });
-    expect(planMatching({ provider: 'cpu', requested: 1, ortThreads: 2, cores: 2 })).toEqual({
-      workers: 1,
-      detectorThreads: 2,
-    });
-    // ONNX Runtime threads 0: one per core.
-    expect(planMatching({ provider: 'cpu', requested: 0, ortThreads: 0, cores: 16 })).toEqual({
-      workers: 16,
-      detectorThreads: 1,
-    });
-    expect(planMatching({ provider: 'cpu', requested: 3, ortThreads: 8, cores: 8 })).toEqual({
-      workers: 3,
-      detectorThreads: 2,
-    });
-    // More workers than threads: still one thread each.
-    expect(planMatching({ provider: 'cpu', requested: 4, ortThreads: 2, cores: 2 }).detectorThreads).toBe(1);
+    const cases: [Case, { workers: number; detectorThreads: number }][] = [
+      [['cpu', 0, 2, 2], { workers: 2, detectorThreads: 1 }],
+      [['cpu', 1, 2, 2], { workers: 1, detectorThreads: 2 }],
+      // ONNX Runtime threads 0: one per core.
+      [['cpu', 0, 0, 16], { workers: 16, detectorThreads: 1 }],
+      [['cpu', 3, 8, 8], { workers: 3, detectorThreads: 2 }],
+      // More workers than threads: still one thread each.
+      [['cpu', 4, 2, 2], { workers: 4, detectorThreads: 1 }],
+    ];
+    for (const [c, want] of cases) expect(plan(c), c.join(' ')).toEqual(want);
   });
 
   it('on an accelerator: the engine keeps the one detector session, the workers only match', () => {
     for (const provider of ['webgpu', 'coreml', 'cuda', 'dml'] as const) {
-      expect(planMatching({ provider, requested: 0, ortThreads: 8, cores: 8 })).toEqual({
-        workers: 6,
-        detectorThreads: null,
-      });
+      expect(plan([provider, 0, 8, 8])).toEqual({ workers: 6, detectorThreads: null });
     }
-    expect(planMatching({ provider: 'webgpu', requested: 0, ortThreads: 0, cores: 2 })).toEqual({
-      workers: 1,
-      detectorThreads: null,
-    });
+    expect(plan(['webgpu', 0, 0, 2])).toEqual({ workers: 1, detectorThreads: null });
   });
 });
