@@ -96,14 +96,13 @@ export interface MatchHandler {
  * engine's session pool does, with the intra-op threads this worker's share of the cores.
  */
 export async function openWorkerDetector(d: WorkerDetector): Promise<SessionHandle> {
-  const staticShapes = d.model.inputs.every((i) => i.dims.every((x) => typeof x === 'number'));
   const started = performance.now();
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(
       d.model.path,
       // Each worker's session is one of several sharing the cores: no spinning between runs.
-      sessionOptions(['cpu'], { staticShapes, threads: d.threads, spinning: false }),
+      sessionOptions(d.model, ['cpu'], { threads: d.threads, spinning: false }),
     );
   } catch (e) {
     throw new AppFailure('MODEL_LOAD_FAILED', `could not load ${d.model.name}: ${(e as Error).message}`, {

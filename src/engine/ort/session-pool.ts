@@ -24,17 +24,20 @@ export interface SessionPoolDeps {
 }
 
 /**
- * The options every Loupe session is created with (the pool's, and a predict worker's own
- * detector session): graph optimisation `all`, `threads` intra-op threads, one inter-op thread,
- * sequential execution; `spinning: false` lets the intra-op threads sleep between runs.
+ * The options every Loupe session of `model` is created with (the pool's, and a predict worker's
+ * own detector session): the providers told whether its inputs have static shapes, graph
+ * optimisation `all`, `threads` intra-op threads, one inter-op thread, sequential execution;
+ * `spinning: false` lets the intra-op threads sleep between runs.
  */
 export function sessionOptions(
+  model: ModelInfo,
   providers: readonly ExecutionProviderName[],
-  o: { staticShapes: boolean; threads: number; spinning: boolean },
+  o: { threads: number; spinning: boolean },
 ): ort.InferenceSession.SessionOptions {
+  const staticShapes = model.inputs.every((i) => i.dims.every((d) => typeof d === 'number'));
   return {
     executionProviders: providers.map((p) =>
-      providerOption(p, { staticShapes: o.staticShapes }),
+      providerOption(p, { staticShapes }),
     ) as ort.InferenceSession.ExecutionProviderConfig[],
     intraOpNumThreads: o.threads,
     interOpNumThreads: 1,
@@ -100,7 +103,6 @@ export class SessionPool {
 
   private async create(model: ModelInfo, device: Device, spinning: boolean): Promise<SessionHandle> {
     const { plan, reason } = planProviders(device, this.deps.env);
-    const staticShapes = model.inputs.every((i) => i.dims.every((d) => typeof d === 'number'));
     const attempts: ExecutionProviderName[][] = plan[0] === 'cpu' ? [['cpu']] : [plan, ['cpu']];
     let fallbackReason: string | null = reason;
     let lastError: unknown = null;
@@ -109,7 +111,7 @@ export class SessionPool {
       try {
         const session = await ort.InferenceSession.create(
           model.path,
-          sessionOptions(providers, { staticShapes, threads: this.deps.threads(), spinning }),
+          sessionOptions(model, providers, { threads: this.deps.threads(), spinning }),
         );
         const loadMs = this.deps.now() - started;
         const provider: ProviderReport = {
