@@ -230,15 +230,11 @@ export class PredictRun {
         const fit = await predictImage(input, { ...full, ...p.inThread, candidates: siblings });
         return { ...fit, record: withOffered(fit.record, offered, id.watchId) };
       }
+      const recording = { detectorId: p.model.id, annotator: config.annotator, now: full.now, offered };
       if (match.detects) {
         // The worker decodes, detects and matches: only the path goes, only the result comes back.
         const { results, ...photo } = await match.predict({ path: input.path, templates, watchId: id.watchId, config });
-        return predictionRecord(input, photo, results, {
-          detectorId: p.model.id,
-          annotator: config.annotator,
-          now: full.now,
-          offered,
-        });
+        return predictionRecord(input, photo, results, recording);
       }
       const detected = await this.detector(() => decodeAndDetect(input, full));
       const { img } = detected;
@@ -262,12 +258,7 @@ export class PredictRun {
           config: { ...config, ...cfg },
         }),
       );
-      return predictionRecord(input, { ...detected, size: [img.width, img.height] }, results, {
-        detectorId: p.model.id,
-        annotator: config.annotator,
-        now: full.now,
-        offered,
-      });
+      return predictionRecord(input, { ...detected, size: [img.width, img.height] }, results, recording);
     };
     return run().then(
       (prediction) => ({ started, prediction }),
