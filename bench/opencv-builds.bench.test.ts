@@ -117,26 +117,15 @@ const BUILDS: Build[] = [
         spec: null,
         // build_js.py's output registers into a global `Module` when there is one (an earlier
         // build's) and leaves its own there: dropped before and after (as for opencv-js-wasm).
-        load: () =>
-          new Promise<Cv>((resolve) => {
+        // Its module has a `then` of its own, dropped so the promise does not adopt the module.
+        load: () => {
+          delete (globalThis as { Module?: unknown }).Module;
+          return createOpenCvLoader(() => createRequire(path)(path) as Cv)().then(({ cv }) => {
             delete (globalThis as { Module?: unknown }).Module;
-            const cv = createRequire(path)(path) as {
-              then?: unknown;
-              Mat?: unknown;
-              onRuntimeInitialized?: () => void;
-            };
-            const done = (): void => {
-              delete (globalThis as { Module?: unknown }).Module;
-              resolve(cv as unknown as Cv);
-            };
-            // Never `await` the module itself (it has a `then`, resolving to itself).
-            if (typeof cv.then === 'function') {
-              const then = cv.then as (f: () => void) => void;
-              delete cv.then;
-              then.call(cv, done);
-            } else if (cv.Mat) done();
-            else cv.onRuntimeInitialized = done;
-          }),
+            delete (cv as { then?: unknown }).then;
+            return cv;
+          });
+        },
         // build_js.py's whitelist leaves ORB's ScoreType unbound (as in the 4.5 and 5.0-alpha builds).
         sixArgOrb: true,
       };
