@@ -18,6 +18,8 @@ import type { Cv } from './opencv';
 export interface MatchPool {
   /** Worker threads matching (0: matching runs in the engine's own thread). */
   readonly threads: number;
+  /** Photos the pool works on at once (two per worker when the workers detect, else one; 0 in this thread). */
+  readonly concurrency: number;
   /** Whether the workers also decode and detect (`predict`); else the engine detects and `run`s. */
   readonly detects: boolean;
   run(task: Omit<MatchTask, 'kind'>): Promise<PipelineResult>;
@@ -91,6 +93,7 @@ export async function openMatchPool(
     const handler = await createMatchHandler(data, loadCv, detectorHandle);
     return {
       threads: 0,
+      concurrency: 0,
       detects,
       run: async (task) => unwrap(await handler.run({ kind: 'match', ...task })),
       predict: async (task) => unwrap(await handler.predict({ kind: 'predict', ...task })),
@@ -99,6 +102,8 @@ export async function openMatchPool(
     };
   }
   const n = Math.max(1, workers);
+  // A detecting worker takes two photos at a time: libvips decodes one while the other is matched.
+  const perWorker = detects ? 2 : 1;
   // The run's template budget is shared: each thread's cache gets its part.
   const settled = new Int32Array(new SharedArrayBuffer(4));
   const workerData: MatchWorkerData = {
@@ -112,10 +117,11 @@ export async function openMatchPool(
     minThreads: n,
     maxThreads: n,
     idleTimeout: 60_000,
-    concurrentTasksPerWorker: detects ? 2 : 1,
+    concurrentTasksPerWorker: perWorker,
   });
   return {
     threads: n,
+    concurrency: n * perWorker,
     detects,
     cacheStats: tally.total,
     run: async (task) =>

@@ -95,12 +95,9 @@ export class PredictRun {
     this.settings = pipelineSettings(d.ctx.spec.config);
   }
 
-  /**
-   * Images in flight at once: enough to keep every match worker busy while one is written (two
-   * each when the workers detect: one decodes while the other is detected or matched).
-   */
+  /** Images in flight at once: enough to keep the match pool busy while one is written. */
   private get depth(): number {
-    return Math.max(2, this.match.threads * (this.match.detects ? 2 : 1) + 2);
+    return Math.max(2, this.match.concurrency + 2);
   }
 
   async all(images: readonly PredictImage[]): Promise<void> {
@@ -497,6 +494,7 @@ interface Held {
 /** Matching in this thread with the run's own matcher (predictImage): a learned ONNX matcher. */
 const IN_THREAD: MatchPool = {
   threads: 0,
+  concurrency: 0,
   detects: false,
   run: () => Promise.reject(new AppFailure('INTERNAL', 'no match pool')),
   predict: () => Promise.reject(new AppFailure('INTERNAL', 'no match pool')),
