@@ -34,28 +34,34 @@ describe('loupe predict --workers', () => {
   });
   afterAll(() => tmp.cleanup());
 
-  const predict = (out: string, ...extra: string[]) => {
+  /** `loupe predict` of a folder into `out`; it must exit 0, and its JSON summary is returned. */
+  const predictIn = (run: { images: string; labels: string; out: string; timeoutMs: number }, ...extra: string[]) => {
     const r = spawnSync(
       process.execPath,
       [
         bin,
         'predict',
         '--images-dir',
-        join(samples, 'watches'),
+        run.images,
         '--labels-dir',
-        join(samples, 'alignment_labels'),
+        run.labels,
         '--output-dir',
-        out,
+        run.out,
         '--data-dir',
         join(tmp.path, 'data'),
         '--json',
         ...extra,
       ],
-      { encoding: 'utf8', timeout: 300_000 },
+      { encoding: 'utf8', timeout: run.timeoutMs },
     );
     expect(r.status, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as PredictKeypointsResult;
   };
+  const predict = (out: string, ...extra: string[]) =>
+    predictIn(
+      { images: join(samples, 'watches'), labels: join(samples, 'alignment_labels'), out, timeoutMs: 300_000 },
+      ...extra,
+    );
 
   it('writes the same records and files with 1 and 2 match workers, and says how many ran', async () => {
     const one = join(tmp.path, 'w1');
@@ -89,18 +95,9 @@ describe('loupe predict --workers', () => {
     await mkdir(labels);
     await writeFile(join(images, 'ORBIS_nab_001_03_tiltface_q3.jpg'), 'not a photo\n');
     for (let i = 0; i < 8; i++) {
-      const r = spawnSync(
-        process.execPath,
-        [
-          bin,
-          'predict',
-          ...['--images-dir', images, '--labels-dir', labels, '--output-dir', join(tmp.path, `instant-${i}`)],
-          ...['--data-dir', join(tmp.path, 'data'), '--workers', '2', '--json'],
-        ],
-        { encoding: 'utf8', timeout: 120_000 },
-      );
-      expect(r.status, r.stderr).toBe(0);
-      expect(JSON.parse(r.stdout) as PredictKeypointsResult).toMatchObject({ failed: 1, predicted: 0 });
+      const out = join(tmp.path, `instant-${i}`);
+      const summary = predictIn({ images, labels, out, timeoutMs: 120_000 }, '--workers', '2');
+      expect(summary).toMatchObject({ failed: 1, predicted: 0 });
     }
   }, 600_000);
 
