@@ -250,6 +250,34 @@ describe('loupe infer', () => {
     expect(Math.abs(at(output.data, 40, 30, 1) - expected / 9)).toBeLessThanOrEqual(1);
   });
 
+  it('writes each frame its own output while the output buffers are reused from frame to frame', async () => {
+    // Six frames of one size (every output after the second reuses a buffer an earlier frame's PNG
+    // was encoded from), 8-bit then 16-bit: each PNG is the blur of its own input.
+    for (const depth of [8, 16] as const) {
+      const dir = join(tmp.path, `frames-reuse-${depth}`);
+      await writeFrames(dir, 6, 64, 48, depth);
+      const out = join(tmp.path, `o-reuse-${depth}`);
+      expect(infer('--models-dir', models, '--input-dir', dir, '--output-dir', out).status).toBe(0);
+      const names = (await readdir(dir)).sort();
+      for (const name of names) {
+        const input = await raw(join(dir, name));
+        const output = await raw(join(out, 'fixture-blur', name));
+        const at = (d: Uint8Array | Uint16Array, x: number, y: number, c: number) => d[(y * 64 + x) * 3 + c] as number;
+        for (const [x, y] of [
+          [10, 10],
+          [32, 24],
+          [50, 37],
+        ] as const) {
+          let sum = 0;
+          for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) sum += at(input.data, x + dx, y + dy, 0);
+          expect(Math.abs(at(output.data, x, y, 0) - sum / 9), `${depth}-bit ${name} at ${x},${y}`).toBeLessThanOrEqual(
+            1,
+          );
+        }
+      }
+    }
+  });
+
   it('resumes after SIGKILL: only unfinished frames are redone, and the outputs equal an uninterrupted run', async () => {
     const many = join(tmp.path, 'frames-many');
     await writeFrames(many, 16, 640, 480);

@@ -69,6 +69,9 @@ const nonFiniteOf = (x: number): number => (x !== x ? 4 : x - x !== 0 ? 1 : 0);
 /**
  * `fromPlanar` and `countNonFinite` in one pass over the tensor (a restored frame is converted and
  * checked on the thread inference blocks): the pixels, and how many values were NaN or ±Inf.
+ * The pixels go into `into` when it is given with the right type (16-bit above 255) and size: a
+ * new buffer per frame adds its allocation, first writes and collections on the same thread
+ * (about 3 ms of a 720p frame inside the engine, bench/BENCHMARKS.md).
  */
 export function fromPlanarChecked(
   data: Float32Array,
@@ -76,9 +79,12 @@ export function fromPlanarChecked(
   height: number,
   maxValue: number,
   norm: TensorNormalization = PYTORCH_IMAGE,
+  into?: Uint8Array | Uint16Array,
 ): { pixels: Uint8Array | Uint16Array; nonFinite: NonFiniteCount } {
   const n = width * height;
-  const out = maxValue > 255 ? new Uint16Array(3 * n) : new Uint8Array(3 * n);
+  const sixteen = maxValue > 255;
+  const fits = into !== undefined && into.length === 3 * n && into instanceof Uint16Array === sixteen;
+  const out = fits ? into : sixteen ? new Uint16Array(3 * n) : new Uint8Array(3 * n);
   const [lo, hi] = norm.range;
   const k = maxValue / (hi - lo);
   const bgr = norm.colorOrder === 'BGR';

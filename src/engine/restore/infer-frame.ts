@@ -3,6 +3,7 @@ import type { ModelInfo } from '../../shared/models';
 import { cropPlanar, paddedSize, padPlanar, type PadMode } from '../../core/image/padding';
 import { fromPlanarChecked, toPlanar, type TensorNormalization } from '../../core/image/tensor';
 import { extractTile, planTiles, TileBlender, tileWeights, type Tile } from '../../core/image/tiling';
+import type { SampleBuffers } from '../../core/image/sample-buffers';
 import { AppFailure } from '../../core/result';
 import type { RgbImage } from '../images/pixels';
 import { normalizationOf } from '../models/try-model';
@@ -47,6 +48,8 @@ export function restoreSettings(
 /** Buffers a model's run keeps from frame to frame (restoreFrame fills them). */
 export interface FrameScratch {
   input?: Float32Array;
+  /** Output pixel buffers the caller hands back once a frame's PNG is written. */
+  outputs?: SampleBuffers;
 }
 
 export interface RestoredFrame {
@@ -140,8 +143,10 @@ export async function restoreFrame(
   const oh = h * s.scale;
   const cropped = cropPlanar(result!, 3, padded.width * s.scale, padded.height * s.scale, ow, oh);
   // NaN/Inf would clamp to black or white in the PNG and pass for output: the frame fails instead.
-  const { pixels, nonFinite: bad } = fromPlanarChecked(cropped, ow, oh, maxValue, s.outNorm);
+  const into = scratch.outputs?.take(frame.depth, 3 * ow * oh);
+  const { pixels, nonFinite: bad } = fromPlanarChecked(cropped, ow, oh, maxValue, s.outNorm, into);
   if (bad.nan + bad.inf > 0) {
+    scratch.outputs?.give(pixels);
     throw new AppFailure(
       'INFERENCE_FAILED',
       `${bad.nan + bad.inf} of ${bad.total} output values are not finite (${bad.nan} NaN, ${bad.inf} Inf); the frame is not written`,

@@ -120,4 +120,22 @@ describe('tensor conversion', () => {
     expect(made).not.toBe(small);
     expect(made).toHaveLength(6);
   });
+
+  it('converts a tensor back into a pixel buffer it is given when its type and size fit', () => {
+    const t = Float32Array.from([0.2, 0.4, 1, 0, 0.5, 0.25]);
+    const into = new Uint8Array(6).fill(7);
+    const { pixels } = fromPlanarChecked(t, 2, 1, 255, undefined, into);
+    expect(pixels).toBe(into);
+    expect(into).toEqual(fromPlanar(t, 2, 1, 255));
+    // 8-bit samples for a 16-bit frame, or another size: a new buffer, the given one untouched.
+    const eight = new Uint8Array(6).fill(7);
+    const deep = fromPlanarChecked(t, 2, 1, 65535, undefined, eight).pixels;
+    expect(deep).toBeInstanceOf(Uint16Array);
+    expect(Array.from(eight)).toEqual([7, 7, 7, 7, 7, 7]);
+    const short = new Uint16Array(3);
+    expect(fromPlanarChecked(t, 2, 1, 65535, undefined, short).pixels).not.toBe(short);
+    const sixteen = new Uint16Array(6);
+    expect(fromPlanarChecked(t, 2, 1, 65535, undefined, sixteen).pixels).toBe(sixteen);
+    expect(sixteen).toEqual(deep);
+  });
 });

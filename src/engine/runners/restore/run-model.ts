@@ -18,6 +18,7 @@ import type { LoadedModel } from './load-model';
 import { readRestoreProgress, restoreConfigKey, writeRestoreProgress, type RestoreManifest } from './progress';
 import { measureFrame, round, type FrameQuality } from './quality';
 import { MetricScoreSheet } from '../../../core/metrics/metric-scores';
+import { SampleBuffers } from '../../../core/image/sample-buffers';
 import { scoreAll, type MetricScore } from '../../restore/metric-models';
 
 /**
@@ -140,8 +141,8 @@ class ModelFrameRun {
   private readonly out: ModelFrames;
   /** Pipelining: the next frame decodes and the previous one encodes while this one runs. */
   private next: { index: number; image: Promise<RgbImage> } | null = null;
-  /** The input tensor's buffer, reused from frame to frame. */
-  private readonly scratch: FrameScratch = {};
+  /** The input tensor's buffer and the output pixel buffers, reused from frame to frame. */
+  private readonly scratch: FrameScratch = { outputs: new SampleBuffers() };
   /** The encode in flight (at most one). */
   private writing: Promise<void> = Promise.resolve();
   /** Set when a frame could not be written because the disk is full: the model (and batch) stops. */
@@ -287,9 +288,15 @@ class ModelFrameRun {
       // At most one encode in flight. The item counts as done once its PNG is on disk.
       await this.writing;
       this.out.bitDepth = restored.image.depth;
+      // Once the encode settles nothing reads the pixels: the buffer serves a later frame.
+      const settled = (): void => this.scratch.outputs?.give(restored.image.pixels);
       this.writing = writeRgbPng(f.outPath, restored.image, { compressionLevel: PNG_COMPRESSION_LEVEL }).then(
-        () => this.written(f, restored, quality, scores, t0),
+        () => {
+          settled();
+          this.written(f, restored, quality, scores, t0);
+        },
         (e: unknown) => {
+          settled();
           const full = diskFullFailure(e, f.outPath);
           if (full)
             this.diskFull ??= full; // the first frame that did not fit is the one named
