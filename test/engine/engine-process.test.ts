@@ -80,6 +80,19 @@ describe('engine process', () => {
     expect(result.medianMs).toBeGreaterThan(0);
     expect(result.p90Ms).toBeGreaterThanOrEqual(result.medianMs);
 
+    // Before its first run the job said what it was waiting for, then cleared it; the log times it.
+    const phases = h.events.flatMap((e) =>
+      e.event.name === 'job:progress' && e.event.payload.id === job.id ? [e.event.payload.phase ?? null] : [],
+    );
+    expect(phases).toContain('Reading the model');
+    expect(phases.some((p) => p?.startsWith('Loading Fixture box blur on '))).toBe(true);
+    expect(phases.at(-1)).toBeNull();
+    expect(done.phase ?? null).toBeNull();
+    const logs = h.events.flatMap((e) =>
+      e.event.name === 'log' && e.event.payload.jobId === job.id ? [e.event.payload.message] : [],
+    );
+    expect(logs.some((m) => /^Fixture box blur: read in \d+ ms, session ready in \d+ ms$/.test(m))).toBe(true);
+
     // Every item arrived once, through job:items events.
     const items = h.events.flatMap((e) =>
       e.event.name === 'job:items' && e.event.payload.jobId === job.id ? e.event.payload.items : [],

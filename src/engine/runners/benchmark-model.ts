@@ -1,6 +1,7 @@
 import ort from 'onnxruntime-node';
 import { concreteInputShape } from '../../core/models/describe';
 import { AppFailure } from '../../core/result';
+import type { ModelInfo } from '../../shared/models';
 import type { JobRunner } from '../jobs/manager';
 import type { EngineServices } from '../services';
 
@@ -17,30 +18,30 @@ export function benchmarkModelRunner(svc: EngineServices): JobRunner<'benchmark-
       throw new AppFailure('INVALID_ARGUMENT', `iterations must be between 1 and ${MAX_ITERATIONS}`);
     }
     ctx.setTotal(iterations);
+    // Each step before the first run says what it waits for (the card shows it, the log times
+    // it): a session waits behind any other being created, and a model's first load can be slow.
+    const started = svc.now();
+    ctx.setPhase('Reading the model');
     const model = await svc.catalog.get(svc.modelDirs(), ctx.spec.modelId);
     const device = ctx.spec.device ?? svc.config().device;
+    ctx.setPhase(`Loading ${model.name} on ${device}`);
+    const read = svc.now();
     const handle = await svc.sessions.acquire(model, device);
     ctx.setProvider(handle.provider);
+    ctx.setPhase(null);
+    ctx.log(
+      'info',
+      `${model.name}: read in ${Math.round(read - started)} ms, session ready in ${Math.round(svc.now() - read)} ms`,
+      {
+        readMs: read - started,
+        sessionMs: svc.now() - read,
+        loadMs: handle.loadMs,
+        warmupMs: handle.warmupMs,
+        provider: handle.provider.active,
+      },
+    );
 
-    const feeds: Record<string, ort.Tensor> = {};
-    let inputShape: number[] = [];
-    for (const input of model.inputs) {
-      if (input.type !== 'float32') {
-        throw new AppFailure(
-          'UNSUPPORTED',
-          `input ${input.name} is ${input.type}; benchmarks feed float32 inputs only`,
-        );
-      }
-      const shape = concreteInputShape(input, model.manifest, model.metadata);
-      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      let seed = 12345;
-      for (let i = 0; i < data.length; i++) {
-        seed = (seed * 1103515245 + 12345) >>> 0;
-        data[i] = seed / 4294967296;
-      }
-      feeds[input.name] = new ort.Tensor('float32', data, shape);
-      if (inputShape.length === 0) inputShape = shape;
-    }
+    const { feeds, inputShape } = benchmarkFeeds(model);
 
     for (let i = 0; i < iterations; i++) {
       await ctx.checkpoint();
@@ -75,4 +76,25 @@ export function benchmarkModelRunner(svc: EngineServices): JobRunner<'benchmark-
       minMs: times[0] ?? 0,
     };
   };
+}
+
+/** A fixed pseudo-random float32 input per model input, at the model's working size. */
+function benchmarkFeeds(model: ModelInfo): { feeds: Record<string, ort.Tensor>; inputShape: number[] } {
+  const feeds: Record<string, ort.Tensor> = {};
+  let inputShape: number[] = [];
+  for (const input of model.inputs) {
+    if (input.type !== 'float32') {
+      throw new AppFailure('UNSUPPORTED', `input ${input.name} is ${input.type}; benchmarks feed float32 inputs only`);
+    }
+    const shape = concreteInputShape(input, model.manifest, model.metadata);
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    let seed = 12345;
+    for (let i = 0; i < data.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      data[i] = seed / 4294967296;
+    }
+    feeds[input.name] = new ort.Tensor('float32', data, shape);
+    if (inputShape.length === 0) inputShape = shape;
+  }
+  return { feeds, inputShape };
 }

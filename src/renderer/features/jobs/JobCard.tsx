@@ -85,6 +85,11 @@ export function JobCard({ job, selected }: { job: JobSnapshot; selected: boolean
         </span>
       </div>
       <ProgressBar done={job.done} total={job.total} status={job.status} />
+      {job.status === 'running' && job.phase && (
+        <div className="dim small" data-testid="job-phase">
+          {job.phase}…
+        </div>
+      )}
       <div className="meta">
         <span data-testid="job-progress">
           {job.done}
