@@ -464,6 +464,18 @@ export interface JobSnapshot<K extends JobKind = JobKind> {
    * could not be written (the job runs on, but a crash now could not be resumed from here).
    */
   warnings?: AppError[];
+  /**
+   * When the engine handed this snapshot out, as a number that only grows (across engine restarts
+   * too): a higher revision is newer. Events and answers to requests travel different ways to a
+   * window (a port and an IPC call, a WebSocket and HTTP), so an answer can arrive after events
+   * that are newer than it; a window keeps the higher one. Absent in the journal.
+   */
+  revision?: number;
+}
+
+/** Whether `next` is a snapshot of the same job at least as new as `prev` (see `revision`). */
+export function isNewerSnapshot(prev: JobSnapshot | undefined, next: JobSnapshot): boolean {
+  return prev === undefined || (next.revision ?? 0) >= (prev.revision ?? 0);
 }
 
 export interface JobRef {

@@ -104,6 +104,7 @@ export class JobManager {
   /** The job holding the worker, if any. */
   private worker: string | null = null;
   private readonly checkpointMs: number;
+  private revision = 0;
 
   constructor(private readonly deps: JobManagerDeps) {
     this.checkpointMs = deps.checkpointMs ?? 1000;
@@ -411,6 +412,7 @@ export class JobManager {
     }
   }
 
+  /** A snapshot to hand out (an event, an answer), stamped with the next revision. */
   private current(e: Entry): JobSnapshot {
     const s = e.snapshot;
     const remaining = s.total !== null ? s.total - s.done : null;
@@ -420,7 +422,17 @@ export class JobManager {
       elapsedMs: this.elapsed(e),
       rate: running ? e.rate.rate() : s.status === 'completed' ? s.rate : null,
       etaSec: running && remaining !== null ? e.rate.eta(remaining) : s.status === 'completed' ? 0 : null,
+      revision: this.nextRevision(),
     };
+  }
+
+  /**
+   * Grows with every snapshot handed out; it starts from the clock (epoch ms × 1000), so an engine
+   * started after a crash hands out higher revisions than the one before it did.
+   */
+  private nextRevision(): number {
+    this.revision = Math.max(this.revision + 1, Math.floor(this.deps.now() * 1000));
+    return this.revision;
   }
 
   /** A status change: emit now and journal now. */

@@ -2,7 +2,13 @@ import { createContext, useContext } from 'react';
 import { createStore, useStore, type StateCreator, type StoreApi } from 'zustand';
 import type { EngineState } from '../../shared/events';
 import type { AppApi, AppEvent, AppInfo } from '../../shared/ipc';
-import { FINISHED_JOB_STATUSES, type JobSnapshot, type JobSpec, type PredictKeypointsSpec } from '../../shared/jobs';
+import {
+  FINISHED_JOB_STATUSES,
+  isNewerSnapshot,
+  type JobSnapshot,
+  type JobSpec,
+  type PredictKeypointsSpec,
+} from '../../shared/jobs';
 import type { ModelInfo } from '../../shared/models';
 import type { AppError, Result } from '../../shared/result';
 import type { PythonCheck } from '../../shared/pytorch';
@@ -118,98 +124,120 @@ const byNewest = (jobs: Record<string, JobSnapshot>): string[] =>
 
 const jobsSlice =
   (api: AppApi): Slice<JobsSlice> =>
-  (set, get) => ({
-    jobs: {},
-    jobOrder: [],
-    selectedJobId: null,
-    engineState: 'starting',
-    engineRestarts: 0,
-    refreshJobs: async () => {
-      const list = get().check(await api.jobs.list());
-      if (!list) return;
-      const jobs = Object.fromEntries(list.map((j) => [j.id, j]));
-      // A job still running, queued, paused or interrupted (after a reload or an engine restart)
-      // shows the panel; finished jobs alone do not take its width.
-      const attention = list.some(wantsPanel);
-      set({ jobs, jobOrder: byNewest(jobs), ...(attention ? { jobsOpen: true } : {}) });
-    },
-    applyEvent: (event) => {
-      switch (event.name) {
-        case 'job:progress': {
-          const jobs = { ...get().jobs, [event.payload.id]: event.payload };
-          const known = event.payload.id in get().jobs;
-          // A job this window has not seen (started here or in another window) opens the panel.
-          const started = !known && wantsPanel(event.payload);
-          set(known ? { jobs } : { jobs, jobOrder: byNewest(jobs), ...(started ? { jobsOpen: true } : {}) });
-          return;
+  (set, get) => {
+    // Jobs removed in this window's lifetime: a snapshot of one that arrives late (an answer, or
+    // a list taken before the removal) does not bring it back. Ids are never reused.
+    const removed = new Set<string>();
+    return {
+      jobs: {},
+      jobOrder: [],
+      selectedJobId: null,
+      engineState: 'starting',
+      engineRestarts: 0,
+      refreshJobs: async () => {
+        const list = get().check(await api.jobs.list());
+        if (!list) return;
+        // Events that arrived while the list was on its way may be newer than it: each job keeps
+        // its newer snapshot, and a job the list does not have stays only if it is newer than the
+        // whole list (submitted after the list was taken; one removed meanwhile has gone already).
+        const before = get().jobs;
+        const listed = Math.max(0, ...list.map((j) => j.revision ?? 0));
+        const jobs: Record<string, JobSnapshot> = {};
+        for (const j of list) {
+          if (removed.has(j.id)) continue;
+          const mine = before[j.id];
+          jobs[j.id] = mine && !isNewerSnapshot(mine, j) ? mine : j;
         }
-        case 'job:removed': {
-          const { [event.payload.jobId]: _gone, ...jobs } = get().jobs;
-          set({
-            jobs,
-            jobOrder: byNewest(jobs),
-            selectedJobId: get().selectedJobId === event.payload.jobId ? null : get().selectedJobId,
-          });
-          return;
-        }
-        case 'engine:status': {
-          const { state, restarts, error, interruptedJobs } = event.payload;
-          set({ engineState: state, engineRestarts: Math.max(restarts, get().engineRestarts) });
-          if (state === 'crashed') {
-            const which = interruptedJobs?.length ? ` ${interruptedJobs.length} running job(s) were interrupted.` : '';
-            get().notify('error', `The engine stopped unexpectedly and is restarting.${which}`);
+        for (const [id, mine] of Object.entries(before))
+          if (!(id in jobs) && (mine.revision ?? 0) > listed) jobs[id] = mine;
+        // A job still running, queued, paused or interrupted (after a reload or an engine restart)
+        // shows the panel; finished jobs alone do not take its width.
+        const attention = Object.values(jobs).some(wantsPanel);
+        set({ jobs, jobOrder: byNewest(jobs), ...(attention ? { jobsOpen: true } : {}) });
+      },
+      applyEvent: (event) => {
+        switch (event.name) {
+          case 'job:progress': {
+            // An answer (submit, pause…) can arrive after events newer than it: the newer stays.
+            if (removed.has(event.payload.id) || !isNewerSnapshot(get().jobs[event.payload.id], event.payload)) return;
+            const jobs = { ...get().jobs, [event.payload.id]: event.payload };
+            const known = event.payload.id in get().jobs;
+            // A job this window has not seen (started here or in another window) opens the panel.
+            const started = !known && wantsPanel(event.payload);
+            set(known ? { jobs } : { jobs, jobOrder: byNewest(jobs), ...(started ? { jobsOpen: true } : {}) });
+            return;
           }
-          if (state === 'stopped' && error) get().notify('error', error.message);
-          if (state === 'ready') void get().refreshJobs();
-          return;
-        }
-        case 'provider:fallback':
-          get().notify(
-            'info',
-            `${event.payload.modelId} runs on ${event.payload.provider.active}: ${event.payload.provider.fallbackReason ?? ''}`,
-          );
-          return;
-        case 'menu:command':
-          switch (event.payload.command) {
-            case 'show-keypoints':
-              set({ section: 'keypoints' });
-              return;
-            case 'show-compare':
-              set({ section: 'compare' });
-              return;
-            case 'show-models':
-              set({ section: 'models' });
-              return;
-            case 'show-settings':
-              set({ section: 'settings' });
-              return;
-            case 'toggle-jobs':
-              get().toggleJobs();
-              return;
-            case 'open-folder':
-              set({ section: 'keypoints' });
-              return;
+          case 'job:removed': {
+            removed.add(event.payload.jobId);
+            const { [event.payload.jobId]: _gone, ...jobs } = get().jobs;
+            set({
+              jobs,
+              jobOrder: byNewest(jobs),
+              selectedJobId: get().selectedJobId === event.payload.jobId ? null : get().selectedJobId,
+            });
+            return;
           }
-          return;
-        default:
-          return;
-      }
-    },
-    selectJob: (jobId) => set({ selectedJobId: jobId, ...(jobId ? { jobsOpen: true } : {}) }),
-    submitJob: async (spec) => {
-      const job = get().check(await api.jobs.submit(spec));
-      if (job) {
-        get().applyEvent({ name: 'job:progress', payload: job });
-        set({ jobsOpen: true });
-      }
-      return job;
-    },
-    jobAction: async (jobId, action) => {
-      const result = await api.jobs[action](jobId);
-      const value = get().check(result as Result<JobSnapshot | null>);
-      if (value) get().applyEvent({ name: 'job:progress', payload: value });
-    },
-  });
+          case 'engine:status': {
+            const { state, restarts, error, interruptedJobs } = event.payload;
+            set({ engineState: state, engineRestarts: Math.max(restarts, get().engineRestarts) });
+            if (state === 'crashed') {
+              const which = interruptedJobs?.length
+                ? ` ${interruptedJobs.length} running job(s) were interrupted.`
+                : '';
+              get().notify('error', `The engine stopped unexpectedly and is restarting.${which}`);
+            }
+            if (state === 'stopped' && error) get().notify('error', error.message);
+            if (state === 'ready') void get().refreshJobs();
+            return;
+          }
+          case 'provider:fallback':
+            get().notify(
+              'info',
+              `${event.payload.modelId} runs on ${event.payload.provider.active}: ${event.payload.provider.fallbackReason ?? ''}`,
+            );
+            return;
+          case 'menu:command':
+            switch (event.payload.command) {
+              case 'show-keypoints':
+                set({ section: 'keypoints' });
+                return;
+              case 'show-compare':
+                set({ section: 'compare' });
+                return;
+              case 'show-models':
+                set({ section: 'models' });
+                return;
+              case 'show-settings':
+                set({ section: 'settings' });
+                return;
+              case 'toggle-jobs':
+                get().toggleJobs();
+                return;
+              case 'open-folder':
+                set({ section: 'keypoints' });
+                return;
+            }
+            return;
+          default:
+            return;
+        }
+      },
+      selectJob: (jobId) => set({ selectedJobId: jobId, ...(jobId ? { jobsOpen: true } : {}) }),
+      submitJob: async (spec) => {
+        const job = get().check(await api.jobs.submit(spec));
+        if (job) {
+          get().applyEvent({ name: 'job:progress', payload: job });
+          set({ jobsOpen: true });
+        }
+        return job;
+      },
+      jobAction: async (jobId, action) => {
+        const result = await api.jobs[action](jobId);
+        const value = get().check(result as Result<JobSnapshot | null>);
+        if (value) get().applyEvent({ name: 'job:progress', payload: value });
+      },
+    };
+  };
 
 const settingsSlice =
   (api: AppApi): Slice<SettingsSlice> =>

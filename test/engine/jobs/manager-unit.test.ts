@@ -132,6 +132,33 @@ describe('JobManager through its ports', () => {
     expect(journal.items.get(first.id)?.map((i) => i.key)).toEqual(['x', 'y']);
   });
 
+  it('stamps every snapshot it hands out with a revision that only grows, from the clock', async () => {
+    const r = new SteppedRunner(['x', 'y']);
+    const { m, clock, events, journal } = setup(r.run);
+    const progress = (): number[] =>
+      events.flatMap((e) => (e.name === 'job:progress' ? [e.payload.revision as number] : []));
+    const job = m.submit(spec());
+    // The answer to submit is handed out after the events its start emitted.
+    const before = progress();
+    expect(before.length).toBeGreaterThan(0);
+    expect(job.revision).toBeGreaterThan(Math.max(...before));
+    await r.step();
+    await r.step();
+    const done = await settled(m, job.id);
+    // Events in the order they were emitted, then answers taken after them.
+    const handedOut = [...progress(), done.revision as number, m.list()[0]!.revision as number];
+    expect(handedOut.slice(before.length)[0]).toBeGreaterThan(job.revision!);
+    expect(handedOut.every((v, i) => i === 0 || v > handedOut[i - 1]!)).toBe(true);
+    // It starts from the clock (epoch ms × 1000), so a restarted engine's revisions are higher.
+    expect(job.revision).toBeGreaterThanOrEqual(1_000_000 * 1000);
+    const restarted = setup(r.run, journal);
+    restarted.clock.t = clock.t + 1;
+    await restarted.m.restore();
+    expect(restarted.m.get(job.id).revision).toBeGreaterThan(handedOut.at(-1)!);
+    // The journal keeps the job's state, not when it was handed out.
+    expect(journal.snapshots.get(job.id)?.revision).toBeUndefined();
+  });
+
   it('counts elapsed time on the injected clock, without the time spent paused', async () => {
     const r = new SteppedRunner(['a', 'b']);
     const { m, clock } = setup(r.run);

@@ -107,6 +107,53 @@ describe('the app store', () => {
     expect(store.getState().jobOrder).toEqual(['new', 'old']);
   });
 
+  it('keeps the newer snapshot of a job when an older one arrives after it, and a removed job removed', () => {
+    const store = createAppStore(suite.api);
+    const apply = store.getState().applyEvent;
+    const job = (revision: number, status: JobSnapshot['status'], done: number): JobSnapshot => ({
+      ...snapshot('bench', 1, status),
+      done,
+      revision,
+    });
+    // A submit's answer (revision 11, 0 done) arrives after the events that finished the job.
+    apply({ name: 'job:progress', payload: job(12, 'running', 25) });
+    apply({ name: 'job:progress', payload: job(13, 'completed', 50) });
+    apply({ name: 'job:progress', payload: job(11, 'running', 0) });
+    expect([store.getState().jobs.bench?.status, store.getState().jobs.bench?.done]).toEqual(['completed', 50]);
+    // The same revision again, or a newer one, applies.
+    apply({ name: 'job:progress', payload: { ...job(13, 'completed', 50), title: 'same revision' } });
+    expect(store.getState().jobs.bench?.title).toBe('same revision');
+    apply({ name: 'job:removed', payload: { jobId: 'bench' } });
+    apply({ name: 'job:progress', payload: job(14, 'completed', 50) });
+    expect('bench' in store.getState().jobs).toBe(false);
+  });
+
+  it('merges a job list with the events that overtook it', async () => {
+    const list: JobSnapshot[] = [
+      { ...snapshot('stale', 1), revision: 20 },
+      { ...snapshot('fresh', 2), revision: 21 },
+      { ...snapshot('gone', 3), revision: 22 },
+    ];
+    const api = {
+      ...suite.api,
+      jobs: { ...suite.api.jobs, list: () => Promise.resolve({ ok: true as const, value: list }) },
+    };
+    const store = createAppStore(api);
+    const apply = store.getState().applyEvent;
+    // While the list was on its way: 'stale' finished, 'later' was submitted, 'gone' removed.
+    apply({ name: 'job:progress', payload: { ...snapshot('stale', 1, 'completed'), revision: 30 } });
+    apply({ name: 'job:progress', payload: { ...snapshot('later', 4), revision: 31 } });
+    apply({ name: 'job:progress', payload: { ...snapshot('gone', 3), revision: 19 } });
+    apply({ name: 'job:removed', payload: { jobId: 'gone' } });
+    // And one the window had from before the list, which the engine no longer has.
+    apply({ name: 'job:progress', payload: { ...snapshot('dropped', 0), revision: 5 } });
+    await store.getState().refreshJobs();
+    const { jobs, jobOrder } = store.getState();
+    expect(jobOrder).toEqual(['later', 'fresh', 'stale']);
+    expect([jobs.stale?.status, jobs.stale?.revision]).toEqual(['completed', 30]);
+    expect(jobs.fresh?.revision).toBe(21);
+  });
+
   it('tells the user when the engine crashes or stops, and lists the jobs again once it is back', async () => {
     const store = createAppStore(suite.api);
     const apply = store.getState().applyEvent;
