@@ -103,4 +103,46 @@ describe('folder store: re-predict after a review', () => {
     expect(notices).toEqual([]);
     store.getState().dispose();
   }, 300_000);
+
+  it('reads the folder again when its predict job ended before the answer that named it arrived', async () => {
+    const photos = join(suite.dir, 'fast', 'photos');
+    await copySamplePhotos(photos, ['ORBIS_nab_001']);
+    await mkdir(join(photos, '..', 'alignment_labels_predicted'));
+    const opened = await suite.api.folders.open(photos);
+    if (!opened.ok) throw new Error(opened.error.message);
+    // The answer to submit comes only once the job has ended: every event of it came first, as a
+    // short job's can over a WebSocket while the answer is on its way over HTTP.
+    const ended = async (id: string): Promise<void> => {
+      await waitFor(async () => {
+        const listed = await suite.api.jobs.list();
+        return listed.ok && listed.value.some((j) => j.id === id && j.status === 'completed');
+      }, 120_000);
+    };
+    const api = {
+      ...suite.api,
+      jobs: {
+        ...suite.api.jobs,
+        submit: async (spec: Parameters<typeof suite.api.jobs.submit>[0]) => {
+          const r = await suite.api.jobs.submit(spec);
+          if (r.ok) await ended(r.value.id);
+          return r;
+        },
+      },
+    };
+    const store = createFolderStore({
+      api,
+      folder: opened.value as OpenedFolder,
+      settings: () => null,
+      notify: () => {},
+    });
+    await store.getState().reload();
+    let reloads = 0;
+    const reload = store.getState().reload;
+    store.setState({ reload: () => ((reloads += 1), reload()) });
+    await store.getState().predict();
+    await waitFor(() => reloads > 0 || undefined, 20_000, 'the folder to be read again');
+    // Its predictions are what the folder now shows, from the files.
+    await waitFor(() => Object.values(store.getState().items).every((i) => i.predicted) || undefined, 20_000);
+    store.getState().dispose();
+  }, 300_000);
 });

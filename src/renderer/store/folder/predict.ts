@@ -42,7 +42,7 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
   });
 
   /** Follow a job's items into the grid; when it ends, read the folder again (the files are the truth). */
-  const follow = (jobId: string): void => {
+  const follow = (jobId: string, submitted = false): void => {
     if (followed.has(jobId)) return;
     const stopItems = followJobItems(
       api,
@@ -58,12 +58,21 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
       (error) => notify('error', `Following the prediction failed: ${error.message}`),
     );
     let finished = false;
-    const unsubscribe = api.events.subscribe((event) => {
-      if (event.name !== 'job:progress' || event.payload.id !== jobId) return;
-      const done = ended(event.payload.status);
+    const seen = (job: JobSnapshot): void => {
+      const done = ended(job.status);
       if (done && !finished) void get().reload();
       finished = done;
+    };
+    const unsubscribe = api.events.subscribe((event) => {
+      if (event.name === 'job:progress' && event.payload.id === jobId) seen(event.payload);
     });
+    // A job submitted here can end before this window follows it (a short one's last event can
+    // come before the answer that named it): the list says so.
+    if (submitted)
+      void api.jobs.list().then((r) => {
+        const job = r.ok ? r.value.find((j) => j.id === jobId) : undefined;
+        if (job && followed.has(jobId) && ended(job.status) && !finished) seen(job);
+      });
     followed.set(jobId, () => {
       stopItems();
       unsubscribe();
@@ -124,7 +133,7 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
         continue;
       }
       latest.set(watchId, submitted.value.id);
-      follow(submitted.value.id);
+      follow(submitted.value.id, true);
       set((st) => ({ relabelJobIds: [...st.relabelJobIds, submitted.value.id] }));
     }
   };
@@ -159,7 +168,7 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
       }
       stopFollowing(get().predictJobId);
       set({ predictJobId: submitted.value.id });
-      follow(submitted.value.id);
+      follow(submitted.value.id, true);
     },
     relabel: (entry: ReviewEntry) => {
       const w = waiting.get(entry.watchId) ?? { templateModel: entry.templateModel, keys: new Set<string>() };
