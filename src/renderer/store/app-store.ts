@@ -135,21 +135,21 @@ const jobsSlice =
       engineState: 'starting',
       engineRestarts: 0,
       refreshJobs: async () => {
+        const asked = new Set(Object.keys(get().jobs));
         const list = get().check(await api.jobs.list());
         if (!list) return;
         // Events that arrived while the list was on its way may be newer than it: each job keeps
-        // its newer snapshot, and a job the list does not have stays only if it is newer than the
-        // whole list (submitted after the list was taken; one removed meanwhile has gone already).
+        // its newer snapshot, and a job the list does not have stays only if it first came while
+        // the list was on its way (submitted after the list was taken); one this window had
+        // before asking is one the engine no longer has (or one removed meanwhile).
         const before = get().jobs;
-        const listed = Math.max(0, ...list.map((j) => j.revision ?? 0));
         const jobs: Record<string, JobSnapshot> = {};
         for (const j of list) {
           if (removed.has(j.id)) continue;
           const mine = before[j.id];
           jobs[j.id] = mine && !isNewerSnapshot(mine, j) ? mine : j;
         }
-        for (const [id, mine] of Object.entries(before))
-          if (!(id in jobs) && (mine.revision ?? 0) > listed) jobs[id] = mine;
+        for (const [id, mine] of Object.entries(before)) if (!(id in jobs) && !asked.has(id)) jobs[id] = mine;
         // A job still running, queued, paused or interrupted (after a reload or an engine restart)
         // shows the panel; finished jobs alone do not take its width.
         const attention = Object.values(jobs).some(wantsPanel);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newSnapshot } from '../../../src/core/jobs/job-record';
 import type { JobSnapshot } from '../../../src/shared/jobs';
+import type { Result } from '../../../src/shared/result';
 import { connectEvents, createAppStore, type AppStore } from '../../../src/renderer/store/app-store';
 import { jpeg } from '../../fixtures/images';
 import { waitFor } from '../../helpers';
@@ -129,25 +130,32 @@ describe('the app store', () => {
   });
 
   it('merges a job list with the events that overtook it', async () => {
-    const list: JobSnapshot[] = [
-      { ...snapshot('stale', 1), revision: 20 },
-      { ...snapshot('fresh', 2), revision: 21 },
-      { ...snapshot('gone', 3), revision: 22 },
-    ];
+    let answer: (list: JobSnapshot[]) => void = () => {};
     const api = {
       ...suite.api,
-      jobs: { ...suite.api.jobs, list: () => Promise.resolve({ ok: true as const, value: list }) },
+      jobs: {
+        ...suite.api.jobs,
+        list: () => new Promise<Result<JobSnapshot[]>>((resolve) => (answer = (value) => resolve({ ok: true, value }))),
+      },
     };
     const store = createAppStore(api);
     const apply = store.getState().applyEvent;
-    // While the list was on its way: 'stale' finished, 'later' was submitted, 'gone' removed.
+    // What the window had before it asked: one the engine still has, one removed meanwhile, and
+    // one the engine no longer has (an engine restarted without it).
+    apply({ name: 'job:progress', payload: { ...snapshot('stale', 1), revision: 10 } });
+    apply({ name: 'job:progress', payload: { ...snapshot('gone', 3), revision: 11 } });
+    apply({ name: 'job:progress', payload: { ...snapshot('dropped', 0), revision: 99 } });
+    const refreshed = store.getState().refreshJobs();
+    // While the list is on its way: 'stale' finishes, 'later' is submitted, 'gone' is removed.
     apply({ name: 'job:progress', payload: { ...snapshot('stale', 1, 'completed'), revision: 30 } });
     apply({ name: 'job:progress', payload: { ...snapshot('later', 4), revision: 31 } });
-    apply({ name: 'job:progress', payload: { ...snapshot('gone', 3), revision: 19 } });
     apply({ name: 'job:removed', payload: { jobId: 'gone' } });
-    // And one the window had from before the list, which the engine no longer has.
-    apply({ name: 'job:progress', payload: { ...snapshot('dropped', 0), revision: 5 } });
-    await store.getState().refreshJobs();
+    answer([
+      { ...snapshot('stale', 1), revision: 20 },
+      { ...snapshot('fresh', 2), revision: 21 },
+      { ...snapshot('gone', 3), revision: 22 },
+    ]);
+    await refreshed;
     const { jobs, jobOrder } = store.getState();
     expect(jobOrder).toEqual(['later', 'fresh', 'stale']);
     expect([jobs.stale?.status, jobs.stale?.revision]).toEqual(['completed', 30]);
