@@ -1,7 +1,7 @@
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StateCreator, type StoreApi } from 'zustand';
 import type { EngineState } from '../../shared/events';
-import type { AppApi, AppEvent, AppInfo } from '../../shared/ipc';
+import type { AppApi, AppEvent, AppInfo, MenuCommand } from '../../shared/ipc';
 import {
   FINISHED_JOB_STATUSES,
   isNewerSnapshot,
@@ -117,6 +117,15 @@ const wantsPanel = (job: JobSnapshot): boolean =>
   !(job.kind === 'predict-keypoints' && ((job.spec as PredictKeypointsSpec).relabelFrom?.length ?? 0) > 0) &&
   !FINISHED_JOB_STATUSES.includes(job.status);
 
+/** The section each native-menu command shows (opening a folder happens in Keypoints). */
+const MENU_SECTION: Record<Exclude<MenuCommand, 'toggle-jobs'>, SectionId> = {
+  'show-keypoints': 'keypoints',
+  'show-compare': 'compare',
+  'show-models': 'models',
+  'show-settings': 'settings',
+  'open-folder': 'keypoints',
+};
+
 const byNewest = (jobs: Record<string, JobSnapshot>): string[] =>
   Object.values(jobs)
     .sort((a, b) => b.createdAt - a.createdAt)
@@ -197,26 +206,8 @@ const jobsSlice =
             );
             return;
           case 'menu:command':
-            switch (event.payload.command) {
-              case 'show-keypoints':
-                set({ section: 'keypoints' });
-                return;
-              case 'show-compare':
-                set({ section: 'compare' });
-                return;
-              case 'show-models':
-                set({ section: 'models' });
-                return;
-              case 'show-settings':
-                set({ section: 'settings' });
-                return;
-              case 'toggle-jobs':
-                get().toggleJobs();
-                return;
-              case 'open-folder':
-                set({ section: 'keypoints' });
-                return;
-            }
+            if (event.payload.command === 'toggle-jobs') get().toggleJobs();
+            else set({ section: MENU_SECTION[event.payload.command] });
             return;
           default:
             return;

@@ -175,7 +175,7 @@ function ModelCard({ model, probed }: { model: ModelInfo; probed: boolean }) {
           {running ? (
             <>
               <span className="dim">
-                Benchmark {bench.done}/{bench.total ?? '…'}
+                {bench.phase && bench.done === 0 ? `${bench.phase}…` : `Benchmark ${bench.done}/${bench.total ?? '…'}`}
               </span>
               <div className="grow">
                 <ProgressBar done={bench.done} total={bench.total} status={bench.status} />
