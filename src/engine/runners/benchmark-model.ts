@@ -29,17 +29,14 @@ export function benchmarkModelRunner(svc: EngineServices): JobRunner<'benchmark-
     const handle = await svc.sessions.acquire(model, device);
     ctx.setProvider(handle.provider);
     ctx.setPhase(null);
-    ctx.log(
-      'info',
-      `${model.name}: read in ${Math.round(read - started)} ms, session ready in ${Math.round(svc.now() - read)} ms`,
-      {
-        readMs: read - started,
-        sessionMs: svc.now() - read,
-        loadMs: handle.loadMs,
-        warmupMs: handle.warmupMs,
-        provider: handle.provider.active,
-      },
-    );
+    const [readMs, sessionMs] = [read - started, svc.now() - read];
+    ctx.log('info', `${model.name}: read in ${Math.round(readMs)} ms, session ready in ${Math.round(sessionMs)} ms`, {
+      readMs,
+      sessionMs,
+      loadMs: handle.loadMs,
+      warmupMs: handle.warmupMs,
+      provider: handle.provider.active,
+    });
 
     const { feeds, inputShape } = benchmarkFeeds(model);
 

@@ -71,7 +71,7 @@ export const predictSlice: FolderSlice<PredictSlice> = (set, get, { api, folder,
     if (submitted)
       void api.jobs.list().then((r) => {
         const job = r.ok ? r.value.find((j) => j.id === jobId) : undefined;
-        if (job && followed.has(jobId) && ended(job.status) && !finished) seen(job);
+        if (job && followed.has(jobId) && ended(job.status)) seen(job);
       });
     followed.set(jobId, () => {
       stopItems();
