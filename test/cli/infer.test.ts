@@ -304,9 +304,17 @@ describe('loupe infer', () => {
     }
     const partial = await pngs();
     expect(partial).toBeLessThan(16);
+    // A kill in the middle of a write leaves its temp file (named after the writer's pid); whether
+    // these kills did depends on timing, so two such files are put there as a killed run leaves them.
+    const killedPid = 2 ** 22 + 1; // above Linux's pid_max: no live process has it
+    await writeFile(join(out, 'blur', `.cam_0075.png.${killedPid}.0a1b2c3d.tmp`), 'partial');
+    await writeFile(join(out, `.batch_summary.json.${killedPid}.0a1b2c3d.tmp`), '{');
     const r = infer('--models-dir', blurOnly, '--input-dir', many, '--output-dir', out, '--json');
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as Summary).models[0]).toMatchObject({ status: 'success', frames: 16 });
+    expect(r.stderr).toMatch(/removed 1 temporary file\(s\) an interrupted run left/);
+    const temps = async (dir: string) => (await readdir(dir)).filter((n) => n.endsWith('.tmp'));
+    expect([...(await temps(out)), ...(await temps(join(out, 'blur')))]).toEqual([]);
     for (let i = 0; i < 16; i++) {
       const name = `cam_${String(i * 5).padStart(4, '0')}.png`;
       const a = await raw(join(reference, 'blur', name));

@@ -158,8 +158,14 @@ describe('loupe predict', () => {
       await exited;
       await checkEveryFile();
     }
+    // A kill during a write leaves its temp file; whether these did depends on timing, so the
+    // rerun also finds one, as a kill leaves it.
+    const killedPid = 2 ** 22 + 1; // above Linux's pid_max: no live process has it
+    const someLabel = (await readdir(reference)).find((n) => n.endsWith('.json') && !n.startsWith('.')) as string;
+    await writeFile(join(out, `.${someLabel}.${killedPid}.0a1b2c3d.tmp`), '{');
     const final = predict(...args(out), '--json');
     expect(final.code).toBe(0);
+    expect((await readdir(out)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     const summary = JSON.parse(final.stdout) as PredictKeypointsResult;
     expect(summary.skippedDone).toBeGreaterThanOrEqual(9);
     expect(parses).toBeGreaterThan(0);

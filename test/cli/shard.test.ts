@@ -259,11 +259,17 @@ describe('cluster runs: shards and their merge', () => {
     ) as ShardManifest;
     expect(killed.state).toBe('running');
     expect(loupe(['merge', '--output-dir', sharded]).status).toBe(1);
+    // A kill during a write leaves its temp file; whether this one did depends on timing, so the
+    // shard's rerun also finds one for a frame it owns and one for its manifest, as a kill leaves them.
+    const killedPid = 2 ** 22 + 1; // above Linux's pid_max: no live process has it
+    await writeFile(join(sharded, 'fixture-blur', `.f_020.png.${killedPid}.0a1b2c3d.tmp`), 'partial');
+    await writeFile(join(sharded, '.loupe-shards', `.shard-1-of-2.json.${killedPid}.0a1b2c3d.tmp`), '{');
 
     const again = loupe([...args(sharded), '--shard', '1/2']);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/all 2 shards are: merged/);
     await expectSameFolders(single, sharded);
+    expect((await readdir(join(sharded, '.loupe-shards'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 
   it('predict as 4 shards (by watch ID) and their merge writes the same label files, predict.log and progress file', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { processAlive } from '../pytorch/process-alive';
 import { diskFullFailure } from './disk-full';
 
 export interface AtomicWriteOptions {
@@ -21,7 +22,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = atomicTempPath(path);
   try {
     const handle = await open(tmp, 'w');
     let failure: { error: unknown } | null = null;
@@ -46,4 +47,48 @@ export async function writeFileAtomic(
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * The temp file an atomic write of `path` goes through: `.<name>.<pid>.<8 hex>.tmp` beside it
+ * (hidden, so folder listings skip it; the pid says whose it is, for removeStrayTemps).
+ */
+export function atomicTempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+const TEMP_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+/** The target file name and writer's pid of an atomicTempPath name; null for any other name. */
+export function parseAtomicTemp(name: string): { target: string; pid: number } | null {
+  const m = TEMP_NAME.exec(name);
+  return m ? { target: m[1] as string, pid: Number(m[2]) } : null;
+}
+
+/**
+ * Remove the temp files a killed writer left in `dir` (not recursive): only a crash leaves one
+ * (writeFileAtomic removes its own on every error). A temp file is removed when its target is one
+ * the caller owns (a shard owns its items only: another shard, on another host of a shared
+ * folder, may be writing its own at this moment), it is not this process's and its writer is not
+ * alive on this machine (the app's engine saving a label in the same folder). A pid from another
+ * host may name a live process here: that temp file is kept, the safe mistake. Returns the names
+ * removed; a folder that does not exist has none.
+ */
+export async function removeStrayTemps(
+  dir: string,
+  owns: (target: string) => boolean,
+  alive: (pid: number) => Promise<boolean> = processAlive,
+): Promise<string[]> {
+  const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return [] as string[];
+    throw e;
+  });
+  const removed: string[] = [];
+  for (const name of names) {
+    const temp = parseAtomicTemp(name);
+    if (!temp || temp.pid === process.pid || !owns(temp.target) || (await alive(temp.pid))) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed.sort();
 }

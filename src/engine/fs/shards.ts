@@ -16,7 +16,7 @@ import {
 } from '../../core/shard/manifest';
 import { completeShards, mergeShards, type FoundManifest, type Merged } from '../../core/shard/merge';
 import { ok } from '../../core/result';
-import { writeFileAtomic, writeJsonAtomic } from './atomic';
+import { removeStrayTemps, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { LabelDir } from '../labels/label-dir';
 import { readVersionedJson } from './versioned-json';
 import { isoTimestamp } from '../../core/format';
@@ -46,7 +46,10 @@ export class ShardManifestFile {
     now: () => number,
     resume: boolean,
   ): Promise<ShardManifestFile> {
-    const path = join(outputDir, SHARDS_DIR, shardManifestName(shard.index, shard.count));
+    const name = shardManifestName(shard.index, shard.count);
+    const path = join(outputDir, SHARDS_DIR, name);
+    // The temp file of a write the last run of this shard was killed in (the other shards' are theirs).
+    await removeStrayTemps(join(outputDir, SHARDS_DIR), (target) => target === name);
     const prior = resume ? await readVersionedJson(path, isShardManifest) : null;
     const at = isoTimestamp(now());
     const base = {

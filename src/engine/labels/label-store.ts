@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 // proper-lockfile (moxystudio; the lock npm's own tooling and electron-builder use): a lock
@@ -9,6 +8,7 @@ import lockfile from 'proper-lockfile';
 import type { LabelFile, LabelRecord } from '../../shared/labels';
 import { mergeInto, parseLabelFile, serializeLabelFile } from '../../core/formats/labels';
 import { AppFailure, toAppError } from '../../core/result';
+import { atomicTempPath } from '../fs/atomic';
 
 export interface LabelStoreOptions {
   /**
@@ -130,7 +130,7 @@ export class LabelStore {
       const read = await readVersion(path);
       const next = change(read.text);
       if (next === null || next === read.text) return read.text;
-      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+      const tmp = atomicTempPath(path);
       let renamed = false;
       try {
         const handle = await open(tmp, 'wx');

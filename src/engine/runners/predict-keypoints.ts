@@ -27,6 +27,7 @@ import {
 } from './predict/setup';
 import { predictResult } from './predict/summary';
 import { stopOnDiskFull } from './stop-on-disk-full';
+import { sweepStrayTemps } from './stray-temps';
 
 export { LOG_FILE } from './predict/log';
 export { PROGRESS_FILE } from './predict/progress';
@@ -63,6 +64,9 @@ async function predictKeypoints(
   await mkdir(folders.outputDir, { recursive: true });
   const shard = spec.shard ? await PredictShard.open(svc, ctx, spec.shard, folders.outputDir, list.images) : null;
   const images = shard?.images ?? list.images;
+  // A shard owns its watch IDs' label files only; one process, the whole folder.
+  const owned = shard && new Set(images.map(({ id }) => `${id.watchId}.json`));
+  await sweepStrayTemps(ctx.log.bind(ctx), folders.outputDir, owned ? (name) => owned.has(name) : undefined);
   const log = shard?.log ?? predictLog(folders.outputDir, () => svc.now());
   // What the folder walk could not follow (link loops, broken links) is said, not dropped.
   for (const p of list.problems) {

@@ -12,6 +12,7 @@ import { restoreShard } from './restore/shard';
 import { measureTemporal } from './restore/temporal';
 import { BatchSummary } from './restore/summary';
 import { stopOnDiskFull } from './stop-on-disk-full';
+import { sweepStrayTemps } from './stray-temps';
 
 export { INFER_PROGRESS_FILE } from './restore/progress';
 export { PNG_COMPRESSION_LEVEL } from './restore/run-model';
@@ -41,6 +42,8 @@ async function restoreFrames(
   ctx: RestoreContext,
 ): Promise<RestoreFramesResult> {
   const batch = await resolveBatch(svc, openServer, ctx);
+  // A shard owns only its frames' files (run-model.ts) and its manifest (shards.ts); one process, all.
+  if (!ctx.spec.shard) await sweepStrayTemps(ctx.log.bind(ctx), batch.outputDir);
   if (ctx.spec.shard) {
     // A shard never writes batch_summary.json (the merge's), not even to say there is nothing to run.
     if (batch.candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');

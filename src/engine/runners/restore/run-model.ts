@@ -20,6 +20,7 @@ import { measureFrame, round, type FrameQuality } from './quality';
 import { MetricScoreSheet } from '../../../core/metrics/metric-scores';
 import { SampleBuffers } from '../../../core/image/sample-buffers';
 import { scoreAll, type MetricScore } from '../../restore/metric-models';
+import { sweepStrayTemps } from '../stray-temps';
 
 /**
  * PNG zlib level, chosen by measurement (bench/png.bench.test.ts, BENCHMARKS.md): level 6 is within
@@ -88,7 +89,7 @@ export interface ProgressStore {
 
 const PROGRESS_FILES: ProgressStore = { read: readRestoreProgress, write: writeRestoreProgress };
 
-/** Which frames of the batch to run (a shard's range; default all) and where progress goes. */
+/** Which frames of the batch to run (a shard's range; default all) and where progress goes (a shard's manifest). */
 export interface RunOptions {
   start?: number;
   end?: number;
@@ -132,6 +133,9 @@ export async function runModel(
   const manifest = await progress.read(dir, configKey, batch.spec.resume);
   const start = options.start ?? 0;
   const end = options.end ?? batch.frames.length;
+  // One process owns the whole folder; a shard, its frames' files only (the merge writes the rest).
+  const owned = options.progress ? new Set(batch.outputNames.slice(start, end)) : null;
+  await sweepStrayTemps(ctx.log.bind(ctx), dir, owned ? (name) => owned.has(name) : undefined);
   const deps = { svc, ctx, batch, c, entry, loaded, settings, dir, manifest, start, end, progress };
   const frames = await new ModelFrameRun(deps).all();
   return { settings, dir, frames };
