@@ -4,6 +4,7 @@ import type { JobRunner } from '../jobs/manager';
 import type { OpenServer } from '../restore/sources';
 import type { EngineServices } from '../services';
 import { writeInputMetrics } from './restore/baseline';
+import { INPUT_METRICS_FILE } from '../../core/restore/naming';
 import { resolveBatch, type RestoreContext } from './restore/batch';
 import { loadModel, skipModel } from './restore/load-model';
 import { summarizeModel, writeModelReport } from './restore/report';
@@ -42,15 +43,18 @@ async function restoreFrames(
   ctx: RestoreContext,
 ): Promise<RestoreFramesResult> {
   const batch = await resolveBatch(svc, openServer, ctx);
-  // A shard owns only its frames' files (run-model.ts) and its manifest (shards.ts); one process, all.
-  if (!ctx.spec.shard) await sweepStrayTemps(ctx.log.bind(ctx), batch.outputDir);
   if (ctx.spec.shard) {
     // A shard never writes batch_summary.json (the merge's), not even to say there is nothing to run.
     if (batch.candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
     // input_metrics.json holds every frame: shard 0 alone writes it (the same file one process writes).
-    if (ctx.spec.shard.index === 0) await writeInputMetrics(ctx, batch);
+    if (ctx.spec.shard.index === 0) {
+      await sweepStrayTemps(ctx.log.bind(ctx), batch.outputDir, (name) => name === INPUT_METRICS_FILE);
+      await writeInputMetrics(ctx, batch);
+    }
     return restoreShard(svc, ctx, batch, ctx.spec.shard);
   }
+  // One process owns the whole folder (a shard, only the files it writes: run-model.ts, shards.ts).
+  await sweepStrayTemps(ctx.log.bind(ctx), batch.outputDir);
   const summary = new BatchSummary(batch, () => svc.now());
   if (batch.candidates.length === 0) {
     // Still a batch_summary.json that says so.
