@@ -8,6 +8,9 @@ export const builtEngine = join(repoRoot, 'out', 'main', 'engine.js');
 export const builtCli = join(repoRoot, 'out', 'main', 'cli.js');
 export const builtRenderer = join(repoRoot, 'out', 'renderer');
 
+/** A pid no process can have (Linux's pid_max is at most 2^22): a killed writer's, in a planted temp file. */
+export const NO_SUCH_PID = 2 ** 22 + 1;
+
 /** A fresh temp folder, removed by the returned cleanup. */
 export async function tempDir(prefix = 'loupe-test-'): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));

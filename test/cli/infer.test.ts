@@ -7,7 +7,7 @@ import type { ModelRunSummary } from '../../src/shared/jobs';
 import { writeFixtureModels } from '../fixtures/onnx-models';
 import { writeMlruns } from '../fixtures/mlruns';
 import { textureSvg } from '../fixtures/texture';
-import { repoRoot, tempDir, waitFor } from '../helpers';
+import { NO_SUCH_PID, repoRoot, tempDir, waitFor } from '../helpers';
 
 /** `loupe infer` as a user runs it: the built CLI, a real engine, real ONNX models, real PNGs. */
 const bin = join(repoRoot, 'bin', 'loupe.js');
@@ -306,9 +306,8 @@ describe('loupe infer', () => {
     expect(partial).toBeLessThan(16);
     // A kill in the middle of a write leaves its temp file (named after the writer's pid); whether
     // these kills did depends on timing, so two such files are put there as a killed run leaves them.
-    const killedPid = 2 ** 22 + 1; // above Linux's pid_max: no live process has it
-    await writeFile(join(out, 'blur', `.cam_0075.png.${killedPid}.0a1b2c3d.tmp`), 'partial');
-    await writeFile(join(out, `.batch_summary.json.${killedPid}.0a1b2c3d.tmp`), '{');
+    await writeFile(join(out, 'blur', `.cam_0075.png.${NO_SUCH_PID}.0a1b2c3d.tmp`), 'partial');
+    await writeFile(join(out, `.batch_summary.json.${NO_SUCH_PID}.0a1b2c3d.tmp`), '{');
     const r = infer('--models-dir', blurOnly, '--input-dir', many, '--output-dir', out, '--json');
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as Summary).models[0]).toMatchObject({ status: 'success', frames: 16 });

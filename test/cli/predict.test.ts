@@ -7,7 +7,7 @@ import type { PredictKeypointsResult } from '../../src/shared/jobs';
 import type { LabelFile } from '../../src/shared/labels';
 import { dialDiameter, meanKeypointError } from '../../src/core/formats/labels';
 import { FIXTURE_MATCHER_MANIFEST, fixtureMatcherModel } from '../fixtures/onnx-models';
-import { repoRoot, tempDir, waitFor } from '../helpers';
+import { NO_SUCH_PID, repoRoot, tempDir, waitFor } from '../helpers';
 
 /**
  * `loupe predict` as a user runs it (the built CLI, a real engine process, the bundled detector,
@@ -160,9 +160,8 @@ describe('loupe predict', () => {
     }
     // A kill during a write leaves its temp file; whether these did depends on timing, so the
     // rerun also finds one, as a kill leaves it.
-    const killedPid = 2 ** 22 + 1; // above Linux's pid_max: no live process has it
     const someLabel = (await readdir(reference)).find((n) => n.endsWith('.json') && !n.startsWith('.')) as string;
-    await writeFile(join(out, `.${someLabel}.${killedPid}.0a1b2c3d.tmp`), '{');
+    await writeFile(join(out, `.${someLabel}.${NO_SUCH_PID}.0a1b2c3d.tmp`), '{');
     const final = predict(...args(out), '--json');
     expect(final.code).toBe(0);
     expect((await readdir(out)).filter((n) => n.endsWith('.tmp'))).toEqual([]);

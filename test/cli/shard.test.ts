@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShardManifest } from '../../src/core/shard/manifest';
 import { writeFixtureModels } from '../fixtures/onnx-models';
 import { textureSvg } from '../fixtures/texture';
-import { repoRoot, tempDir, waitFor } from '../helpers';
+import { NO_SUCH_PID, repoRoot, tempDir, waitFor } from '../helpers';
 
 /**
  * Cluster runs through the built CLI and a real engine: the same inputs once as one process and
@@ -261,9 +261,8 @@ describe('cluster runs: shards and their merge', () => {
     expect(loupe(['merge', '--output-dir', sharded]).status).toBe(1);
     // A kill during a write leaves its temp file; whether this one did depends on timing, so the
     // shard's rerun also finds one for a frame it owns and one for its manifest, as a kill leaves them.
-    const killedPid = 2 ** 22 + 1; // above Linux's pid_max: no live process has it
-    await writeFile(join(sharded, 'fixture-blur', `.f_020.png.${killedPid}.0a1b2c3d.tmp`), 'partial');
-    await writeFile(join(sharded, '.loupe-shards', `.shard-1-of-2.json.${killedPid}.0a1b2c3d.tmp`), '{');
+    await writeFile(join(sharded, 'fixture-blur', `.f_020.png.${NO_SUCH_PID}.0a1b2c3d.tmp`), 'partial');
+    await writeFile(join(sharded, '.loupe-shards', `.shard-1-of-2.json.${NO_SUCH_PID}.0a1b2c3d.tmp`), '{');
 
     const again = loupe([...args(sharded), '--shard', '1/2']);
     expect(again.status, again.stderr).toBe(0);

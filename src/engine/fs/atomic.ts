@@ -67,18 +67,14 @@ export function parseAtomicTemp(name: string): { target: string; pid: number } |
 
 /**
  * Remove the temp files a killed writer left in `dir` (not recursive): only a crash leaves one
- * (writeFileAtomic removes its own on every error). A temp file is removed when its target is one
- * the caller owns (a shard owns its items only: another shard, on another host of a shared
- * folder, may be writing its own at this moment), it is not this process's and its writer is not
- * alive on this machine (the app's engine saving a label in the same folder). A pid from another
- * host may name a live process here: that temp file is kept, the safe mistake. Returns the names
- * removed; a folder that does not exist has none.
+ * (writeFileAtomic removes its own on every error). A temp file is removed when its target is in
+ * `owned` (null: the whole folder; a shard owns its items only, for another shard, on another host
+ * of a shared folder, may be writing its own at this moment), it is not this process's, and its
+ * writer is not alive on this machine (the app's engine saving a label in the same folder). A pid
+ * from another host may name a live process here: that temp file is kept, the safe mistake.
+ * Returns the names removed; a folder that does not exist has none.
  */
-export async function removeStrayTemps(
-  dir: string,
-  owns: (target: string) => boolean,
-  alive: (pid: number) => Promise<boolean> = processAlive,
-): Promise<string[]> {
+export async function removeStrayTemps(dir: string, owned: ReadonlySet<string> | null): Promise<string[]> {
   const names = await readdir(dir).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return [] as string[];
     throw e;
@@ -86,7 +82,8 @@ export async function removeStrayTemps(
   const removed: string[] = [];
   for (const name of names) {
     const temp = parseAtomicTemp(name);
-    if (!temp || temp.pid === process.pid || !owns(temp.target) || (await alive(temp.pid))) continue;
+    if (!temp || temp.pid === process.pid || (owned && !owned.has(temp.target))) continue;
+    if (await processAlive(temp.pid)) continue;
     await rm(join(dir, name), { force: true });
     removed.push(name);
   }

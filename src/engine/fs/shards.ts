@@ -49,7 +49,7 @@ export class ShardManifestFile {
     const name = shardManifestName(shard.index, shard.count);
     const path = join(outputDir, SHARDS_DIR, name);
     // The temp file of a write the last run of this shard was killed in (the other shards' are theirs).
-    await removeStrayTemps(join(outputDir, SHARDS_DIR), (target) => target === name);
+    await removeStrayTemps(join(outputDir, SHARDS_DIR), new Set([name]));
     const prior = resume ? await readVersionedJson(path, isShardManifest) : null;
     const at = isoTimestamp(now());
     const base = {

@@ -65,8 +65,8 @@ async function predictKeypoints(
   const shard = spec.shard ? await PredictShard.open(svc, ctx, spec.shard, folders.outputDir, list.images) : null;
   const images = shard?.images ?? list.images;
   // A shard owns its watch IDs' label files only; one process, the whole folder.
-  const owned = shard && new Set(images.map(({ id }) => `${id.watchId}.json`));
-  await sweepStrayTemps(ctx.log.bind(ctx), folders.outputDir, owned ? (name) => owned.has(name) : undefined);
+  const owned = shard ? new Set(images.map(({ id }) => `${id.watchId}.json`)) : null;
+  await sweepStrayTemps(ctx, folders.outputDir, owned);
   const log = shard?.log ?? predictLog(folders.outputDir, () => svc.now());
   // What the folder walk could not follow (link loops, broken links) is said, not dropped.
   for (const p of list.problems) {

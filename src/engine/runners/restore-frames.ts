@@ -48,13 +48,13 @@ async function restoreFrames(
     if (batch.candidates.length === 0) throw new AppFailure('NOT_FOUND', 'no models to run');
     // input_metrics.json holds every frame: shard 0 alone writes it (the same file one process writes).
     if (ctx.spec.shard.index === 0) {
-      await sweepStrayTemps(ctx.log.bind(ctx), batch.outputDir, (name) => name === INPUT_METRICS_FILE);
+      await sweepStrayTemps(ctx, batch.outputDir, new Set([INPUT_METRICS_FILE]));
       await writeInputMetrics(ctx, batch);
     }
     return restoreShard(svc, ctx, batch, ctx.spec.shard);
   }
   // One process owns the whole folder (a shard, only the files it writes: run-model.ts, shards.ts).
-  await sweepStrayTemps(ctx.log.bind(ctx), batch.outputDir);
+  await sweepStrayTemps(ctx, batch.outputDir);
   const summary = new BatchSummary(batch, () => svc.now());
   if (batch.candidates.length === 0) {
     // Still a batch_summary.json that says so.

@@ -82,22 +82,22 @@ describe('stray temp files of a killed writer', () => {
       for (const n of Object.values(names))
         if (n !== names.output && n !== names.lock) await writeFile(join(dir, n), 'x');
       await writeFile(join(dir, names.lock), '');
-      const removed = await removeStrayTemps(dir, (target) => target === 'f_001.png');
+      const removed = await removeStrayTemps(dir, new Set(['f_001.png']));
       expect(removed).toEqual([names.deadOwned]);
       expect((await readdir(dir)).sort()).toEqual(
         [names.deadNotOwned, names.liveOwned, names.mineOwned, names.output, names.lock].sort(),
       );
       // Owning everything: the dead writer's other file goes too; the live one and this process's stay.
-      expect(await removeStrayTemps(dir, () => true)).toEqual([names.deadNotOwned]);
+      expect(await removeStrayTemps(dir, null)).toEqual([names.deadNotOwned]);
     } finally {
       live.kill();
     }
     // Once the writer is gone its file is stray too.
     await new Promise((resolve) => live.on('exit', resolve));
-    expect(await removeStrayTemps(dir, () => true)).toEqual([`.f_001.png.${live.pid}.11111111.tmp`]);
+    expect(await removeStrayTemps(dir, null)).toEqual([`.f_001.png.${live.pid}.11111111.tmp`]);
   });
 
   it('finds nothing in a folder that does not exist', async () => {
-    expect(await removeStrayTemps(join(tmp.path, 'none'), () => true)).toEqual([]);
+    expect(await removeStrayTemps(join(tmp.path, 'none'), null)).toEqual([]);
   });
 });

@@ -135,7 +135,7 @@ export async function runModel(
   const end = options.end ?? batch.frames.length;
   // One process owns the whole folder; a shard, its frames' files only (the merge writes the rest).
   const owned = options.progress ? new Set(batch.outputNames.slice(start, end)) : null;
-  await sweepStrayTemps(ctx.log.bind(ctx), dir, owned ? (name) => owned.has(name) : undefined);
+  await sweepStrayTemps(ctx, dir, owned);
   const deps = { svc, ctx, batch, c, entry, loaded, settings, dir, manifest, start, end, progress };
   const frames = await new ModelFrameRun(deps).all();
   return { settings, dir, frames };
